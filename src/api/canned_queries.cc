@@ -1,0 +1,112 @@
+#include "api/canned_queries.h"
+
+#include <algorithm>
+
+namespace almanac::api {
+namespace {
+
+using format::JsonValue;
+
+std::optional<std::string> OptionalString(const JsonValue& obj, std::string_view key) {
+  const JsonValue* v = obj.Find(key);
+  if (v && v->is_string()) return v->as_string();
+  return std::nullopt;
+}
+
+std::string LowerAscii(std::string s) {
+  for (char& c : s) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return s;
+}
+
+JsonValue OptionalJson(const std::optional<std::string>& v) {
+  return v ? JsonValue::String(*v) : JsonValue();
+}
+
+CannedQuery FromConfig(std::string_view database, const std::string& name, const JsonValue& v) {
+  CannedQuery q;
+  q.database = std::string(database);
+  q.name = name;
+  if (v.is_string()) {
+    q.sql = v.as_string();
+    return q;
+  }
+  q.sql = OptionalString(v, "sql").value_or("");
+  q.title = OptionalString(v, "title");
+  q.description = OptionalString(v, "description");
+  q.description_html = OptionalString(v, "description_html");
+  q.fragment = OptionalString(v, "fragment");
+  if (const JsonValue* hide = v.Find("hide_sql")) q.hide_sql = hide->Truthy();
+  if (const JsonValue* write = v.Find("write")) q.is_write = write->Truthy();
+  if (const JsonValue* params = v.Find("params"); params && params->is_array()) {
+    for (const JsonValue& p : params->as_array()) {
+      if (p.is_string()) q.parameters.push_back(p.as_string());
+    }
+  }
+  q.on_success_message = OptionalString(v, "on_success_message");
+  q.on_success_message_sql = OptionalString(v, "on_success_message_sql");
+  q.on_success_redirect = OptionalString(v, "on_success_redirect");
+  q.on_error_message = OptionalString(v, "on_error_message");
+  q.on_error_redirect = OptionalString(v, "on_error_redirect");
+  return q;
+}
+
+}  // namespace
+
+std::vector<CannedQuery> CannedQueries(const config::Config& config, std::string_view database) {
+  std::vector<CannedQuery> out;
+  const JsonValue* db = config.DatabaseConfig(database);
+  const JsonValue* queries = db ? db->Find("queries") : nullptr;
+  if (!queries || !queries->is_object()) return out;
+  for (const auto& [name, value] : queries->as_object()) {
+    out.push_back(FromConfig(database, name, value));
+  }
+  auto sort_key = [](const CannedQuery& q) {
+    return LowerAscii(q.title && !q.title->empty() ? *q.title : q.name);
+  };
+  std::stable_sort(out.begin(), out.end(), [&](const CannedQuery& a, const CannedQuery& b) {
+    std::string ka = sort_key(a);
+    std::string kb = sort_key(b);
+    return ka != kb ? ka < kb : a.name < b.name;
+  });
+  return out;
+}
+
+std::optional<CannedQuery> FindCannedQuery(const config::Config& config,
+                                           std::string_view database, std::string_view name) {
+  const JsonValue* db = config.DatabaseConfig(database);
+  const JsonValue* queries = db ? db->Find("queries") : nullptr;
+  const JsonValue* value = queries ? queries->Find(name) : nullptr;
+  if (!value) return std::nullopt;
+  return FromConfig(database, std::string(name), *value);
+}
+
+JsonValue CannedQueryJson(const CannedQuery& q) {
+  JsonValue::Array params;
+  for (const std::string& p : q.parameters) params.push_back(JsonValue::String(p));
+  return JsonValue::MakeObject({
+      {"database", JsonValue::String(q.database)},
+      {"name", JsonValue::String(q.name)},
+      {"sql", JsonValue::String(q.sql)},
+      {"title", OptionalJson(q.title)},
+      {"description", OptionalJson(q.description)},
+      {"description_html", OptionalJson(q.description_html)},
+      {"hide_sql", JsonValue::Bool(q.hide_sql)},
+      {"fragment", OptionalJson(q.fragment)},
+      {"parameters", JsonValue::MakeArray(std::move(params))},
+      {"is_write", JsonValue::Bool(q.is_write)},
+      {"is_private", JsonValue::Bool(false)},
+      {"is_trusted", JsonValue::Bool(true)},
+      {"source", JsonValue::String("config")},
+      {"owner_id", JsonValue()},
+      {"on_success_message", OptionalJson(q.on_success_message)},
+      {"on_success_message_sql", OptionalJson(q.on_success_message_sql)},
+      {"on_success_redirect", OptionalJson(q.on_success_redirect)},
+      {"on_error_message", OptionalJson(q.on_error_message)},
+      {"on_error_redirect", OptionalJson(q.on_error_redirect)},
+      {"private", JsonValue::Bool(false)},
+  });
+}
+
+}  // namespace almanac::api

@@ -1,0 +1,195 @@
+#include "api/catalog.h"
+
+#include <openssl/evp.h>
+
+#include <algorithm>
+
+#include "api/canned_queries.h"
+#include "api/resolve.h"
+#include "core/url.h"
+#include "sql/query.h"
+
+namespace almanac::api {
+namespace {
+
+constexpr int64_t kCountDbSizeLimit = 100LL * 1024 * 1024;
+
+// Counts up to kCountLimit + 1 rows; nullopt when the time limit or an error intervenes.
+std::optional<int64_t> BoundedCount(db::Connection& conn, const std::string& table, int64_t ms) {
+  sql::QueryBuilder b;
+  b.Add("select count(*) from (select * from ")
+      .Add(sql::Identifier::FromSchema(table))
+      .Add(" limit ")
+      .Integer(kCountLimit + 1)
+      .Add(")");
+  db::Limits limits;
+  limits.deadline = db::Clock::now() + std::chrono::milliseconds(ms);
+  Result<db::QueryResult> result = db::Execute(conn, b.query(), limits);
+  if (!result.ok() || result->rows.empty()) return std::nullopt;
+  const Value& v = result->rows.at(0, 0);
+  return v.type() == Value::Type::kInteger ? std::optional(v.integer()) : std::nullopt;
+}
+
+TableSummary Summarize(const db::TableInfo& table, bool hidden_by_config) {
+  TableSummary s;
+  s.name = table.name;
+  s.columns = table.ColumnNames();
+  s.primary_keys = table.primary_keys;
+  s.hidden = table.hidden || hidden_by_config;
+  s.fts_table = table.fts_table;
+  s.incoming = table.incoming;
+  s.outgoing = table.outgoing;
+  return s;
+}
+
+format::JsonValue OrEmptyObject(const format::JsonValue* v) {
+  return v && v->is_object() ? *v : format::JsonValue::MakeObject();
+}
+
+}  // namespace
+
+std::string DatabaseColor(std::string_view name) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(name.data(), name.size(), digest, &length, EVP_md5(), nullptr);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (int i = 0; i < 3; ++i) {
+    out += kHex[digest[i] >> 4];
+    out += kHex[digest[i] & 15];
+  }
+  return out;
+}
+
+Result<DatabasePage> BuildDatabasePage(const Instance& instance, const Request& request,
+                                       std::string_view database) {
+  ALM_ASSIGN_OR_RETURN(ResolvedDatabase resolved, ResolveDatabase(instance, database));
+  ALM_RETURN_IF_ERROR(Require(instance, request, auth::Action::kViewDatabase,
+                              auth::Resource::Database(std::string(database)),
+                              "You do not have permission to view this database"));
+  DatabasePage page;
+  page.database = resolved.db->name();
+  page.path = "/" + TildeEncode(page.database);
+  page.size = resolved.db->FileSize();
+  for (const db::TableInfo& table : resolved.schema->tables()) {
+    if (table.is_view()) {
+      page.views.push_back(table.name);
+      page.table_columns.emplace_back(table.name, std::vector<std::string>{});
+      continue;
+    }
+    if (!instance.permissions.Allowed(request.actor, auth::Action::kViewTable,
+                                      auth::Resource::Table(page.database, table.name))) {
+      continue;
+    }
+    TableSummary summary =
+        Summarize(table, instance.config.Table(page.database, table.name).hidden);
+    summary.count = BoundedCount(*resolved.conn, table.name, 100);
+    summary.count_truncated = summary.count && *summary.count == kCountLimit + 1;
+    if (summary.hidden) ++page.hidden_count;
+    std::vector<std::string> sorted_columns = summary.columns;
+    std::sort(sorted_columns.begin(), sorted_columns.end());
+    page.table_columns.emplace_back(table.name, std::move(sorted_columns));
+    page.tables.push_back(std::move(summary));
+  }
+  std::stable_sort(page.tables.begin(), page.tables.end(),
+                   [](const TableSummary& a, const TableSummary& b) {
+                     return a.hidden != b.hidden ? !a.hidden : a.name < b.name;
+                   });
+  page.allow_execute_sql = instance.permissions.Allowed(
+      request.actor, auth::Action::kExecuteSql, auth::Resource::Database(page.database));
+  if (!page.allow_execute_sql) page.table_columns.clear();
+  format::JsonValue::Array queries;
+  for (const CannedQuery& q : CannedQueries(instance.config, page.database)) {
+    if (queries.size() == 5) break;
+    queries.push_back(CannedQueryJson(q));
+  }
+  page.queries = format::JsonValue::MakeArray(std::move(queries));
+  page.metadata = OrEmptyObject(instance.config.DatabaseMetadata(page.database));
+  return page;
+}
+
+Result<IndexPage> BuildIndexPage(const Instance& instance, const Request& request) {
+  ALM_RETURN_IF_ERROR(Require(instance, request, auth::Action::kViewInstance,
+                              auth::Resource::Instance(),
+                              "You do not have permission to view this instance"));
+  IndexPage page;
+  std::vector<db::Database*> databases;
+  for (const auto& db : instance.registry.all()) databases.push_back(db.get());
+  std::sort(databases.begin(), databases.end(),
+            [](db::Database* a, db::Database* b) { return a->name() < b->name(); });
+  for (db::Database* database : databases) {
+    if (!instance.permissions.Allowed(request.actor, auth::Action::kViewDatabase,
+                                      auth::Resource::Database(database->name()))) {
+      continue;
+    }
+    ALM_ASSIGN_OR_RETURN(ResolvedDatabase resolved, ResolveDatabase(instance, database->name()));
+    IndexDatabase entry;
+    entry.name = database->name();
+    entry.path = "/" + TildeEncode(entry.name);
+    entry.color = DatabaseColor(entry.name);
+    bool count = !database->is_mutable() || database->FileSize() < kCountDbSizeLimit;
+    std::vector<TableSummary> visible;
+    bool counts_complete = true;
+    for (const db::TableInfo& table : resolved.schema->tables()) {
+      if (!instance.permissions.Allowed(request.actor, auth::Action::kViewTable,
+                                        auth::Resource::Table(entry.name, table.name))) {
+        continue;
+      }
+      if (table.is_view()) {
+        entry.views.push_back(table.name);
+        continue;
+      }
+      TableSummary summary =
+          Summarize(table, instance.config.Table(entry.name, table.name).hidden);
+      if (count) {
+        summary.count = BoundedCount(*resolved.conn, table.name, 10);
+        if (!summary.count) counts_complete = false;
+      }
+      if (summary.hidden) {
+        ++entry.hidden_tables_count;
+        entry.hidden_table_rows_sum += summary.count.value_or(0);
+      } else {
+        visible.push_back(std::move(summary));
+      }
+    }
+    bool have_counts = count && counts_complete && !resolved.schema->tables().empty() &&
+                       (entry.hidden_tables_count + static_cast<int64_t>(visible.size())) > 0;
+    if (!have_counts) {
+      entry.hidden_table_rows_sum = 0;
+      for (TableSummary& t : visible) t.count.reset();
+    }
+    entry.show_table_row_counts = have_counts;
+    entry.tables_count = static_cast<int64_t>(visible.size());
+    for (const TableSummary& t : visible) entry.table_rows_sum += t.count.value_or(0);
+    entry.views_count = static_cast<int64_t>(entry.views.size());
+    entry.tables_and_views_more = visible.size() + entry.views.size() > 5;
+    // Without counts Datasette orders (and reports) tables by their number of relationships.
+    for (TableSummary& t : visible) {
+      t.num_relationships_for_sorting =
+          have_counts ? 0 : static_cast<int64_t>(t.incoming.size() + t.outgoing.size());
+    }
+    std::sort(visible.begin(), visible.end(), [](const TableSummary& a, const TableSummary& b) {
+      if (a.num_relationships_for_sorting != b.num_relationships_for_sorting) {
+        return a.num_relationships_for_sorting > b.num_relationships_for_sorting;
+      }
+      if (a.count.value_or(0) != b.count.value_or(0)) return a.count.value_or(0) > b.count.value_or(0);
+      return a.name > b.name;
+    });
+    if (visible.size() > 5) visible.resize(5);
+    entry.tables = std::move(visible);
+    if (entry.tables.size() < 5) {
+      size_t room = 5 - entry.tables.size();
+      if (entry.views.size() > room) entry.views.resize(room);
+    } else {
+      entry.views.clear();
+    }
+    page.databases.push_back(std::move(entry));
+  }
+  page.metadata = format::JsonValue::MakeObject();
+  for (const auto& [key, value] : instance.config.metadata().as_object()) {
+    if (key != "databases") page.metadata.Set(key, value);
+  }
+  return page;
+}
+
+}  // namespace almanac::api

@@ -1,0 +1,61 @@
+// What a page handler sees: the Instance (databases, settings, config, permissions) and the
+// Request (method, path, parsed query string, actor). Neither knows about sockets or Beast.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "auth/actor.h"
+#include "auth/permissions.h"
+#include "config/config.h"
+#include "config/settings.h"
+#include "core/result.h"
+#include "core/url.h"
+#include "db/database.h"
+
+namespace almanac::api {
+
+struct Instance {
+  db::Registry& registry;
+  const config::Settings& settings;
+  const config::Config& config;
+  const auth::PermissionEngine& permissions;
+  std::string version;  // Almanac's version
+};
+
+struct Request {
+  std::string method = "GET";
+  std::string path;          // raw path, as sent (no query string)
+  std::string query_string;  // raw, without "?"
+  QueryArgs args;            // parsed query string
+  std::vector<std::pair<std::string, std::string>> headers;  // names lower-case
+  std::string scheme = "http";
+  std::string host = "localhost";
+  std::string body;
+  auth::MaybeActor actor;
+
+  // First value of query argument `name`, or nullptr.
+  const std::string* Arg(std::string_view name) const;
+  // Every value of query argument `name`, in order.
+  std::vector<std::string> Args(std::string_view name) const;
+  bool HasArg(std::string_view name) const { return Arg(name) != nullptr; }
+  const std::string* Header(std::string_view lower_name) const;
+
+  // "http://host" + path_and_query: Datasette builds absolute URLs from the Host header.
+  std::string AbsoluteUrl(std::string_view path_and_query) const;
+  // The request's path with its query string ("/db/t.json?_size=1").
+  std::string PathWithQuery() const;
+};
+
+// Query string of `request` with `replacements` applied: each named key's existing values are
+// removed and the new value appended at the end (absent values only remove). Python's
+// path_with_replaced_args.
+std::string PathWithReplacedArgs(const Request& request,
+                                 const std::vector<std::pair<std::string, std::optional<std::string>>>&
+                                     replacements,
+                                 std::string_view path = {});
+
+}  // namespace almanac::api

@@ -1,0 +1,346 @@
+#include "api/json_output.h"
+
+#include <algorithm>
+
+#include "format/json_writer.h"
+
+namespace almanac::api {
+namespace {
+
+using format::JsonWriter;
+
+format::JsonStyle StyleFor(const OutputOptions& output) {
+  format::JsonStyle style;
+  style.infinity_as_literal = output.json_infinity;
+  return style;
+}
+
+bool IsJsonColumn(const OutputOptions& output, const std::string& column) {
+  return std::find(output.json_columns.begin(), output.json_columns.end(), column) !=
+         output.json_columns.end();
+}
+
+void WriteCell(JsonWriter& w, const Value& v, bool parse_json) {
+  if (parse_json && v.type() == Value::Type::kText) {
+    Result<format::JsonValue> parsed = format::ParseJson(v.text());
+    if (parsed.ok()) {
+      format::WriteJson(*parsed, w);
+      return;
+    }
+  }
+  w.WriteValue(v);
+}
+
+void WriteRowObject(JsonWriter& w, const db::Rows& rows, size_t r, const OutputOptions& output) {
+  w.BeginObject();
+  for (size_t c = 0; c < rows.columns.size(); ++c) {
+    w.Key(rows.columns[c]);
+    WriteCell(w, rows.at(r, c), IsJsonColumn(output, rows.columns[c]));
+  }
+  w.EndObject();
+}
+
+void WriteRowArray(JsonWriter& w, const db::Rows& rows, size_t r, const OutputOptions& output) {
+  w.BeginArray();
+  for (size_t c = 0; c < rows.columns.size(); ++c) {
+    WriteCell(w, rows.at(r, c), IsJsonColumn(output, rows.columns[c]));
+  }
+  w.EndArray();
+}
+
+// The "rows" list in the objects/arrays shapes.
+void WriteRowsList(JsonWriter& w, const db::Rows& rows, const OutputOptions& output) {
+  w.BeginArray();
+  for (size_t r = 0; r < rows.size(); ++r) {
+    if (output.shape == Shape::kArrays) {
+      WriteRowArray(w, rows, r, output);
+    } else {
+      WriteRowObject(w, rows, r, output);
+    }
+  }
+  w.EndArray();
+}
+
+// Bare shapes (array, arrayfirst, object): the whole body. Returns false for enveloped shapes.
+bool WriteBareShape(Body& body, const db::Rows& rows, const OutputOptions& output,
+                    const std::vector<std::string>& pks, bool use_rowid) {
+  JsonWriter w(body.text, StyleFor(output));
+  switch (output.shape) {
+    case Shape::kArray:
+      if (output.newline_delimited) {
+        body.content_type = "text/plain";
+        for (size_t r = 0; r < rows.size(); ++r) {
+          if (r) body.text += '\n';
+          JsonWriter line(body.text, StyleFor(output));
+          WriteRowObject(line, rows, r, output);
+        }
+        return true;
+      }
+      w.BeginArray();
+      for (size_t r = 0; r < rows.size(); ++r) WriteRowObject(w, rows, r, output);
+      w.EndArray();
+      return true;
+    case Shape::kArrayFirst:
+      w.BeginArray();
+      for (size_t r = 0; r < rows.size(); ++r) {
+        if (rows.columns.empty()) continue;
+        WriteCell(w, rows.at(r, 0), IsJsonColumn(output, rows.columns[0]));
+      }
+      w.EndArray();
+      return true;
+    case Shape::kObject:
+      w.BeginObject();
+      for (size_t r = 0; r < rows.size(); ++r) {
+        w.Key(RowKey(rows, r, pks, use_rowid));
+        WriteRowObject(w, rows, r, output);
+      }
+      w.EndObject();
+      return true;
+    default:
+      return false;
+  }
+}
+
+void WriteOptionalString(JsonWriter& w, std::string_view key, const std::optional<std::string>& v) {
+  w.Key(key);
+  if (v) {
+    w.String(*v);
+  } else {
+    w.Null();
+  }
+}
+
+void WriteForeignKeys(JsonWriter& w, const std::vector<db::ForeignKey>& fks) {
+  w.BeginArray();
+  for (const db::ForeignKey& fk : fks) {
+    w.BeginObject();
+    w.Member("other_table", fk.other_table);
+    w.Member("column", fk.column);
+    w.Member("other_column", fk.other_column);
+    w.EndObject();
+  }
+  w.EndArray();
+}
+
+void WriteStrings(JsonWriter& w, const std::vector<std::string>& values) {
+  w.BeginArray();
+  for (const std::string& v : values) w.String(v);
+  w.EndArray();
+}
+
+}  // namespace
+
+std::string RowKey(const db::Rows& rows, size_t row, const std::vector<std::string>& pks,
+                   bool use_rowid) {
+  std::string key;
+  if (use_rowid || pks.empty()) {
+    int index = rows.ColumnIndex("rowid");
+    return index < 0 ? std::to_string(row) : rows.at(row, static_cast<size_t>(index)).ToDisplayString();
+  }
+  for (const std::string& pk : pks) {
+    int index = rows.ColumnIndex(pk);
+    if (!key.empty()) key += ',';
+    if (index >= 0) key += rows.at(row, static_cast<size_t>(index)).ToDisplayString();
+  }
+  return key;
+}
+
+Body TableJson(const TablePage& page) {
+  Body body;
+  if (WriteBareShape(body, page.rows, page.output, page.primary_keys, page.use_rowid)) {
+    return body;
+  }
+  JsonWriter w(body.text, StyleFor(page.output));
+  w.BeginObject();
+  w.MemberBool("ok", true);
+  WriteOptionalString(w, "next", page.next);
+  WriteOptionalString(w, "next_url", page.next_url);
+  w.Key("rows");
+  WriteRowsList(w, page.rows, page.output);
+  w.MemberBool("truncated", page.truncated);
+  w.EndObject();
+  return body;
+}
+
+Body RowJson(const RowPage& page) {
+  Body body;
+  if (WriteBareShape(body, page.rows, page.output, page.primary_keys, page.primary_keys.empty())) {
+    return body;
+  }
+  JsonWriter w(body.text, StyleFor(page.output));
+  w.BeginObject();
+  w.MemberBool("ok", true);
+  w.Member("database", page.database);
+  w.Member("table", page.table);
+  w.Key("rows");
+  WriteRowsList(w, page.rows, page.output);
+  w.Key("primary_keys");
+  WriteStrings(w, page.primary_keys);
+  w.Key("primary_key_values");
+  WriteStrings(w, page.primary_key_values);
+  w.Key("query_ms");
+  w.Double(page.query_ms);
+  w.MemberBool("truncated", false);
+  w.EndObject();
+  return body;
+}
+
+Body QueryJson(const QueryPage& page) {
+  Body body;
+  if (!page.error && WriteBareShape(body, page.rows, page.output, {}, false)) return body;
+  JsonWriter w(body.text, StyleFor(page.output));
+  w.BeginObject();
+  w.MemberBool("ok", !page.error);
+  w.Key("rows");
+  WriteRowsList(w, page.rows, page.output);
+  w.MemberBool("truncated", page.truncated);
+  if (page.error) {
+    w.Member("error", *page.error);
+    w.Key("errors");
+    WriteStrings(w, {*page.error});
+    w.Member("status", 400);
+  }
+  w.EndObject();
+  return body;
+}
+
+Body DatabaseJson(const DatabasePage& page) {
+  Body body;
+  JsonWriter w(body.text);
+  w.BeginObject();
+  w.MemberBool("ok", true);
+  w.Member("database", page.database);
+  w.MemberBool("private", false);
+  w.Member("path", page.path);
+  w.Member("size", page.size);
+  w.Key("tables");
+  w.BeginArray();
+  for (const TableSummary& t : page.tables) {
+    w.BeginObject();
+    w.Member("name", t.name);
+    w.Key("columns");
+    WriteStrings(w, t.columns);
+    w.Key("primary_keys");
+    WriteStrings(w, t.primary_keys);
+    w.Key("count");
+    if (t.count) {
+      w.Int(*t.count);
+    } else {
+      w.Null();
+    }
+    w.MemberBool("count_truncated", t.count_truncated);
+    w.MemberBool("hidden", t.hidden);
+    WriteOptionalString(w, "fts_table", t.fts_table);
+    w.Key("foreign_keys");
+    w.BeginObject();
+    w.Key("incoming");
+    WriteForeignKeys(w, t.incoming);
+    w.Key("outgoing");
+    WriteForeignKeys(w, t.outgoing);
+    w.EndObject();
+    w.MemberBool("private", t.private_);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.Member("hidden_count", page.hidden_count);
+  w.Key("views");
+  w.BeginArray();
+  for (const std::string& v : page.views) {
+    w.BeginObject();
+    w.Member("name", v);
+    w.MemberBool("private", false);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.Key("queries");
+  format::WriteJson(page.queries, w);
+  w.MemberBool("queries_more", false);
+  w.Member("queries_count", static_cast<int64_t>(page.queries.is_array() ? page.queries.as_array().size() : 0));
+  w.MemberBool("allow_execute_sql", page.allow_execute_sql);
+  w.Key("table_columns");
+  w.BeginObject();
+  for (const auto& [table, columns] : page.table_columns) {
+    w.Key(table);
+    WriteStrings(w, columns);
+  }
+  w.EndObject();
+  w.Key("metadata");
+  format::WriteJson(page.metadata, w);
+  w.EndObject();
+  return body;
+}
+
+Body IndexJson(const IndexPage& page) {
+  Body body;
+  JsonWriter w(body.text);
+  w.BeginObject();
+  w.MemberBool("ok", true);
+  w.Member("unstable",
+           "This API is not part of Datasette's stable interface and may change at any time");
+  w.Key("databases");
+  w.BeginArray();
+  for (const IndexDatabase& d : page.databases) {
+    w.BeginObject();
+    w.Member("name", d.name);
+    w.MemberNull("hash");
+    w.Member("color", d.color);
+    w.Member("path", d.path);
+    w.Key("tables_and_views_truncated");
+    w.BeginArray();
+    for (const TableSummary& t : d.tables) {
+      w.BeginObject();
+      w.Member("name", t.name);
+      w.Key("columns");
+      WriteStrings(w, t.columns);
+      w.Key("primary_keys");
+      WriteStrings(w, t.primary_keys);
+      w.Key("count");
+      if (t.count) {
+        w.Int(*t.count);
+      } else {
+        w.Null();
+      }
+      w.MemberBool("hidden", t.hidden);
+      WriteOptionalString(w, "fts_table", t.fts_table);
+      w.Member("num_relationships_for_sorting", t.num_relationships_for_sorting);
+      w.MemberBool("private", false);
+      w.EndObject();
+    }
+    for (const std::string& v : d.views) {
+      w.BeginObject();
+      w.Member("name", v);
+      w.MemberBool("private", false);
+      w.EndObject();
+    }
+    w.EndArray();
+    w.MemberBool("tables_and_views_more", d.tables_and_views_more);
+    w.Member("tables_count", d.tables_count);
+    w.Member("table_rows_sum", d.table_rows_sum);
+    w.MemberBool("show_table_row_counts", d.show_table_row_counts);
+    w.Member("hidden_table_rows_sum", d.hidden_table_rows_sum);
+    w.Member("hidden_tables_count", d.hidden_tables_count);
+    w.Member("views_count", d.views_count);
+    w.MemberBool("private", false);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.Key("metadata");
+  format::WriteJson(page.metadata, w);
+  w.EndObject();
+  return body;
+}
+
+std::string ErrorJson(const Status& status, int http_status) {
+  std::string out;
+  JsonWriter w(out);
+  w.BeginObject();
+  w.MemberBool("ok", false);
+  w.Member("error", status.message());
+  w.Key("errors");
+  WriteStrings(w, status.messages());
+  w.Member("status", http_status);
+  w.EndObject();
+  return out;
+}
+
+}  // namespace almanac::api

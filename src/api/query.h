@@ -1,0 +1,22 @@
+// The SQL page: /<db>/-/query(.json)?sql=... and canned queries (/<db>/<query-name>).
+// Arbitrary SQL needs execute-sql, runs read-only under the authorizer with a deadline
+// and a row cap; `:named` parameters come from the query string (missing ones bind "").
+#pragma once
+
+#include <string_view>
+
+#include "api/context.h"
+#include "api/pages.h"
+
+namespace almanac::api {
+
+// Errors that Datasette reports inside the page (bad SQL) come back as a QueryPage whose
+// `error` is set; request problems (no ?sql=, not a SELECT, time limit) are a Status.
+Result<QueryPage> BuildQueryPage(const Instance& instance, const Request& request,
+                                 std::string_view database);
+
+// A canned query from the config, run with its parameters from the query string.
+Result<QueryPage> BuildCannedQueryPage(const Instance& instance, const Request& request,
+                                       std::string_view database, std::string_view name);
+
+}  // namespace almanac::api

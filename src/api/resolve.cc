@@ -1,0 +1,48 @@
+#include "api/resolve.h"
+
+#include <charconv>
+
+namespace almanac::api {
+
+Result<ResolvedDatabase> ResolveDatabase(const Instance& instance, std::string_view name) {
+  db::Database* database = instance.registry.Find(name);
+  if (!database) return NotFound("Database not found");
+  ResolvedDatabase resolved;
+  resolved.db = database;
+  ALM_ASSIGN_OR_RETURN(resolved.conn, database->ReadConnection());
+  ALM_ASSIGN_OR_RETURN(resolved.schema, database->CurrentSchema(*resolved.conn));
+  return resolved;
+}
+
+Result<ResolvedTable> ResolveTable(const Instance& instance, std::string_view database,
+                                   std::string_view table) {
+  ALM_ASSIGN_OR_RETURN(ResolvedDatabase db, ResolveDatabase(instance, database));
+  ResolvedTable resolved;
+  static_cast<ResolvedDatabase&>(resolved) = std::move(db);
+  resolved.table = resolved.schema->Find(table);
+  if (!resolved.table) return NotFound("Table not found");
+  return resolved;
+}
+
+db::Limits QueryLimits(const Instance& instance, const Request& request) {
+  db::Limits limits;
+  limits.max_rows = instance.settings.max_returned_rows;
+  int64_t ms = instance.settings.sql_time_limit_ms;
+  if (const std::string* custom = request.Arg("_timelimit")) {
+    int64_t asked = 0;
+    auto [ptr, ec] = std::from_chars(custom->data(), custom->data() + custom->size(), asked);
+    if (ec == std::errc() && ptr == custom->data() + custom->size() && asked > 0 && asked < ms) {
+      ms = asked;
+    }
+  }
+  if (ms > 0) limits.deadline = db::Clock::now() + std::chrono::milliseconds(ms);
+  return limits;
+}
+
+Status Require(const Instance& instance, const Request& request, auth::Action action,
+               const auth::Resource& resource, std::string_view message) {
+  if (instance.permissions.Allowed(request.actor, action, resource)) return Status::Ok();
+  return PermissionDenied(std::string(message));
+}
+
+}  // namespace almanac::api

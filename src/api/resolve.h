@@ -1,0 +1,39 @@
+// Finding what a URL names: the database (by its route name), this thread's read connection
+// to it, its current schema, and a table or view in it. Names arrive already tilde-decoded.
+#pragma once
+
+#include <memory>
+#include <string_view>
+
+#include "api/context.h"
+#include "db/database.h"
+#include "db/execute.h"
+#include "db/schema.h"
+
+namespace almanac::api {
+
+struct ResolvedDatabase {
+  db::Database* db = nullptr;
+  db::Connection* conn = nullptr;
+  std::shared_ptr<const db::Schema> schema;
+};
+
+struct ResolvedTable : ResolvedDatabase {
+  const db::TableInfo* table = nullptr;
+};
+
+// NotFound "Database not found" when unknown.
+Result<ResolvedDatabase> ResolveDatabase(const Instance& instance, std::string_view name);
+// NotFound "Table not found" when the database has no such table or view.
+Result<ResolvedTable> ResolveTable(const Instance& instance, std::string_view database,
+                                   std::string_view table);
+
+// Limits for a query run on behalf of `request`: max_returned_rows and sql_time_limit_ms,
+// lowered (never raised) by ?_timelimit=.
+db::Limits QueryLimits(const Instance& instance, const Request& request);
+
+// PermissionDenied unless the request's actor may do `action` on `resource`.
+Status Require(const Instance& instance, const Request& request, auth::Action action,
+               const auth::Resource& resource, std::string_view message);
+
+}  // namespace almanac::api

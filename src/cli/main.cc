@@ -1,0 +1,34 @@
+// almanac: one binary, a few commands (serve, create-token, ...). `almanac FILE.db` is
+// `almanac serve FILE.db`, as `datasette FILE.db` is `datasette serve FILE.db`.
+#include <algorithm>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/serve.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"Almanac: publish SQLite databases as a website and a Datasette-compatible API",
+               "almanac"};
+  app.set_help_flag("--help", "Show this message and exit");
+  app.set_version_flag("--version", std::string("almanac ") + ALMANAC_VERSION);
+  app.require_subcommand(0, 1);
+  CLI::App* serve = almanac::cli::AddServeCommand(app);
+
+  // Default to `serve` when the first argument is not a command or a top-level flag.
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || (args[0] != "--help" && args[0] != "--version" && !app.get_subcommand_ptr(args[0]))) {
+    args.insert(args.begin(), "serve");
+  }
+  std::reverse(args.begin(), args.end());
+  try {
+    app.parse(args);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  if (serve->parsed()) return almanac::cli::RunServe();
+  std::printf("%s", app.help().c_str());
+  return 0;
+}

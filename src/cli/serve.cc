@@ -1,0 +1,211 @@
+#include "cli/serve.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <optional>
+
+#include <openssl/rand.h>
+#include <spdlog/spdlog.h>
+
+#include "api/context.h"
+#include "auth/permissions.h"
+#include "config/config.h"
+#include "config/document.h"
+#include "config/settings.h"
+#include "core/task_pool.h"
+#include "db/database.h"
+#include "http/dispatch.h"
+#include "http/server.h"
+
+namespace almanac::cli {
+namespace {
+
+struct ServeFlags {
+  std::vector<std::string> files;
+  std::vector<std::string> immutable;
+  std::string host = "127.0.0.1";
+  int port = 8001;
+  bool memory = false;
+  bool create = false;
+  std::vector<std::string> settings;  // NAME VALUE pairs, flattened
+  std::string config_file;
+  std::string metadata_file;
+  bool cors = false;
+  std::string secret;
+  bool root = false;
+  bool default_deny = false;
+  int io_threads = 1;
+  int keep_alive_timeout = 5;
+  int request_timeout = 10;
+};
+
+ServeFlags flags;
+
+std::string RandomSecret() {
+  unsigned char bytes[32];
+  RAND_bytes(bytes, sizeof bytes);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char b : bytes) {
+    out += kHex[b >> 4];
+    out += kHex[b & 15];
+  }
+  return out;
+}
+
+// The demo database built beside the binary (build/demo.db), or an installed copy.
+std::optional<std::string> DemoDatabase() {
+  std::error_code ec;
+  std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) return std::nullopt;
+  for (const auto& candidate :
+       {exe.parent_path() / "demo.db", exe.parent_path() / ".." / "share" / "almanac" / "demo.db"}) {
+    if (std::filesystem::exists(candidate)) return candidate.string();
+  }
+  return std::nullopt;
+}
+
+int Fail(const std::string& message) {
+  std::fprintf(stderr, "Error: %s\n", message.c_str());
+  return 1;
+}
+
+}  // namespace
+
+CLI::App* AddServeCommand(CLI::App& app) {
+  CLI::App* serve = app.add_subcommand("serve", "Serve SQLite databases as a website and JSON API");
+  serve->set_help_flag("--help", "Show this message and exit");
+  serve->add_option("files", flags.files, "SQLite database files to serve");
+  serve->add_option("-i,--immutable", flags.immutable,
+                    "Database files to open in immutable mode (read-only, never changes)");
+  serve->add_option("-h,--host", flags.host, "Host to listen on (0.0.0.0 for all interfaces)")
+      ->capture_default_str();
+  serve->add_option("-p,--port", flags.port, "Port to listen on; 0 picks a free port")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 65535));
+  serve->add_flag("--memory", flags.memory, "Serve an in-memory database named _memory");
+  serve->add_flag("--create", flags.create, "Create database files that do not exist");
+  serve->add_option("-s,--setting", flags.settings, "Setting NAME VALUE (repeatable)")
+      ->expected(2)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+      ->allow_extra_args(false);
+  serve->add_option("-c,--config", flags.config_file, "Config file (YAML or JSON)");
+  serve->add_option("-m,--metadata", flags.metadata_file, "Metadata file (YAML or JSON)");
+  serve->add_flag("--cors", flags.cors, "Send CORS headers (Access-Control-Allow-Origin: *)");
+  serve->add_option("--secret", flags.secret,
+                    "Secret for signing tokens and cookies (default: $DATASETTE_SECRET or random)");
+  serve->add_flag("--root", flags.root, "Print a one-time URL that signs you in as root");
+  serve->add_flag("--default-deny", flags.default_deny,
+                  "Deny viewing unless the config allows it");
+  serve->add_option("--io-threads", flags.io_threads, "Network I/O threads")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 64));
+  serve->add_option("--keep-alive-timeout", flags.keep_alive_timeout,
+                    "Seconds an idle keep-alive connection stays open")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 3600));
+  serve->add_option("--request-timeout", flags.request_timeout,
+                    "Seconds a client has to send a request's headers")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 3600));
+  return serve;
+}
+
+int RunServe() {
+  // Settings: defaults, then the config file's `settings:`, then --setting.
+  format::JsonValue config_doc = format::JsonValue::MakeObject();
+  format::JsonValue metadata_doc = format::JsonValue::MakeObject();
+  if (!flags.config_file.empty()) {
+    Result<format::JsonValue> doc = config::LoadDocument(flags.config_file);
+    if (!doc.ok()) return Fail(doc.status().message());
+    config_doc = std::move(doc).value();
+  }
+  if (!flags.metadata_file.empty()) {
+    Result<format::JsonValue> doc = config::LoadDocument(flags.metadata_file);
+    if (!doc.ok()) return Fail(doc.status().message());
+    metadata_doc = std::move(doc).value();
+  }
+  config::Settings settings;
+  if (const format::JsonValue* block = config_doc.Find("settings"); block && block->is_object()) {
+    for (const auto& [name, value] : block->as_object()) {
+      std::string text = value.is_string() ? value.as_string()
+                         : value.is_bool() ? (value.as_bool() ? "true" : "false")
+                                           : format::ToJsonText(value);
+      Status s = settings.Set(name, text);
+      if (!s.ok()) return Fail(s.message());
+    }
+  }
+  for (size_t i = 0; i + 1 < flags.settings.size(); i += 2) {
+    Status s = settings.Set(flags.settings[i], flags.settings[i + 1]);
+    if (!s.ok()) return Fail(s.message());
+  }
+  config::Config config =
+      config::Config::FromDocuments(std::move(config_doc), std::move(metadata_doc));
+
+  db::Registry registry;
+  auto add = [&](std::string path, bool immutable, bool memory) -> Status {
+    db::DatabaseOptions options;
+    options.name = memory ? "_memory" : registry.UniqueNameFor(path);
+    options.path = std::move(path);
+    options.immutable = immutable;
+    options.memory = memory;
+    options.create = flags.create;
+    options.cache_size_kb = settings.cache_size_kb;
+    ALM_ASSIGN_OR_RETURN(std::unique_ptr<db::Database> database, db::Database::Open(options));
+    return registry.Add(std::move(database));
+  };
+  std::vector<std::string> files = flags.files;
+  if (files.empty() && flags.immutable.empty() && !flags.memory) {
+    std::optional<std::string> demo = DemoDatabase();
+    if (!demo) return Fail("no database given and the demo database (demo.db) was not found");
+    files.push_back(*demo);
+  }
+  for (const std::string& file : files) {
+    Status s = add(file, false, false);
+    if (!s.ok()) return Fail(s.message());
+  }
+  for (const std::string& file : flags.immutable) {
+    Status s = add(file, true, false);
+    if (!s.ok()) return Fail(s.message());
+  }
+  if (flags.memory) {
+    Status s = add("_memory", false, true);
+    if (!s.ok()) return Fail(s.message());
+  }
+
+  std::string secret = flags.secret;
+  if (secret.empty()) {
+    const char* env = std::getenv("DATASETTE_SECRET");
+    secret = env ? env : RandomSecret();
+  }
+
+  auth::PermissionEngine permissions(config, settings, {flags.default_deny});
+  api::Instance instance{registry, settings, config, permissions, ALMANAC_VERSION};
+  http::Dispatcher dispatcher(instance, {flags.cors});
+  TaskPool pool(static_cast<size_t>(settings.num_sql_threads), "sql");
+
+  http::ServerOptions options;
+  options.host = flags.host;
+  options.port = static_cast<uint16_t>(flags.port);
+  options.io_threads = flags.io_threads;
+  options.max_body_bytes = settings.max_post_body_bytes;
+  options.keep_alive_timeout = std::chrono::seconds(flags.keep_alive_timeout);
+  options.request_timeout = std::chrono::seconds(flags.request_timeout);
+  http::Server server(options, dispatcher, pool);
+  Result<uint16_t> port = server.Listen();
+  if (!port.ok()) return Fail(port.status().message());
+
+  std::string display_host = flags.host.find(':') != std::string::npos ? "[" + flags.host + "]" : flags.host;
+  std::printf("Almanac %s serving on http://%s:%u\n", ALMANAC_VERSION, display_host.c_str(),
+              static_cast<unsigned>(*port));
+  std::fflush(stdout);
+  server.Run();
+  pool.Shutdown();
+  return 0;
+}
+
+}  // namespace almanac::cli

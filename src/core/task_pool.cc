@@ -1,0 +1,106 @@
+#include "core/task_pool.h"
+
+#include <exception>
+#include <utility>
+
+#include <spdlog/spdlog.h>
+
+namespace almanac {
+namespace {
+thread_local const TaskPool* current_pool = nullptr;
+}  // namespace
+
+struct TaskPool::Batch {
+  std::mutex mutex;
+  std::condition_variable done;
+  size_t remaining = 0;
+};
+
+TaskPool::TaskPool(size_t threads, std::string name) : name_(std::move(name)) {
+  if (threads == 0) threads = 1;
+  threads_.reserve(threads);
+  for (size_t i = 0; i < threads; ++i) {
+    threads_.emplace_back([this] { WorkerLoop(); });
+  }
+}
+
+TaskPool::~TaskPool() { Shutdown(); }
+
+void TaskPool::Submit(Task task) {
+  {
+    std::lock_guard lock(mutex_);
+    queue_.push_back(Entry{std::move(task), nullptr});
+  }
+  work_ready_.notify_one();
+}
+
+void TaskPool::RunEntry(Entry& entry) noexcept {
+  try {
+    entry.task();
+  } catch (const std::exception& e) {
+    spdlog::error("task failed: {}", e.what());
+  } catch (...) {
+    spdlog::error("task failed with an unknown exception");
+  }
+  if (entry.batch) {
+    std::lock_guard lock(entry.batch->mutex);
+    if (--entry.batch->remaining == 0) entry.batch->done.notify_all();
+  }
+}
+
+void TaskPool::RunAll(std::vector<Task> tasks) {
+  if (tasks.empty()) return;
+  auto batch = std::make_shared<Batch>();
+  batch->remaining = tasks.size();
+  {
+    std::lock_guard lock(mutex_);
+    for (Task& t : tasks) queue_.push_back(Entry{std::move(t), batch});
+  }
+  work_ready_.notify_all();
+  // Help: run this batch's tasks that nobody has picked up yet.
+  for (;;) {
+    Entry mine;
+    {
+      std::lock_guard lock(mutex_);
+      auto it = queue_.begin();
+      while (it != queue_.end() && it->batch != batch) ++it;
+      if (it == queue_.end()) break;
+      mine = std::move(*it);
+      queue_.erase(it);
+    }
+    RunEntry(mine);
+  }
+  std::unique_lock lock(batch->mutex);
+  batch->done.wait(lock, [&] { return batch->remaining == 0; });
+}
+
+void TaskPool::Shutdown() {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_) return;
+    stopping_ = true;
+  }
+  work_ready_.notify_all();
+  for (std::thread& t : threads_) {
+    if (t.joinable()) t.join();
+  }
+}
+
+bool TaskPool::OnPoolThread() const { return current_pool == this; }
+
+void TaskPool::WorkerLoop() noexcept {
+  current_pool = this;
+  for (;;) {
+    Entry entry;
+    {
+      std::unique_lock lock(mutex_);
+      work_ready_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;
+      entry = std::move(queue_.front());
+      queue_.pop_front();
+    }
+    RunEntry(entry);
+  }
+}
+
+}  // namespace almanac

@@ -1,0 +1,60 @@
+// TaskPool: a fixed set of threads running move-only tasks in FIFO order.
+// The SQL threads are one of these; each thread keeps its own SQLite connections
+// (thread-local state lives with the caller, not here).
+#pragma once
+
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace almanac {
+
+class TaskPool {
+ public:
+  // A unit of work; must not throw (the pool catches and logs anything that escapes).
+  using Task = std::function<void()>;
+
+  TaskPool(size_t threads, std::string name);
+  ~TaskPool();
+  TaskPool(const TaskPool&) = delete;
+  TaskPool& operator=(const TaskPool&) = delete;
+
+  // Queues `task` to run on one of the pool's threads.
+  void Submit(Task task);
+
+  // Runs every task, on the pool's threads and on the calling thread, and returns when all
+  // are done. Safe to call from a pool thread: the caller helps instead of blocking, so
+  // nested fan-out cannot deadlock.
+  void RunAll(std::vector<Task> tasks);
+
+  // Stops accepting tasks, finishes the queued ones and joins the threads.
+  void Shutdown();
+
+  size_t size() const { return threads_.size(); }
+  // True when called from one of this pool's threads.
+  bool OnPoolThread() const;
+
+ private:
+  struct Batch;
+  struct Entry {
+    Task task;
+    std::shared_ptr<Batch> batch;
+  };
+  void WorkerLoop() noexcept;
+  static void RunEntry(Entry& entry) noexcept;
+
+  std::string name_;
+  std::mutex mutex_;
+  std::condition_variable work_ready_;
+  std::deque<Entry> queue_;
+  bool stopping_ = false;
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace almanac

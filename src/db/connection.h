@@ -1,0 +1,129 @@
+// Connection and Statement: RAII over sqlite3* and sqlite3_stmt*. SQLite return codes become
+// Status here and nowhere else (FromSqlite). A Connection belongs to one thread at a time.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <list>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "core/result.h"
+#include "core/value.h"
+#include "sql/query.h"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace almanac::db {
+
+using Clock = std::chrono::steady_clock;
+
+// The message Datasette gives when a query runs out of time.
+inline constexpr std::string_view kTimeLimitMessage =
+    "SQL query took too long. The time limit is controlled by the sql_time_limit_ms setting.";
+
+// Converts an SQLite result code (and the connection's error message) into a Status.
+Status FromSqlite(int rc, sqlite3* db);
+
+class Statement {
+ public:
+  Statement() = default;
+  // `home`, when set, is the connection whose cache takes the statement back when done.
+  Statement(sqlite3_stmt* stmt, sqlite3* db, class Connection* home)
+      : stmt_(stmt), db_(db), home_(home) {}
+  ~Statement();
+  Statement(Statement&& other) noexcept;
+  Statement& operator=(Statement&& other) noexcept;
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  // Binds positional parameter `index` (1-based).
+  Status Bind(int index, const Value& value);
+  Status BindAll(const std::vector<Value>& values);
+  int ParameterCount() const;
+  // The name of parameter `index` (1-based) without its ":"/"@"/"$" prefix, or "".
+  std::string ParameterName(int index) const;
+
+  // Advances to the next row: true when a row is available, false when done.
+  Result<bool> Step();
+  int ColumnCount() const;
+  std::string_view ColumnName(int i) const;
+  // The declared type of result column i, or "" for expressions.
+  std::string_view ColumnDeclType(int i) const;
+  Value Column(int i) const;
+  // For the JSON fast path: type and raw access without building a Value.
+  int ColumnType(int i) const;  // SQLITE_INTEGER, SQLITE_FLOAT, SQLITE_TEXT, SQLITE_BLOB, SQLITE_NULL
+  int64_t ColumnInt(int i) const;
+  double ColumnDouble(int i) const;
+  std::string_view ColumnText(int i) const;
+  std::string_view ColumnBlob(int i) const;
+
+  bool ReadOnly() const;
+  std::string_view Sql() const;
+  sqlite3_stmt* handle() const { return stmt_; }
+
+ private:
+  void Release();
+  sqlite3_stmt* stmt_ = nullptr;
+  sqlite3* db_ = nullptr;
+  class Connection* home_ = nullptr;
+};
+
+struct OpenOptions {
+  std::string path;          // file path, or a name for an in-memory database
+  bool read_only = true;
+  bool immutable = false;    // file never changes: no locking, no WAL (-i)
+  bool memory = false;       // shared in-memory database named `path`
+  bool create = false;       // create the file when missing
+  int64_t cache_size_kb = 0; // 0 = SQLite's default
+};
+
+class Connection {
+ public:
+  static Result<std::unique_ptr<Connection>> Open(const OpenOptions& options);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // Prepares builder SQL, reusing a cached statement for the same text; binds its params.
+  Result<Statement> Prepare(const sql::Query& query);
+  // Prepares one statement of arbitrary SQL, uncached. Extra statements after the first
+  // are an InvalidArgument error.
+  Result<Statement> PrepareUser(std::string_view sql);
+  // Runs SQL with no results (pragmas, BEGIN/COMMIT). Not for user input.
+  Status Exec(std::string_view sql);
+
+  // Queries after this call fail with kTimeLimitMessage once `deadline` passes.
+  void SetDeadline(Clock::time_point deadline);
+  void ClearDeadline();
+  bool DeadlineHit() const { return deadline_hit_; }
+
+  // Installs the authorizer that keeps arbitrary SQL read-only (see authorizer.h).
+  void EnableReadOnlyAuthorizer(bool enabled);
+
+  sqlite3* handle() const { return db_; }
+  int64_t Changes() const;
+  int64_t LastInsertRowid() const;
+
+ private:
+  friend class Statement;
+  explicit Connection(sqlite3* db) : db_(db) {}
+  static int ProgressHandler(void* self);
+  // Takes a cached statement back after use (reset, bindings cleared).
+  void ReturnToCache(sqlite3_stmt* stmt);
+
+  sqlite3* db_ = nullptr;
+  Clock::time_point deadline_ = Clock::time_point::max();
+  bool deadline_hit_ = false;
+  // Idle prepared statements keyed by SQL text, most recently used at the front. A statement
+  // in use is out of the cache, so two users never share one.
+  using CacheList = std::list<sqlite3_stmt*>;
+  CacheList lru_;
+  std::unordered_map<std::string, CacheList::iterator> cache_;
+};
+
+}  // namespace almanac::db

@@ -1,0 +1,108 @@
+#include "db/database.h"
+
+#include <sqlite3.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <unordered_map>
+
+namespace almanac::db {
+namespace {
+
+std::atomic<uint64_t> next_database_id{1};
+
+// This thread's read connections, by database id.
+std::unordered_map<uint64_t, std::unique_ptr<Connection>>& ThreadConnections() {
+  thread_local std::unordered_map<uint64_t, std::unique_ptr<Connection>> connections;
+  return connections;
+}
+
+}  // namespace
+
+Database::Database(DatabaseOptions options)
+    : options_(std::move(options)), id_(next_database_id.fetch_add(1)) {}
+
+Database::~Database() = default;
+
+Result<std::unique_ptr<Database>> Database::Open(DatabaseOptions options) {
+  std::unique_ptr<Database> db(new Database(std::move(options)));
+  const DatabaseOptions& o = db->options_;
+  if (!o.memory && !o.create && !std::filesystem::exists(o.path)) {
+    return NotFound("Database file not found: " + o.path);
+  }
+  if (o.memory) {
+    OpenOptions anchor{o.path, false, false, true, false, o.cache_size_kb};
+    ALM_ASSIGN_OR_RETURN(db->memory_anchor_, Connection::Open(anchor));
+  }
+  OpenOptions writer{o.path, false, o.immutable, o.memory, o.create, o.cache_size_kb};
+  writer.read_only = o.immutable;
+  ALM_ASSIGN_OR_RETURN(db->writer_, Connection::Open(writer));
+  if (!o.immutable && !o.memory) {
+    // WAL lets readers run beside the writer; FULL makes every commit durable.
+    ALM_RETURN_IF_ERROR(db->writer_->Exec("PRAGMA journal_mode=WAL"));
+    ALM_RETURN_IF_ERROR(db->writer_->Exec("PRAGMA synchronous=FULL"));
+    ALM_RETURN_IF_ERROR(db->writer_->Exec("PRAGMA busy_timeout=5000"));
+  }
+  // Fail now, not on the first request, when the file is not a database.
+  ALM_RETURN_IF_ERROR(db->writer_->Exec("select count(*) from sqlite_master"));
+  return db;
+}
+
+int64_t Database::FileSize() const {
+  if (options_.memory) return 0;
+  struct stat st {};
+  if (::stat(options_.path.c_str(), &st) != 0) return 0;
+  return static_cast<int64_t>(st.st_size);
+}
+
+Result<Connection*> Database::ReadConnection() {
+  auto& connections = ThreadConnections();
+  auto found = connections.find(id_);
+  if (found != connections.end()) return found->second.get();
+  OpenOptions read{options_.path, true, options_.immutable, options_.memory, false,
+                   options_.cache_size_kb};
+  ALM_ASSIGN_OR_RETURN(std::unique_ptr<Connection> conn, Connection::Open(read));
+  if (options_.memory) ALM_RETURN_IF_ERROR(conn->Exec("PRAGMA query_only=1"));
+  Connection* raw = conn.get();
+  connections.emplace(id_, std::move(conn));
+  return raw;
+}
+
+Result<std::shared_ptr<const Schema>> Database::CurrentSchema(Connection& conn) {
+  int64_t version = 0;
+  if (is_mutable() || !schema_) {
+    ALM_ASSIGN_OR_RETURN(Statement stmt, conn.Prepare({"PRAGMA schema_version", {}}));
+    ALM_ASSIGN_OR_RETURN(bool row, stmt.Step());
+    version = row ? stmt.ColumnInt(0) : 0;
+  }
+  {
+    std::lock_guard lock(schema_mutex_);
+    if (schema_ && (!is_mutable() || schema_->version() == version)) return schema_;
+  }
+  ALM_ASSIGN_OR_RETURN(std::shared_ptr<const Schema> loaded, Schema::Load(conn, version));
+  std::lock_guard lock(schema_mutex_);
+  schema_ = loaded;
+  return loaded;
+}
+
+Status Registry::Add(std::unique_ptr<Database> db) {
+  if (Find(db->name())) return Conflict("Database name already in use: " + db->name());
+  databases_.push_back(std::move(db));
+  return Status::Ok();
+}
+
+Database* Registry::Find(std::string_view name) const {
+  for (const auto& db : databases_) {
+    if (db->name() == name) return db.get();
+  }
+  return nullptr;
+}
+
+std::string Registry::UniqueNameFor(std::string_view path) const {
+  std::string stem = std::filesystem::path(std::string(path)).stem().string();
+  std::string name = stem;
+  for (int suffix = 2; Find(name); ++suffix) name = stem + "_" + std::to_string(suffix);
+  return name;
+}
+
+}  // namespace almanac::db

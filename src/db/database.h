@@ -1,0 +1,78 @@
+// Database: one attached SQLite file (or named in-memory database) and its connections:
+// a read-only connection per SQL thread, opened lazily, and one writer connection
+// (WAL mode unless immutable). Registry: the databases of an instance, in order.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.h"
+#include "db/connection.h"
+#include "db/schema.h"
+
+namespace almanac::db {
+
+struct DatabaseOptions {
+  std::string name;          // URL name ("fixtures", "extra database")
+  std::string path;          // file path; for memory databases, the shared-cache name
+  bool immutable = false;    // -i: opened with immutable=1, never written
+  bool memory = false;       // in-memory (--memory gives one named "_memory")
+  bool create = false;       // create the file if it does not exist
+  int64_t cache_size_kb = 0;
+};
+
+class Database {
+ public:
+  // Opens the writer connection (creating the file when asked) and switches a mutable file
+  // database to WAL mode.
+  static Result<std::unique_ptr<Database>> Open(DatabaseOptions options);
+  ~Database();
+
+  const std::string& name() const { return options_.name; }
+  const std::string& path() const { return options_.path; }
+  bool is_mutable() const { return !options_.immutable; }
+  bool is_memory() const { return options_.memory; }
+  // Current file size in bytes (0 for memory databases).
+  int64_t FileSize() const;
+
+  // This thread's read-only connection, opened on first use.
+  Result<Connection*> ReadConnection();
+  // The current schema, reloaded through `conn` when PRAGMA schema_version has moved.
+  Result<std::shared_ptr<const Schema>> CurrentSchema(Connection& conn);
+
+  // The single writer connection. Only the database's write queue may use it.
+  Connection& writer() { return *writer_; }
+
+ private:
+  explicit Database(DatabaseOptions options);
+
+  DatabaseOptions options_;
+  uint64_t id_;
+  std::unique_ptr<Connection> writer_;
+  // Keeps shared-cache memory databases alive while the server runs.
+  std::unique_ptr<Connection> memory_anchor_;
+  std::mutex schema_mutex_;
+  std::shared_ptr<const Schema> schema_;
+};
+
+class Registry {
+ public:
+  Status Add(std::unique_ptr<Database> db);
+  // By URL name; nullptr when unknown.
+  Database* Find(std::string_view name) const;
+  const std::vector<std::unique_ptr<Database>>& all() const { return databases_; }
+
+  // A name for a new database from a file path: its stem, made unique with _2, _3...
+  std::string UniqueNameFor(std::string_view path) const;
+
+ private:
+  std::vector<std::unique_ptr<Database>> databases_;
+};
+
+}  // namespace almanac::db

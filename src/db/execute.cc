@@ -1,0 +1,107 @@
+#include "db/execute.h"
+
+#include <sqlite3.h>
+
+namespace almanac::db {
+namespace {
+
+// Clears the deadline when the query is done, however it ends.
+class DeadlineScope {
+ public:
+  DeadlineScope(Connection& conn, Clock::time_point deadline) : conn_(conn) {
+    conn_.SetDeadline(deadline);
+  }
+  ~DeadlineScope() { conn_.ClearDeadline(); }
+  DeadlineScope(const DeadlineScope&) = delete;
+  DeadlineScope& operator=(const DeadlineScope&) = delete;
+
+ private:
+  Connection& conn_;
+};
+
+// Enables the read-only authorizer for the lifetime of the scope.
+class AuthorizerScope {
+ public:
+  explicit AuthorizerScope(Connection& conn) : conn_(conn) { conn_.EnableReadOnlyAuthorizer(true); }
+  ~AuthorizerScope() { conn_.EnableReadOnlyAuthorizer(false); }
+  AuthorizerScope(const AuthorizerScope&) = delete;
+  AuthorizerScope& operator=(const AuthorizerScope&) = delete;
+
+ private:
+  Connection& conn_;
+};
+
+Result<QueryResult> Collect(Statement& stmt, const Limits& limits, Clock::time_point started) {
+  QueryResult result;
+  int n = stmt.ColumnCount();
+  result.rows.columns.reserve(static_cast<size_t>(n));
+  for (int i = 0; i < n; ++i) result.rows.columns.emplace_back(stmt.ColumnName(i));
+  size_t count = 0;
+  for (;;) {
+    ALM_ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (!row) break;
+    if (limits.max_rows > 0 && count >= static_cast<size_t>(limits.max_rows)) {
+      result.truncated = true;
+      break;
+    }
+    for (int i = 0; i < n; ++i) result.rows.cells.push_back(stmt.Column(i));
+    ++count;
+  }
+  result.query_ms =
+      std::chrono::duration<double, std::milli>(Clock::now() - started).count();
+  return result;
+}
+
+}  // namespace
+
+Result<QueryResult> Execute(Connection& conn, const sql::Query& query, const Limits& limits) {
+  Clock::time_point started = Clock::now();
+  DeadlineScope deadline(conn, limits.deadline);
+  ALM_ASSIGN_OR_RETURN(Statement stmt, conn.Prepare(query));
+  return Collect(stmt, limits, started);
+}
+
+Result<QueryResult> ExecuteUser(Connection& conn, std::string_view sql,
+                                const std::vector<std::pair<std::string, std::string>>& params,
+                                const Limits& limits) {
+  Clock::time_point started = Clock::now();
+  DeadlineScope deadline(conn, limits.deadline);
+  Statement stmt;
+  {
+    AuthorizerScope authorizer(conn);
+    Result<Statement> prepared = conn.PrepareUser(sql);
+    if (!prepared.ok()) {
+      if ((sqlite3_extended_errcode(conn.handle()) & 0xFF) == SQLITE_AUTH) {
+        return InvalidArgument(std::string(kNotSelectMessage));
+      }
+      return prepared.status();
+    }
+    stmt = std::move(prepared).value();
+  }
+  if (!stmt.ReadOnly()) return InvalidArgument(std::string(kNotSelectMessage));
+  for (int i = 1; i <= stmt.ParameterCount(); ++i) {
+    std::string name = stmt.ParameterName(i);
+    std::string value;
+    for (const auto& [k, v] : params) {
+      if (k == name) {
+        value = v;
+        break;
+      }
+    }
+    ALM_RETURN_IF_ERROR(stmt.Bind(i, Value::Text(std::move(value))));
+  }
+  return Collect(stmt, limits, started);
+}
+
+Result<std::vector<std::string>> ParameterNames(Connection& conn, std::string_view sql) {
+  AuthorizerScope authorizer(conn);
+  ALM_ASSIGN_OR_RETURN(Statement stmt, conn.PrepareUser(sql));
+  std::vector<std::string> names;
+  for (int i = 1; i <= stmt.ParameterCount(); ++i) {
+    std::string name = stmt.ParameterName(i);
+    if (!name.empty()) names.push_back(std::move(name));
+  }
+  return names;
+}
+
+}  // namespace almanac::db

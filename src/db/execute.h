@@ -1,0 +1,44 @@
+// Running queries with Datasette's limits: a deadline (sql_time_limit_ms, via the progress
+// handler), a row cap (max_returned_rows) that sets `truncated`, and for arbitrary SQL a
+// read-only check (sqlite3_stmt_readonly plus the authorizer).
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/result.h"
+#include "db/connection.h"
+#include "db/rows.h"
+#include "sql/query.h"
+
+namespace almanac::db {
+
+// The message for arbitrary SQL that would write, attach, or run an unsafe pragma.
+inline constexpr std::string_view kNotSelectMessage = "Statement must be a SELECT";
+
+struct Limits {
+  int64_t max_rows = 0;  // 0 = no cap
+  Clock::time_point deadline = Clock::time_point::max();
+};
+
+struct QueryResult {
+  Rows rows;
+  bool truncated = false;  // more rows existed than max_rows
+  double query_ms = 0;
+};
+
+// Runs builder SQL.
+Result<QueryResult> Execute(Connection& conn, const sql::Query& query, const Limits& limits);
+
+// Runs arbitrary read-only SQL with `:named` parameters taken from `params` (a missing
+// parameter binds ""). Writes, ATTACH and unsafe pragmas fail with InvalidArgument
+// "Statement must be a SELECT"; more than one statement is InvalidArgument too.
+Result<QueryResult> ExecuteUser(Connection& conn, std::string_view sql,
+                                const std::vector<std::pair<std::string, std::string>>& params,
+                                const Limits& limits);
+
+// The named parameters of `sql` (without ":"), in order, found by preparing it.
+Result<std::vector<std::string>> ParameterNames(Connection& conn, std::string_view sql);
+
+}  // namespace almanac::db

@@ -1,0 +1,236 @@
+#include "format/json_writer.h"
+
+#include <cmath>
+
+#include "core/float_repr.h"
+#include "format/base64.h"
+
+namespace almanac::format {
+namespace {
+
+constexpr char kHex[] = "0123456789abcdef";
+
+void AppendUnicodeEscape(uint32_t unit, std::string& out) {
+  out += "\\u";
+  out += kHex[(unit >> 12) & 15];
+  out += kHex[(unit >> 8) & 15];
+  out += kHex[(unit >> 4) & 15];
+  out += kHex[unit & 15];
+}
+
+// Decodes one UTF-8 sequence at s[i]; returns its length, or 0 when invalid.
+size_t DecodeUtf8(std::string_view s, size_t i, uint32_t& cp) {
+  auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+  unsigned char c = byte(i);
+  size_t n;
+  if ((c & 0xE0) == 0xC0) {
+    n = 2;
+    cp = c & 0x1F;
+  } else if ((c & 0xF0) == 0xE0) {
+    n = 3;
+    cp = c & 0x0F;
+  } else if ((c & 0xF8) == 0xF0) {
+    n = 4;
+    cp = c & 0x07;
+  } else {
+    return 0;
+  }
+  if (i + n > s.size()) return 0;
+  for (size_t k = 1; k < n; ++k) {
+    if ((byte(i + k) & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (byte(i + k) & 0x3F);
+  }
+  if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+      cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+    return 0;
+  }
+  return n;
+}
+
+// Non-ASCII bytes always take the slow path: they are validated even when kept as UTF-8.
+bool NeedsEscape(unsigned char c) { return c < 0x20 || c == '"' || c == '\\' || c >= 0x80; }
+
+}  // namespace
+
+void AppendJsonString(std::string_view s, std::string& out, bool ensure_ascii) {
+  out.reserve(out.size() + s.size() + 2);
+  out += '"';
+  size_t run_start = 0;
+  size_t i = 0;
+  while (i < s.size()) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (!NeedsEscape(c)) {
+      ++i;
+      continue;
+    }
+    out.append(s.data() + run_start, i - run_start);
+    if (c < 0x80) {
+      switch (c) {
+        case '"':
+          out += "\\\"";
+          break;
+        case '\\':
+          out += "\\\\";
+          break;
+        case '\n':
+          out += "\\n";
+          break;
+        case '\r':
+          out += "\\r";
+          break;
+        case '\t':
+          out += "\\t";
+          break;
+        case '\b':
+          out += "\\b";
+          break;
+        case '\f':
+          out += "\\f";
+          break;
+        default:
+          AppendUnicodeEscape(c, out);
+      }
+      ++i;
+    } else {
+      uint32_t cp = 0;
+      size_t n = DecodeUtf8(s, i, cp);
+      if (n == 0) {
+        // Invalid UTF-8 decodes to U+FFFD, as Python's errors="replace" does.
+        if (ensure_ascii) {
+          out += "\\ufffd";
+        } else {
+          out += "\xEF\xBF\xBD";
+        }
+        ++i;
+      } else if (!ensure_ascii) {
+        out.append(s.data() + i, n);
+        i += n;
+      } else {
+        if (cp >= 0x10000) {
+          uint32_t v = cp - 0x10000;
+          AppendUnicodeEscape(0xD800 + (v >> 10), out);
+          AppendUnicodeEscape(0xDC00 + (v & 0x3FF), out);
+        } else {
+          AppendUnicodeEscape(cp, out);
+        }
+        i += n;
+      }
+    }
+    run_start = i;
+  }
+  out.append(s.data() + run_start, s.size() - run_start);
+  out += '"';
+}
+
+std::string JsonQuote(std::string_view s) {
+  std::string out;
+  AppendJsonString(s, out);
+  return out;
+}
+
+void JsonWriter::BeforeValue() {
+  if (after_key_) {
+    after_key_ = false;
+    return;
+  }
+  if (!first_.empty()) {
+    if (!first_.back()) out_ += style_.compact ? "," : ", ";
+    first_.back() = false;
+  }
+}
+
+void JsonWriter::BeginObject() {
+  BeforeValue();
+  out_ += '{';
+  first_.push_back(true);
+}
+
+void JsonWriter::EndObject() {
+  first_.pop_back();
+  out_ += '}';
+}
+
+void JsonWriter::BeginArray() {
+  BeforeValue();
+  out_ += '[';
+  first_.push_back(true);
+}
+
+void JsonWriter::EndArray() {
+  first_.pop_back();
+  out_ += ']';
+}
+
+void JsonWriter::Key(std::string_view key) {
+  BeforeValue();
+  AppendJsonString(key, out_, style_.ensure_ascii);
+  out_ += style_.compact ? ":" : ": ";
+  after_key_ = true;
+}
+
+void JsonWriter::String(std::string_view s) {
+  BeforeValue();
+  AppendJsonString(s, out_, style_.ensure_ascii);
+}
+
+void JsonWriter::Int(int64_t v) {
+  BeforeValue();
+  out_ += std::to_string(v);
+}
+
+void JsonWriter::Double(double v) {
+  BeforeValue();
+  if (std::isinf(v)) {
+    if (style_.infinity_as_literal) {
+      out_ += v < 0 ? "-Infinity" : "Infinity";
+    } else {
+      out_ += "null";
+    }
+    return;
+  }
+  if (std::isnan(v)) {
+    out_ += style_.infinity_as_literal ? "NaN" : "null";
+    return;
+  }
+  AppendPythonFloat(v, out_);
+}
+
+void JsonWriter::Bool(bool v) {
+  BeforeValue();
+  out_ += v ? "true" : "false";
+}
+
+void JsonWriter::Null() {
+  BeforeValue();
+  out_ += "null";
+}
+
+void JsonWriter::Raw(std::string_view json) {
+  BeforeValue();
+  out_ += json;
+}
+
+void JsonWriter::WriteValue(const Value& v) {
+  switch (v.type()) {
+    case Value::Type::kNull:
+      Null();
+      return;
+    case Value::Type::kInteger:
+      Int(v.integer());
+      return;
+    case Value::Type::kReal:
+      Double(v.real());
+      return;
+    case Value::Type::kText:
+      String(v.text());
+      return;
+    case Value::Type::kBlob:
+      BeginObject();
+      MemberBool("$base64", true);
+      Member("encoded", Base64Encode(v.blob()));
+      EndObject();
+      return;
+  }
+}
+
+}  // namespace almanac::format

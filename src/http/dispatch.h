@@ -1,0 +1,29 @@
+// Dispatch: runs one request to completion — route it, call the page handler, render the
+// model as JSON or HTML, add the caching/Link/CORS headers, and turn errors into Datasette's
+// error responses. Synchronous; the server calls it on a SQL thread.
+#pragma once
+
+#include "api/context.h"
+#include "http/response.h"
+
+namespace almanac::http {
+
+struct DispatchOptions {
+  bool cors = false;  // --cors
+};
+
+class Dispatcher {
+ public:
+  Dispatcher(const api::Instance& instance, DispatchOptions options)
+      : instance_(instance), options_(options) {}
+
+  Response Handle(api::Request& request) const;
+
+ private:
+  Response Route(api::Request& request) const;
+
+  const api::Instance& instance_;
+  DispatchOptions options_;
+};
+
+}  // namespace almanac::http
