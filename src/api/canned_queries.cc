@@ -73,8 +73,8 @@ std::vector<CannedQuery> CannedQueries(const config::Config& config, std::string
   return out;
 }
 
-std::optional<CannedQuery> FindCannedQuery(const config::Config& config,
-                                           std::string_view database, std::string_view name) {
+std::optional<CannedQuery> FindCannedQuery(const config::Config& config, std::string_view database,
+                                           std::string_view name) {
   const JsonValue* db = config.DatabaseConfig(database);
   const JsonValue* queries = db ? db->Find("queries") : nullptr;
   const JsonValue* value = queries ? queries->Find(name) : nullptr;
@@ -106,6 +106,57 @@ JsonValue CannedQueryJson(const CannedQuery& q) {
       {"on_error_message", OptionalJson(q.on_error_message)},
       {"on_error_redirect", OptionalJson(q.on_error_redirect)},
       {"private", JsonValue::Bool(false)},
+  });
+}
+
+format::JsonValue QueryListJson(const std::vector<CannedQuery>& queries, std::string_view database,
+                                std::string_view color, std::string_view path) {
+  int64_t writable = 0;
+  JsonValue::Array list;
+  for (const CannedQuery& q : queries) {
+    if (q.is_write) ++writable;
+    if (list.size() < 50) list.push_back(CannedQueryJson(q));
+  }
+  int64_t read_only = static_cast<int64_t>(queries.size()) - writable;
+  auto item = [&](const char* label, const char* field, int value, int64_t count) {
+    return JsonValue::MakeObject(
+        {{"label", JsonValue::String(label)},
+         {"count", JsonValue::Int(count)},
+         {"href", JsonValue::String(std::string(path) + "?" + field + "=" + std::to_string(value))},
+         {"active", JsonValue::Bool(false)}});
+  };
+  JsonValue::Array mode;
+  if (read_only) mode.push_back(item("Read-only", "is_write", 0, read_only));
+  if (writable) mode.push_back(item("Writable", "is_write", 1, writable));
+  JsonValue::Array visibility;
+  if (!queries.empty()) {
+    visibility.push_back(
+        item("Not private", "is_private", 0, static_cast<int64_t>(queries.size())));
+  }
+  auto empty = JsonValue::String("");
+  return JsonValue::MakeObject({
+      {"ok", JsonValue::Bool(true)},
+      {"database", JsonValue::String(std::string(database))},
+      {"database_color", JsonValue::String(std::string(color))},
+      {"queries", JsonValue::MakeArray(std::move(list))},
+      {"next", JsonValue()},
+      {"next_url", JsonValue()},
+      {"limit", JsonValue::Int(50)},
+      {"show_private_note", JsonValue::Bool(false)},
+      {"show_trusted_note", JsonValue::Bool(!queries.empty())},
+      {"query_list_path", JsonValue::String(std::string(path))},
+      {"show_database", JsonValue::Bool(false)},
+      {"facets",
+       JsonValue::MakeArray(
+           {JsonValue::MakeObject({{"title", JsonValue::String("Mode")},
+                                   {"items", JsonValue::MakeArray(std::move(mode))}}),
+            JsonValue::MakeObject({{"title", JsonValue::String("Visibility")},
+                                   {"items", JsonValue::MakeArray(std::move(visibility))}})})},
+      {"filters", JsonValue::MakeObject({{"q", empty},
+                                         {"is_write", empty},
+                                         {"is_private", empty},
+                                         {"source", empty},
+                                         {"owner_id", empty}})},
   });
 }
 

@@ -32,10 +32,15 @@ struct CannedQuery {
 
 // The canned queries of `database`, sorted by lower(title or name), then name.
 std::vector<CannedQuery> CannedQueries(const config::Config& config, std::string_view database);
-std::optional<CannedQuery> FindCannedQuery(const config::Config& config,
-                                           std::string_view database, std::string_view name);
+std::optional<CannedQuery> FindCannedQuery(const config::Config& config, std::string_view database,
+                                           std::string_view name);
 
 // The stored-query object Datasette returns for one query.
 format::JsonValue CannedQueryJson(const CannedQuery& query);
+
+// /<db>/-/queries.json: the query list with its Mode / Visibility facets. `color` is the
+// database colour; `path` is the list's URL path ("/fixtures/-/queries").
+format::JsonValue QueryListJson(const std::vector<CannedQuery>& queries, std::string_view database,
+                                std::string_view color, std::string_view path);
 
 }  // namespace almanac::api

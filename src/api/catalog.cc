@@ -1,8 +1,8 @@
 #include "api/catalog.h"
 
-#include <openssl/evp.h>
-
 #include <algorithm>
+
+#include <openssl/evp.h>
 
 #include "api/canned_queries.h"
 #include "api/resolve.h"
@@ -40,10 +40,6 @@ TableSummary Summarize(const db::TableInfo& table, bool hidden_by_config) {
   s.incoming = table.incoming;
   s.outgoing = table.outgoing;
   return s;
-}
-
-format::JsonValue OrEmptyObject(const format::JsonValue* v) {
-  return v && v->is_object() ? *v : format::JsonValue::MakeObject();
 }
 
 }  // namespace
@@ -95,8 +91,8 @@ Result<DatabasePage> BuildDatabasePage(const Instance& instance, const Request& 
                    [](const TableSummary& a, const TableSummary& b) {
                      return a.hidden != b.hidden ? !a.hidden : a.name < b.name;
                    });
-  page.allow_execute_sql = instance.permissions.Allowed(
-      request.actor, auth::Action::kExecuteSql, auth::Resource::Database(page.database));
+  page.allow_execute_sql = instance.permissions.Allowed(request.actor, auth::Action::kExecuteSql,
+                                                        auth::Resource::Database(page.database));
   if (!page.allow_execute_sql) page.table_columns.clear();
   format::JsonValue::Array queries;
   for (const CannedQuery& q : CannedQueries(instance.config, page.database)) {
@@ -104,7 +100,13 @@ Result<DatabasePage> BuildDatabasePage(const Instance& instance, const Request& 
     queries.push_back(CannedQueryJson(q));
   }
   page.queries = format::JsonValue::MakeArray(std::move(queries));
-  page.metadata = OrEmptyObject(instance.config.DatabaseMetadata(page.database));
+  page.metadata = format::JsonValue::MakeObject();
+  if (const format::JsonValue* meta = instance.config.DatabaseMetadata(page.database);
+      meta && meta->is_object()) {
+    for (const auto& [key, value] : meta->as_object()) {
+      if (key != "tables" && key != "queries") page.metadata.Set(key, value);
+    }
+  }
   return page;
 }
 
@@ -139,8 +141,7 @@ Result<IndexPage> BuildIndexPage(const Instance& instance, const Request& reques
         entry.views.push_back(table.name);
         continue;
       }
-      TableSummary summary =
-          Summarize(table, instance.config.Table(entry.name, table.name).hidden);
+      TableSummary summary = Summarize(table, instance.config.Table(entry.name, table.name).hidden);
       if (count) {
         summary.count = BoundedCount(*resolved.conn, table.name, 10);
         if (!summary.count) counts_complete = false;
@@ -172,7 +173,8 @@ Result<IndexPage> BuildIndexPage(const Instance& instance, const Request& reques
       if (a.num_relationships_for_sorting != b.num_relationships_for_sorting) {
         return a.num_relationships_for_sorting > b.num_relationships_for_sorting;
       }
-      if (a.count.value_or(0) != b.count.value_or(0)) return a.count.value_or(0) > b.count.value_or(0);
+      if (a.count.value_or(0) != b.count.value_or(0))
+        return a.count.value_or(0) > b.count.value_or(0);
       return a.name > b.name;
     });
     if (visible.size() > 5) visible.resize(5);

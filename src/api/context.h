@@ -28,9 +28,9 @@ struct Instance {
 
 struct Request {
   std::string method = "GET";
-  std::string path;          // raw path, as sent (no query string)
-  std::string query_string;  // raw, without "?"
-  QueryArgs args;            // parsed query string
+  std::string path;                                          // raw path, as sent (no query string)
+  std::string query_string;                                  // raw, without "?"
+  QueryArgs args;                                            // parsed query string
   std::vector<std::pair<std::string, std::string>> headers;  // names lower-case
   std::string scheme = "http";
   std::string host = "localhost";
@@ -53,9 +53,9 @@ struct Request {
 // Query string of `request` with `replacements` applied: each named key's existing values are
 // removed and the new value appended at the end (absent values only remove). Python's
 // path_with_replaced_args.
-std::string PathWithReplacedArgs(const Request& request,
-                                 const std::vector<std::pair<std::string, std::optional<std::string>>>&
-                                     replacements,
-                                 std::string_view path = {});
+std::string PathWithReplacedArgs(
+    const Request& request,
+    const std::vector<std::pair<std::string, std::optional<std::string>>>& replacements,
+    std::string_view path = {});
 
 }  // namespace almanac::api

@@ -135,7 +135,8 @@ std::string RowKey(const db::Rows& rows, size_t row, const std::vector<std::stri
   std::string key;
   if (use_rowid || pks.empty()) {
     int index = rows.ColumnIndex("rowid");
-    return index < 0 ? std::to_string(row) : rows.at(row, static_cast<size_t>(index)).ToDisplayString();
+    return index < 0 ? std::to_string(row)
+                     : rows.at(row, static_cast<size_t>(index)).ToDisplayString();
   }
   for (const std::string& pk : pks) {
     int index = rows.ColumnIndex(pk);
@@ -255,7 +256,8 @@ Body DatabaseJson(const DatabasePage& page) {
   w.Key("queries");
   format::WriteJson(page.queries, w);
   w.MemberBool("queries_more", false);
-  w.Member("queries_count", static_cast<int64_t>(page.queries.is_array() ? page.queries.as_array().size() : 0));
+  w.Member("queries_count",
+           static_cast<int64_t>(page.queries.is_array() ? page.queries.as_array().size() : 0));
   w.MemberBool("allow_execute_sql", page.allow_execute_sql);
   w.Key("table_columns");
   w.BeginObject();

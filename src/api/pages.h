@@ -18,8 +18,8 @@ enum class Shape { kObjects, kArrays, kArray, kArrayFirst, kObject };
 
 struct OutputOptions {
   Shape shape = Shape::kObjects;
-  bool newline_delimited = false;  // _nl=on with _shape=array
-  bool json_infinity = false;      // _json_infinity=on
+  bool newline_delimited = false;         // _nl=on with _shape=array
+  bool json_infinity = false;             // _json_infinity=on
   std::vector<std::string> json_columns;  // _json=col: parse these text cells as JSON
 };
 

@@ -23,8 +23,7 @@ Result<QueryPage> RunSql(const Instance& instance, const Request& request,
     const Status& status = result.status();
     // A query that was refused outright or ran out of time is an error response; an SQL
     // error is shown on the page, as Datasette shows it.
-    if (status.code() != ErrorCode::kInvalidArgument ||
-        status.message() == db::kNotSelectMessage) {
+    if (status.code() != ErrorCode::kInvalidArgument || status.message() == db::kNotSelectMessage) {
       return status;
     }
     page.error = status.message();

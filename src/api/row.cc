@@ -44,7 +44,9 @@ Result<RowPage> BuildRowPage(const Instance& instance, const Request& request,
   } else {
     for (size_t i = 0; i < table.primary_keys.size(); ++i) {
       if (i) b.Add(" and ");
-      b.Add(sql::Identifier::FromSchema(table.primary_keys[i])).Add(" = ").Bind(Value::Text(values[i]));
+      b.Add(sql::Identifier::FromSchema(table.primary_keys[i]))
+          .Add(" = ")
+          .Bind(Value::Text(values[i]));
     }
   }
   ALM_ASSIGN_OR_RETURN(db::QueryResult result,
@@ -57,7 +59,7 @@ Result<RowPage> BuildRowPage(const Instance& instance, const Request& request,
   page.rows = std::move(result.rows);
   page.rows.Truncate(1);
   if (use_rowid && !page.rows.columns.empty()) page.rows.columns[0] = "rowid";
-  page.primary_keys = table.primary_keys;
+  page.primary_keys = use_rowid ? std::vector<std::string>{"rowid"} : table.primary_keys;
   page.primary_key_values = std::move(values);
   page.query_ms = result.query_ms;
   page.cache_ttl = CacheTtl(instance, request);

@@ -1,10 +1,13 @@
 #include "api/special.h"
 
-#include <sqlite3.h>
-
 #include <algorithm>
 
+#include <sqlite3.h>
+
+#include "api/canned_queries.h"
+#include "api/catalog.h"
 #include "api/resolve.h"
+#include "core/url.h"
 #include "db/execute.h"
 #include "format/json_value.h"
 
@@ -46,14 +49,13 @@ SpecialPage VersionsPage(const Instance& instance) {
     if (!option) break;
     options.push_back(JsonValue::String(option));
   }
-  data.Set("sqlite",
-           JsonValue::MakeObject(
-               {{"version", JsonValue::String(sqlite3_libversion())},
-                {"fts_versions",
-                 JsonValue::MakeArray({JsonValue::String("FTS5"), JsonValue::String("FTS4"),
-                                       JsonValue::String("FTS3")})},
-                {"extensions", JsonValue::MakeObject({{"json1", JsonValue::Bool(true)}})},
-                {"compile_options", JsonValue::MakeArray(std::move(options))}}));
+  data.Set("sqlite", JsonValue::MakeObject(
+                         {{"version", JsonValue::String(sqlite3_libversion())},
+                          {"fts_versions", JsonValue::MakeArray({JsonValue::String("FTS5"),
+                                                                 JsonValue::String("FTS4"),
+                                                                 JsonValue::String("FTS3")})},
+                          {"extensions", JsonValue::MakeObject({{"json1", JsonValue::Bool(true)}})},
+                          {"compile_options", JsonValue::MakeArray(std::move(options))}}));
   (void)instance;
   return {"Versions", std::move(data)};
 }
@@ -104,9 +106,10 @@ Result<SpecialPage> ThreadsPage(const Instance& instance, const Request& request
                                            {"ident", JsonValue::Int(0)},
                                            {"daemon", JsonValue::Bool(false)}}));
   for (int64_t i = 0; i < sql_threads; ++i) {
-    threads.push_back(JsonValue::MakeObject({{"name", JsonValue::String("sql-" + std::to_string(i))},
-                                             {"ident", JsonValue::Int(i + 1)},
-                                             {"daemon", JsonValue::Bool(false)}}));
+    threads.push_back(
+        JsonValue::MakeObject({{"name", JsonValue::String("sql-" + std::to_string(i))},
+                               {"ident", JsonValue::Int(i + 1)},
+                               {"daemon", JsonValue::Bool(false)}}));
   }
   data.Set("num_threads", JsonValue::Int(static_cast<int64_t>(threads.size())));
   data.Set("threads", JsonValue::MakeArray(std::move(threads)));
@@ -183,6 +186,24 @@ Result<SpecialPage> SchemaPage(const Instance& instance, const Request& request,
   }
   data.Set("schemas", JsonValue::MakeArray(std::move(schemas)));
   return SpecialPage{"Schema", std::move(data)};
+}
+
+Result<SpecialPage> QueryListPage(const Instance& instance, const Request& request,
+                                  std::string_view database) {
+  ALM_ASSIGN_OR_RETURN(ResolvedDatabase resolved, ResolveDatabase(instance, database));
+  const std::string& name = resolved.db->name();
+  ALM_RETURN_IF_ERROR(Require(instance, request, auth::Action::kViewDatabase,
+                              auth::Resource::Database(name),
+                              "You do not have permission to view this database"));
+  std::vector<CannedQuery> visible;
+  for (CannedQuery& q : CannedQueries(instance.config, name)) {
+    if (instance.permissions.Allowed(request.actor, auth::Action::kViewQuery,
+                                     auth::Resource::Table(name, q.name))) {
+      visible.push_back(std::move(q));
+    }
+  }
+  return SpecialPage{"Queries", QueryListJson(visible, name, DatabaseColor(name),
+                                              "/" + TildeEncode(name) + "/-/queries")};
 }
 
 }  // namespace almanac::api

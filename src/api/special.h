@@ -11,8 +11,8 @@
 namespace almanac::api {
 
 struct SpecialPage {
-  std::string title;        // for the HTML rendering
-  format::JsonValue data;   // the JSON body
+  std::string title;       // for the HTML rendering
+  format::JsonValue data;  // the JSON body
 };
 
 SpecialPage VersionsPage(const Instance& instance);
@@ -22,6 +22,9 @@ SpecialPage ActorPage(const Request& request);
 SpecialPage ConfigPage(const Instance& instance);
 Result<SpecialPage> ThreadsPage(const Instance& instance, const Request& request);
 Result<SpecialPage> ActionsPage(const Instance& instance, const Request& request);
+// /<db>/-/queries.json: the database's canned queries.
+Result<SpecialPage> QueryListPage(const Instance& instance, const Request& request,
+                                  std::string_view database);
 // /-/schema.json (every database) or /<db>/-/schema.json (one).
 Result<SpecialPage> SchemaPage(const Instance& instance, const Request& request,
                                std::string_view database);

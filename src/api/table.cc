@@ -152,10 +152,9 @@ Result<TablePage> BuildTablePage(const Instance& instance, const Request& reques
   page.cache_ttl = CacheTtl(instance, request);
   ALM_ASSIGN_OR_RETURN(page.output, ParseOutputOptions(request));
 
-  ALM_ASSIGN_OR_RETURN(int64_t page_size,
-                       ParsePageSize(request.Arg("_size"), options.size,
-                                     instance.settings.default_page_size,
-                                     instance.settings.max_returned_rows));
+  ALM_ASSIGN_OR_RETURN(int64_t page_size, ParsePageSize(request.Arg("_size"), options.size,
+                                                        instance.settings.default_page_size,
+                                                        instance.settings.max_returned_rows));
   ALM_ASSIGN_OR_RETURN(SortChoice sort, ChooseSort(request, options, table));
 
   sql::TableSelect select;

@@ -1,7 +1,5 @@
 #include "cli/serve.h"
 
-#include <unistd.h>
-
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -10,6 +8,7 @@
 
 #include <openssl/rand.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include "api/context.h"
 #include "auth/permissions.h"
@@ -62,8 +61,8 @@ std::optional<std::string> DemoDatabase() {
   std::error_code ec;
   std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
   if (ec) return std::nullopt;
-  for (const auto& candidate :
-       {exe.parent_path() / "demo.db", exe.parent_path() / ".." / "share" / "almanac" / "demo.db"}) {
+  for (const auto& candidate : {exe.parent_path() / "demo.db",
+                                exe.parent_path() / ".." / "share" / "almanac" / "demo.db"}) {
     if (std::filesystem::exists(candidate)) return candidate.string();
   }
   return std::nullopt;
@@ -99,17 +98,18 @@ CLI::App* AddServeCommand(CLI::App& app) {
   serve->add_option("--secret", flags.secret,
                     "Secret for signing tokens and cookies (default: $DATASETTE_SECRET or random)");
   serve->add_flag("--root", flags.root, "Print a one-time URL that signs you in as root");
-  serve->add_flag("--default-deny", flags.default_deny,
-                  "Deny viewing unless the config allows it");
+  serve->add_flag("--default-deny", flags.default_deny, "Deny viewing unless the config allows it");
   serve->add_option("--io-threads", flags.io_threads, "Network I/O threads")
       ->capture_default_str()
       ->check(CLI::Range(1, 64));
-  serve->add_option("--keep-alive-timeout", flags.keep_alive_timeout,
-                    "Seconds an idle keep-alive connection stays open")
+  serve
+      ->add_option("--keep-alive-timeout", flags.keep_alive_timeout,
+                   "Seconds an idle keep-alive connection stays open")
       ->capture_default_str()
       ->check(CLI::Range(1, 3600));
-  serve->add_option("--request-timeout", flags.request_timeout,
-                    "Seconds a client has to send a request's headers")
+  serve
+      ->add_option("--request-timeout", flags.request_timeout,
+                   "Seconds a client has to send a request's headers")
       ->capture_default_str()
       ->check(CLI::Range(1, 3600));
   return serve;
@@ -199,7 +199,8 @@ int RunServe() {
   Result<uint16_t> port = server.Listen();
   if (!port.ok()) return Fail(port.status().message());
 
-  std::string display_host = flags.host.find(':') != std::string::npos ? "[" + flags.host + "]" : flags.host;
+  std::string display_host =
+      flags.host.find(':') != std::string::npos ? "[" + flags.host + "]" : flags.host;
   std::printf("Almanac %s serving on http://%s:%u\n", ALMANAC_VERSION, display_host.c_str(),
               static_cast<unsigned>(*port));
   std::fflush(stdout);

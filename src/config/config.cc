@@ -8,8 +8,8 @@ namespace {
 using format::JsonValue;
 
 constexpr std::array<std::string_view, 10> kTableConfigKeys = {
-    "hidden",           "sort",         "sort_desc", "size",    "sortable_columns",
-    "label_column",     "facets",       "fts_table", "fts_pk",  "searchmode"};
+    "hidden",       "sort",   "sort_desc", "size",   "sortable_columns",
+    "label_column", "facets", "fts_table", "fts_pk", "searchmode"};
 
 // obj[key], creating an empty object there when it is missing.
 JsonValue& ChildObject(JsonValue& obj, const std::string& key) {

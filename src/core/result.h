@@ -13,7 +13,7 @@ namespace almanac {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : value_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : value_(std::move(value)) {}         // NOLINT(google-explicit-constructor)
   Result(Status status) : status_(std::move(status)) {  // NOLINT(google-explicit-constructor)
     assert(!status_.ok());
   }
@@ -38,10 +38,10 @@ class [[nodiscard]] Result {
 #define ALM_CONCAT_(a, b) ALM_CONCAT_INNER_(a, b)
 
 // Returns the Status from the enclosing function when `expr` is not ok.
-#define ALM_RETURN_IF_ERROR(expr)                          \
-  do {                                                     \
-    ::almanac::Status alm_status_ = (expr);                \
-    if (!alm_status_.ok()) return alm_status_;             \
+#define ALM_RETURN_IF_ERROR(expr)              \
+  do {                                         \
+    ::almanac::Status alm_status_ = (expr);    \
+    if (!alm_status_.ok()) return alm_status_; \
   } while (false)
 
 // `lhs = value of expr`, or returns its Status from the enclosing function.

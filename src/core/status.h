@@ -13,16 +13,16 @@ namespace almanac {
 // http/error_response.cc; pick by what the caller should do, not by where it happened.
 enum class ErrorCode {
   kOk = 0,
-  kInvalidArgument,    // the request is malformed or names something invalid (400)
-  kUnauthenticated,    // credentials are missing, bad or expired (401)
-  kPermissionDenied,   // the actor may not do this (403)
-  kNotFound,           // the database, table, row or page does not exist (404)
-  kMethodNotAllowed,   // the URL exists but not for this HTTP method (405)
-  kConflict,           // the request clashes with the current state, e.g. table exists (409)
-  kTooLarge,           // a body, header or result exceeds a configured limit (413)
-  kDeadlineExceeded,   // a time limit was hit (e.g. sql_time_limit_ms)
-  kUnavailable,        // retry later: the server is shutting down or overloaded (503)
-  kInternal,           // a bug or an unexpected failure (500)
+  kInvalidArgument,   // the request is malformed or names something invalid (400)
+  kUnauthenticated,   // credentials are missing, bad or expired (401)
+  kPermissionDenied,  // the actor may not do this (403)
+  kNotFound,          // the database, table, row or page does not exist (404)
+  kMethodNotAllowed,  // the URL exists but not for this HTTP method (405)
+  kConflict,          // the request clashes with the current state, e.g. table exists (409)
+  kTooLarge,          // a body, header or result exceeds a configured limit (413)
+  kDeadlineExceeded,  // a time limit was hit (e.g. sql_time_limit_ms)
+  kUnavailable,       // retry later: the server is shutting down or overloaded (503)
+  kInternal,          // a bug or an unexpected failure (500)
 };
 
 std::string_view ErrorCodeName(ErrorCode code);

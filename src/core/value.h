@@ -23,9 +23,7 @@ class Value {
   static Value Null() { return Value(); }
   static Value Integer(int64_t v) { return Value(Storage(std::in_place_index<1>, v)); }
   static Value Real(double v) { return Value(Storage(std::in_place_index<2>, v)); }
-  static Value Text(std::string v) {
-    return Value(Storage(std::in_place_index<3>, std::move(v)));
-  }
+  static Value Text(std::string v) { return Value(Storage(std::in_place_index<3>, std::move(v))); }
   static Value BlobOf(std::string bytes) {
     return Value(Storage(std::in_place_index<4>, Blob{std::move(bytes)}));
   }

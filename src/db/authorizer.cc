@@ -1,18 +1,18 @@
 #include "db/authorizer.h"
 
-#include <sqlite3.h>
-
 #include <array>
 #include <string>
+
+#include <sqlite3.h>
 
 namespace almanac::db {
 namespace {
 
 constexpr std::array<std::string_view, 22> kReadOnlyPragmas = {
-    "table_info",   "table_xinfo",      "table_list",     "index_info",   "index_xinfo",
-    "index_list",   "foreign_key_list", "database_list",  "function_list", "module_list",
-    "pragma_list",  "collation_list",   "compile_options", "schema_version", "user_version",
-    "data_version", "page_count",       "page_size",      "freelist_count", "encoding",
+    "table_info",     "table_xinfo",      "table_list",      "index_info",     "index_xinfo",
+    "index_list",     "foreign_key_list", "database_list",   "function_list",  "module_list",
+    "pragma_list",    "collation_list",   "compile_options", "schema_version", "user_version",
+    "data_version",   "page_count",       "page_size",       "freelist_count", "encoding",
     "application_id", "cache_size"};
 
 int Callback(void* /*unused*/, int action, const char* arg1, const char* arg2,
@@ -47,12 +47,21 @@ int ReadOnlyDecision(int action, const char* arg1, const char* arg2) {
     case SQLITE_FUNCTION: {
       // arg2 is the function name.
       std::string name = Lower(arg2 ? arg2 : "");
-      if (name == "load_extension" || name == "readfile" || name == "writefile" ||
-          name == "edit" || name == "fts3_tokenizer") {
+      if (name == "load_extension" || name == "readfile" || name == "writefile" || name == "edit" ||
+          name == "fts3_tokenizer") {
         return SQLITE_DENY;
       }
       return SQLITE_OK;
     }
+    case SQLITE_UPDATE:
+      // Table-valued pragma functions (pragma_table_info(...)) make SQLite check an UPDATE of
+      // sqlite_master while it loads the schema; nothing is written (the connection is
+      // read-only and the statement must pass sqlite3_stmt_readonly).
+      if (arg1 && (std::string_view(arg1) == "sqlite_master" ||
+                   std::string_view(arg1) == "sqlite_temp_master")) {
+        return SQLITE_OK;
+      }
+      return SQLITE_DENY;
     case SQLITE_PRAGMA: {
       // arg1 is the pragma, arg2 its argument. Table-valued pragma functions
       // (pragma_table_info('t')) pass the table name as arg2; assignments such as
@@ -60,8 +69,8 @@ int ReadOnlyDecision(int action, const char* arg1, const char* arg2) {
       if (!arg1 || !IsReadOnlyPragma(arg1)) return SQLITE_DENY;
       std::string lower = Lower(arg1);
       bool takes_table = lower.find("_info") != std::string::npos ||
-                         lower.find("_list") != std::string::npos ||
-                         lower == "table_xinfo" || lower == "index_xinfo";
+                         lower.find("_list") != std::string::npos || lower == "table_xinfo" ||
+                         lower == "index_xinfo";
       if (arg2 && !takes_table) return SQLITE_DENY;
       return SQLITE_OK;
     }

@@ -1,8 +1,8 @@
 #include "db/connection.h"
 
-#include <sqlite3.h>
-
 #include <utility>
+
+#include <sqlite3.h>
 
 #include "db/authorizer.h"
 
@@ -119,8 +119,8 @@ Status Statement::Bind(int index, const Value& value) {
 
 Status Statement::BindAll(const std::vector<Value>& values) {
   if (static_cast<int>(values.size()) != ParameterCount()) {
-    return Internal("statement expects " + std::to_string(ParameterCount()) +
-                    " parameters, got " + std::to_string(values.size()));
+    return Internal("statement expects " + std::to_string(ParameterCount()) + " parameters, got " +
+                    std::to_string(values.size()));
   }
   for (size_t i = 0; i < values.size(); ++i) {
     ALM_RETURN_IF_ERROR(Bind(static_cast<int>(i) + 1, values[i]));
@@ -239,8 +239,7 @@ Result<std::unique_ptr<Connection>> Connection::Open(const OpenOptions& options)
   sqlite3_extended_result_codes(db, 1);
   sqlite3_progress_handler(db, kProgressOps, &Connection::ProgressHandler, conn.get());
   if (options.cache_size_kb > 0) {
-    ALM_RETURN_IF_ERROR(
-        conn->Exec("PRAGMA cache_size=-" + std::to_string(options.cache_size_kb)));
+    ALM_RETURN_IF_ERROR(conn->Exec("PRAGMA cache_size=-" + std::to_string(options.cache_size_kb)));
   }
   return conn;
 }
@@ -300,7 +299,8 @@ Result<Statement> Connection::PrepareUser(std::string_view sql) {
   }
   if (!stmt) return InvalidArgument("Query is empty");
   Statement statement(stmt, db_, nullptr);
-  if (tail && !IsBlank(std::string_view(tail, static_cast<size_t>(sql.data() + sql.size() - tail)))) {
+  if (tail &&
+      !IsBlank(std::string_view(tail, static_cast<size_t>(sql.data() + sql.size() - tail)))) {
     return InvalidArgument("You can only execute one statement at a time.");
   }
   return statement;

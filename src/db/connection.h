@@ -56,7 +56,8 @@ class Statement {
   std::string_view ColumnDeclType(int i) const;
   Value Column(int i) const;
   // For the JSON fast path: type and raw access without building a Value.
-  int ColumnType(int i) const;  // SQLITE_INTEGER, SQLITE_FLOAT, SQLITE_TEXT, SQLITE_BLOB, SQLITE_NULL
+  int ColumnType(
+      int i) const;  // SQLITE_INTEGER, SQLITE_FLOAT, SQLITE_TEXT, SQLITE_BLOB, SQLITE_NULL
   int64_t ColumnInt(int i) const;
   double ColumnDouble(int i) const;
   std::string_view ColumnText(int i) const;
@@ -74,12 +75,12 @@ class Statement {
 };
 
 struct OpenOptions {
-  std::string path;          // file path, or a name for an in-memory database
+  std::string path;  // file path, or a name for an in-memory database
   bool read_only = true;
-  bool immutable = false;    // file never changes: no locking, no WAL (-i)
-  bool memory = false;       // shared in-memory database named `path`
-  bool create = false;       // create the file when missing
-  int64_t cache_size_kb = 0; // 0 = SQLite's default
+  bool immutable = false;     // file never changes: no locking, no WAL (-i)
+  bool memory = false;        // shared in-memory database named `path`
+  bool create = false;        // create the file when missing
+  int64_t cache_size_kb = 0;  // 0 = SQLite's default
 };
 
 class Connection {

@@ -1,10 +1,10 @@
 #include "db/database.h"
 
-#include <sqlite3.h>
-#include <sys/stat.h>
-
 #include <filesystem>
 #include <unordered_map>
+
+#include <sqlite3.h>
+#include <sys/stat.h>
 
 namespace almanac::db {
 namespace {
@@ -59,8 +59,8 @@ Result<Connection*> Database::ReadConnection() {
   auto& connections = ThreadConnections();
   auto found = connections.find(id_);
   if (found != connections.end()) return found->second.get();
-  OpenOptions read{options_.path, true, options_.immutable, options_.memory, false,
-                   options_.cache_size_kb};
+  OpenOptions read{options_.path,   true,  options_.immutable,
+                   options_.memory, false, options_.cache_size_kb};
   ALM_ASSIGN_OR_RETURN(std::unique_ptr<Connection> conn, Connection::Open(read));
   if (options_.memory) ALM_RETURN_IF_ERROR(conn->Exec("PRAGMA query_only=1"));
   Connection* raw = conn.get();

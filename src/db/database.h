@@ -19,11 +19,11 @@
 namespace almanac::db {
 
 struct DatabaseOptions {
-  std::string name;          // URL name ("fixtures", "extra database")
-  std::string path;          // file path; for memory databases, the shared-cache name
-  bool immutable = false;    // -i: opened with immutable=1, never written
-  bool memory = false;       // in-memory (--memory gives one named "_memory")
-  bool create = false;       // create the file if it does not exist
+  std::string name;        // URL name ("fixtures", "extra database")
+  std::string path;        // file path; for memory databases, the shared-cache name
+  bool immutable = false;  // -i: opened with immutable=1, never written
+  bool memory = false;     // in-memory (--memory gives one named "_memory")
+  bool create = false;     // create the file if it does not exist
   int64_t cache_size_kb = 0;
 };
 

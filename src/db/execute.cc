@@ -47,8 +47,7 @@ Result<QueryResult> Collect(Statement& stmt, const Limits& limits, Clock::time_p
     for (int i = 0; i < n; ++i) result.rows.cells.push_back(stmt.Column(i));
     ++count;
   }
-  result.query_ms =
-      std::chrono::duration<double, std::milli>(Clock::now() - started).count();
+  result.query_ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
   return result;
 }
 

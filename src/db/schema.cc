@@ -30,8 +30,9 @@ std::string VirtualModule(std::string_view sql) {
   size_t end = lower.find_first_of(" \t\r\n(", start);
   std::string module = lower.substr(start, end == std::string::npos ? end : end - start);
   module.erase(std::remove_if(module.begin(), module.end(),
-                              [](char c) { return c == '"' || c == '\'' || c == '[' ||
-                                                  c == ']' || c == '`'; }),
+                              [](char c) {
+                                return c == '"' || c == '\'' || c == '[' || c == ']' || c == '`';
+                              }),
                module.end());
   return module;
 }
@@ -44,9 +45,9 @@ bool IsFtsModule(std::string_view module) {
 bool IndexesContentOf(std::string_view fts_sql, std::string_view table) {
   std::string lower = Lower(fts_sql);
   std::string needle_lower = Lower(table);
-  for (const std::string& form : {"content=\"" + needle_lower + "\"",
-                                  "content=[" + needle_lower + "]",
-                                  "content='" + needle_lower + "'"}) {
+  for (const std::string& form :
+       {"content=\"" + needle_lower + "\"", "content=[" + needle_lower + "]",
+        "content='" + needle_lower + "'"}) {
     if (lower.find(form) != std::string::npos) return true;
   }
   return false;
@@ -58,9 +59,10 @@ bool ByFk(const ForeignKey& a, const ForeignKey& b) {
 }
 
 Result<std::vector<ColumnInfo>> LoadColumns(Connection& conn, const std::string& table) {
-  sql::Query q{"select cid, name, type, \"notnull\", dflt_value, pk, hidden "
-               "from pragma_table_xinfo(?)",
-               {Value::Text(table)}};
+  sql::Query q{
+      "select cid, name, type, \"notnull\", dflt_value, pk, hidden "
+      "from pragma_table_xinfo(?)",
+      {Value::Text(table)}};
   ALM_ASSIGN_OR_RETURN(Statement stmt, conn.Prepare(q));
   std::vector<ColumnInfo> columns;
   for (;;) {
@@ -231,9 +233,9 @@ Result<std::shared_ptr<const Schema>> Schema::Load(Connection& conn, int64_t ver
   }
 
   for (const auto& [index, table] : indexes) {
-    ALM_ASSIGN_OR_RETURN(
-        Statement stmt,
-        conn.Prepare({"select name from pragma_index_info(?) where seqno = 0", {Value::Text(index)}}));
+    ALM_ASSIGN_OR_RETURN(Statement stmt,
+                         conn.Prepare({"select name from pragma_index_info(?) where seqno = 0",
+                                       {Value::Text(index)}}));
     ALM_ASSIGN_OR_RETURN(bool row, stmt.Step());
     if (row && stmt.ColumnType(0) != SQLITE_NULL) {
       schema->indexed_first_columns_.emplace_back(table, std::string(stmt.ColumnText(0)));

@@ -20,17 +20,17 @@ class Connection;
 struct ColumnInfo {
   int cid = 0;
   std::string name;
-  std::string type;           // declared type, as written
+  std::string type;  // declared type, as written
   bool notnull = false;
   std::optional<std::string> default_value;  // SQL text of the default
-  int pk = 0;                 // 1-based position in the primary key, 0 when not part of it
-  int hidden = 0;             // table_xinfo: 1 hidden (virtual tables), 2/3 generated
+  int pk = 0;      // 1-based position in the primary key, 0 when not part of it
+  int hidden = 0;  // table_xinfo: 1 hidden (virtual tables), 2/3 generated
 };
 
 struct ForeignKey {
   std::string other_table;
-  std::string column;         // outgoing: ours; incoming: the other table's referenced column
-  std::string other_column;   // outgoing: theirs; incoming: the column in the other table
+  std::string column;        // outgoing: ours; incoming: the other table's referenced column
+  std::string other_column;  // outgoing: theirs; incoming: the column in the other table
 };
 
 enum class TableKind { kTable, kView, kVirtual, kShadow };
@@ -38,15 +38,15 @@ enum class TableKind { kTable, kView, kVirtual, kShadow };
 struct TableInfo {
   std::string name;
   TableKind kind = TableKind::kTable;
-  std::string sql;                    // CREATE statement
-  std::vector<ColumnInfo> columns;    // visible columns (hidden xinfo columns excluded)
+  std::string sql;                        // CREATE statement
+  std::vector<ColumnInfo> columns;        // visible columns (hidden xinfo columns excluded)
   std::vector<std::string> primary_keys;  // in key order; empty for rowid tables and views
   bool without_rowid = false;
-  std::vector<ForeignKey> outgoing;   // single-column foreign keys, sorted
+  std::vector<ForeignKey> outgoing;  // single-column foreign keys, sorted
   std::vector<ForeignKey> incoming;
-  std::optional<std::string> fts_table;   // FTS virtual table indexing this table
-  std::string fts_module;             // "fts3", "fts4", "fts5" when this is an FTS table
-  bool hidden = false;                // shadow/FTS/underscore tables (config may add more)
+  std::optional<std::string> fts_table;  // FTS virtual table indexing this table
+  std::string fts_module;                // "fts3", "fts4", "fts5" when this is an FTS table
+  bool hidden = false;                   // shadow/FTS/underscore tables (config may add more)
 
   bool is_view() const { return kind == TableKind::kView; }
   // Rows are addressed by rowid: a table with no declared primary key.

@@ -65,8 +65,6 @@ std::optional<std::string> Decode(std::string_view text, const char* alphabet) {
 std::string Base64Encode(std::string_view bytes) { return Encode(bytes, kStandard, true); }
 std::optional<std::string> Base64Decode(std::string_view text) { return Decode(text, kStandard); }
 std::string Base64UrlEncode(std::string_view bytes) { return Encode(bytes, kUrlSafe, false); }
-std::optional<std::string> Base64UrlDecode(std::string_view text) {
-  return Decode(text, kUrlSafe);
-}
+std::optional<std::string> Base64UrlDecode(std::string_view text) { return Decode(text, kUrlSafe); }
 
 }  // namespace almanac::format

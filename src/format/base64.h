@@ -11,7 +11,7 @@ namespace almanac::format {
 std::string Base64Encode(std::string_view bytes);
 std::optional<std::string> Base64Decode(std::string_view text);
 
-std::string Base64UrlEncode(std::string_view bytes);  // no padding
+std::string Base64UrlEncode(std::string_view bytes);                // no padding
 std::optional<std::string> Base64UrlDecode(std::string_view text);  // padding optional
 
 }  // namespace almanac::format

@@ -11,14 +11,16 @@ JsonValue Convert(simdjson::dom::element element) {
   switch (element.type()) {
     case simdjson::dom::element_type::ARRAY: {
       JsonValue::Array items;
-      for (simdjson::dom::element child : element.get_array().value_unsafe()) {
+      simdjson::dom::array array = element.get_array().value_unsafe();
+      for (simdjson::dom::element child : array) {
         items.push_back(Convert(child));
       }
       return JsonValue::MakeArray(std::move(items));
     }
     case simdjson::dom::element_type::OBJECT: {
       JsonValue::Object members;
-      for (simdjson::dom::key_value_pair field : element.get_object().value_unsafe()) {
+      simdjson::dom::object object = element.get_object().value_unsafe();
+      for (simdjson::dom::key_value_pair field : object) {
         members.emplace_back(std::string(field.key), Convert(field.value));
       }
       return JsonValue::MakeObject(std::move(members));
@@ -86,8 +88,8 @@ Result<JsonValue> ParseJson(std::string_view text) {
   simdjson::dom::element root;
   simdjson::error_code error = parser.parse(padded).get(root);
   if (error) {
-    std::string why = error == simdjson::DEPTH_ERROR ? "nesting is too deep"
-                                                     : simdjson::error_message(error);
+    std::string why =
+        error == simdjson::DEPTH_ERROR ? "nesting is too deep" : simdjson::error_message(error);
     return InvalidArgument("Invalid JSON: " + why);
   }
   return Convert(root);

@@ -65,8 +65,7 @@ class JsonValue {
   bool operator==(const JsonValue&) const = default;
 
  private:
-  using Storage =
-      std::variant<std::monostate, bool, int64_t, double, std::string, Array, Object>;
+  using Storage = std::variant<std::monostate, bool, int64_t, double, std::string, Array, Object>;
   explicit JsonValue(Storage s) : storage_(std::move(s)) {}
   Storage storage_;
 };

@@ -13,9 +13,9 @@
 namespace almanac::format {
 
 struct JsonStyle {
-  bool compact = false;             // "," and ":" separators (tokens, compact bodies)
-  bool ensure_ascii = true;         // escape non-ASCII as \uXXXX
-  bool infinity_as_literal = false; // _json_infinity=on: bare Infinity / -Infinity
+  bool compact = false;              // "," and ":" separators (tokens, compact bodies)
+  bool ensure_ascii = true;          // escape non-ASCII as \uXXXX
+  bool infinity_as_literal = false;  // _json_infinity=on: bare Infinity / -Infinity
 };
 
 class JsonWriter {

@@ -74,17 +74,35 @@ Response Render(const Result<Page>& page, const api::Request& request, const std
 
 Response SpecialResponse(const Result<api::SpecialPage>& page, const api::Request& request,
                          const std::string& format) {
-  return Render(page, request, format,
-                [](const api::SpecialPage& p) {
-                  return api::Body{api::kJsonType, format::ToJsonText(p.data)};
-                },
-                [](const api::SpecialPage& p) { return ui::RenderSpecial(p); });
+  return Render(
+      page, request, format,
+      [](const api::SpecialPage& p) {
+        return api::Body{api::kJsonType, format::ToJsonText(p.data)};
+      },
+      [](const api::SpecialPage& p) { return ui::RenderSpecial(p); });
+}
+
+// The URL of an HTML page's JSON twin: ".json" added to the path, or ?_format=json when the
+// path already has a dot in it (Datasette's path_with_format).
+std::string JsonTwinUrl(const api::Request& request) {
+  std::string path = request.path;
+  std::string query = request.query_string;
+  if (path.find('.') != std::string::npos) {
+    query += (query.empty() ? "" : "&") + std::string("_format=json");
+  } else {
+    path += ".json";
+  }
+  return request.AbsoluteUrl(query.empty() ? path : path + "?" + query);
 }
 
 }  // namespace
 
 Response Dispatcher::Handle(api::Request& request) const {
   Response response = Route(request);
+  if (response.status == 200 && response.content_type.starts_with("text/html")) {
+    response.AddHeader("Link", "<" + JsonTwinUrl(request) +
+                                   ">; rel=\"alternate\"; type=\"application/json+datasette\"");
+  }
   if (options_.cors) AddCorsHeaders(response);
   return response;
 }
@@ -122,7 +140,8 @@ Response Dispatcher::Route(api::Request& request) const {
     }
     case RouteKind::kDatabase: {
       std::string database = TildeDecode(route.database);
-      if (!KnownFormat(route.format)) return NotFoundResponse(request, NotFound("Database not found"));
+      if (!KnownFormat(route.format))
+        return NotFoundResponse(request, NotFound("Database not found"));
       if (const std::string* sql = request.Arg("sql"); sql && in.registry.Find(database)) {
         std::string target = "/" + route.database + "/-/query" +
                              (route.format.empty() ? "" : "." + route.format) + "?" +
@@ -143,17 +162,18 @@ Response Dispatcher::Route(api::Request& request) const {
       Result<api::QueryPage> page = api::BuildQueryPage(in, request, database);
       if (!page.ok()) return ErrorResponse(page.status(), FormatForPath(request));
       Response response = IsJson(route.format) ? FromBody(api::QueryJson(*page))
-                                                : Response::Html(200, ui::RenderQuery(*page));
+                                               : Response::Html(200, ui::RenderQuery(*page));
       if (page->error) response.status = 400;
       return response;
     }
     case RouteKind::kDatabaseAction: {
       if (route.name == "schema" && (route.format.empty() || IsJson(route.format))) {
-        return SpecialResponse(api::SchemaPage(in, request, TildeDecode(route.database)),
-                               request, route.format);
+        return SpecialResponse(api::SchemaPage(in, request, TildeDecode(route.database)), request,
+                               route.format);
       }
       if (route.name == "queries" && (route.format.empty() || IsJson(route.format))) {
-        break;
+        return SpecialResponse(api::QueryListPage(in, request, TildeDecode(route.database)),
+                               request, route.format);
       }
       break;
     }
@@ -168,7 +188,7 @@ Response Dispatcher::Route(api::Request& request) const {
         if (canned.ok() || canned.status().message() != "Table not found") {
           if (!canned.ok()) return ErrorResponse(canned.status(), FormatForPath(request));
           Response response = IsJson(route.format) ? FromBody(api::QueryJson(*canned))
-                                                    : Response::Html(200, ui::RenderQuery(*canned));
+                                                   : Response::Html(200, ui::RenderQuery(*canned));
           if (canned->error) response.status = 400;
           AddCacheHeaders(response, canned->cache_ttl.value_or(in.settings.default_cache_ttl));
           return response;
@@ -181,7 +201,7 @@ Response Dispatcher::Route(api::Request& request) const {
         return ErrorResponse(page.status(), FormatForPath(request));
       }
       Response response = IsJson(route.format) ? FromBody(api::TableJson(*page))
-                                                : Response::Html(200, ui::RenderTable(*page));
+                                               : Response::Html(200, ui::RenderTable(*page));
       if (page->next_url) response.AddHeader("Link", "<" + *page->next_url + ">; rel=\"next\"");
       AddCacheHeaders(response, page->cache_ttl);
       response.AddHeader("Referrer-Policy", "no-referrer");
@@ -198,7 +218,7 @@ Response Dispatcher::Route(api::Request& request) const {
         return ErrorResponse(page.status(), FormatForPath(request));
       }
       Response response = IsJson(route.format) ? FromBody(api::RowJson(*page))
-                                                : Response::Html(200, ui::RenderRow(*page));
+                                               : Response::Html(200, ui::RenderRow(*page));
       AddCacheHeaders(response, page->cache_ttl);
       response.AddHeader("Referrer-Policy", "no-referrer");
       return response;

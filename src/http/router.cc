@@ -64,17 +64,17 @@ std::vector<std::string_view> Split(std::string_view path) {
 
 // Names of the /-/<name> pages, with whether `.json` is accepted.
 constexpr std::array<std::string_view, 20> kSpecialPages = {
-    "versions", "plugins",    "settings", "config",  "threads",  "databases",   "actor",
-    "actions",  "auth-token", "create-token", "api", "jump",     "queries",     "schema",
-    "logout",   "permissions", "allowed", "rules",   "check",    "allow-debug"};
+    "versions", "plugins",     "settings",     "config", "threads", "databases",  "actor",
+    "actions",  "auth-token",  "create-token", "api",    "jump",    "queries",    "schema",
+    "logout",   "permissions", "allowed",      "rules",  "check",   "allow-debug"};
 
 constexpr std::array<std::string_view, 10> kDatabaseActions = {
-    "create", "foreign-key-targets", "queries", "execute-write", "schema", "query",
-    "queries/analyze", "queries/store", "execute-write/analyze", "query/parameters"};
+    "create", "foreign-key-targets", "queries",       "execute-write",         "schema",
+    "query",  "queries/analyze",     "queries/store", "execute-write/analyze", "query/parameters"};
 
 constexpr std::array<std::string_view, 9> kTableActions = {
-    "insert", "upsert", "alter", "foreign-key-suggestions", "set-column-type",
-    "fragment", "autocomplete", "drop", "schema"};
+    "insert",       "upsert", "alter", "foreign-key-suggestions", "set-column-type", "fragment",
+    "autocomplete", "drop",   "schema"};
 
 template <size_t N>
 bool Contains(const std::array<std::string_view, N>& list, std::string_view name) {
@@ -114,8 +114,8 @@ Route MatchRoute(std::string_view path) {
       return route;
     }
     if (parts.size() == 2 && SplitNameFormat(parts[1], name, format) &&
-        Contains(kSpecialPages, name) && (format.empty() || format == "json" ||
-                                          (name == "schema" && format == "md"))) {
+        Contains(kSpecialPages, name) &&
+        (format.empty() || format == "json" || (name == "schema" && format == "md"))) {
       route.kind = RouteKind::kSpecial;
       route.name = name;
       route.format = format;

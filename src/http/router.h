@@ -9,19 +9,19 @@ namespace almanac::http {
 
 enum class RouteKind {
   kNotFound,
-  kIndex,            // / and /-/
-  kRedirectDash,     // /-  -> /-/
-  kStatic,           // /-/static/<path>
-  kSpecial,          // /-/<name>(.json)
-  kDatabase,         // /<db>(.<format>)
-  kDatabaseDownload, // /<db>.db
-  kDatabaseAction,   // /<db>/-/<action>(.<format>)
-  kQuery,            // /<db>/-/query(.<format>)
-  kQueryAction,      // /<db>/<query>/-/<action>
-  kTable,            // /<db>/<table>(.<format>)
-  kRow,              // /<db>/<table>/<pks>(.<format>)
-  kTableAction,      // /<db>/<table>/-/<action>
-  kRowAction,        // /<db>/<table>/<pks>/-/<action>
+  kIndex,             // / and /-/
+  kRedirectDash,      // /-  -> /-/
+  kStatic,            // /-/static/<path>
+  kSpecial,           // /-/<name>(.json)
+  kDatabase,          // /<db>(.<format>)
+  kDatabaseDownload,  // /<db>.db
+  kDatabaseAction,    // /<db>/-/<action>(.<format>)
+  kQuery,             // /<db>/-/query(.<format>)
+  kQueryAction,       // /<db>/<query>/-/<action>
+  kTable,             // /<db>/<table>(.<format>)
+  kRow,               // /<db>/<table>/<pks>(.<format>)
+  kTableAction,       // /<db>/<table>/-/<action>
+  kRowAction,         // /<db>/<table>/<pks>/-/<action>
 };
 
 struct Route {

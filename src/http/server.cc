@@ -96,7 +96,8 @@ struct Server::Impl {
 asio::awaitable<void> Server::Impl::Accept() {
   for (;;) {
     beast::error_code ec;
-    tcp::socket socket = co_await acceptor.async_accept(asio::redirect_error(asio::use_awaitable, ec));
+    tcp::socket socket =
+        co_await acceptor.async_accept(asio::redirect_error(asio::use_awaitable, ec));
     if (ec) {
       if (stopping || ec == asio::error::operation_aborted) co_return;
       spdlog::warn("accept failed: {}", ec.message());

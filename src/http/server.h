@@ -17,12 +17,12 @@ namespace almanac::http {
 
 struct ServerOptions {
   std::string host = "127.0.0.1";
-  uint16_t port = 8001;                   // 0: pick a free port
+  uint16_t port = 8001;  // 0: pick a free port
   int io_threads = 1;
-  size_t max_header_bytes = 16 * 1024;    // larger headers get 431
-  int64_t max_body_bytes = 2 * 1024 * 1024;  // max_post_body_bytes; 0 = no limit
-  std::chrono::seconds keep_alive_timeout{5};   // idle connection closed after this
-  std::chrono::seconds request_timeout{10};     // whole request head must arrive within
+  size_t max_header_bytes = 16 * 1024;         // larger headers get 431
+  int64_t max_body_bytes = 2 * 1024 * 1024;    // max_post_body_bytes; 0 = no limit
+  std::chrono::seconds keep_alive_timeout{5};  // idle connection closed after this
+  std::chrono::seconds request_timeout{10};    // whole request head must arrive within
   std::chrono::seconds body_timeout{30};
   std::chrono::seconds write_timeout{60};
 };

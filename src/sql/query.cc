@@ -21,8 +21,8 @@ std::string Identifier::Quoted() const { return QuoteIdentifier(name_); }
 std::vector<std::string> NamedParameters(std::string_view sql) {
   std::vector<std::string> names;
   auto is_name_char = [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '_' || static_cast<unsigned char>(c) >= 0x80;
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           static_cast<unsigned char>(c) >= 0x80;
   };
   size_t i = 0;
   while (i < sql.size()) {

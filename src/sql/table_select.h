@@ -12,24 +12,24 @@ namespace almanac::sql {
 
 struct TableSelect {
   Identifier table = Identifier::FromSchema("");
-  std::vector<Identifier> columns;   // selected columns, in order (rowid is added by use_rowid)
+  std::vector<Identifier> columns;  // selected columns, in order (rowid is added by use_rowid)
   std::vector<Identifier> primary_keys;
-  bool use_rowid = false;            // select and page by rowid
-  bool is_view = false;              // views page by OFFSET and have no default order
+  bool use_rowid = false;  // select and page by rowid
+  bool is_view = false;    // views page by OFFSET and have no default order
 
-  std::vector<Query> where;          // AND-ed together
+  std::vector<Query> where;  // AND-ed together
 
-  std::optional<Identifier> sort;    // ascending sort column (_sort)
-  bool sort_descending = false;      // when true, `sort` is _sort_desc
+  std::optional<Identifier> sort;  // ascending sort column (_sort)
+  bool sort_descending = false;    // when true, `sort` is _sort_desc
 
   // Keyset pagination (_next on tables): rows after these primary-key values. When sorting,
   // `after_sort_value` is the sort column's value at the cursor (nullopt means NULL).
   std::optional<std::vector<Value>> after_keys;
   std::optional<Value> after_sort_value;
-  bool after_sort_is_null = false;   // the _next token started with $null
-  int64_t offset = 0;                // views: _next is an offset
+  bool after_sort_is_null = false;  // the _next token started with $null
+  int64_t offset = 0;               // views: _next is an offset
 
-  int64_t limit = 101;               // page size + 1
+  int64_t limit = 101;  // page size + 1
 };
 
 // "select <cols> from <table> where ... order by ... limit N [offset M]".

@@ -47,7 +47,8 @@ std::string RowsTable(const db::Rows& rows) {
   html += "</tr></thead>\n<tbody>\n";
   for (size_t r = 0; r < rows.size(); ++r) {
     html += "<tr>";
-    for (size_t c = 0; c < rows.columns.size(); ++c) html += "<td>" + CellText(rows.at(r, c)) + "</td>";
+    for (size_t c = 0; c < rows.columns.size(); ++c)
+      html += "<td>" + CellText(rows.at(r, c)) + "</td>";
     html += "</tr>\n";
   }
   html += "</tbody>\n</table>\n";
@@ -108,17 +109,20 @@ std::string RenderIndex(const api::IndexPage& page) {
 std::string RenderDatabase(const api::DatabasePage& page) {
   std::string body = "<h1>" + Escape(page.database) + "</h1>\n";
   if (page.allow_execute_sql) {
-    body += "<form action=\"" + Escape(page.path) + "/-/query\" method=\"get\">\n"
-            "<label for=\"sql\">Custom SQL query</label><br>\n"
-            "<textarea id=\"sql\" name=\"sql\" rows=\"4\" cols=\"70\">select * from </textarea><br>\n"
-            "<button type=\"submit\">Run SQL</button>\n</form>\n";
+    body +=
+        "<form action=\"" + Escape(page.path) +
+        "/-/query\" method=\"get\">\n"
+        "<label for=\"sql\">Custom SQL query</label><br>\n"
+        "<textarea id=\"sql\" name=\"sql\" rows=\"4\" cols=\"70\">select * from </textarea><br>\n"
+        "<button type=\"submit\">Run SQL</button>\n</form>\n";
   }
   body += "<h2>Tables</h2>\n<ul>\n";
   for (const api::TableSummary& t : page.tables) {
     if (t.hidden) continue;
     body += "<li><a href=\"" + Escape(page.path + "/" + TildeEncode(t.name)) + "\">" +
             Escape(t.name) + "</a>";
-    if (t.count) body += " (" + std::to_string(*t.count) + (t.count_truncated ? "+" : "") + " rows)";
+    if (t.count)
+      body += " (" + std::to_string(*t.count) + (t.count_truncated ? "+" : "") + " rows)";
     body += "</li>\n";
   }
   body += "</ul>\n";
@@ -149,9 +153,12 @@ std::string RenderRow(const api::RowPage& page) {
 
 std::string RenderQuery(const api::QueryPage& page) {
   std::string body = "<h1>" + Escape(page.canned_query.value_or("Custom SQL query")) + "</h1>\n";
-  body += "<form action=\"" + Escape(DbPath(page.database)) + "/-/query\" method=\"get\">\n"
+  body += "<form action=\"" + Escape(DbPath(page.database)) +
+          "/-/query\" method=\"get\">\n"
           "<label for=\"sql\">SQL</label><br>\n<textarea id=\"sql\" name=\"sql\" rows=\"6\" "
-          "cols=\"70\">" + Escape(page.sql) + "</textarea><br>\n<button type=\"submit\">Run SQL"
+          "cols=\"70\">" +
+          Escape(page.sql) +
+          "</textarea><br>\n<button type=\"submit\">Run SQL"
           "</button>\n</form>\n";
   if (page.error) {
     body += "<p class=\"error\">" + Escape(*page.error) + "</p>\n";
@@ -165,13 +172,15 @@ std::string RenderSpecial(const api::SpecialPage& page) {
   std::string json;
   format::JsonWriter writer(json, {.compact = false, .ensure_ascii = false});
   format::WriteJson(page.data, writer);
-  return Layout(page.title, "", "<h1>" + Escape(page.title) + "</h1>\n<pre>" + Escape(json) + "</pre>\n");
+  return Layout(page.title, "",
+                "<h1>" + Escape(page.title) + "</h1>\n<pre>" + Escape(json) + "</pre>\n");
 }
 
 std::string RenderError(int status, std::string_view message) {
   std::string title = "Error " + std::to_string(status);
-  return Layout(title, "", "<h1>" + Escape(title) + "</h1>\n<div class=\"error\">" +
-                               Escape(message) + "</div>\n");
+  return Layout(
+      title, "",
+      "<h1>" + Escape(title) + "</h1>\n<div class=\"error\">" + Escape(message) + "</div>\n");
 }
 
 }  // namespace almanac::ui

@@ -1,0 +1,40 @@
+# Almanac's front door. `make run` serves the demo database; `make test` runs every test suite.
+# Thin aliases over the CMake presets in CMakePresets.json.
+.PHONY: all setup build run test unit asan format format-check bench clean
+
+PORT ?= 8001
+
+all: build
+
+setup:
+	@scripts/setup
+
+build: setup
+	@cmake --preset release >/dev/null
+	@cmake --build --preset release
+
+run: build
+	@./build/almanac serve -p $(PORT)
+
+# Every test: unit (GoogleTest), HTTP black-box (pytest), conformance replay, browser.
+test: build
+	@ctest --preset release
+
+unit: build
+	@ctest --preset release -L unit
+
+# Unit tests under AddressSanitizer + UndefinedBehaviorSanitizer.
+asan: setup
+	@cmake --workflow --preset asan
+
+format:
+	@git ls-files '*.cc' '*.h' | xargs clang-format -i
+
+format-check:
+	@git ls-files '*.cc' '*.h' | xargs clang-format --dry-run -Werror
+
+bench: build
+	@bench/run
+
+clean:
+	@rm -rf build build-dev build-asan
