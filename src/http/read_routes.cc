@@ -1,0 +1,103 @@
+#include "api/catalog.h"
+#include "api/json_output.h"
+#include "api/query.h"
+#include "api/row.h"
+#include "api/table.h"
+#include "core/url.h"
+#include "http/handler_util.h"
+#include "http/routes.h"
+#include "ui/html.h"
+
+namespace almanac::http {
+namespace {
+
+// A not-found from a handler: the tilde redirect for percent-encoded paths, else the error.
+Response PageError(const api::Request& request, const Status& status) {
+  if (status.code() == ErrorCode::kNotFound) return NotFoundResponse(request, status);
+  return ErrorResponse(status, FormatForPath(request));
+}
+
+Response QueryResponse(const api::QueryPage& page, const std::string& format) {
+  Response response =
+      IsJson(format) ? FromBody(api::QueryJson(page)) : Response::Html(200, ui::RenderQuery(page));
+  if (page.error) response.status = 400;
+  return response;
+}
+
+}  // namespace
+
+Response HandleIndex(const RouteContext& ctx) {
+  return Render(api::BuildIndexPage(ctx.instance, ctx.request), ctx.request, ctx.route.format,
+                api::IndexJson, ui::RenderIndex);
+}
+
+Response HandleDatabase(const RouteContext& ctx) {
+  const Route& route = ctx.route;
+  api::Request& request = ctx.request;
+  std::string database = TildeDecode(route.database);
+  if (!KnownFormat(route.format)) return NotFoundResponse(request, NotFound("Database not found"));
+  if (request.HasArg("sql") && ctx.instance.registry.Find(database)) {
+    // Datasette's legacy /<db>?sql= form moved to /<db>/-/query.
+    std::string target = "/" + route.database + "/-/query" +
+                         (route.format.empty() ? "" : "." + route.format) + "?" +
+                         request.query_string;
+    Response redirect = Response::Redirect(target);
+    redirect.content_type = "text/plain";
+    return redirect;
+  }
+  Result<api::DatabasePage> page = api::BuildDatabasePage(ctx.instance, request, database);
+  if (!page.ok()) return PageError(request, page.status());
+  return Render(page, request, route.format, api::DatabaseJson, ui::RenderDatabase);
+}
+
+Response HandleQuery(const RouteContext& ctx) {
+  if (!KnownFormat(ctx.route.format)) return NotFoundResponse(ctx.request, NotFound("Not found"));
+  Result<api::QueryPage> page =
+      api::BuildQueryPage(ctx.instance, ctx.request, TildeDecode(ctx.route.database));
+  if (!page.ok()) return ErrorResponse(page.status(), FormatForPath(ctx.request));
+  return QueryResponse(*page, ctx.route.format);
+}
+
+Response HandleTable(const RouteContext& ctx) {
+  const Route& route = ctx.route;
+  api::Request& request = ctx.request;
+  const api::Instance& in = ctx.instance;
+  std::string database = TildeDecode(route.database);
+  std::string table = TildeDecode(route.table);
+  if (!KnownFormat(route.format)) return NotFoundResponse(request, NotFound("Table not found"));
+  Result<api::TablePage> page = api::BuildTablePage(in, request, database, table);
+  if (!page.ok() && page.status().code() == ErrorCode::kNotFound &&
+      page.status().message() == "Table not found") {
+    // Not a table: perhaps a canned query of that name.
+    Result<api::QueryPage> canned = api::BuildCannedQueryPage(in, request, database, table);
+    if (canned.ok() || canned.status().message() != "Table not found") {
+      if (!canned.ok()) return ErrorResponse(canned.status(), FormatForPath(request));
+      Response response = QueryResponse(*canned, route.format);
+      AddCacheHeaders(response, canned->cache_ttl.value_or(in.settings.default_cache_ttl));
+      return response;
+    }
+  }
+  if (!page.ok()) return PageError(request, page.status());
+  Response response = IsJson(route.format) ? FromBody(api::TableJson(*page))
+                                           : Response::Html(200, ui::RenderTable(*page));
+  if (page->next_url) response.AddHeader("Link", "<" + *page->next_url + ">; rel=\"next\"");
+  AddCacheHeaders(response, page->cache_ttl);
+  response.AddHeader("Referrer-Policy", "no-referrer");
+  return response;
+}
+
+Response HandleRow(const RouteContext& ctx) {
+  const Route& route = ctx.route;
+  if (!KnownFormat(route.format)) return NotFoundResponse(ctx.request, NotFound("404"));
+  Result<api::RowPage> page =
+      api::BuildRowPage(ctx.instance, ctx.request, TildeDecode(route.database),
+                        TildeDecode(route.table), route.pks);
+  if (!page.ok()) return PageError(ctx.request, page.status());
+  Response response = IsJson(route.format) ? FromBody(api::RowJson(*page))
+                                           : Response::Html(200, ui::RenderRow(*page));
+  AddCacheHeaders(response, page->cache_ttl);
+  response.AddHeader("Referrer-Policy", "no-referrer");
+  return response;
+}
+
+}  // namespace almanac::http
