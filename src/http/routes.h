@@ -1,8 +1,12 @@
 // The route handlers, one file per area so each grows on its own:
 //   read_routes.cc     index, database, table, row and SQL pages (GET/HEAD)
 //   special_routes.cc  the /-/ pages
+//   write_routes.cc    the write API (POST insert/upsert/update/delete/create/alter/drop,
+//                      execute-write) and the foreign-key helper pages
 // Each takes the matched route and the request and returns a complete Response.
 #pragma once
+
+#include <optional>
 
 #include "api/context.h"
 #include "http/response.h"
@@ -23,5 +27,7 @@ Response HandleQuery(const RouteContext& ctx);
 Response HandleTable(const RouteContext& ctx);
 Response HandleRow(const RouteContext& ctx);
 Response HandleSpecial(const RouteContext& ctx);
+// A write-API route, or nullopt when the route is not one (then the read handlers take it).
+std::optional<Response> HandleWrite(const RouteContext& ctx);
 
 }  // namespace almanac::http

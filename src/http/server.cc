@@ -36,6 +36,21 @@ asio::awaitable<T> RunOnPool(TaskPool& pool, F fn) {
       asio::use_awaitable);
 }
 
+// Waits, without holding any thread, for a deferred response (a queued write) to be ready.
+asio::awaitable<Response> AwaitDeferred(std::function<void(std::function<void(Response)>)> start) {
+  auto executor = co_await asio::this_coro::executor;
+  co_return co_await asio::async_initiate<const asio::use_awaitable_t<>&, void(Response)>(
+      [executor, start = std::move(start)](auto handler) mutable {
+        auto shared = std::make_shared<decltype(handler)>(std::move(handler));
+        start([shared, executor](Response result) {
+          asio::post(executor, [shared, result = std::move(result)]() mutable {
+            (*shared)(std::move(result));
+          });
+        });
+      },
+      asio::use_awaitable);
+}
+
 api::Request ToApiRequest(bhttp::request<bhttp::string_body>&& req) {
   api::Request out;
   out.method = std::string(req.method_string());
@@ -205,6 +220,7 @@ asio::awaitable<void> Server::Impl::Session(tcp::socket socket) {
         return Response::Json(500, api::ErrorJson(Internal("Internal server error"), 500));
       }
     });
+    if (response.deferred) response = co_await AwaitDeferred(std::move(response.deferred));
     if (stopping) keep_alive = false;
     co_await Write(stream, std::move(response), head, keep_alive, ec);
     --in_flight;
