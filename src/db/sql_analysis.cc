@@ -103,8 +103,8 @@ int Callback(void* user, int action, const char* a1, const char* a2, const char*
                                                    : nullptr;
   if (table_op && a1) {
     bool is_schema = IsSchemaTable(a1);
-    c.Record(table_op, is_schema ? "schema" : "table", schema,
-             is_schema ? std::nullopt : Opt(a1), Opt(a1), source);
+    c.Record(table_op, is_schema ? "schema" : "table", schema, is_schema ? std::nullopt : Opt(a1),
+             Opt(a1), source);
     return SQLITE_OK;
   }
   auto [schema_op, schema_type] = SchemaAction(action);
@@ -159,9 +159,9 @@ int Callback(void* user, int action, const char* a1, const char* a2, const char*
 
 // pragma_table_list's type for a table: table, view, virtual or shadow ("" when unknown).
 std::string TableKind(Connection& conn, const Opt& schema, const std::string& table) {
-  Result<Statement> stmt = conn.Prepare(
-      {"select type from pragma_table_list where schema = ? and name = ?",
-       {Value::Text(schema.value_or("main")), Value::Text(table)}});
+  Result<Statement> stmt =
+      conn.Prepare({"select type from pragma_table_list where schema = ? and name = ?",
+                    {Value::Text(schema.value_or("main")), Value::Text(table)}});
   if (!stmt.ok()) return {};
   Result<bool> row = stmt->Step();
   if (!row.ok() || !*row) return {};
@@ -179,9 +179,15 @@ Result<bool> IsVacuum(Connection& conn, std::string_view sql) {
   }
 }
 
-constexpr std::array<std::string_view, 9> kInternalSchemaFunctions = {
-    "length",         "like",           "printf", "sqlite_drop_column", "sqlite_rename_column",
-    "sqlite_rename_quotefix", "sqlite_rename_table", "sqlite_rename_test", "substr"};
+constexpr std::array<std::string_view, 9> kInternalSchemaFunctions = {"length",
+                                                                      "like",
+                                                                      "printf",
+                                                                      "sqlite_drop_column",
+                                                                      "sqlite_rename_column",
+                                                                      "sqlite_rename_quotefix",
+                                                                      "sqlite_rename_table",
+                                                                      "sqlite_rename_test",
+                                                                      "substr"};
 
 void MarkInternal(std::vector<Recorded>& ops) {
   auto is_table_access = [](const SqlOperation& op) {
@@ -251,9 +257,9 @@ Result<AnalyzedStatement> AnalyzeStatement(Connection& conn, std::string_view sq
   MarkInternal(collector.ops);
   for (Recorded& r : collector.ops) {
     SqlOperation& op = r.op;
-    bool access = op.target_type == "table" &&
-                  (op.operation == "read" || op.operation == "insert" ||
-                   op.operation == "update" || op.operation == "delete");
+    bool access =
+        op.target_type == "table" && (op.operation == "read" || op.operation == "insert" ||
+                                      op.operation == "update" || op.operation == "delete");
     if (access && op.table) op.table_kind = TableKind(conn, r.sqlite_schema, *op.table);
     out.operations.push_back(std::move(op));
   }

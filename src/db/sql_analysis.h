@@ -36,7 +36,7 @@ struct SqlOperation {
 bool IsWriteOperation(const SqlOperation& op);
 
 struct AnalyzedStatement {
-  Statement statement;                  // prepared, parameters unbound
+  Statement statement;                   // prepared, parameters unbound
   std::vector<SqlOperation> operations;  // in the order SQLite first reported them
 };
 

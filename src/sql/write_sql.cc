@@ -23,9 +23,13 @@ std::string Upper(std::string s) {
 Query InsertRow(const Identifier& table, const std::vector<Identifier>& columns,
                 std::vector<Value> values, OnConflict on_conflict) {
   QueryBuilder b;
-  b.Add(on_conflict == OnConflict::kIgnore    ? "INSERT OR IGNORE INTO "
-        : on_conflict == OnConflict::kReplace ? "INSERT OR REPLACE INTO "
-                                              : "INSERT INTO ");
+  if (on_conflict == OnConflict::kIgnore) {
+    b.Add("INSERT OR IGNORE INTO ");
+  } else if (on_conflict == OnConflict::kReplace) {
+    b.Add("INSERT OR REPLACE INTO ");
+  } else {
+    b.Add("INSERT INTO ");
+  }
   b.Add(table);
   if (columns.empty()) {
     b.Add(" DEFAULT VALUES");
@@ -86,8 +90,8 @@ Query SelectRowid(const Identifier& table, const RowKey& key) {
 }
 
 std::string DefaultSql(const std::string& sql) {
-  if (sql.size() >= 2 && ((sql.front() == '\'' && sql.back() == '\'') ||
-                          (sql.front() == '"' && sql.back() == '"'))) {
+  if (sql.size() >= 2 &&
+      ((sql.front() == '\'' && sql.back() == '\'') || (sql.front() == '"' && sql.back() == '"'))) {
     return sql;
   }
   std::string upper = Upper(sql);

@@ -39,9 +39,9 @@ Query SelectRowid(const Identifier& table, const RowKey& key);
 // One column of a CREATE TABLE.
 struct ColumnDef {
   std::string name;
-  std::string type;                         // as written: TEXT, INTEGER, REAL, BLOB, ...
+  std::string type;  // as written: TEXT, INTEGER, REAL, BLOB, ...
   bool not_null = false;
-  std::optional<std::string> default_sql;   // SQL text after DEFAULT (a quoted literal or expr)
+  std::optional<std::string> default_sql;  // SQL text after DEFAULT (a quoted literal or expr)
   std::optional<std::pair<std::string, std::string>> references;  // (table, column)
 };
 

@@ -176,9 +176,9 @@ Result<std::vector<SchemaObject>> ObjectsOf(db::Connection& conn, const std::str
 // PRAGMA index_xinfo with the new names; dropped when it covered a dropped column.
 Result<std::optional<std::string>> IndexAfter(db::Connection& conn, const SchemaObject& index,
                                               const std::string& table, const AlterPlan& plan) {
-  ALM_ASSIGN_OR_RETURN(db::Rows cols,
-                       FetchRows(conn, {"select name, desc from pragma_index_xinfo(?) where key = 1",
-                                        {Value::Text(index.name)}}));
+  ALM_ASSIGN_OR_RETURN(
+      db::Rows cols, FetchRows(conn, {"select name, desc from pragma_index_xinfo(?) where key = 1",
+                                      {Value::Text(index.name)}}));
   bool touched = false;
   for (size_t r = 0; r < cols.size(); ++r) {
     if (cols.at(r, 0).is_null()) continue;
@@ -192,7 +192,8 @@ Result<std::optional<std::string>> IndexAfter(db::Connection& conn, const Schema
   std::string out = std::string(unique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ") +
                     sql::QuoteIdentifier(index.name) + " ON " + sql::QuoteIdentifier(table) + " (";
   for (size_t r = 0; r < cols.size(); ++r) {
-    if (cols.at(r, 0).is_null()) return InvalidArgument("Cannot rename a column in an expression index");
+    if (cols.at(r, 0).is_null())
+      return InvalidArgument("Cannot rename a column in an expression index");
     if (r) out += ", ";
     out += sql::QuoteIdentifier(Renamed(plan, cols.at(r, 0).text()));
     if (cols.at(r, 1).integer()) out += " DESC";

@@ -12,8 +12,8 @@ namespace {
 using format::JsonValue;
 
 constexpr std::array<std::string_view, 10> kOps = {
-    "add_column",      "rename_column", "rename_table",     "alter_column",
-    "drop_column",     "set_primary_key", "reorder_columns", "add_foreign_key",
+    "add_column",       "rename_column",   "rename_table",    "alter_column",
+    "drop_column",      "set_primary_key", "reorder_columns", "add_foreign_key",
     "drop_foreign_key", "set_foreign_keys"};
 
 // Collects pydantic-style errors for one object at location `loc`.
@@ -111,6 +111,7 @@ class Fields {
   // Model-level checks, run only when the fields were fine.
   bool Clean() const { return errors_.size() == start_; }
   void ModelError(const std::string& message) { errors_.push_back(loc_ + ": " + message); }
+  void Raw(std::string message) { errors_.push_back(std::move(message)); }
   bool Has(const char* key) const { return object_.Find(key) != nullptr; }
   const JsonValue* Find(const char* key) const { return object_.Find(key); }
   const std::string& loc() const { return loc_; }
@@ -238,7 +239,7 @@ void ParseArgs(std::string_view op, Fields& f, AlterPlan& plan) {
       std::optional<ForeignKeySpec> fk = ParseForeignKey(item_fields);
       if (fk) fks.push_back(*fk);
     }
-    for (const std::string& e : errors) f.ModelError(e.substr(f.loc().size() + 2));
+    for (std::string& e : errors) f.Raw(std::move(e));
     if (f.Clean()) plan.foreign_keys = std::move(fks);
   }
 }

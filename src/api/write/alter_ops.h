@@ -38,8 +38,8 @@ struct ForeignKeySpec {
 struct AlterPlan {
   size_t operations = 0;
   std::vector<AddColumn> add_columns;
-  std::map<std::string, std::string> types;      // column -> SQL type
-  std::map<std::string, std::string> rename;     // old -> new
+  std::map<std::string, std::string> types;   // column -> SQL type
+  std::map<std::string, std::string> rename;  // old -> new
   std::optional<std::string> rename_table_to;
   std::vector<std::string> drop;
   std::map<std::string, bool> not_null;

@@ -258,8 +258,7 @@ Result<std::string> QuoteLiteral(db::Connection& conn, const Value& value) {
 Status RequireTable(const Instance& instance, const Request& request, auth::Action action,
                     const std::string& database, const std::string& table,
                     std::string_view message) {
-  if (instance.permissions.Allowed(request.actor, action,
-                                   auth::Resource::Table(database, table))) {
+  if (instance.permissions.Allowed(request.actor, action, auth::Resource::Table(database, table))) {
     return Status::Ok();
   }
   return PermissionDenied(std::string(message));

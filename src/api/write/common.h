@@ -20,6 +20,7 @@
 #include "db/rows.h"
 #include "db/write_queue.h"
 #include "format/json_value.h"
+#include "format/json_writer.h"
 #include "sql/write_sql.h"
 
 namespace almanac::api::write {

@@ -48,7 +48,7 @@ Status ValidateColumn(const JsonValue& column, size_t i, ColumnRequest& out) {
   std::string loc = "columns." + std::to_string(i);
   std::vector<std::string> errors;
   for (const std::string& key : ExtraKeys(column, {"name", "type", "fk_table", "fk_column",
-                                                    "not_null", "default", "default_expr"})) {
+                                                   "not_null", "default", "default_expr"})) {
     errors.push_back(loc + "." + key + ": Extra inputs are not permitted");
   }
   const JsonValue* expr = column.Find("default_expr");
@@ -230,8 +230,9 @@ Result<std::pair<std::string, std::string>> ResolveReference(const db::Schema& s
                                                              const ColumnRequest& c) {
   const std::string& other = *c.fk_table;
   if (c.fk_column) {
-    bool self = other == def.name && std::any_of(def.columns.begin(), def.columns.end(),
-                                                 [&](const auto& d) { return d.name == *c.fk_column; });
+    bool self =
+        other == def.name && std::any_of(def.columns.begin(), def.columns.end(),
+                                         [&](const auto& d) { return d.name == *c.fk_column; });
     const db::TableInfo* target = schema.Find(other);
     if (!self && *c.fk_column != "rowid" && (!target || !target->FindColumn(*c.fk_column))) {
       return InvalidArgument("No such column: " + other + "." + *c.fk_column);
@@ -357,7 +358,8 @@ Result<Outcome> CreateTable(const Instance& instance, const Request& request,
     ALM_RETURN_IF_ERROR(RequireDatabase(instance, request, auth::Action::kInsertRow, database,
                                         "Permission denied: need insert-row"));
     for (const JsonValue* row : s->rows) {
-      for (const auto& [key, cell] : row->as_object()) ALM_RETURN_IF_ERROR(CellValue(cell).status());
+      for (const auto& [key, cell] : row->as_object())
+        ALM_RETURN_IF_ERROR(CellValue(cell).status());
     }
     if (!existing) {
       s->alter = true;

@@ -56,14 +56,17 @@ Decision DecisionFor(const db::SqlOperation& op) {
     return d;
   };
   if (op.internal || o == "select") return d;
-  if (o == "vacuum") return {DecisionKind::kReject, {}, "VACUUM is not allowed in user-supplied SQL"};
+  if (o == "vacuum")
+    return {DecisionKind::kReject, {}, "VACUUM is not allowed in user-supplied SQL"};
   if (o == "insert" || o == "update" || o == "delete") {
     if (op.table_kind == "virtual") {
-      return {DecisionKind::kReject, {},
+      return {DecisionKind::kReject,
+              {},
               "Writes to virtual tables are not allowed in user-supplied SQL"};
     }
     if (op.table_kind == "shadow") {
-      return {DecisionKind::kReject, {},
+      return {DecisionKind::kReject,
+              {},
               "Writes to shadow tables are not allowed in user-supplied SQL"};
     }
   }
@@ -104,9 +107,8 @@ Status CheckPermissions(const ExecState& s) {
     }
     for (const auto& [action, resource] : d.permissions) {
       if (!s.instance->permissions.Allowed(s.actor, action, resource)) {
-        return PermissionDenied("Permission denied: need " +
-                                std::string(auth::Info(action).name) + " on " +
-                                ResourceText(resource));
+        return PermissionDenied("Permission denied: need " + std::string(auth::Info(action).name) +
+                                " on " + ResourceText(resource));
       }
     }
   }
@@ -140,7 +142,8 @@ bool IsDml(std::string_view sql) {
 Status RunExecute(db::WriteContext& ctx, ExecState& s) {
   db::Connection& conn = ctx.conn();
   Result<db::AnalyzedStatement> analyzed = db::AnalyzeStatement(conn, s.sql, s.database);
-  if (!analyzed.ok()) return InvalidArgument("Could not analyze query: " + analyzed.status().message());
+  if (!analyzed.ok())
+    return InvalidArgument("Could not analyze query: " + analyzed.status().message());
   s.analysis = analyzed->operations;
   ALM_RETURN_IF_ERROR(CheckPermissions(s));
   db::Statement& stmt = analyzed->statement;
@@ -190,7 +193,9 @@ Status ParsePayload(const Request& request, ExecState& s) {
     return Status::Ok();
   }
   JsonValue data = JsonValue::MakeObject();
-  if (!request.body.empty()) ALM_ASSIGN_OR_RETURN(data, ParseBody(request));
+  if (!request.body.empty()) {
+    ALM_ASSIGN_OR_RETURN(data, ParseBody(request));
+  }
   if (!data.is_object()) return InvalidArgument("JSON must be a dictionary");
   std::vector<std::string> invalid;
   for (const auto& [key, value] : data.as_object()) {
@@ -278,10 +283,10 @@ Result<Outcome> ExecuteWrite(const Instance& instance, const Request& request,
     format::JsonWriter w(answer.body.text);
     w.BeginObject();
     w.MemberBool("ok", true);
-    w.Member("message", s->rowcount == -1 ? std::string("Query executed")
-                                          : "Query executed, " + std::to_string(s->rowcount) +
-                                                (s->rowcount == 1 ? " row" : " rows") +
-                                                " affected");
+    w.Member("message", s->rowcount == -1
+                            ? std::string("Query executed")
+                            : "Query executed, " + std::to_string(s->rowcount) +
+                                  (s->rowcount == 1 ? " row" : " rows") + " affected");
     w.Member("rowcount", s->rowcount);
     w.Key("rows");
     if (s->returns_rows) {

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <chrono>
 #include <set>
+#include <tuple>
 
 #include "api/resolve.h"
 #include "api/write/common.h"
@@ -111,8 +112,8 @@ Result<Answer> ForeignKeyTargets(const Instance& instance, const Request& reques
                                  const std::string& database) {
   ALM_ASSIGN_OR_RETURN(ResolvedDatabase resolved, ResolveDatabase(instance, database));
   const auth::PermissionEngine& engine = instance.permissions;
-  bool allowed = engine.Allowed(request.actor, auth::Action::kCreateTable,
-                                auth::Resource::Database(database));
+  bool allowed =
+      engine.Allowed(request.actor, auth::Action::kCreateTable, auth::Resource::Database(database));
   const std::string* table = request.Arg("table");
   if (!allowed && table && resolved.schema->Find(*table)) {
     allowed = engine.Allowed(request.actor, auth::Action::kAlterTable,

@@ -163,11 +163,10 @@ Status UpsertRow(db::Connection& conn, const db::TableInfo& table, const format:
     if (conn.Changes() > 0) return Status::Ok();
   }
   ALM_ASSIGN_OR_RETURN(RowColumns all, Columns(row, {}));
-  ALM_ASSIGN_OR_RETURN(
-      db::Statement insert,
-      conn.Prepare(sql::InsertRow(name, all.columns, std::move(all.values),
-                                  set.columns.empty() ? sql::OnConflict::kIgnore
-                                                      : sql::OnConflict::kAbort)));
+  ALM_ASSIGN_OR_RETURN(db::Statement insert,
+                       conn.Prepare(sql::InsertRow(name, all.columns, std::move(all.values),
+                                                   set.columns.empty() ? sql::OnConflict::kIgnore
+                                                                       : sql::OnConflict::kAbort)));
   ALM_ASSIGN_OR_RETURN(bool unused, insert.Step());
   (void)unused;
   return Status::Ok();
@@ -178,8 +177,8 @@ Result<std::optional<int64_t>> InsertOne(db::Connection& conn, const db::TableIn
                                          const format::JsonValue& row, sql::OnConflict mode) {
   sql::Identifier name = sql::Identifier::FromSchema(table.name);
   ALM_ASSIGN_OR_RETURN(RowColumns all, Columns(row, {}));
-  ALM_ASSIGN_OR_RETURN(db::Statement insert,
-                       conn.Prepare(sql::InsertRow(name, all.columns, std::move(all.values), mode)));
+  ALM_ASSIGN_OR_RETURN(db::Statement insert, conn.Prepare(sql::InsertRow(
+                                                 name, all.columns, std::move(all.values), mode)));
   ALM_ASSIGN_OR_RETURN(bool unused, insert.Step());
   (void)unused;
   if (conn.Changes() > 0) return std::optional<int64_t>(conn.LastInsertRowid());
@@ -241,7 +240,9 @@ Status RunInsert(db::WriteContext& ctx, InsertState& s) {
     for (const format::JsonValue* row : s.rows) {
       ALM_RETURN_IF_ERROR(UpsertRow(ctx.conn(), *table, *row));
     }
-    if (s.return_rows) ALM_ASSIGN_OR_RETURN(s.returned, RowsByKeys(ctx.conn(), *table, s.rows));
+    if (s.return_rows) {
+      ALM_ASSIGN_OR_RETURN(s.returned, RowsByKeys(ctx.conn(), *table, s.rows));
+    }
     return Status::Ok();
   }
   sql::OnConflict mode = s.ignore    ? sql::OnConflict::kIgnore

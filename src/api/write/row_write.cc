@@ -37,8 +37,8 @@ Result<ResolvedRow> ResolveRow(const Instance& instance, const Request& request,
                   sql::SelectRow(sql::Identifier::FromSchema(info.name), key.columns, false, key),
                   db::Limits{}));
   if (found.rows.empty()) return NotFound("Record not found: " + PythonListRepr(row.pk_values));
-  ALM_RETURN_IF_ERROR(RequireTable(instance, request, action, database, info.name,
-                                   "Permission denied"));
+  ALM_RETURN_IF_ERROR(
+      RequireTable(instance, request, action, database, info.name, "Permission denied"));
   return row;
 }
 
@@ -80,8 +80,8 @@ Status RunUpdate(db::WriteContext& ctx, UpdateState& s) {
     for (const db::ColumnInfo& c : table->columns) {
       all.push_back(sql::Identifier::FromSchema(c.name));
     }
-    ALM_ASSIGN_OR_RETURN(s.returned,
-                         FetchRows(ctx.conn(), sql::SelectRow(name, all, table->uses_rowid(), key)));
+    ALM_ASSIGN_OR_RETURN(
+        s.returned, FetchRows(ctx.conn(), sql::SelectRow(name, all, table->uses_rowid(), key)));
     s.returned.Truncate(1);
   }
   return Status::Ok();

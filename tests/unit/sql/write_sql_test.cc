@@ -9,7 +9,8 @@ namespace {
 Identifier Id(const char* name) { return Identifier::FromSchema(name); }
 
 TEST(WriteSql, InsertRowBindsEveryValue) {
-  Query q = InsertRow(Id("dogs"), {Id("name"), Id("age")}, {Value::Text("Cleo"), Value::Integer(5)});
+  Query q =
+      InsertRow(Id("dogs"), {Id("name"), Id("age")}, {Value::Text("Cleo"), Value::Integer(5)});
   EXPECT_EQ(q.text, "INSERT INTO \"dogs\" (\"name\", \"age\") VALUES (?, ?)");
   ASSERT_EQ(q.params.size(), 2u);
   EXPECT_EQ(q.params[0], Value::Text("Cleo"));
@@ -34,10 +35,11 @@ TEST(WriteSql, UpdateAndDeleteByCompoundKey) {
   EXPECT_EQ(u.text, "UPDATE \"pairs\" SET \"v\" = ? WHERE \"a\" = ? AND \"b\" = ?");
   ASSERT_EQ(u.params.size(), 3u);
   EXPECT_EQ(u.params[2], Value::Text("2"));
-  EXPECT_EQ(DeleteRow(Id("pairs"), key).text, "DELETE FROM \"pairs\" WHERE \"a\" = ? AND \"b\" = ?");
-  EXPECT_EQ(SelectRow(Id("notes"), {Id("title")}, true, RowKey{{Id("rowid")}, {Value::Text("2")}})
-                .text,
-            "SELECT rowid, \"title\" FROM \"notes\" WHERE \"rowid\" = ?");
+  EXPECT_EQ(DeleteRow(Id("pairs"), key).text,
+            "DELETE FROM \"pairs\" WHERE \"a\" = ? AND \"b\" = ?");
+  EXPECT_EQ(
+      SelectRow(Id("notes"), {Id("title")}, true, RowKey{{Id("rowid")}, {Value::Text("2")}}).text,
+      "SELECT rowid, \"title\" FROM \"notes\" WHERE \"rowid\" = ?");
 }
 
 TEST(WriteSql, CreateTableInSqliteUtilsLayout) {
