@@ -1,5 +1,7 @@
 #include "http/dispatch.h"
 
+#include <cstdlib>
+
 #include "http/handler_util.h"
 #include "http/router.h"
 #include "http/routes.h"

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <csignal>
 #include <optional>
+#include <type_traits>
 
 #include <spdlog/spdlog.h>
 
@@ -19,7 +20,8 @@ namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 using tcp = asio::ip::tcp;
 
-// Runs `fn` on the task pool and resumes the calling coroutine with its result.
+// Runs `fn` on the task pool and resumes the calling coroutine with its result. A Response
+// that is `deferred` resumes it when its final Response is delivered.
 template <typename T, typename F>
 asio::awaitable<T> RunOnPool(TaskPool& pool, F fn) {
   auto executor = co_await asio::this_coro::executor;
@@ -27,25 +29,22 @@ asio::awaitable<T> RunOnPool(TaskPool& pool, F fn) {
       [&pool, executor, fn = std::move(fn)](auto handler) mutable {
         auto shared = std::make_shared<decltype(handler)>(std::move(handler));
         pool.Submit([shared, executor, fn]() mutable {
+          auto deliver = [shared, executor](T result) {
+            asio::post(executor, [shared, result = std::move(result)]() mutable {
+              (*shared)(std::move(result));
+            });
+          };
           T result = fn();
-          asio::post(executor, [shared, result = std::move(result)]() mutable {
-            (*shared)(std::move(result));
-          });
-        });
-      },
-      asio::use_awaitable);
-}
-
-// Waits, without holding any thread, for a deferred response (a queued write) to be ready.
-asio::awaitable<Response> AwaitDeferred(std::function<void(std::function<void(Response)>)> start) {
-  auto executor = co_await asio::this_coro::executor;
-  co_return co_await asio::async_initiate<const asio::use_awaitable_t<>&, void(Response)>(
-      [executor, start = std::move(start)](auto handler) mutable {
-        auto shared = std::make_shared<decltype(handler)>(std::move(handler));
-        start([shared, executor](Response result) {
-          asio::post(executor, [shared, result = std::move(result)]() mutable {
-            (*shared)(std::move(result));
-          });
+          if constexpr (std::is_same_v<T, Response>) {
+            if (result.deferred) {
+              // A queued write: the pool thread is free again at once; the answer arrives
+              // (on the writer thread) once the write has committed.
+              auto start = std::move(result.deferred);
+              start(std::move(deliver));
+              return;
+            }
+          }
+          deliver(std::move(result));
         });
       },
       asio::use_awaitable);
@@ -220,7 +219,6 @@ asio::awaitable<void> Server::Impl::Session(tcp::socket socket) {
         return Response::Json(500, api::ErrorJson(Internal("Internal server error"), 500));
       }
     });
-    if (response.deferred) response = co_await AwaitDeferred(std::move(response.deferred));
     if (stopping) keep_alive = false;
     co_await Write(stream, std::move(response), head, keep_alive, ec);
     --in_flight;

@@ -177,10 +177,15 @@ Value ParamValue(const JsonValue& v) {
   return cell.ok() ? *cell : Value::Text(format::ToJsonText(v));
 }
 
-// The body: JSON when the Content-Type says so, otherwise form fields (sql=...&name=...).
+// The body: form fields (sql=...&name=...) when sent as a form, JSON otherwise — and JSON
+// too when a "form" body is plainly a JSON object (curl -d '{...}' without a Content-Type).
 Status ParsePayload(const Request& request, ExecState& s) {
   const std::string* type = request.Header("content-type");
-  bool json = type && type->starts_with("application/json");
+  size_t first = request.body.find_first_not_of(" \t\r\n");
+  bool looks_json = first != std::string::npos && request.body[first] == '{';
+  bool form = type && (type->starts_with("application/x-www-form-urlencoded") ||
+                       type->starts_with("multipart/form-data"));
+  bool json = !form || looks_json;
   if (!json) {
     for (const auto& [key, value] : ParseQueryString(request.body)) {
       if (key == "sql") {
