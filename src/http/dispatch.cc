@@ -1,7 +1,5 @@
 #include "http/dispatch.h"
 
-#include <cstdlib>
-
 #include "http/handler_util.h"
 #include "http/router.h"
 #include "http/routes.h"

@@ -77,6 +77,11 @@ Response SimpleError(int status, std::string message) {
   return Response::Json(status, api::ErrorJson(s, status));
 }
 
+// Datasette's PayloadTooLarge message.
+std::string TooLargeMessage(int64_t max_bytes) {
+  return "Request body exceeded maximum size of " + std::to_string(max_bytes) + " bytes";
+}
+
 template <typename Message>
 void ApplyHeaders(Message& res, const Response& response) {
   res.set(bhttp::field::server, "almanac");
@@ -186,7 +191,7 @@ asio::awaitable<void> Server::Impl::Session(tcp::socket socket) {
       break;
     }
     if (ec == bhttp::error::body_limit) {
-      co_await Write(stream, SimpleError(413, "Request body is too large"), false, false, ec);
+      co_await Write(stream, SimpleError(413, TooLargeMessage(options.max_body_bytes)), false, false, ec);
       break;
     }
     if (ec) {
@@ -201,7 +206,7 @@ asio::awaitable<void> Server::Impl::Session(tcp::socket socket) {
       co_await bhttp::async_read(stream, buffer, parser,
                                  asio::redirect_error(asio::use_awaitable, ec));
       if (ec == bhttp::error::body_limit) {
-        co_await Write(stream, SimpleError(413, "Request body is too large"), false, false, ec);
+        co_await Write(stream, SimpleError(413, TooLargeMessage(options.max_body_bytes)), false, false, ec);
         break;
       }
       if (ec) break;
