@@ -106,8 +106,8 @@ Result<CsvOptions> ParseCsvOptions(const Instance& instance, const Request& requ
 BlobLinks RowBlobLinks(const Request& request, std::string_view database, std::string_view table,
                        std::vector<size_t> pk_indices) {
   BlobLinks links;
-  links.row_prefix = request.AbsoluteUrl("/" + TildeEncode(database) + "/" + TildeEncode(table) +
-                                         "/");
+  links.row_prefix =
+      request.AbsoluteUrl("/" + TildeEncode(database) + "/" + TildeEncode(table) + "/");
   links.pk_indices = std::move(pk_indices);
   return links;
 }

@@ -50,16 +50,15 @@ BlobLinks QueryBlobLinks(const Request& request);
 
 class CsvEmitter {
  public:
-  CsvEmitter(std::vector<std::string> columns, std::vector<LabelExpansion> labels,
-             BlobLinks links, int64_t max_bytes);
+  CsvEmitter(std::vector<std::string> columns, std::vector<LabelExpansion> labels, BlobLinks links,
+             int64_t max_bytes);
 
   // Appends the header row. False when it alone exceeds the cap.
   bool Header(std::string& out);
   // Appends the statement's current row. False when the cap was reached: the row is left out
   // and Datasette's message written instead; stop there. `label_conn` runs label lookups.
   Result<bool> Row(const db::Statement& stmt, std::string& out, db::Connection* label_conn);
-  Result<bool> Row(const db::Rows& rows, size_t row, std::string& out,
-                   db::Connection* label_conn);
+  Result<bool> Row(const db::Rows& rows, size_t row, std::string& out, db::Connection* label_conn);
 
   const std::vector<std::string>& columns() const { return columns_; }
 

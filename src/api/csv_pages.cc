@@ -30,6 +30,7 @@ struct TableCsvStream::State {
   db::Clock::time_point deadline = db::Clock::time_point::max();
   bool done = false;
   Status status;
+  std::string pending;  // made before the response started; goes out first
 
   void Finish() {
     done = true;
@@ -86,9 +87,16 @@ TableCsvStream::TableCsvStream(std::unique_ptr<State> state) : state_(std::move(
 TableCsvStream::~TableCsvStream() = default;
 
 bool TableCsvStream::Next(std::string& chunk) {
+  if (!state_->pending.empty()) {
+    chunk.append(state_->pending);
+    state_->pending = std::string();
+    return !state_->done;
+  }
   state_->Fill(chunk);
   return !state_->done;
 }
+
+void TableCsvStream::Unread(std::string text) { state_->pending = std::move(text); }
 
 const Status& TableCsvStream::status() const { return state_->status; }
 
@@ -143,8 +151,8 @@ Result<CsvBody> BuildTableCsv(const Instance& instance, const Request& request,
   if (table.is_view()) {
     links = QueryBlobLinks(request);
   } else {
-    std::vector<std::string> pks = table.uses_rowid() ? std::vector<std::string>{"rowid"}
-                                                      : table.primary_keys;
+    std::vector<std::string> pks =
+        table.uses_rowid() ? std::vector<std::string>{"rowid"} : table.primary_keys;
     links = RowBlobLinks(request, database, table.name, IndicesOf(columns, pks));
   }
   state->emitter.emplace(std::move(columns), std::move(labels), std::move(links),
@@ -174,6 +182,8 @@ Result<CsvBody> BuildTableCsv(const Instance& instance, const Request& request,
     if (!stream->status().ok()) return stream->status();
     return body;
   }
+  stream->Unread(std::move(body.text));
+  body.text.clear();
   body.stream = std::move(stream);
   return body;
 }

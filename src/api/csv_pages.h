@@ -30,6 +30,8 @@ class TableCsvStream {
 
   // Appends the next chunk of the body to `chunk`; false once the body is complete.
   bool Next(std::string& chunk);
+  // Makes `text` (already produced) the start of the next chunk.
+  void Unread(std::string text);
   // The error that ended the body early (its message is the body's last text), or OK.
   const Status& status() const;
 
@@ -38,10 +40,10 @@ class TableCsvStream {
 };
 
 struct CsvBody {
-  std::string text;                       // the whole body, unless `stream` is set
+  std::string text;                        // the whole body, unless `stream` is set
   std::unique_ptr<TableCsvStream> stream;  // the body, chunk by chunk
-  bool download = false;                  // _dl: text/csv with an attachment filename
-  std::string filename;                   // "facetable.csv"
+  bool download = false;                   // _dl: text/csv with an attachment filename
+  std::string filename;                    // "facetable.csv"
   int64_t cache_ttl = 0;
 
   std::string content_type() const {

@@ -91,13 +91,10 @@ Result<std::optional<std::string>> LabelColumnFor(const Instance& instance, db::
   return std::optional<std::string>();
 }
 
-Result<std::vector<LabelExpansion>> PlanLabelExpansions(const Instance& instance,
-                                                        const Request& request,
-                                                        db::Connection& conn,
-                                                        const db::Schema& schema,
-                                                        std::string_view database,
-                                                        const db::TableInfo& table,
-                                                        const std::vector<std::string>& columns) {
+Result<std::vector<LabelExpansion>> PlanLabelExpansions(
+    const Instance& instance, const Request& request, db::Connection& conn,
+    const db::Schema& schema, std::string_view database, const db::TableInfo& table,
+    const std::vector<std::string>& columns) {
   std::vector<std::string> wanted = request.Args("_label");
   bool all = false;
   if (wanted.empty()) {
@@ -120,8 +117,8 @@ Result<std::vector<LabelExpansion>> PlanLabelExpansions(const Instance& instance
     LabelExpansion e;
     e.column_index = static_cast<size_t>(position - columns.begin());
     e.column = fk.column;
-    ALM_ASSIGN_OR_RETURN(std::optional<std::string> label, LabelColumnFor(instance, conn, database,
-                                                                          *other));
+    ALM_ASSIGN_OR_RETURN(std::optional<std::string> label,
+                         LabelColumnFor(instance, conn, database, *other));
     const db::ColumnInfo* label_column = label ? other->FindColumn(*label) : nullptr;
     const db::ColumnInfo* other_column = other->FindColumn(fk.other_column);
     if (label_column && other_column) {

@@ -26,13 +26,10 @@ struct LabelExpansion {
 
 // The columns of `columns` (the result's names, in order) to expand for this request, in
 // result order. Columns whose referenced table the actor may not view are not expanded.
-Result<std::vector<LabelExpansion>> PlanLabelExpansions(const Instance& instance,
-                                                        const Request& request,
-                                                        db::Connection& conn,
-                                                        const db::Schema& schema,
-                                                        std::string_view database,
-                                                        const db::TableInfo& table,
-                                                        const std::vector<std::string>& columns);
+Result<std::vector<LabelExpansion>> PlanLabelExpansions(
+    const Instance& instance, const Request& request, db::Connection& conn,
+    const db::Schema& schema, std::string_view database, const db::TableInfo& table,
+    const std::vector<std::string>& columns);
 
 // The label of `value` (not NULL): the referenced row's label column, std::nullopt when no row
 // matches. Runs on `conn`, which may have another statement in progress.

@@ -18,8 +18,8 @@ Value FromJson(const format::JsonValue& v) {
 }
 
 Status NoValue(std::string_view name, std::string_view why) {
-  return InvalidArgument("Magic parameter :" + std::string(name) + " has no value: " +
-                         std::string(why));
+  return InvalidArgument("Magic parameter :" + std::string(name) +
+                         " has no value: " + std::string(why));
 }
 
 std::string FormatUtc(std::chrono::system_clock::time_point now, const char* format) {
@@ -39,9 +39,8 @@ Result<Value> RandomChars(std::string_view name, std::string_view count_text) {
     return NoValue(name, "expected _random_chars_<N>");
   }
   std::string bytes((count + 1) / 2, '\0');
-  if (!bytes.empty() &&
-      RAND_bytes(reinterpret_cast<unsigned char*>(bytes.data()), static_cast<int>(bytes.size())) !=
-          1) {
+  if (!bytes.empty() && RAND_bytes(reinterpret_cast<unsigned char*>(bytes.data()),
+                                   static_cast<int>(bytes.size())) != 1) {
     return Internal("random number generator failed");
   }
   static constexpr char kHex[] = "0123456789abcdef";
@@ -126,8 +125,8 @@ Result<std::optional<Value>> MagicParameter(const Request& request, std::string_
 
 db::ParamResolver RequestParameters(const Request& request, bool magic, std::string_view exclude) {
   auto now = std::chrono::system_clock::now();
-  return [&request, magic, exclude = std::string(exclude), now](
-             const std::string& name) -> Result<Value> {
+  return [&request, magic, exclude = std::string(exclude),
+          now](const std::string& name) -> Result<Value> {
     if (magic) {
       ALM_ASSIGN_OR_RETURN(std::optional<Value> value, MagicParameter(request, name, now));
       if (value) return std::move(*value);

@@ -68,8 +68,8 @@ Result<QueryPage> BuildCannedQueryPage(const Instance& instance, const Request& 
     page.sql = canned->sql;
     ALM_ASSIGN_OR_RETURN(page.output, ParseOutputOptions(request));
   } else {
-    ALM_ASSIGN_OR_RETURN(page, RunSql(instance, request, resolved, canned->sql,
-                                      RequestParameters(request, true)));
+    ALM_ASSIGN_OR_RETURN(
+        page, RunSql(instance, request, resolved, canned->sql, RequestParameters(request, true)));
   }
   page.canned_query = canned->name;
   page.cache_ttl = CacheTtl(instance, request);

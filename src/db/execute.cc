@@ -72,8 +72,8 @@ Result<QueryResult> ExecuteUser(Connection& conn, std::string_view sql,
   return ExecuteUser(conn, sql, resolve, limits);
 }
 
-Result<QueryResult> ExecuteUser(Connection& conn, std::string_view sql, const ParamResolver& resolve,
-                                const Limits& limits) {
+Result<QueryResult> ExecuteUser(Connection& conn, std::string_view sql,
+                                const ParamResolver& resolve, const Limits& limits) {
   Clock::time_point started = Clock::now();
   DeadlineScope deadline(conn, limits.deadline);
   Statement stmt;

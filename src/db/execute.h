@@ -44,8 +44,8 @@ Result<QueryResult> ExecuteUser(Connection& conn, std::string_view sql,
 using ParamResolver = std::function<Result<Value>(const std::string& name)>;
 
 // ExecuteUser with every named parameter's value chosen by `resolve`.
-Result<QueryResult> ExecuteUser(Connection& conn, std::string_view sql, const ParamResolver& resolve,
-                                const Limits& limits);
+Result<QueryResult> ExecuteUser(Connection& conn, std::string_view sql,
+                                const ParamResolver& resolve, const Limits& limits);
 
 // The named parameters of `sql` (without ":"), in order, found by preparing it.
 Result<std::vector<std::string>> ParameterNames(Connection& conn, std::string_view sql);

@@ -115,8 +115,8 @@ Response HandleRowExport(const RouteContext& ctx) {
     return WithTableHeaders(FromBlob(*blob), page->cache_ttl);
   }
   // Datasette's row CSV carries no caching headers.
-  Result<api::CsvBody> csv = api::BuildRowCsv(ctx.instance, request, database, table,
-                                              ctx.route.pks, ctx.route.table);
+  Result<api::CsvBody> csv =
+      api::BuildRowCsv(ctx.instance, request, database, table, ctx.route.pks, ctx.route.table);
   if (!csv.ok()) return Failure(request, csv.status());
   return FromCsv(std::move(*csv));
 }

@@ -59,8 +59,9 @@ TEST(CsvWriter, WritesFloatsAsPythonStr) {
   w.Integer(123456789012345678);
   w.Integer(std::numeric_limits<int64_t>::min());
   w.EndRow();
-  EXPECT_EQ(out, "1.0,0.30000000000000004,1e+16,1e-05,inf,-0.0,123456789012345678,"
-                 "-9223372036854775808\r\n");
+  EXPECT_EQ(out,
+            "1.0,0.30000000000000004,1e+16,1e-05,inf,-0.0,123456789012345678,"
+            "-9223372036854775808\r\n");
 }
 
 TEST(CsvWriter, PassesUnicodeSpacesAndTabsThrough) {
