@@ -49,13 +49,14 @@ struct TableCsvStream::State {
 
 void TableCsvStream::State::Fill(std::string& chunk) {
   if (done) return;
-  chunk.reserve(chunk.size() + kChunkBytes + 4096);
+  const size_t full = chunk.size() + kChunkBytes;  // `chunk` may already hold earlier text
+  chunk.reserve(full + 4096);
   if (header) {
     header = false;
     if (!emitter->Header(chunk)) return Finish();
   }
   conn->SetDeadline(per_chunk ? db::Clock::now() + *per_chunk : deadline);
-  while (chunk.size() < kChunkBytes) {
+  while (chunk.size() < full) {
     if (row_limit >= 0 && rows >= row_limit) {
       Finish();
       break;

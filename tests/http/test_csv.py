@@ -62,6 +62,9 @@ def test_stream_equals_concatenated_pages(big):
 def test_csv_without_stream_is_one_page(big):
     assert len(parse(big.get("/data/items.csv").text)) == 101
     assert len(parse(big.get("/data/items.csv?_size=7").text)) == 8
+    wide = big.get("/data/wide.csv?_size=500").text  # ~500 KB: several chunks
+    assert len(parse(wide)) == 501
+    assert wide.endswith("500," + "x" * 1000 + "\r\n")
 
 
 def test_rows_end_with_crlf_and_quote_like_python(big):
