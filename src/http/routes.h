@@ -1,6 +1,7 @@
 // The route handlers, one file per area so each grows on its own:
 //   read_routes.cc     index, database, table, row and SQL pages (GET/HEAD)
 //   special_routes.cc  the /-/ pages
+//   export_routes.cc   .csv and .blob of tables, views, canned queries, rows and SQL
 // Each takes the matched route and the request and returns a complete Response.
 #pragma once
 
@@ -23,5 +24,12 @@ Response HandleQuery(const RouteContext& ctx);
 Response HandleTable(const RouteContext& ctx);
 Response HandleRow(const RouteContext& ctx);
 Response HandleSpecial(const RouteContext& ctx);
+Response HandleQueryAction(const RouteContext& ctx);
+
+// The export formats (csv, blob) of the table, row and SQL pages.
+bool IsExportFormat(const std::string& format);
+Response HandleTableExport(const RouteContext& ctx);
+Response HandleRowExport(const RouteContext& ctx);
+Response HandleQueryExport(const RouteContext& ctx);
 
 }  // namespace almanac::http
