@@ -3,6 +3,7 @@
 //   special_routes.cc  the /-/ pages
 //   write_routes.cc    the write API (POST insert/upsert/update/delete/create/alter/drop,
 //                      execute-write) and the foreign-key helper pages
+//   export_routes.cc   .csv and .blob of tables, views, canned queries, rows and SQL
 // Each takes the matched route and the request and returns a complete Response.
 #pragma once
 
@@ -29,5 +30,12 @@ Response HandleRow(const RouteContext& ctx);
 Response HandleSpecial(const RouteContext& ctx);
 // A write-API route, or nullopt when the route is not one (then the read handlers take it).
 std::optional<Response> HandleWrite(const RouteContext& ctx);
+Response HandleQueryAction(const RouteContext& ctx);
+
+// The export formats (csv, blob) of the table, row and SQL pages.
+bool IsExportFormat(const std::string& format);
+Response HandleTableExport(const RouteContext& ctx);
+Response HandleRowExport(const RouteContext& ctx);
+Response HandleQueryExport(const RouteContext& ctx);
 
 }  // namespace almanac::http

@@ -1,3 +1,4 @@
+#include "api/query.h"
 #include "api/special.h"
 #include "core/url.h"
 #include "http/handler_util.h"
@@ -39,9 +40,8 @@ Response HandleDatabaseAction(const RouteContext& ctx) {
   const Route& route = ctx.route;
   bool page_format = route.format.empty() || IsJson(route.format);
   if (route.name == "schema" && page_format) {
-    return SpecialResponse(
-        api::SchemaPage(ctx.instance, ctx.request, TildeDecode(route.database)), ctx.request,
-        route.format);
+    return SpecialResponse(api::SchemaPage(ctx.instance, ctx.request, TildeDecode(route.database)),
+                           ctx.request, route.format);
   }
   if (route.name == "queries" && page_format) {
     return SpecialResponse(
@@ -49,6 +49,25 @@ Response HandleDatabaseAction(const RouteContext& ctx) {
         route.format);
   }
   return NotFoundResponse(ctx.request, NotFound("404"));
+}
+
+}  // namespace almanac::http
+
+namespace almanac::http {
+
+// /<db>/<query>/-/definition (JSON, errors included); the other stored-query actions (edit,
+// update, delete) belong to stored queries, not yet built.
+Response HandleQueryAction(const RouteContext& ctx) {
+  const Route& route = ctx.route;
+  if (route.name != "definition") return NotFoundResponse(ctx.request, NotFound("404"));
+  Result<format::JsonValue> definition = api::QueryDefinition(
+      ctx.instance, ctx.request, TildeDecode(route.database), TildeDecode(route.table));
+  if (!definition.ok()) {
+    const Status& status = definition.status();
+    if (status.message() == "Database not found") return NotFoundResponse(ctx.request, status);
+    return ErrorResponse(status, ErrorFormat::kJson);
+  }
+  return Response::Json(200, format::ToJsonText(*definition));
 }
 
 }  // namespace almanac::http
