@@ -62,7 +62,8 @@ class WriteApiTest : public ::testing::Test {
   std::string Query(const std::string& sql) {
     db::Database* db = registry_.Find("scratch");
     Result<db::Connection*> conn = db->ReadConnection();
-    Result<db::QueryResult> r = db::ExecuteUser(**conn, sql, {}, db::Limits{});
+    Result<db::QueryResult> r = db::ExecuteUser(
+        **conn, sql, std::vector<std::pair<std::string, std::string>>{}, db::Limits{});
     EXPECT_TRUE(r.ok()) << r.status().message();
     std::string out;
     for (size_t i = 0; i < r->rows.cells.size(); ++i) {
@@ -91,8 +92,7 @@ TEST_F(WriteApiTest, CreateTableWritesSqliteUtilsSchema) {
   EXPECT_EQ(a->status, 201);
   const std::string schema =
       R"x("schema": "CREATE TABLE \"dogs\" (\n   \"id\" INTEGER PRIMARY KEY,\n   \"name\" TEXT NOT NULL DEFAULT '',\n   \"age\" INTEGER,\n   \"weight\" REAL,\n   \"photo\" BLOB\n)")x";
-  EXPECT_NE(a->body.text.find(schema), std::string::npos)
-      << a->body.text;
+  EXPECT_NE(a->body.text.find(schema), std::string::npos) << a->body.text;
   EXPECT_NE(a->body.text.find(R"("table_url": "http://127.0.0.1:8001/scratch/dogs")"),
             std::string::npos);
   Result<Answer> again = Create(kDogs);
@@ -198,8 +198,7 @@ TEST_F(WriteApiTest, AlterRebuildKeepsRowsIndexesAndViews) {
   ASSERT_TRUE(a.ok()) << a.status().message();
   const std::string schema =
       R"x("schema": "CREATE TABLE \"creatures\" (\n   \"id\" INTEGER PRIMARY KEY,\n   \"name\" TEXT NOT NULL DEFAULT '?',\n   \"leg_count\" INTEGER\n)")x";
-  EXPECT_NE(a->body.text.find(schema), std::string::npos)
-      << a->body.text;
+  EXPECT_NE(a->body.text.find(schema), std::string::npos) << a->body.text;
   EXPECT_EQ(Query("select id, name, leg_count from creatures"), "1|Weta|6");
   EXPECT_EQ(Query("select sql from sqlite_master where name = 'idx_legs'"),
             "CREATE INDEX \"idx_legs\" ON \"creatures\" (\"leg_count\")");

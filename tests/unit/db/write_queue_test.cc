@@ -71,6 +71,27 @@ TEST_F(WriteQueueTest, WriterIsWalWithFullSync) {
   Result<QueryResult> mode = Execute(db_->writer(), {"PRAGMA journal_mode", {}}, Limits{});
   ASSERT_TRUE(mode.ok());
   EXPECT_EQ(mode->rows.at(0, 0).text(), "wal");
+  // Other processes writing the same file make the writer wait, not fail.
+  Result<QueryResult> busy = Execute(db_->writer(), {"PRAGMA busy_timeout", {}}, Limits{});
+  ASSERT_TRUE(busy.ok());
+  EXPECT_GE(busy->rows.at(0, 0).integer(), 1000);
+}
+
+TEST_F(WriteQueueTest, WaitsForAnExternalWriter) {
+  // Another connection (another process, in real life) holds the write lock; the queued job
+  // waits for it through the busy timeout instead of failing with "database is locked".
+  OpenOptions options;
+  options.path = (dir_ / "t.db").string();
+  options.read_only = false;
+  Result<std::unique_ptr<Connection>> other = Connection::Open(options);
+  ASSERT_TRUE(other.ok());
+  ASSERT_TRUE((*other)->Exec("BEGIN IMMEDIATE").ok());
+  ASSERT_TRUE((*other)->Exec("insert into t (id, v) values (50, 'external')").ok());
+  std::promise<Status> outcome;
+  db_->write_queue()->Submit(Insert(51), [&](const Status& s) { outcome.set_value(s); });
+  ASSERT_TRUE((*other)->Exec("COMMIT").ok());
+  EXPECT_TRUE(outcome.get_future().get().ok());
+  EXPECT_EQ(Count(), 2);
 }
 
 TEST_F(WriteQueueTest, GroupsWaitingJobsIntoOneTransactionAndIsolatesAFailure) {
