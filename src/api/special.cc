@@ -65,9 +65,13 @@ SpecialPage SettingsPage(const Instance& instance) {
   return {"Settings", parsed.ok() ? std::move(parsed).value() : Ok()};
 }
 
-SpecialPage DatabasesPage(const Instance& instance) {
+SpecialPage DatabasesPage(const Instance& instance, const auth::MaybeActor& actor) {
   JsonValue::Array list;
   for (const auto& db : instance.registry.all()) {
+    if (!instance.permissions.Allowed(actor, auth::Action::kViewDatabase,
+                                      auth::Resource::Database(db->name()))) {
+      continue;
+    }
     list.push_back(JsonValue::MakeObject({
         {"name", JsonValue::String(db->name())},
         {"route", JsonValue::String(db->name())},

@@ -1,6 +1,7 @@
 // The route handlers, one file per area so each grows on its own:
 //   read_routes.cc     index, database, table, row and SQL pages (GET/HEAD)
 //   special_routes.cc  the /-/ pages
+//   auth_routes.cc     /-/auth-token, logout, create-token, permissions, check, allowed, rules
 // Each takes the matched route and the request and returns a complete Response.
 #pragma once
 
@@ -23,5 +24,11 @@ Response HandleQuery(const RouteContext& ctx);
 Response HandleTable(const RouteContext& ctx);
 Response HandleRow(const RouteContext& ctx);
 Response HandleSpecial(const RouteContext& ctx);
+
+// auth_routes.cc: login/logout, tokens and the permission debugging pages.
+bool IsAuthPage(const std::string& name);
+Response HandleAuthPage(const RouteContext& ctx);
+// Datasette's csrf_error page: 403, HTML, with the reason.
+Response CsrfErrorResponse(const std::string& reason);
 
 }  // namespace almanac::http
