@@ -11,7 +11,9 @@ namespace {
 
 using format::JsonValue;
 
-JsonValue NameOrNull(const std::string& s) { return s.empty() ? JsonValue() : JsonValue::String(s); }
+JsonValue NameOrNull(const std::string& s) {
+  return s.empty() ? JsonValue() : JsonValue::String(s);
+}
 
 std::string ResourcePath(const std::string& parent, const std::string& child) {
   if (parent.empty()) return "/";

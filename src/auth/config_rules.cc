@@ -145,7 +145,8 @@ class ConfigRules {
     if (!db_config.is_object()) return;
     PermissionsRule(db, {}, ObjectMember(&db_config, "permissions"),
                     "permissions for " + name() + " on " + db);
-    if (const JsonValue* tables = ObjectMember(&db_config, "tables"); tables && tables->is_object()) {
+    if (const JsonValue* tables = ObjectMember(&db_config, "tables");
+        tables && tables->is_object()) {
       for (const auto& [table, table_config] : tables->as_object()) {
         PermissionsRule(db, table, ObjectMember(&table_config, "permissions"),
                         "permissions for " + name() + " on " + db + "/" + table);

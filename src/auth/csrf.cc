@@ -19,9 +19,8 @@ std::string Lower(std::string_view s) {
 
 // Python's repr() of a str, enough for the messages: single quotes unless the text has one.
 std::string Repr(std::string_view s) {
-  char quote = s.find('\'') != std::string_view::npos && s.find('"') == std::string_view::npos
-                   ? '"'
-                   : '\'';
+  char quote =
+      s.find('\'') != std::string_view::npos && s.find('"') == std::string_view::npos ? '"' : '\'';
   std::string out(1, quote);
   for (char c : s) {
     if (c == '\\' || c == quote) out += '\\';
@@ -92,8 +91,7 @@ std::optional<std::string> CsrfRejection(const CsrfInput& in) {
   }
   if (in.sec_fetch_site) {
     if (*in.sec_fetch_site == "same-origin" || *in.sec_fetch_site == "none") return std::nullopt;
-    return "Sec-Fetch-Site was " + Repr(*in.sec_fetch_site) +
-           ", expected 'same-origin' or 'none'";
+    return "Sec-Fetch-Site was " + Repr(*in.sec_fetch_site) + ", expected 'same-origin' or 'none'";
   }
   if (!in.origin) return std::nullopt;
   std::string host = in.host ? *in.host : std::string();

@@ -11,8 +11,8 @@
 namespace almanac::auth {
 
 struct CsrfInput {
-  std::string_view method;                   // "POST", ...
-  std::string_view scheme = "http";          // the request's scheme (https with force_https_urls)
+  std::string_view method;           // "POST", ...
+  std::string_view scheme = "http";  // the request's scheme (https with force_https_urls)
   const std::string* authorization = nullptr;
   const std::string* cookie = nullptr;
   const std::string* origin = nullptr;

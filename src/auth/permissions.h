@@ -81,7 +81,7 @@ struct Explanation {
   Action action = Action::kViewInstance;
   bool rule_allowed = false;
   bool restriction_allowed = true;
-  int winning_depth = -1;  // -1: no rule matched
+  int winning_depth = -1;                  // -1: no rule matched
   std::vector<MatchedRule> matched_rules;  // most specific first, denies first
   std::vector<std::pair<std::string, RestrictionResult>> restrictions;  // by source
   std::vector<Explanation> required_actions;

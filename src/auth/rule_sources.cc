@@ -8,7 +8,9 @@ using format::JsonValue;
 // Python equality of two JSON scalars as actor_matches_allow compares them (1 == 1.0 == True).
 bool PythonEqual(const JsonValue& a, const JsonValue& b) {
   auto numeric = [](const JsonValue& v) { return v.is_number() || v.is_bool(); };
-  auto number = [](const JsonValue& v) { return v.is_bool() ? (v.as_bool() ? 1.0 : 0.0) : v.as_double(); };
+  auto number = [](const JsonValue& v) {
+    return v.is_bool() ? (v.as_bool() ? 1.0 : 0.0) : v.as_double();
+  };
   if (numeric(a) && numeric(b)) return number(a) == number(b);
   return a == b;
 }
@@ -51,7 +53,7 @@ class RestrictionsSource : public RuleSource {
       }
     }
     std::string reason =
-        !any ? "actor restrictions: " + std::string(Info(action).name) + " not in allowlist"
+        !any      ? "actor restrictions: " + std::string(Info(action).name) + " not in allowlist"
         : allowed ? "Resource is included in this restriction allowlist"
                   : "Resource is not included in this restriction allowlist";
     return RestrictionResult{allowed, std::move(reason)};

@@ -23,8 +23,7 @@ std::unique_ptr<RuleSource> MakeRootSource(bool root_enabled);
 // `permissions:` blocks and `allow` / `allow_sql` blocks in the config, at every level.
 std::unique_ptr<RuleSource> MakeConfigSource(const config::Config& config);
 // The view actions unless --default-deny; a deny of execute-sql when default_allow_sql is off.
-std::unique_ptr<RuleSource> MakeDefaultsSource(const config::Settings& settings,
-                                               bool default_deny);
+std::unique_ptr<RuleSource> MakeDefaultsSource(const config::Settings& settings, bool default_deny);
 
 // Whether token restrictions `r` (the "_r" object) allow `action` on `resource`
 // (Datasette's restrictions_allow_action).

@@ -50,8 +50,7 @@ std::string MakeActorCookie(std::string_view secret, const format::JsonValue& ac
   return Signer(secret, "actor").Dumps(payload);
 }
 
-std::optional<Actor> ActorFromCookie(std::string_view secret, std::string_view value,
-                                     int64_t now) {
+std::optional<Actor> ActorFromCookie(std::string_view secret, std::string_view value, int64_t now) {
   Result<format::JsonValue> decoded = Signer(secret, "actor").Loads(value);
   if (!decoded.ok() || !decoded->is_object()) return std::nullopt;
   const format::JsonValue* actor = decoded->Find("a");

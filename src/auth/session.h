@@ -27,8 +27,7 @@ std::string MakeActorCookie(std::string_view secret, const format::JsonValue& ac
                             std::optional<int64_t> expires_at = std::nullopt);
 // The actor a ds_actor cookie names, or nullopt when its signature is bad, it has expired
 // or it is not of the right shape (Datasette treats all of those as anonymous).
-std::optional<Actor> ActorFromCookie(std::string_view secret, std::string_view value,
-                                     int64_t now);
+std::optional<Actor> ActorFromCookie(std::string_view secret, std::string_view value, int64_t now);
 
 // The value of cookie `name` in a Cookie header ("a=1; ds_actor=..."), unquoted.
 std::optional<std::string> CookieValue(std::string_view cookie_header, std::string_view name);

@@ -72,8 +72,8 @@ JsonValue TokenRestrictions::Abbreviated() const {
 }
 
 std::string CreateToken(std::string_view secret, const TokenSpec& spec) {
-  JsonValue payload = JsonValue::MakeObject({{"a", JsonValue::String(spec.actor_id)},
-                                             {"t", JsonValue::Int(spec.created)}});
+  JsonValue payload = JsonValue::MakeObject(
+      {{"a", JsonValue::String(spec.actor_id)}, {"t", JsonValue::Int(spec.created)}});
   if (spec.expires_after && *spec.expires_after != 0) {
     payload.Set("d", JsonValue::Int(*spec.expires_after));
   }

@@ -28,8 +28,7 @@ struct TokenRestrictions {
 
   void AllowAll(std::string action);
   void AllowDatabase(const std::string& database, std::string action);
-  void AllowResource(const std::string& database, const std::string& resource,
-                     std::string action);
+  void AllowResource(const std::string& database, const std::string& resource, std::string action);
   bool empty() const { return all.empty() && database.empty() && resource.empty(); }
   // The "_r" object with known actions abbreviated ("view-table" -> "vt"), unknown ones kept.
   format::JsonValue Abbreviated() const;

@@ -97,8 +97,7 @@ int RunCreateToken() {
   for (const std::string& action : actions) {
     if (!Known(action)) std::fprintf(stderr, "  Unknown permission: %s \n", action.c_str());
   }
-  auth::TokenSpec spec{flags.id, static_cast<int64_t>(std::time(nullptr)), flags.expires_after,
-                       {}};
+  auth::TokenSpec spec{flags.id, static_cast<int64_t>(std::time(nullptr)), flags.expires_after, {}};
   for (const std::string& action : flags.all) spec.restrictions.AllowAll(action);
   for (size_t i = 0; i + 1 < flags.databases.size(); i += 2) {
     spec.restrictions.AllowDatabase(flags.databases[i], flags.databases[i + 1]);
@@ -110,8 +109,9 @@ int RunCreateToken() {
   std::string token = auth::CreateToken(flags.secret, spec);
   std::printf("%s\n", token.c_str());
   if (flags.debug) {
-    Result<format::JsonValue> decoded = auth::Signer(flags.secret, "token")
-                                            .Loads(std::string_view(token).substr(auth::kTokenPrefix.size()));
+    Result<format::JsonValue> decoded =
+        auth::Signer(flags.secret, "token")
+            .Loads(std::string_view(token).substr(auth::kTokenPrefix.size()));
     if (decoded.ok()) {
       std::string pretty;
       Pretty(*decoded, 0, pretty);

@@ -121,15 +121,19 @@ Response CreateToken(const RouteContext& ctx) {
   if (Status s = CanCreateToken(instance, request); !s.ok()) {
     return ErrorResponse(s, FormatForPath(request));
   }
-  ui::CreateTokenModel model{request.actor->data, api::ViewableDatabases(instance, request.actor),
-                             {}, std::nullopt, std::nullopt};
+  ui::CreateTokenModel model{request.actor->data,
+                             api::ViewableDatabases(instance, request.actor),
+                             {},
+                             std::nullopt,
+                             std::nullopt};
   if (request.method == "POST") {
     auth::TokenSpec spec =
         TokenFromForm(api::ParseForm(request.body), request.actor->id(), model.errors);
     const std::string& secret = instance.authenticator->secret();
     model.token = auth::CreateToken(secret, spec);
-    Result<JsonValue> bits = auth::Signer(secret, "token")
-                                 .Loads(std::string_view(*model.token).substr(auth::kTokenPrefix.size()));
+    Result<JsonValue> bits =
+        auth::Signer(secret, "token")
+            .Loads(std::string_view(*model.token).substr(auth::kTokenPrefix.size()));
     if (bits.ok()) model.token_bits = std::move(bits).value();
   }
   return Response::Html(200, ui::RenderCreateToken(model));

@@ -14,13 +14,10 @@ namespace almanac::http {
 // that is recognised but invalid is a 401 before any routing.
 std::optional<Response> Dispatcher::Authenticate(api::Request& request) const {
   if (instance_.settings.force_https_urls) request.scheme = "https";
-  auth::CsrfInput csrf{request.method,
-                       request.scheme,
-                       request.Header("authorization"),
-                       request.Header("cookie"),
-                       request.Header("origin"),
-                       request.Header("sec-fetch-site"),
-                       request.Header("host")};
+  auth::CsrfInput csrf{
+      request.method,           request.scheme,           request.Header("authorization"),
+      request.Header("cookie"), request.Header("origin"), request.Header("sec-fetch-site"),
+      request.Header("host")};
   if (std::optional<std::string> reason = auth::CsrfRejection(csrf)) {
     return CsrfErrorResponse(*reason);
   }

@@ -34,7 +34,8 @@ Response HandleSpecial(const RouteContext& ctx) {
   }
   if (name == "versions") return SpecialResponse(api::VersionsPage(in), request, format);
   if (name == "settings") return SpecialResponse(api::SettingsPage(in), request, format);
-  if (name == "databases") return SpecialResponse(api::DatabasesPage(in, request.actor), request, format);
+  if (name == "databases")
+    return SpecialResponse(api::DatabasesPage(in, request.actor), request, format);
   if (name == "actor") return SpecialResponse(api::ActorPage(request), request, format);
   if (name == "config") return SpecialResponse(api::ConfigPage(in), request, format);
   if (name == "threads") return SpecialResponse(api::ThreadsPage(in, request), request, format);
@@ -47,9 +48,8 @@ Response HandleDatabaseAction(const RouteContext& ctx) {
   const Route& route = ctx.route;
   bool page_format = route.format.empty() || IsJson(route.format);
   if (route.name == "schema" && page_format) {
-    return SpecialResponse(
-        api::SchemaPage(ctx.instance, ctx.request, TildeDecode(route.database)), ctx.request,
-        route.format);
+    return SpecialResponse(api::SchemaPage(ctx.instance, ctx.request, TildeDecode(route.database)),
+                           ctx.request, route.format);
   }
   if (route.name == "queries" && page_format) {
     return SpecialResponse(

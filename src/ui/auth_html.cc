@@ -31,8 +31,9 @@ std::string Checkbox(const std::string& name, const std::string& label) {
 }
 
 std::string RestrictionBoxes(const std::vector<api::ViewableDatabase>& databases) {
-  std::string html = "<details><summary>Restrict actions that can be performed using this "
-                     "token</summary>\n<h3>All databases and tables</h3>\n<p>";
+  std::string html =
+      "<details><summary>Restrict actions that can be performed using this "
+      "token</summary>\n<h3>All databases and tables</h3>\n<p>";
   for (const auth::ActionInfo& info : auth::AllActions()) {
     html += Checkbox("all:" + std::string(info.name), std::string(info.name));
   }
@@ -48,7 +49,8 @@ std::string RestrictionBoxes(const std::vector<api::ViewableDatabase>& databases
     for (const std::string& table : db.tables) {
       html += "<h4>Table: " + Escape(db.name) + "/" + Escape(table) + "</h4>\n<p>";
       for (const auth::ActionInfo& info : auth::AllActions()) {
-        if (info.level != auth::ResourceLevel::kTable && info.level != auth::ResourceLevel::kQuery) {
+        if (info.level != auth::ResourceLevel::kTable &&
+            info.level != auth::ResourceLevel::kQuery) {
           continue;
         }
         html += Checkbox("resource:" + TildeEncode(db.name) + ":" + TildeEncode(table) + ":" +
@@ -73,8 +75,9 @@ std::string RenderLogout(const format::JsonValue& actor) {
 
 std::string RenderCreateToken(const CreateTokenModel& model) {
   std::string body = "<h1>Create an API token</h1>\n";
-  body += "<p>This token will allow API access with the same abilities as your current user, <code>" +
-          Escape(PrettyJson(model.actor)) + "</code></p>\n";
+  body +=
+      "<p>This token will allow API access with the same abilities as your current user, <code>" +
+      Escape(PrettyJson(model.actor)) + "</code></p>\n";
   for (const std::string& error : model.errors) {
     body += "<p class=\"error\">" + Escape(error) + "</p>\n";
   }
@@ -114,8 +117,9 @@ std::string RenderPermissionsDebug(const std::vector<auth::PermissionCheck>& che
     body += f == filter ? std::string("<strong>") + f + "</strong> "
                         : std::string("<a href=\"?filter=") + f + "\">" + f + "</a> ";
   }
-  body += "</p>\n<table>\n<tr><th>When</th><th>Action</th><th>Resource</th><th>Actor</th>"
-          "<th>Result</th></tr>\n";
+  body +=
+      "</p>\n<table>\n<tr><th>When</th><th>Action</th><th>Resource</th><th>Actor</th>"
+      "<th>Result</th></tr>\n";
   for (const auth::PermissionCheck& check : checks) {
     std::time_t seconds = static_cast<std::time_t>(check.when_ms / 1000);
     std::tm tm{};
@@ -127,22 +131,24 @@ std::string RenderPermissionsDebug(const std::vector<auth::PermissionCheck>& che
     body += "<tr><td>" + std::string(when) + "</td><td>" +
             Escape(std::string(auth::Info(check.action).name)) + "</td><td>" + Escape(resource) +
             "</td><td><code>" +
-            Escape(check.actor ? format::ToJsonText(check.actor->data) : "null") + "</code></td><td>" +
-            (check.result ? "allowed" : "denied") + "</td></tr>\n";
+            Escape(check.actor ? format::ToJsonText(check.actor->data) : "null") +
+            "</code></td><td>" + (check.result ? "allowed" : "denied") + "</td></tr>\n";
   }
   body += "</table>\n";
   return RenderPage("Permission activity", body);
 }
 
 std::string RenderPermissionForm(const std::string& page, const std::string& actor_json) {
-  std::string body = "<h1>" + Escape(page == "check"     ? "Permission check"
-                                     : page == "allowed" ? "Allowed resources"
-                                                         : "Permission rules") +
+  std::string body = "<h1>" +
+                     Escape(page == "check"     ? "Permission check"
+                            : page == "allowed" ? "Allowed resources"
+                                                : "Permission rules") +
                      "</h1>\n<form action=\"/-/" + Escape(page) + ".json\" method=\"get\">\n";
   body += "<p><label>Action <select name=\"action\">" + ActionOptions(false) + "</select></label>";
   if (page != "rules") {
-    body += "\n<input type=\"text\" name=\"parent\" placeholder=\"Parent (database)\">"
-            "\n<input type=\"text\" name=\"child\" placeholder=\"Child (table or query)\">";
+    body +=
+        "\n<input type=\"text\" name=\"parent\" placeholder=\"Parent (database)\">"
+        "\n<input type=\"text\" name=\"child\" placeholder=\"Child (table or query)\">";
   }
   if (page == "check") {
     body += "</p>\n<p><label>Actor JSON<br><textarea name=\"actor\" rows=\"4\" cols=\"60\">" +

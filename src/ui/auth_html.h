@@ -18,7 +18,7 @@ struct CreateTokenModel {
   format::JsonValue actor;
   std::vector<api::ViewableDatabase> databases;
   std::vector<std::string> errors;
-  std::optional<std::string> token;       // after a POST
+  std::optional<std::string> token;             // after a POST
   std::optional<format::JsonValue> token_bits;  // the decoded token
 };
 std::string RenderCreateToken(const CreateTokenModel& model);

@@ -226,6 +226,15 @@ def test_allow_blocks_apply_to_reads(locked_server):
         assert names == ["extra database"]
         r = c.get("/-/allowed.json?action=view-table&parent=fixtures")
         assert [i["child"] for i in r.json()["items"]] == ["facetable"]
+        # What alice sees that anonymous users cannot is flagged private.
+        db = c.get("/fixtures.json", headers=alice).json()
+        assert db["private"] is True
+        private = {t["name"]: t["private"] for t in db["tables"]}
+        assert private["facetable"] is False and private["sortable"] is True
+        assert c.get("/fixtures.json").status_code == 403
+        index = {d["name"]: d for d in c.get("/.json", headers=alice).json()["databases"]}
+        assert index["fixtures"]["private"] is True
+        assert index["extra database"]["private"] is False
 
 
 def test_default_deny(fixtures_dir):

@@ -81,8 +81,8 @@ TEST(PermissionEngine, DatabaseAllowBlockCascadesToTablesAndMoreSpecificWins) {
   MaybeActor alice = ActorFrom(R"({"id": "alice"})");
   EXPECT_TRUE(f.engine.Allowed(alice, Action::kViewDatabase, kFixtures));
   EXPECT_FALSE(f.engine.Allowed(std::nullopt, Action::kViewDatabase, kFixtures));
-  EXPECT_FALSE(f.engine.Allowed(std::nullopt, Action::kViewTable,
-                                Resource::Table("fixtures", "other")));
+  EXPECT_FALSE(
+      f.engine.Allowed(std::nullopt, Action::kViewTable, Resource::Table("fixtures", "other")));
   // The table-level allow is more specific than the database-level deny.
   EXPECT_TRUE(f.engine.Allowed(std::nullopt, Action::kViewTable, kFacetable));
   EXPECT_TRUE(f.engine.Allowed(std::nullopt, Action::kViewDatabase, Resource::Database("extra")));
@@ -136,7 +136,8 @@ TEST(PermissionEngine, RestrictedTokenCannotReopenWhatARootAllowBlockDenies) {
   // restricted to when the root-level allow block denies the actor.
   Fixture f(R"({"allow": {"id": "admin"},
                 "databases": {"fixtures": {"tables": {"facetable": {"allow": true}}}}})");
-  MaybeActor restricted = ActorFrom(R"({"id": "bob", "_r": {"r": {"fixtures": {"facetable": ["vt"]}}}})");
+  MaybeActor restricted =
+      ActorFrom(R"({"id": "bob", "_r": {"r": {"fixtures": {"facetable": ["vt"]}}}})");
   EXPECT_FALSE(f.engine.Allowed(restricted, Action::kViewTable, kFacetable));
   MaybeActor unrestricted = ActorFrom(R"({"id": "bob"})");
   EXPECT_TRUE(f.engine.Allowed(unrestricted, Action::kViewTable, kFacetable));
@@ -146,7 +147,8 @@ class PublicTables : public RuleSource {
  public:
   std::string name() const override { return "public_tables"; }
   void AddRules(const MaybeActor&, Action action, std::vector<Rule>& out) const override {
-    if (action == Action::kViewTable) out.push_back({"fixtures", "facetable", true, "public", name()});
+    if (action == Action::kViewTable)
+      out.push_back({"fixtures", "facetable", true, "public", name()});
   }
 };
 
@@ -155,7 +157,8 @@ TEST(PermissionEngine, ExtraRuleSourcesTakePart) {
   EXPECT_FALSE(f.engine.Allowed(std::nullopt, Action::kViewTable, kFacetable));
   f.engine.AddSource(std::make_unique<PublicTables>());
   EXPECT_TRUE(f.engine.Allowed(std::nullopt, Action::kViewTable, kFacetable));
-  EXPECT_FALSE(f.engine.Allowed(std::nullopt, Action::kViewTable, Resource::Table("fixtures", "x")));
+  EXPECT_FALSE(
+      f.engine.Allowed(std::nullopt, Action::kViewTable, Resource::Table("fixtures", "x")));
   ASSERT_FALSE(f.engine.RecentChecks().empty());
   EXPECT_EQ(f.engine.RecentChecks().front().resource.child, "x");
 }

@@ -10,7 +10,8 @@ namespace {
 using format::JsonValue;
 
 // The test vector of features.md §2.4 (computed with itsdangerous).
-constexpr std::string_view kVector = "dstok_eyJhIjoicm9vdCIsInQiOjE3MDAwMDAwMDB9.SCwgcvm_9Ld1ptx9FFsHYNcfVUE";
+constexpr std::string_view kVector =
+    "dstok_eyJhIjoicm9vdCIsInQiOjE3MDAwMDAwMDB9.SCwgcvm_9Ld1ptx9FFsHYNcfVUE";
 
 TEST(Token, SignsTheFeaturesTestVector) {
   EXPECT_EQ(CreateToken("secret", {"root", 1700000000, std::nullopt, {}}), kVector);
@@ -37,7 +38,8 @@ TEST(Token, CompressesLongPayloadsLikeItsdangerous) {
   spec.restrictions.AllowDatabase("fixtures", "es");  // abbreviations pass through
   spec.restrictions.AllowResource("fixtures", "facetable", "insert-row");
   EXPECT_EQ(CreateToken("secret", spec),
-            "dstok_.eJxVi0EKgDAMBP-y5x4UQaFfkSKxRij0FKMIxb-bFi_uadidLSB4UE6R4aDw_dR9cdjgh7HCIvClmjOuhNCWgj3"
+            "dstok_.eJxVi0EKgDAMBP-y5x4UQaFfkSKxRij0FKMIxb-bFi_uadidLSB4UE6R4aDw_"
+            "dR9cdjgh7HCIvClmjOuhNCWgj3"
             "degofrVa7G4bHQf6jMUVWWjNXM4lJlhf2iyRA.7d5l20-DXsIXuFsKq4LbZN2tceE");
 }
 
@@ -74,8 +76,9 @@ TEST(Token, MaxTtlCapsTokensWithAndWithoutDuration) {
 }
 
 TEST(Token, RejectsBadSignaturesAndOtherSecrets) {
-  for (std::string_view bad : {"dstok_garbage", "dstok_", "dstok_.", "dstok_eyJhIjoicm9vdCIsInQiOjE3MDAwMDAwMDB9.",
-                               "dstok_eyJhIjoicm9vdCIsInQiOjE3MDAwMDAwMDB9.SCwgcvm_9Ld1ptx9FFsHYNcfVUF"}) {
+  for (std::string_view bad :
+       {"dstok_garbage", "dstok_", "dstok_.", "dstok_eyJhIjoicm9vdCIsInQiOjE3MDAwMDAwMDB9.",
+        "dstok_eyJhIjoicm9vdCIsInQiOjE3MDAwMDAwMDB9.SCwgcvm_9Ld1ptx9FFsHYNcfVUF"}) {
     Result<std::optional<Actor>> r = VerifyToken(bad, "secret", {}, 0);
     ASSERT_FALSE(r.ok()) << bad;
     EXPECT_EQ(r.status().message(), "Invalid token signature");
