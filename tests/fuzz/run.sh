@@ -20,5 +20,14 @@ work="$build/corpus/$name"
 mkdir -p "$work"
 seeds="$root/tests/fuzz/corpus/$name"
 cd "$build"
-exec "$build/tests/fuzz/$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
-  -print_final_stats=1 "$work" ${seeds:+"$seeds"}
+log="$build/$target.log"
+status=0
+"$build/tests/fuzz/$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+  -print_final_stats=1 "$work" "$seeds" >"$log" 2>&1 || status=$?
+if [ "$status" -ne 0 ]; then
+  tail -n 60 "$log"
+  echo "$target FAILED (exit $status); full log: $log" >&2
+  exit "$status"
+fi
+grep -E '^(Done|stat::)' "$log" || tail -n 5 "$log"
+echo "$target: no crash in ${seconds}s"
