@@ -10,6 +10,17 @@
 
 namespace almanac::http {
 
+namespace {
+
+// The sign-in, token and permission-debugging pages have no JSON alternate (Datasette's
+// has_json_alternate = False), so their HTML carries no Link header.
+bool HasNoJsonTwin(const std::string& path) {
+  http::Route route = MatchRoute(path);
+  return route.kind == RouteKind::kSpecial && IsAuthPage(route.name);
+}
+
+}  // namespace
+
 // Cross-origin protection first (Datasette's outermost middleware), then the actor: a token
 // that is recognised but invalid is a 401 before any routing.
 std::optional<Response> Dispatcher::Authenticate(api::Request& request) const {
@@ -37,7 +48,8 @@ std::optional<Response> Dispatcher::Authenticate(api::Request& request) const {
 Response Dispatcher::Handle(api::Request& request) const {
   std::optional<Response> refused = Authenticate(request);
   Response response = refused ? std::move(*refused) : Route(request);
-  if (response.status == 200 && response.content_type.starts_with("text/html")) {
+  if (response.status == 200 && response.content_type.starts_with("text/html") &&
+      !HasNoJsonTwin(request.path)) {
     response.AddHeader("Link", "<" + JsonTwinUrl(request) +
                                    ">; rel=\"alternate\"; type=\"application/json+datasette\"");
   }
