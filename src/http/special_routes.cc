@@ -1,4 +1,5 @@
 #include "api/query.h"
+#include "api/resolve.h"
 #include "api/special.h"
 #include "core/url.h"
 #include "http/handler_util.h"
@@ -25,9 +26,17 @@ Response HandleSpecial(const RouteContext& ctx) {
   api::Request& request = ctx.request;
   const std::string& name = ctx.route.name;
   const std::string& format = ctx.route.format;
+  // Datasette's JsonDataView pages need view-instance (actor.json needs nothing).
+  if (name == "versions" || name == "settings" || name == "databases" || name == "config" ||
+      name == "plugins") {
+    Status s = api::Require(in, request, auth::Action::kViewInstance, auth::Resource::Instance(),
+                            "view-instance");
+    if (!s.ok()) return ErrorResponse(s, FormatForPath(request));
+  }
   if (name == "versions") return SpecialResponse(api::VersionsPage(in), request, format);
   if (name == "settings") return SpecialResponse(api::SettingsPage(in), request, format);
-  if (name == "databases") return SpecialResponse(api::DatabasesPage(in), request, format);
+  if (name == "databases")
+    return SpecialResponse(api::DatabasesPage(in, request.actor), request, format);
   if (name == "actor") return SpecialResponse(api::ActorPage(request), request, format);
   if (name == "config") return SpecialResponse(api::ConfigPage(in), request, format);
   if (name == "threads") return SpecialResponse(api::ThreadsPage(in, request), request, format);
