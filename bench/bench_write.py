@@ -116,7 +116,7 @@ def main():
     token = root_token(SECRET)
     results = []
     with tempfile.TemporaryDirectory(prefix="almanac-bench-") as tmp:
-        args = ["bench.db", "--create", "--secret", SECRET, "--setting", "max_insert_rows", "1000"]
+        args = ["bench.db", "--create", "--secret", SECRET, "--root", "--setting", "max_insert_rows", "1000"]
         with AlmanacServer(args, cwd=tmp, binary=a.bin) as server:
             for name, batch in (("batch100", 100), ("batch1000", 1000)):
                 seconds = batched(server.url, token, name, a.rows, batch)

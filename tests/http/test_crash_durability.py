@@ -60,7 +60,7 @@ def client_loop(shared, number, token):
 
 
 def start(tmp):
-    return AlmanacServer(["crash.db", "--create", "--secret", SECRET], cwd=tmp).start()
+    return AlmanacServer(["crash.db", "--create", "--secret", SECRET, "--root"], cwd=tmp).start()
 
 
 def test_acknowledged_writes_survive_sigkill(tmp_path):

@@ -77,7 +77,7 @@ class WriteApiTest : public ::testing::Test {
   db::Registry registry_;
   config::Settings settings_;
   config::Config config_;
-  auth::PermissionEngine engine_{config_, settings_, {}};
+  auth::PermissionEngine engine_{config_, settings_, {false, true}};  // --root
   std::unique_ptr<Instance> instance_;
 };
 
