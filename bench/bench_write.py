@@ -7,7 +7,8 @@ Scenarios (each into its own table of a fresh database, like Datasette's bench_i
 rows {"a": "item-N", "b": N*7919 % 1000000, "c": N/7.0, "d": "category-(N%20)"}):
   batch100     100,000 rows, one client, batches of 100 (the default max_insert_rows)
   batch1000    100,000 rows, one client, batches of 1,000 (--setting max_insert_rows 1000)
-  concurrent   16 clients on keep-alive connections, one row per request
+  concurrent   16 clients on keep-alive connections, one row per request (Python threads;
+               and, when `wrk` is installed, 16 wrk connections for 5 s)
   sqlite3-cli  the same 100,000 rows through the sqlite3 CLI in one transaction
 Prints one JSON line per scenario and a summary table.
 """
@@ -15,6 +16,7 @@ import argparse
 import http.client
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -91,6 +93,29 @@ def concurrent(url, token, table, rows, clients):
     return time.perf_counter() - start, per_client * clients
 
 
+def wrk_concurrent(url, token, table, clients, seconds, tmp):
+    """16 keep-alive connections from wrk (C, so the client is not the bottleneck), one row
+    per request, for `seconds`; the rate is the rows that landed in the table."""
+    create(Client(url, token), table)
+    script = Path(tmp) / "post.lua"
+    script.write_text(
+        'wrk.method = "POST"\n'
+        'wrk.body = \'{"row": {"a": "item", "b": 7919, "c": 0.5, "d": "category-1"}}\'\n'
+        'wrk.headers["Authorization"] = "Bearer %s"\n'
+        'wrk.headers["Content-Type"] = "application/json"\n' % token)
+    out = subprocess.run(["wrk", "-t", "2", "-c", str(clients), "-d", "%ds" % seconds,
+                          "-s", str(script), url + "/bench/%s/-/insert" % table],
+                         capture_output=True, text=True, check=True).stdout
+    client = Client(url, token)
+    client.conn.request("GET", "/bench/-/query.json?_shape=array&sql=select+count(*)+as+n+from+"
+                        + table, headers=client.headers)
+    count = json.loads(client.conn.getresponse().read())[0]["n"]
+    non_2xx = [line for line in out.splitlines() if "Non-2xx" in line]
+    if non_2xx:
+        raise SystemExit("wrk saw errors: " + non_2xx[0])
+    return count, seconds
+
+
 def sqlite_cli(tmp, rows):
     db = Path(tmp) / "cli.db"
     script = ["PRAGMA journal_mode=WAL;", "PRAGMA synchronous=FULL;",
@@ -125,6 +150,10 @@ def main():
             seconds, n = concurrent(server.url, token, "concurrent", a.concurrent_rows, a.clients)
             results.append({"scenario": "concurrent-%d-clients-1-row" % a.clients, "rows": n,
                             "seconds": round(seconds, 3), "rows_per_s": round(n / seconds)})
+            if shutil.which("wrk"):
+                n, seconds = wrk_concurrent(server.url, token, "wrk", a.clients, 5, tmp)
+                results.append({"scenario": "wrk-%d-connections-1-row" % a.clients, "rows": n,
+                                "seconds": seconds, "rows_per_s": round(n / seconds)})
         seconds = sqlite_cli(tmp, a.rows)
         results.append({"scenario": "sqlite3-cli-one-transaction", "rows": a.rows,
                         "seconds": round(seconds, 3), "rows_per_s": round(a.rows / seconds)})
