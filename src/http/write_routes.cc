@@ -1,6 +1,7 @@
 // The write API's routes. POSTs become a PendingWrite that is queued to the database's writer;
 // the response is deferred until the write has committed (or failed), so no SQL thread waits.
-// GET (and other methods) on a POST-only endpoint is Datasette's 405 "Method not allowed".
+// GET (and other methods) on a POST-only endpoint is Datasette's 405 "Method not allowed";
+// OPTIONS answers "ok" so that CORS preflights of cross-origin writes succeed.
 #include <exception>
 #include <memory>
 
@@ -63,7 +64,16 @@ Response FromResult(Result<Answer> answer) {
   return FromAnswer(std::move(*answer));
 }
 
-Response MethodNotAllowed() { return Response::Text(405, "Method not allowed"); }
+// Datasette's BaseView: OPTIONS (a CORS preflight) is "ok"; any other method the endpoint
+// does not take is 405, as JSON when the request is JSON, as text otherwise.
+Response MethodNotAllowed(const api::Request& request) {
+  if (request.method == "OPTIONS") return Response::Text(200, "ok");
+  const std::string* type = request.Header("content-type");
+  if (request.path.ends_with(".json") || (type && *type == "application/json")) {
+    return JsonError(Status(ErrorCode::kMethodNotAllowed, "Method not allowed"));
+  }
+  return Response::Text(405, "Method not allowed");
+}
 
 std::optional<Response> TableWrite(const RouteContext& ctx, bool post) {
   const api::Instance& in = ctx.instance;
@@ -72,13 +82,13 @@ std::optional<Response> TableWrite(const RouteContext& ctx, bool post) {
   std::string db = TildeDecode(ctx.route.database);
   std::string table = TildeDecode(ctx.route.table);
   if (name == "foreign-key-suggestions") {
-    if (post) return MethodNotAllowed();
+    if (post) return MethodNotAllowed(ctx.request);
     return FromResult(api::write::ForeignKeySuggestions(in, req, db, table));
   }
   if (name != "insert" && name != "upsert" && name != "alter" && name != "drop") {
     return std::nullopt;
   }
-  if (!post) return MethodNotAllowed();
+  if (!post) return MethodNotAllowed(ctx.request);
   if (name == "insert" || name == "upsert") {
     return FromOutcome(api::write::InsertRows(in, req, db, table, name == "upsert"));
   }
@@ -92,7 +102,7 @@ std::optional<Response> DatabaseWrite(const RouteContext& ctx, bool post) {
     return std::nullopt;
   }
   bool get_only = name == "foreign-key-targets";
-  if (post == get_only) return MethodNotAllowed();
+  if (post == get_only) return MethodNotAllowed(ctx.request);
   std::string db = TildeDecode(ctx.route.database);
   // A missing database is Datasette's HTML 404 page on these routes.
   if (!ctx.instance.registry.Find(db)) {
@@ -116,7 +126,7 @@ std::optional<Response> HandleWrite(const RouteContext& ctx) {
     case RouteKind::kDatabaseAction:
       return DatabaseWrite(ctx, post);
     case RouteKind::kRowAction: {
-      if (!post) return MethodNotAllowed();
+      if (!post) return MethodNotAllowed(ctx.request);
       std::string db = TildeDecode(ctx.route.database);
       std::string table = TildeDecode(ctx.route.table);
       const std::string& pks = ctx.route.pks;

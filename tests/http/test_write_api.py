@@ -72,6 +72,11 @@ def test_get_on_write_endpoints_is_405_text(api):
         assert r.status_code == 405, path
         assert r.headers["content-type"].startswith("text/plain")
         assert r.text == "Method not allowed"
+    r = api.get("/scratch/dogs_get/-/insert", headers={"Content-Type": "application/json"})
+    assert r.status_code == 405
+    assert r.json()["error"] == "Method not allowed"
+    r = api.options("/scratch/dogs_get/-/insert")  # a CORS preflight
+    assert r.status_code == 200 and r.text == "ok"
 
 
 def test_heterogeneous_upsert_keeps_columns_a_row_leaves_out(api):
