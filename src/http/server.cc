@@ -19,16 +19,18 @@ namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 using tcp = asio::ip::tcp;
 
-// Runs `fn` on the task pool and resumes the calling coroutine with its result.
+// Runs `fn` on the task pool and resumes the calling coroutine with its result on `executor`.
+// Not a coroutine itself, and callers pass a named lambda: GCC 12 destroys a capturing lambda
+// temporary inside a co_await expression twice (the captured shared_ptrs were freed early).
 template <typename T, typename F>
-asio::awaitable<T> RunOnPool(TaskPool& pool, F fn) {
-  auto executor = co_await asio::this_coro::executor;
-  co_return co_await asio::async_initiate<const asio::use_awaitable_t<>&, void(T)>(
+asio::awaitable<T> RunOnPool(TaskPool& pool, asio::any_io_executor executor, F fn) {
+  return asio::async_initiate<const asio::use_awaitable_t<>&, void(T)>(
       [&pool, executor, fn = std::move(fn)](auto handler) mutable {
         auto shared = std::make_shared<decltype(handler)>(std::move(handler));
-        pool.Submit([shared, executor, fn]() mutable {
+        pool.Submit([shared = std::move(shared), executor, fn]() mutable {
           T result = fn();
-          asio::post(executor, [shared, result = std::move(result)]() mutable {
+          // The handler moves into the posted function, so only the I/O thread touches it.
+          asio::post(executor, [shared = std::move(shared), result = std::move(result)]() mutable {
             (*shared)(std::move(result));
           });
         });
@@ -133,7 +135,8 @@ asio::awaitable<void> Server::Impl::Write(beast::tcp_stream& stream, Response re
   std::shared_ptr<BodyStream> source = response.stream;
   for (;;) {
     auto chunk = std::make_shared<std::string>();
-    bool more = co_await RunOnPool<bool>(pool, [source, chunk] { return source->Next(*chunk); });
+    auto next = [source, chunk] { return source->Next(*chunk); };
+    bool more = co_await RunOnPool<bool>(pool, stream.get_executor(), std::move(next));
     if (!chunk->empty()) {
       stream.expires_after(options.write_timeout);
       co_await asio::async_write(stream, bhttp::make_chunk(asio::buffer(*chunk)),
@@ -197,14 +200,16 @@ asio::awaitable<void> Server::Impl::Session(tcp::socket socket) {
     bool head = req.method() == bhttp::verb::head;
     auto request = std::make_shared<api::Request>(ToApiRequest(std::move(req)));
     ++in_flight;
-    Response response = co_await RunOnPool<Response>(pool, [this, request] {
+    auto handle = [this, request] {
       try {
         return dispatcher.Handle(*request);
       } catch (const std::exception& e) {
         spdlog::error("request {} failed: {}", request->path, e.what());
         return Response::Json(500, api::ErrorJson(Internal("Internal server error"), 500));
       }
-    });
+    };
+    Response response =
+        co_await RunOnPool<Response>(pool, stream.get_executor(), std::move(handle));
     if (stopping) keep_alive = false;
     co_await Write(stream, std::move(response), head, keep_alive, ec);
     --in_flight;
