@@ -42,8 +42,9 @@ def copy_conformance_fixtures(target):
 
 
 class AlmanacServer:
-    def __init__(self, args, cwd=None, binary=None, env=None):
+    def __init__(self, args, cwd=None, binary=None, env=None, host="127.0.0.1"):
         self.args = list(args)
+        self.host = host
         self.cwd = cwd
         self.binary = binary or almanac_binary()
         self.env = env
@@ -53,7 +54,7 @@ class AlmanacServer:
         self.output = []
 
     def start(self, timeout=20):
-        cmd = [self.binary, "serve", *self.args, "-h", "127.0.0.1", "-p", "0"]
+        cmd = [self.binary, "serve", *self.args, "-h", self.host, "-p", "0"]
         self.process = subprocess.Popen(
             cmd, cwd=self.cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
             text=True, env=self.env)
