@@ -41,11 +41,20 @@ asio::awaitable<T> RunOnPool(TaskPool& pool, asio::any_io_executor executor, F f
 api::Request ToApiRequest(bhttp::request<bhttp::string_body>&& req) {
   api::Request out;
   out.method = std::string(req.method_string());
-  std::string_view target(req.target().data(), req.target().size());
+  std::string target(req.target().data(), req.target().size());
+  // The absolute form ("GET http://host/path?q") names the same resource (RFC 9112 3.2.2).
+  for (std::string_view scheme : {"http://", "https://"}) {
+    if (target.starts_with(scheme)) {
+      size_t end = target.find_first_of("/?", scheme.size());
+      target = end == std::string::npos ? "/"
+               : target[end] == '?'     ? "/" + target.substr(end)
+                                        : target.substr(end);
+    }
+  }
   size_t question = target.find('?');
-  out.path = std::string(target.substr(0, question));
-  if (question != std::string_view::npos) {
-    out.query_string = std::string(target.substr(question + 1));
+  out.path = target.substr(0, question);
+  if (question != std::string::npos) {
+    out.query_string = target.substr(question + 1);
     out.args = ParseQueryString(out.query_string);
   }
   for (const auto& field : req) {
