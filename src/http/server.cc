@@ -105,13 +105,23 @@ struct Server::Impl {
 };
 
 asio::awaitable<void> Server::Impl::Accept() {
+  asio::steady_timer backoff(io);
+  std::optional<std::chrono::steady_clock::time_point> last_warning;
   for (;;) {
     beast::error_code ec;
     tcp::socket socket =
         co_await acceptor.async_accept(asio::redirect_error(asio::use_awaitable, ec));
     if (ec) {
       if (stopping || ec == asio::error::operation_aborted) co_return;
-      spdlog::warn("accept failed: {}", ec.message());
+      // Usually out of file descriptors: pause instead of spinning (and flooding the log)
+      // until connections close.
+      auto now = std::chrono::steady_clock::now();
+      if (!last_warning || now - *last_warning >= std::chrono::seconds(10)) {
+        spdlog::warn("accept failed: {}", ec.message());
+        last_warning = now;
+      }
+      backoff.expires_after(std::chrono::milliseconds(50));
+      co_await backoff.async_wait(asio::redirect_error(asio::use_awaitable, ec));
       continue;
     }
     socket.set_option(tcp::no_delay(true), ec);

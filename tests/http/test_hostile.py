@@ -7,7 +7,7 @@ import httpx
 import pytest
 
 from almanac_server import AlmanacServer
-from http_util import connect, raw_request, read_response
+from http_util import connect, raw_request, read_response, wait_closed
 
 TIME_LIMIT_MESSAGE = ("SQL query took too long. The time limit is controlled by the "
                       "sql_time_limit_ms setting.")
@@ -224,3 +224,20 @@ def test_client_that_disconnects_mid_request(server):
         sock.sendall(b"GET /fixtures/compound_three_primary_keys.json?_size=1000 HTTP/1.1\r\n"
                      b"Host: x\r\n\r\n")
     assert_still_serving(server)
+
+
+def test_running_out_of_file_descriptors(fixtures_dir):
+    with AlmanacServer(["fixtures.db", "--keep-alive-timeout", "60"], cwd=fixtures_dir,
+                       fd_limit=64) as s:
+        sockets = [connect(s) for _ in range(100)]  # more than the server may open
+        try:
+            # The last ones wait in the listen backlog; the server neither answers nor spins
+            # (it used to retry accept() in a tight loop, logging each failure).
+            assert wait_closed(sockets[-1], 1.0) is None
+        finally:
+            for sock in sockets:
+                sock.close()
+        # Once connections close, it accepts again.
+        assert httpx.get(s.url + "/fixtures/facetable/1.json", timeout=30).status_code == 200
+        warnings = [line for line in s.output if "accept failed" in line]
+        assert 1 <= len(warnings) <= 3, warnings[:5]
