@@ -205,6 +205,14 @@ asio::awaitable<void> Server::Impl::Session(tcp::socket socket) {
       break;
     }
     if (!parser.is_done()) {
+      if (beast::iequals(parser.get()[bhttp::field::expect], "100-continue")) {
+        // curl sends this before bodies over 1 KB and waits a second for the go-ahead.
+        bhttp::response<bhttp::empty_body> go_ahead{bhttp::status::continue_, 11};
+        stream.expires_after(options.write_timeout);
+        co_await bhttp::async_write(stream, go_ahead,
+                                    asio::redirect_error(asio::use_awaitable, ec));
+        if (ec) break;
+      }
       stream.expires_after(options.body_timeout);
       co_await bhttp::async_read(stream, buffer, parser,
                                  asio::redirect_error(asio::use_awaitable, ec));

@@ -1,10 +1,11 @@
 """The foundation's read endpoints, as a client sees them."""
 import http.client
+import json
 import sqlite3
 
 import pytest
 
-from http_util import raw_request, tilde_encode
+from http_util import connect, raw_request, read_response, tilde_encode, wait_closed
 
 DEFAULT_SETTINGS = {
     "default_page_size": 100, "max_returned_rows": 1000, "max_insert_rows": 100,
@@ -308,3 +309,25 @@ def test_html_pages_link_their_json_twin(client):
     assert r.status_code == 200
     assert r.headers["content-type"] == "text/html; charset=utf-8"
     assert "/fixtures/facetable.json>" in r.headers["link"]
+
+
+def test_pipelined_requests_are_answered_in_order(server):
+    with connect(server) as sock:
+        sock.sendall(b"GET /fixtures/facetable/1.json HTTP/1.1\r\nHost: x\r\n\r\n"
+                     b"GET /fixtures/facetable/2.json HTTP/1.1\r\nHost: x\r\n\r\n"
+                     b"GET /nope.json HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        answers = [read_response(sock) for _ in range(3)]
+        assert wait_closed(sock, 10) is not None
+    assert [status for status, _, _ in answers] == [200, 200, 404]
+    assert [json.loads(body)["rows"][0]["pk"] for _, _, body in answers[:2]] == [1, 2]
+
+
+def test_expect_100_continue(server):
+    with connect(server) as sock:
+        sock.sendall(b"POST /.json HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n"
+                     b"Expect: 100-continue\r\n\r\n")
+        # The go-ahead comes before the body is sent (curl waits a second for it otherwise).
+        assert sock.recv(100) == b"HTTP/1.1 100 Continue\r\n\r\n"
+        sock.sendall(b"0123456789")
+        status, _, _ = read_response(sock)
+    assert status == 405
