@@ -24,29 +24,43 @@ def connect(server, timeout=10):
     return sock
 
 
+class ResponseReader:
+    """Reads HTTP/1.1 responses (Content-Length bodies) one after another from a socket,
+    keeping bytes that belong to the next response."""
+
+    def __init__(self, sock):
+        self.sock = sock
+        self.buffer = b""
+
+    def _fill(self, what):
+        chunk = self.sock.recv(65536)
+        if not chunk:
+            raise ConnectionError(f"connection closed {what}: {self.buffer[:200]!r}")
+        self.buffer += chunk
+
+    def read(self):
+        """Returns (status, headers, body). Raises ConnectionError when the server closes
+        the connection before a full response."""
+        while b"\r\n\r\n" not in self.buffer:
+            self._fill(f"after {len(self.buffer)} bytes")
+        head, _, rest = self.buffer.partition(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        status = int(lines[0].split(" ")[1])
+        headers = {}
+        for line in lines[1:]:
+            name, _, value = line.partition(":")
+            headers[name.strip().lower()] = value.strip()
+        length = int(headers.get("content-length", "0"))
+        self.buffer = rest
+        while len(self.buffer) < length:
+            self._fill("mid-body")
+        body, self.buffer = self.buffer[:length], self.buffer[length:]
+        return status, headers, body
+
+
 def read_response(sock):
-    """Reads one HTTP/1.1 response (Content-Length bodies); returns (status, headers, body).
-    Raises ConnectionError when the server closes the connection before a full response."""
-    data = b""
-    while b"\r\n\r\n" not in data:
-        chunk = sock.recv(65536)
-        if not chunk:
-            raise ConnectionError(f"connection closed after {len(data)} bytes: {data[:200]!r}")
-        data += chunk
-    head, _, body = data.partition(b"\r\n\r\n")
-    lines = head.decode("latin-1").split("\r\n")
-    status = int(lines[0].split(" ")[1])
-    headers = {}
-    for line in lines[1:]:
-        name, _, value = line.partition(":")
-        headers[name.strip().lower()] = value.strip()
-    length = int(headers.get("content-length", "0"))
-    while len(body) < length:
-        chunk = sock.recv(65536)
-        if not chunk:
-            raise ConnectionError("connection closed mid-body")
-        body += chunk
-    return status, headers, body[:length]
+    """Reads one response from `sock`; see ResponseReader.read."""
+    return ResponseReader(sock).read()
 
 
 def raw_request(server, data, timeout=10):

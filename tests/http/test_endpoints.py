@@ -5,7 +5,8 @@ import sqlite3
 
 import pytest
 
-from http_util import connect, raw_request, read_response, tilde_encode, wait_closed
+from http_util import (ResponseReader, connect, raw_request, read_response, tilde_encode,
+                       wait_closed)
 
 DEFAULT_SETTINGS = {
     "default_page_size": 100, "max_returned_rows": 1000, "max_insert_rows": 100,
@@ -163,6 +164,20 @@ def test_sql_redirects(client):
     assert r.headers["location"] == "/fixtures/-/query?sql=select+1&x=2"
     followed = client.get("/fixtures.json?sql=select+1+as+one", follow_redirects=True)
     assert followed.json()["rows"] == [{"one": 1}]
+    r = client.get("/fixtures.csv?sql=select+1")
+    assert r.status_code == 302
+    assert r.headers["location"] == "/fixtures/-/query.csv?sql=select+1"
+    # An empty ?sql= is the database page itself, as in Datasette.
+    r = client.get("/fixtures.json?sql=+")
+    assert r.status_code == 200
+    assert r.json()["database"] == "fixtures"
+
+
+def test_database_page_in_an_unknown_format(client):
+    r = client.get("/fixtures.csv")
+    assert r.status_code == 404
+    assert "Invalid format: csv" in r.text
+    assert client.get("/nope.csv").status_code == 404
 
 
 def test_versions_json(client):
@@ -316,7 +331,8 @@ def test_pipelined_requests_are_answered_in_order(server):
         sock.sendall(b"GET /fixtures/facetable/1.json HTTP/1.1\r\nHost: x\r\n\r\n"
                      b"GET /fixtures/facetable/2.json HTTP/1.1\r\nHost: x\r\n\r\n"
                      b"GET /nope.json HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-        answers = [read_response(sock) for _ in range(3)]
+        reader = ResponseReader(sock)
+        answers = [reader.read() for _ in range(3)]
         assert wait_closed(sock, 10) is not None
     assert [status for status, _, _ in answers] == [200, 200, 404]
     assert [json.loads(body)["rows"][0]["pk"] for _, _, body in answers[:2]] == [1, 2]
