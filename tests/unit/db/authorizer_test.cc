@@ -46,7 +46,9 @@ class ExecuteUserTest : public testing::Test {
             "create index t_name on t (name);"
             "insert into t values (1, 'one'), (2, 'two');") {}
 
-  Result<QueryResult> Run(std::string_view sql) { return ExecuteUser(db_.reader(), sql, {}, {}); }
+  Result<QueryResult> Run(std::string_view sql) {
+    return ExecuteUser(db_.reader(), sql, Params{}, {});
+  }
 
   void ExpectRefused(std::string_view sql) {
     Result<QueryResult> r = Run(sql);
@@ -152,7 +154,7 @@ TEST_F(ExecuteUserTest, SyntaxErrorsAreInvalidArgument) {
 
 TEST_F(ExecuteUserTest, NamedParametersAreBoundAsTextAndMissingOnesAsEmpty) {
   Result<QueryResult> r = ExecuteUser(db_.reader(), "select :a, :b, typeof(:a), :a || :a",
-                                      {{"a", "5"}, {"unused", "x"}}, {});
+                                      Params{{"a", "5"}, {"unused", "x"}}, {});
   ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_EQ(r->rows.at(0, 0), Value::Text("5"));
   EXPECT_EQ(r->rows.at(0, 1), Value::Text(""));

@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -13,6 +15,9 @@
 #include "db/connection.h"
 
 namespace almanac::db {
+
+// Request parameters for ExecuteUser (name, value).
+using Params = std::vector<std::pair<std::string, std::string>>;
 
 class TempDatabase {
  public:

@@ -37,7 +37,7 @@ TEST_F(ExecuteTest, DeadlineInterruptsARecursiveCte) {
 
 TEST_F(ExecuteTest, DeadlineInterruptsUserSql) {
   Result<QueryResult> r =
-      ExecuteUser(db_.reader(), kForever, {}, Deadline(std::chrono::milliseconds(20)));
+      ExecuteUser(db_.reader(), kForever, Params{}, Deadline(std::chrono::milliseconds(20)));
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), ErrorCode::kDeadlineExceeded);
   EXPECT_EQ(r.status().message(), kTimeLimitMessage);
@@ -45,9 +45,9 @@ TEST_F(ExecuteTest, DeadlineInterruptsUserSql) {
 
 TEST_F(ExecuteTest, ConnectionWorksAfterATimeout) {
   ASSERT_FALSE(
-      ExecuteUser(db_.reader(), kForever, {}, Deadline(std::chrono::milliseconds(5))).ok());
+      ExecuteUser(db_.reader(), kForever, Params{}, Deadline(std::chrono::milliseconds(5))).ok());
   // The deadline is cleared: a query without one runs to completion on the same connection.
-  Result<QueryResult> r = ExecuteUser(db_.reader(), "select count(*) from t", {}, {});
+  Result<QueryResult> r = ExecuteUser(db_.reader(), "select count(*) from t", Params{}, {});
   ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_EQ(r->rows.at(0, 0), Value::Integer(50));
   Result<QueryResult> b = Execute(db_.reader(), sql::Query{"select max(v) from t", {}}, {});
@@ -67,13 +67,13 @@ TEST_F(ExecuteTest, MaxRowsTruncates) {
   EXPECT_EQ(r->rows.at(9, 0), Value::Integer(10));
 
   limits.max_rows = 50;
-  Result<QueryResult> exact = ExecuteUser(db_.reader(), "select id from t", {}, limits);
+  Result<QueryResult> exact = ExecuteUser(db_.reader(), "select id from t", Params{}, limits);
   ASSERT_TRUE(exact.ok());
   EXPECT_EQ(exact->rows.size(), 50u);
   EXPECT_FALSE(exact->truncated) << "exactly max_rows rows is not truncated";
 
   limits.max_rows = 49;
-  Result<QueryResult> user = ExecuteUser(db_.reader(), "select id from t", {}, limits);
+  Result<QueryResult> user = ExecuteUser(db_.reader(), "select id from t", Params{}, limits);
   ASSERT_TRUE(user.ok());
   EXPECT_EQ(user->rows.size(), 49u);
   EXPECT_TRUE(user->truncated);
