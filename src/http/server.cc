@@ -20,20 +20,31 @@ namespace bhttp = boost::beast::http;
 using tcp = asio::ip::tcp;
 
 // Runs `fn` on the task pool and resumes the calling coroutine with its result.
+// Boost 1.74's use_awaitable keeps the initiation object in a coroutine frame that is
+// destroyed while suspended, and GCC 12 can run the destructors of such a frame's copies twice
+// (this crashed the server under load). So the initiation holds only a raw pointer to state
+// that lives in this coroutine's frame (trivially destructible), and only the posted
+// completion owns the handler, so it is destroyed on the I/O thread that resumes us.
 template <typename T, typename F>
 asio::awaitable<T> RunOnPool(TaskPool& pool, F fn) {
-  auto executor = co_await asio::this_coro::executor;
-  co_return co_await asio::async_initiate<const asio::use_awaitable_t<>&, void(T)>(
-      [&pool, executor, fn = std::move(fn)](auto handler) mutable {
-        auto shared = std::make_shared<decltype(handler)>(std::move(handler));
-        pool.Submit([shared, executor, fn]() mutable {
-          T result = fn();
-          asio::post(executor, [shared, result = std::move(result)]() mutable {
-            (*shared)(std::move(result));
-          });
-        });
-      },
-      asio::use_awaitable);
+  struct State {
+    TaskPool* pool;
+    asio::any_io_executor executor;
+    F fn;
+  };
+  State state{&pool, co_await asio::this_coro::executor, std::move(fn)};
+  auto initiation = [st = &state](auto handler) {
+    auto shared = std::make_shared<decltype(handler)>(std::move(handler));
+    st->pool->Submit([shared, executor = st->executor, fn = st->fn]() mutable {
+      T result = fn();
+      asio::post(executor, [shared = std::move(shared), result = std::move(result)]() mutable {
+        (*shared)(std::move(result));
+      });
+    });
+  };
+  T result = co_await asio::async_initiate<const asio::use_awaitable_t<>&, void(T)>(
+      initiation, asio::use_awaitable);
+  co_return result;
 }
 
 api::Request ToApiRequest(bhttp::request<bhttp::string_body>&& req) {
