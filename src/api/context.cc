@@ -45,6 +45,7 @@ std::string PathWithReplacedArgs(
     std::string_view path) {
   QueryArgs kept;
   for (const auto& [k, v] : request.args) {
+    if (v.empty()) continue;  // parse_qsl drops blank values
     bool replaced = std::any_of(replacements.begin(), replacements.end(),
                                 [&](const auto& r) { return r.first == k; });
     if (!replaced) kept.emplace_back(k, v);

@@ -13,6 +13,7 @@
 #include "config/config.h"
 #include "config/settings.h"
 #include "core/result.h"
+#include "core/task_pool.h"
 #include "core/url.h"
 #include "db/database.h"
 
@@ -24,6 +25,9 @@ struct Instance {
   const config::Config& config;
   const auth::PermissionEngine& permissions;
   std::string version;  // Almanac's version
+  // The SQL threads, for work a request splits across them (parallel facet counts). A handler
+  // runs on one of them; null runs everything on the calling thread.
+  TaskPool* pool = nullptr;
 };
 
 struct Request {
@@ -51,8 +55,8 @@ struct Request {
 };
 
 // Query string of `request` with `replacements` applied: each named key's existing values are
-// removed and the new value appended at the end (absent values only remove). Python's
-// path_with_replaced_args.
+// removed and the new value appended at the end (absent values only remove); blank values
+// are dropped as parse_qsl drops them. Python's path_with_replaced_args.
 std::string PathWithReplacedArgs(
     const Request& request,
     const std::vector<std::pair<std::string, std::optional<std::string>>>& replacements,

@@ -1,5 +1,6 @@
 // The table (and view) page: /<db>/<table>(.json|.csv). Parses the query string, checks
-// view-table, builds the SELECT (sort, keyset pagination), runs it and returns the model.
+// view-table, builds the SELECT (filters, search, sort, keyset pagination), runs it and
+// returns the model with the extras that were asked for.
 #pragma once
 
 #include <string_view>
@@ -10,8 +11,16 @@
 
 namespace almanac::api {
 
+// What the page is rendered as. HTML resolves Datasette's HTML bundle of extras, expands
+// foreign-key labels by default and ignores unknown ?_extra= names; data formats reject them.
+enum class TableFormat { kJson, kHtml, kCsv };
+
+// The table page: filters, search, sort, pagination, labels, facets and the requested extras.
+// A request that Datasette redirects (?_filter_column=, ?_sort_by_desc=) comes back with
+// `redirect` set and nothing else.
 Result<TablePage> BuildTablePage(const Instance& instance, const Request& request,
-                                 std::string_view database, std::string_view table);
+                                 std::string_view database, std::string_view table,
+                                 TableFormat format = TableFormat::kJson);
 
 // _size: the configured or default page size, "max", or a positive integer up to
 // max_returned_rows. Errors are InvalidArgument with Datasette's wording.

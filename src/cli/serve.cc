@@ -184,9 +184,9 @@ int RunServe() {
   }
 
   auth::PermissionEngine permissions(config, settings, {flags.default_deny});
-  api::Instance instance{registry, settings, config, permissions, ALMANAC_VERSION};
-  http::Dispatcher dispatcher(instance, {flags.cors});
   TaskPool pool(static_cast<size_t>(settings.num_sql_threads), "sql");
+  api::Instance instance{registry, settings, config, permissions, ALMANAC_VERSION, &pool};
+  http::Dispatcher dispatcher(instance, {flags.cors});
 
   http::ServerOptions options;
   options.host = flags.host;

@@ -85,6 +85,21 @@ Result<std::shared_ptr<const Schema>> Database::CurrentSchema(Connection& conn) 
   return loaded;
 }
 
+Result<std::optional<uint64_t>> Database::ChangeGeneration(Connection& conn) {
+  if (options_.memory) return std::optional<uint64_t>();
+  if (options_.immutable) return std::optional<uint64_t>(0);
+  ALM_ASSIGN_OR_RETURN(Statement stmt, conn.Prepare({"PRAGMA data_version", {}}));
+  ALM_ASSIGN_OR_RETURN(bool row, stmt.Step());
+  int64_t version = row ? stmt.ColumnInt(0) : -1;
+  std::lock_guard lock(generation_mutex_);
+  auto [it, inserted] = seen_data_version_.try_emplace(&conn, version);
+  if (inserted || it->second != version) {
+    it->second = version;
+    ++generation_;
+  }
+  return std::optional<uint64_t>(generation_);
+}
+
 Status Registry::Add(std::unique_ptr<Database> db) {
   if (Find(db->name())) return Conflict("Database name already in use: " + db->name());
   databases_.push_back(std::move(db));

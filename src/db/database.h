@@ -10,10 +10,12 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "core/result.h"
 #include "db/connection.h"
+#include "db/query_cache.h"
 #include "db/schema.h"
 
 namespace almanac::db {
@@ -49,6 +51,14 @@ class Database {
   // The single writer connection. Only the database's write queue may use it.
   Connection& writer() { return *writer_; }
 
+  // A number that changes whenever this database's data may have changed: a commit through any
+  // connection, in this process or another, seen through `conn` (PRAGMA data_version, compared
+  // with what `conn` last saw; a connection seen for the first time also moves it). nullopt
+  // when changes cannot be detected this way (shared-cache memory databases): don't cache.
+  Result<std::optional<uint64_t>> ChangeGeneration(Connection& conn);
+  // Cached results of expensive queries, keyed by ChangeGeneration.
+  QueryCache& cache() { return cache_; }
+
  private:
   explicit Database(DatabaseOptions options);
 
@@ -59,6 +69,10 @@ class Database {
   std::unique_ptr<Connection> memory_anchor_;
   std::mutex schema_mutex_;
   std::shared_ptr<const Schema> schema_;
+  std::mutex generation_mutex_;
+  uint64_t generation_ = 0;
+  std::unordered_map<const Connection*, int64_t> seen_data_version_;
+  QueryCache cache_{512, 4'000'000};
 };
 
 class Registry {
