@@ -210,6 +210,22 @@ Body RowJson(const RowPage& page) {
   WriteStrings(w, page.primary_keys);
   w.Key("primary_key_values");
   WriteStrings(w, page.primary_key_values);
+  WriteExtraJson(w, page.extra_json);
+  if (std::find(page.extras.begin(), page.extras.end(), "foreign_key_tables") !=
+      page.extras.end()) {
+    w.Key("foreign_key_tables");
+    w.BeginArray();
+    for (const ForeignKeyTable& t : page.foreign_key_tables) {
+      w.BeginObject();
+      w.Member("other_table", t.fk.other_table);
+      w.Member("column", t.fk.column);
+      w.Member("other_column", t.fk.other_column);
+      w.Member("count", t.count);
+      w.Member("link", t.link);
+      w.EndObject();
+    }
+    w.EndArray();
+  }
   w.Key("query_ms");
   w.Double(page.query_ms);
   w.MemberBool("truncated", false);
@@ -227,6 +243,7 @@ Body QueryJson(const QueryPage& page) {
   w.MemberBool("ok", !page.error);
   w.Key("rows");
   WriteRowsList(w, RowsView{page.rows}, page.output);
+  WriteExtraJson(w, page.extra_json);
   w.MemberBool("truncated", page.truncated);
   if (page.error) {
     w.Member("error", *page.error);
