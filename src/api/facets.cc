@@ -6,6 +6,7 @@
 #include "api/labels.h"
 #include "api/urls.h"
 #include "db/execute.h"
+#include "db/value_counts.h"
 #include "format/json_value.h"
 
 namespace almanac::api {
@@ -59,15 +60,8 @@ bool CanSplit(const FacetContext& ctx, sql::FacetKind kind, const std::string& c
   return true;
 }
 
-std::vector<sql::FacetCount> ToCounts(const db::Rows& rows) {
-  std::vector<sql::FacetCount> out;
-  out.reserve(rows.size());
-  for (size_t r = 0; r < rows.size(); ++r) {
-    const Value& n = rows.at(r, 1);
-    out.push_back({rows.at(r, 0), n.type() == Value::Type::kInteger ? n.integer() : 0});
-  }
-  return out;
-}
+// A chunk with more distinct values than this is left to SQLite's GROUP BY.
+constexpr size_t kMaxChunkGroups = 50'000;
 
 db::Rows FromCounts(const std::vector<sql::FacetCount>& counts) {
   db::Rows rows;
@@ -95,28 +89,43 @@ Result<std::optional<db::Rows>> SplitCount(const FacetContext& ctx, sql::FacetKi
 
   auto chunks = static_cast<int64_t>(ctx.instance.pool->size());
   int64_t span = (high - low) / chunks + 1;
-  std::vector<Result<db::QueryResult>> results(static_cast<size_t>(chunks),
-                                               Status(ErrorCode::kInternal, "not run"));
+  using Chunk = Result<std::vector<sql::FacetCount>>;
+  std::vector<Chunk> results(static_cast<size_t>(chunks), Status(ErrorCode::kInternal, "not run"));
   std::vector<TaskPool::Task> tasks;
   for (int64_t i = 0; i < chunks; ++i) {
     int64_t first = low + i * span;
     int64_t last = std::min(high, first + span - 1);
     sql::Query q = sql::BuildFacetChunkQuery(kind, ctx.source, column, first, last);
     tasks.push_back([&ctx, &results, i, q = std::move(q)]() {
+      Chunk& out = results[static_cast<size_t>(i)];
       Result<db::Connection*> conn = ctx.resolved.db->ReadConnection();
       if (!conn.ok()) {
-        results[static_cast<size_t>(i)] = conn.status();
+        out = conn.status();
         return;
       }
-      results[static_cast<size_t>(i)] =
-          db::Execute(**conn, q, LimitsWithin(ctx.instance, ctx.instance.settings.facet_time_limit_ms));
+      // Each chunk is one statement and gets the facet time limit from when it starts.
+      auto t0 = db::Clock::now();
+      timespec c0{}; clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c0);
+      out = db::CountValues(**conn, q,
+                            LimitsWithin(ctx.instance, ctx.instance.settings.facet_time_limit_ms),
+                            kMaxChunkGroups);
+      timespec c1{}; clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c1);
+      fprintf(stderr, "DEBUG chunk %d took %.1f ms cpu %.1f ms ok=%d\n", (int)i,
+              std::chrono::duration<double, std::milli>(db::Clock::now() - t0).count(),
+              (c1.tv_sec - c0.tv_sec) * 1e3 + (c1.tv_nsec - c0.tv_nsec) / 1e6, (int)out.ok());
     });
   }
+  auto t_all = db::Clock::now();
   ctx.instance.pool->RunAll(std::move(tasks));
+  fprintf(stderr, "DEBUG all %.1f ms\n", std::chrono::duration<double, std::milli>(db::Clock::now() - t_all).count());
   std::vector<std::vector<sql::FacetCount>> counts;
-  for (Result<db::QueryResult>& result : results) {
-    if (!result.ok()) return result.status();
-    counts.push_back(ToCounts(result->rows));
+  for (Chunk& result : results) {
+    if (!result.ok()) {
+      // Too many values for hash counting: let one GROUP BY do it.
+      if (result.status().code() == ErrorCode::kUnavailable) return std::optional<db::Rows>();
+      return result.status();
+    }
+    counts.push_back(std::move(result).value());
   }
   return std::optional<db::Rows>(
       FromCounts(sql::MergeFacetCounts(counts, static_cast<size_t>(limit))));

@@ -265,7 +265,7 @@ Status ResolveTableExtras(const TableState& s, std::set<std::string> extras, Tab
   std::optional<uint64_t> generation;
   if (Wants(extras, {"count", "count_truncated", "facet_results", "facets_timed_out",
                      "sorted_facet_results", "suggested_facets"})) {
-    ALM_ASSIGN_OR_RETURN(generation, s.resolved.db->ChangeGeneration(*s.resolved.conn));
+    ALM_ASSIGN_OR_RETURN(generation, s.resolved.db->ChangeGeneration());
   }
   if (Wants(extras, {"count", "count_truncated", "suggested_facets"})) {
     ALM_RETURN_IF_ERROR(ComputeCount(s, generation, page));

@@ -10,7 +10,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "core/result.h"
@@ -52,10 +51,10 @@ class Database {
   Connection& writer() { return *writer_; }
 
   // A number that changes whenever this database's data may have changed: a commit through any
-  // connection, in this process or another, seen through `conn` (PRAGMA data_version, compared
-  // with what `conn` last saw; a connection seen for the first time also moves it). nullopt
-  // when changes cannot be detected this way (shared-cache memory databases): don't cache.
-  Result<std::optional<uint64_t>> ChangeGeneration(Connection& conn);
+  // connection, in this process or another. Read through one long-lived monitor connection
+  // whose PRAGMA data_version moves whenever any other connection commits. nullopt when
+  // changes cannot be detected this way (shared-cache memory databases): don't cache.
+  Result<std::optional<uint64_t>> ChangeGeneration();
   // Cached results of expensive queries, keyed by ChangeGeneration.
   QueryCache& cache() { return cache_; }
 
@@ -70,8 +69,9 @@ class Database {
   std::mutex schema_mutex_;
   std::shared_ptr<const Schema> schema_;
   std::mutex generation_mutex_;
+  std::unique_ptr<Connection> monitor_;  // opened on first use; only under generation_mutex_
+  int64_t monitor_data_version_ = -1;
   uint64_t generation_ = 0;
-  std::unordered_map<const Connection*, int64_t> seen_data_version_;
   QueryCache cache_{512, 4'000'000};
 };
 

@@ -86,19 +86,21 @@ Query BuildFacetChunkQuery(FacetKind kind, const FacetSource& source, const Iden
   QueryBuilder b;
   b.Add("select ");
   Grouped(b, kind, column);
-  b.Add(" as value, count(*) as count from ").Name(source.table);
+  b.Add(" from ").Name(source.table);
   b.Add(" where rowid >= ").Bind(Value::Integer(first_rowid));
   b.Add(" and rowid <= ").Bind(Value::Integer(last_rowid)).Add(" and ");
   if (!source.where.text.empty()) b.Append(source.where).Add(" and ");
   Grouped(b, kind, column);
-  b.Add(" is not null group by ");
-  Grouped(b, kind, column);
+  b.Add(" is not null");
   return std::move(b).Build();
 }
 
 Query BuildRowidRange(const Identifier& table) {
   QueryBuilder b;
-  b.Add("select min(rowid), max(rowid) from ").Name(table);
+  // Two scalar subqueries: SQLite answers a lone min() or max() from the b-tree's ends, but
+  // "min(rowid), max(rowid)" together would scan the whole table.
+  b.Add("select (select min(rowid) from ").Name(table).Add("), (select max(rowid) from ");
+  b.Name(table).Add(")");
   return std::move(b).Build();
 }
 

@@ -26,12 +26,13 @@ struct FacetSource {
 Query BuildFacetQuery(FacetKind kind, const FacetSource& source, const Identifier& column,
                       int64_t limit);
 
-// One chunk of a parallel column or date facet: the same grouping restricted to
-// first_rowid <= rowid <= last_rowid, unordered and unlimited.
+// One chunk of a parallel column or date facet: the non-null values (<col> or date(<col>)) of
+// the rows with first_rowid <= rowid <= last_rowid that pass the filters, one per row; the
+// caller counts them.
 Query BuildFacetChunkQuery(FacetKind kind, const FacetSource& source, const Identifier& column,
                            int64_t first_rowid, int64_t last_rowid);
 
-// "select min(rowid), max(rowid) from <table>".
+// The table's lowest and highest rowid, each read from one end of the b-tree.
 Query BuildRowidRange(const Identifier& table);
 
 // Facet suggestion probes (run with facet_suggest_time_limit_ms), over the first rows of the
