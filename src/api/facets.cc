@@ -104,20 +104,12 @@ Result<std::optional<db::Rows>> SplitCount(const FacetContext& ctx, sql::FacetKi
         return;
       }
       // Each chunk is one statement and gets the facet time limit from when it starts.
-      auto t0 = db::Clock::now();
-      timespec c0{}; clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c0);
       out = db::CountValues(**conn, q,
                             LimitsWithin(ctx.instance, ctx.instance.settings.facet_time_limit_ms),
                             kMaxChunkGroups);
-      timespec c1{}; clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c1);
-      fprintf(stderr, "DEBUG chunk %d took %.1f ms cpu %.1f ms ok=%d\n", (int)i,
-              std::chrono::duration<double, std::milli>(db::Clock::now() - t0).count(),
-              (c1.tv_sec - c0.tv_sec) * 1e3 + (c1.tv_nsec - c0.tv_nsec) / 1e6, (int)out.ok());
     });
   }
-  auto t_all = db::Clock::now();
   ctx.instance.pool->RunAll(std::move(tasks));
-  fprintf(stderr, "DEBUG all %.1f ms\n", std::chrono::duration<double, std::milli>(db::Clock::now() - t_all).count());
   std::vector<std::vector<sql::FacetCount>> counts;
   for (Chunk& result : results) {
     if (!result.ok()) {

@@ -77,7 +77,7 @@ bool RowKey(sqlite3_stmt* stmt, std::string& key) {
 Result<std::vector<sql::FacetCount>> CountValues(Connection& conn, const sql::Query& query,
                                                  const Limits& limits, size_t max_groups) {
   DeadlineScope deadline(conn, limits.deadline);
-  ALM_ASSIGN_OR_RETURN(Statement stmt, conn.Prepare(query));
+  ALM_ASSIGN_OR_RETURN(Statement stmt, PrepareQuery(conn, query));
   std::unordered_map<std::string, size_t, KeyHash, std::equal_to<>> index;
   std::vector<sql::FacetCount> counts;
   std::string key;
