@@ -292,14 +292,58 @@ int64_t CacheTtl(const Instance& instance, const Request& request) {
   return instance.settings.default_cache_ttl;
 }
 
+Result<TableQueryPlan> PlanTableQuery(const Instance& instance, const Request& request,
+                                      std::string_view database, std::string_view table_name) {
+  TableQueryPlan plan;
+  ALM_ASSIGN_OR_RETURN(plan.resolved, ResolveTable(instance, database, table_name));
+  const db::TableInfo& table = *plan.resolved.table;
+  ALM_RETURN_IF_ERROR(Require(instance, request, auth::Action::kViewTable,
+                              auth::Resource::Table(std::string(database), table.name),
+                              "You do not have permission to view this table"));
+  plan.options = instance.config.Table(database, table.name);
+  ALM_ASSIGN_OR_RETURN(plan.columns, SelectedColumns(request, table));
+  ALM_ASSIGN_OR_RETURN(plan.filters,
+                       BuildTableFilters(instance, request, plan.resolved, plan.options));
+  plan.sortable_columns = SortableColumns(plan.options, table);
+  ALM_ASSIGN_OR_RETURN(SortChoice sort, ChooseSort(request, plan.options, plan.sortable_columns));
+  plan.sort_column = sort.column;
+  plan.sort_descending = sort.descending;
+  ALM_ASSIGN_OR_RETURN(plan.page_size, ParsePageSize(request.Arg("_size"), plan.options.size,
+                                                     instance.settings.default_page_size,
+                                                     instance.settings.max_returned_rows));
+
+  sql::TableSelect& select = plan.select;
+  select.table = sql::Identifier::FromSchema(table.name);
+  for (const std::string& c : plan.columns) select.columns.push_back(sql::Identifier::FromSchema(c));
+  for (const db::ColumnInfo& c : table.columns) {
+    select.all_columns.push_back(sql::Identifier::FromSchema(c.name));
+  }
+  for (const std::string& pk : table.primary_keys) {
+    select.primary_keys.push_back(sql::Identifier::FromSchema(pk));
+  }
+  select.use_rowid = table.uses_rowid();
+  select.is_view = table.is_view();
+  select.where = plan.filters.where;
+  if (sort.column) {
+    select.sort = sql::Identifier::FromSchema(*sort.column);
+    select.sort_descending = sort.descending;
+  }
+  select.limit = plan.page_size + 1;
+  ALM_RETURN_IF_ERROR(ApplyNext(request, sort, table.is_view(), select));
+  return plan;
+}
+
 Result<TablePage> BuildTablePage(const Instance& instance, const Request& request,
                                  std::string_view database, std::string_view table_name,
                                  TableFormat format) {
-  ALM_ASSIGN_OR_RETURN(ResolvedTable resolved, ResolveTable(instance, database, table_name));
+  ALM_ASSIGN_OR_RETURN(TableQueryPlan plan,
+                       PlanTableQuery(instance, request, database, table_name));
+  const ResolvedTable& resolved = plan.resolved;
   const db::TableInfo& table = *resolved.table;
+  const sql::TableSelect& select = plan.select;
+  const TableFilters& filters = plan.filters;
+  const SortChoice sort{plan.sort_column, plan.sort_descending};
   auth::Resource resource = auth::Resource::Table(std::string(database), table.name);
-  ALM_RETURN_IF_ERROR(Require(instance, request, auth::Action::kViewTable, resource,
-                              "You do not have permission to view this table"));
   bool html = format == TableFormat::kHtml;
   TablePage page;
   page.database = std::string(database);
@@ -308,7 +352,6 @@ Result<TablePage> BuildTablePage(const Instance& instance, const Request& reques
     page.redirect = std::move(redirect);
     return page;
   }
-  config::TableOptions options = instance.config.Table(database, table.name);
   page.is_view = table.is_view();
   page.primary_keys = table.primary_keys;
   page.use_rowid = table.uses_rowid();
@@ -318,38 +361,13 @@ Result<TablePage> BuildTablePage(const Instance& instance, const Request& reques
   if (page.output.shape == Shape::kObject && table.primary_keys.empty()) {
     return InvalidArgument("_shape=object not available for tables with no primary keys");
   }
-  ALM_ASSIGN_OR_RETURN(page.columns, SelectedColumns(request, table));
+  page.columns = plan.columns;
   page.all_columns = table.ColumnNames();
-
+  page.sortable_columns = plan.sortable_columns;
+  if (sort.column) (sort.descending ? page.sort_desc : page.sort) = sort.column;
+  page.page_size = plan.page_size;
   bool shape_without_extras =
       page.output.shape == Shape::kArray || page.output.shape == Shape::kObject;
-  ALM_ASSIGN_OR_RETURN(TableFilters filters,
-                       BuildTableFilters(instance, request, resolved, options));
-  page.sortable_columns = SortableColumns(options, table);
-  ALM_ASSIGN_OR_RETURN(SortChoice sort, ChooseSort(request, options, page.sortable_columns));
-  if (sort.column) (sort.descending ? page.sort_desc : page.sort) = sort.column;
-  ALM_ASSIGN_OR_RETURN(page.page_size, ParsePageSize(request.Arg("_size"), options.size,
-                                                     instance.settings.default_page_size,
-                                                     instance.settings.max_returned_rows));
-
-  sql::TableSelect select;
-  select.table = sql::Identifier::FromSchema(table.name);
-  for (const std::string& c : page.columns) select.columns.push_back(sql::Identifier::FromSchema(c));
-  for (const std::string& c : page.all_columns) {
-    select.all_columns.push_back(sql::Identifier::FromSchema(c));
-  }
-  for (const std::string& pk : table.primary_keys) {
-    select.primary_keys.push_back(sql::Identifier::FromSchema(pk));
-  }
-  select.use_rowid = page.use_rowid;
-  select.is_view = page.is_view;
-  select.where = filters.where;
-  if (sort.column) {
-    select.sort = sql::Identifier::FromSchema(*sort.column);
-    select.sort_descending = sort.descending;
-  }
-  select.limit = page.page_size + 1;
-  ALM_RETURN_IF_ERROR(ApplyNext(request, sort, page.is_view, select));
 
   sql::Query query = sql::BuildSelect(select);
   page.sql = query.text;
@@ -400,7 +418,7 @@ Result<TablePage> BuildTablePage(const Instance& instance, const Request& reques
   TableState state{instance,
                    request,
                    resolved,
-                   options,
+                   plan.options,
                    select,
                    filters,
                    Truthy(request, "_nocount") || shape_without_extras,

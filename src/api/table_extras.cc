@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "api/blob.h"
 #include "api/catalog.h"
 #include "api/extras.h"
 #include "api/facets.h"
@@ -218,29 +219,6 @@ const std::set<std::string>& HtmlTableExtras() {
       "primary_keys",     "all_columns",       "expandable_columns",   "form_hidden_args",
       "set_column_type_ui"};
   return kBundle;
-}
-
-std::string ToCssClass(std::string_view name) {
-  auto letter = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); };
-  auto word = [&](char c) { return letter(c) || (c >= '0' && c <= '9') || c == '_' || c == '-'; };
-  bool plain = !name.empty() && letter(name[0]) && std::all_of(name.begin(), name.end(), word);
-  if (plain) return std::string(name);
-  std::string suffix = DatabaseColor(name);  // the first six hex digits of md5(name)
-  std::string s(name);
-  s.erase(0, s.find_first_not_of('_'));
-  s.erase(0, s.find_first_not_of('-'));
-  std::string cleaned;
-  bool space = false;
-  for (char c : s) {
-    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
-      space = !cleaned.empty();
-      continue;
-    }
-    if (space) cleaned += '-';
-    space = false;
-    if (word(c)) cleaned += c;
-  }
-  return cleaned.empty() ? suffix : cleaned + "-" + suffix;
 }
 
 std::string PathWithFormat(const Request& request, std::string_view format,

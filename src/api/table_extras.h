@@ -37,10 +37,6 @@ const std::set<std::string>& HtmlTableExtras();
 // page.extras to the names the JSON carries.
 Status ResolveTableExtras(const TableState& state, std::set<std::string> extras, TablePage& page);
 
-// Datasette's to_css_class: the name when it is a plain CSS class, else a cleaned name with
-// the first six hex digits of its md5.
-std::string ToCssClass(std::string_view name);
-
 // path_with_format: the page's path as `format` (".json" appended, or ?_format= when the path
 // already has a dot), the query string kept, `extra` arguments sorted and appended.
 std::string PathWithFormat(const Request& request, std::string_view format,

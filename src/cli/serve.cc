@@ -12,6 +12,7 @@
 
 #include "api/context.h"
 #include "auth/permissions.h"
+#include "auth/session.h"
 #include "config/config.h"
 #include "config/document.h"
 #include "config/settings.h"
@@ -183,9 +184,14 @@ int RunServe() {
     secret = env ? env : RandomSecret();
   }
 
-  auth::PermissionEngine permissions(config, settings, {flags.default_deny});
+  auth::PermissionEngine permissions(config, settings, {flags.default_deny, flags.root});
+  // --root: a one-time token (Datasette's secrets.token_hex(32)) signs the browser in as root.
+  std::string root_token = flags.root ? RandomSecret() : std::string();
+  auth::Authenticator authenticator(
+      secret, {settings.allow_signed_tokens, settings.max_signed_tokens_ttl}, root_token);
   TaskPool pool(static_cast<size_t>(settings.num_sql_threads), "sql");
-  api::Instance instance{registry, settings, config, permissions, ALMANAC_VERSION, &pool};
+  api::Instance instance{registry,        settings,        config, permissions,
+                         ALMANAC_VERSION, &authenticator, &pool};
   http::Dispatcher dispatcher(instance, {flags.cors});
 
   http::ServerOptions options;
@@ -201,6 +207,11 @@ int RunServe() {
 
   std::string display_host =
       flags.host.find(':') != std::string::npos ? "[" + flags.host + "]" : flags.host;
+  if (flags.root) {
+    // Printed before the "serving on" line, as Datasette prints it before Uvicorn's.
+    std::printf("http://%s:%u/-/auth-token?token=%s\n", display_host.c_str(),
+                static_cast<unsigned>(*port), root_token.c_str());
+  }
   std::printf("Almanac %s serving on http://%s:%u\n", ALMANAC_VERSION, display_host.c_str(),
               static_cast<unsigned>(*port));
   std::fflush(stdout);

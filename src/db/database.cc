@@ -55,10 +55,7 @@ int64_t Database::FileSize() const {
   return static_cast<int64_t>(st.st_size);
 }
 
-Result<Connection*> Database::ReadConnection() {
-  auto& connections = ThreadConnections();
-  auto found = connections.find(id_);
-  if (found != connections.end()) return found->second.get();
+Result<std::unique_ptr<Connection>> Database::OpenStreamingConnection() const {
   OpenOptions read{options_.path,   true,  options_.immutable,
                    options_.memory, false, options_.cache_size_kb};
   ALM_ASSIGN_OR_RETURN(std::unique_ptr<Connection> conn, Connection::Open(read));
@@ -66,6 +63,14 @@ Result<Connection*> Database::ReadConnection() {
   // Read file pages through a memory map instead of copying them into each connection's page
   // cache: full scans (facets, counts) cost a third less CPU.
   if (!options_.memory) ALM_RETURN_IF_ERROR(conn->Exec("PRAGMA mmap_size=1073741824"));
+  return conn;
+}
+
+Result<Connection*> Database::ReadConnection() {
+  auto& connections = ThreadConnections();
+  auto found = connections.find(id_);
+  if (found != connections.end()) return found->second.get();
+  ALM_ASSIGN_OR_RETURN(std::unique_ptr<Connection> conn, OpenStreamingConnection());
   Connection* raw = conn.get();
   connections.emplace(id_, std::move(conn));
   return raw;

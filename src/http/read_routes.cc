@@ -51,6 +51,7 @@ Response HandleDatabase(const RouteContext& ctx) {
 }
 
 Response HandleQuery(const RouteContext& ctx) {
+  if (IsExportFormat(ctx.route.format)) return HandleQueryExport(ctx);
   if (!KnownFormat(ctx.route.format)) return NotFoundResponse(ctx.request, NotFound("Not found"));
   Result<api::QueryPage> page =
       api::BuildQueryPage(ctx.instance, ctx.request, TildeDecode(ctx.route.database));
@@ -64,6 +65,7 @@ Response HandleTable(const RouteContext& ctx) {
   const api::Instance& in = ctx.instance;
   std::string database = TildeDecode(route.database);
   std::string table = TildeDecode(route.table);
+  if (IsExportFormat(route.format)) return HandleTableExport(ctx);
   if (!KnownFormat(route.format)) return NotFoundResponse(request, NotFound("Table not found"));
   api::TableFormat table_format =
       IsJson(route.format) ? api::TableFormat::kJson : api::TableFormat::kHtml;
@@ -76,6 +78,7 @@ Response HandleTable(const RouteContext& ctx) {
       if (!canned.ok()) return ErrorResponse(canned.status(), FormatForPath(request));
       Response response = QueryResponse(*canned, route.format);
       AddCacheHeaders(response, canned->cache_ttl.value_or(in.settings.default_cache_ttl));
+      response.AddHeader("Referrer-Policy", "no-referrer");
       return response;
     }
   }
@@ -98,10 +101,10 @@ Response HandleTable(const RouteContext& ctx) {
 
 Response HandleRow(const RouteContext& ctx) {
   const Route& route = ctx.route;
+  if (IsExportFormat(route.format)) return HandleRowExport(ctx);
   if (!KnownFormat(route.format)) return NotFoundResponse(ctx.request, NotFound("404"));
-  Result<api::RowPage> page =
-      api::BuildRowPage(ctx.instance, ctx.request, TildeDecode(route.database),
-                        TildeDecode(route.table), route.pks);
+  Result<api::RowPage> page = api::BuildRowPage(
+      ctx.instance, ctx.request, TildeDecode(route.database), TildeDecode(route.table), route.pks);
   if (!page.ok()) return PageError(ctx.request, page.status());
   Response response = IsJson(route.format) ? FromBody(api::RowJson(*page))
                                            : Response::Html(200, ui::RenderRow(*page));

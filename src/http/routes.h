@@ -1,6 +1,8 @@
 // The route handlers, one file per area so each grows on its own:
 //   read_routes.cc     index, database, table, row and SQL pages (GET/HEAD)
 //   special_routes.cc  the /-/ pages
+//   export_routes.cc   .csv and .blob of tables, views, canned queries, rows and SQL
+//   auth_routes.cc     /-/auth-token, logout, create-token, permissions, check, allowed, rules
 // Each takes the matched route and the request and returns a complete Response.
 #pragma once
 
@@ -23,5 +25,18 @@ Response HandleQuery(const RouteContext& ctx);
 Response HandleTable(const RouteContext& ctx);
 Response HandleRow(const RouteContext& ctx);
 Response HandleSpecial(const RouteContext& ctx);
+Response HandleQueryAction(const RouteContext& ctx);
+
+// The export formats (csv, blob) of the table, row and SQL pages.
+bool IsExportFormat(const std::string& format);
+Response HandleTableExport(const RouteContext& ctx);
+Response HandleRowExport(const RouteContext& ctx);
+Response HandleQueryExport(const RouteContext& ctx);
+
+// auth_routes.cc: login/logout, tokens and the permission debugging pages.
+bool IsAuthPage(const std::string& name);
+Response HandleAuthPage(const RouteContext& ctx);
+// Datasette's csrf_error page: 403, HTML, with the reason.
+Response CsrfErrorResponse(const std::string& reason);
 
 }  // namespace almanac::http

@@ -1,3 +1,5 @@
+#include "api/query.h"
+#include "api/resolve.h"
 #include "api/special.h"
 #include "core/url.h"
 #include "http/handler_util.h"
@@ -24,9 +26,17 @@ Response HandleSpecial(const RouteContext& ctx) {
   api::Request& request = ctx.request;
   const std::string& name = ctx.route.name;
   const std::string& format = ctx.route.format;
+  // Datasette's JsonDataView pages need view-instance (actor.json needs nothing).
+  if (name == "versions" || name == "settings" || name == "databases" || name == "config" ||
+      name == "plugins") {
+    Status s = api::Require(in, request, auth::Action::kViewInstance, auth::Resource::Instance(),
+                            "view-instance");
+    if (!s.ok()) return ErrorResponse(s, FormatForPath(request));
+  }
   if (name == "versions") return SpecialResponse(api::VersionsPage(in), request, format);
   if (name == "settings") return SpecialResponse(api::SettingsPage(in), request, format);
-  if (name == "databases") return SpecialResponse(api::DatabasesPage(in), request, format);
+  if (name == "databases")
+    return SpecialResponse(api::DatabasesPage(in, request.actor), request, format);
   if (name == "actor") return SpecialResponse(api::ActorPage(request), request, format);
   if (name == "config") return SpecialResponse(api::ConfigPage(in), request, format);
   if (name == "threads") return SpecialResponse(api::ThreadsPage(in, request), request, format);
@@ -39,9 +49,8 @@ Response HandleDatabaseAction(const RouteContext& ctx) {
   const Route& route = ctx.route;
   bool page_format = route.format.empty() || IsJson(route.format);
   if (route.name == "schema" && page_format) {
-    return SpecialResponse(
-        api::SchemaPage(ctx.instance, ctx.request, TildeDecode(route.database)), ctx.request,
-        route.format);
+    return SpecialResponse(api::SchemaPage(ctx.instance, ctx.request, TildeDecode(route.database)),
+                           ctx.request, route.format);
   }
   if (route.name == "queries" && page_format) {
     return SpecialResponse(
@@ -49,6 +58,25 @@ Response HandleDatabaseAction(const RouteContext& ctx) {
         route.format);
   }
   return NotFoundResponse(ctx.request, NotFound("404"));
+}
+
+}  // namespace almanac::http
+
+namespace almanac::http {
+
+// /<db>/<query>/-/definition (JSON, errors included); the other stored-query actions (edit,
+// update, delete) belong to stored queries, not yet built.
+Response HandleQueryAction(const RouteContext& ctx) {
+  const Route& route = ctx.route;
+  if (route.name != "definition") return NotFoundResponse(ctx.request, NotFound("404"));
+  Result<format::JsonValue> definition = api::QueryDefinition(
+      ctx.instance, ctx.request, TildeDecode(route.database), TildeDecode(route.table));
+  if (!definition.ok()) {
+    const Status& status = definition.status();
+    if (status.message() == "Database not found") return NotFoundResponse(ctx.request, status);
+    return ErrorResponse(status, ErrorFormat::kJson);
+  }
+  return Response::Json(200, format::ToJsonText(*definition));
 }
 
 }  // namespace almanac::http

@@ -183,4 +183,8 @@ std::string RenderError(int status, std::string_view message) {
       "<h1>" + Escape(title) + "</h1>\n<div class=\"error\">" + Escape(message) + "</div>\n");
 }
 
+std::string RenderPage(std::string_view title, std::string_view body_html) {
+  return Layout(std::string(title), "", std::string(body_html));
+}
+
 }  // namespace almanac::ui

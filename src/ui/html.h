@@ -20,5 +20,7 @@ std::string RenderRow(const api::RowPage& page);
 std::string RenderQuery(const api::QueryPage& page);
 std::string RenderSpecial(const api::SpecialPage& page);
 std::string RenderError(int status, std::string_view message);
+// A page in the common layout around `body_html` (HTML the server built and escaped itself).
+std::string RenderPage(std::string_view title, std::string_view body_html);
 
 }  // namespace almanac::ui
