@@ -26,9 +26,8 @@ constexpr ExtraInfo kExtras[] = {
      "``type``, ``results`` and URL keys, and each facet result item includes ``value``, "
      "``label``, ``count`` and ``toggle_url``.",
      true, false, false},
-    {"facets_timed_out",
-     "List of names of facet calculations that exceeded the facet time limit.", true, false,
-     false},
+    {"facets_timed_out", "List of names of facet calculations that exceeded the facet time limit.",
+     true, false, false},
     {"suggested_facets",
      "Suggestions for facets that might return interesting results. Each item is a "
      "dictionary with ``name`` and ``toggle_url`` keys, and may include extra keys such as "
@@ -64,8 +63,8 @@ constexpr ExtraInfo kExtras[] = {
      "``args`` where ``args`` maps query string parameter names to their values.",
      true, true, true},
     {"query",
-     "Details of the underlying SQL query as a dictionary with ``sql`` and ``params`` keys.",
-     true, true, true},
+     "Details of the underlying SQL query as a dictionary with ``sql`` and ``params`` keys.", true,
+     true, true},
     {"column_types",
      "Column type assignments for this table. A dictionary mapping column names to "
      "``{\"type\": type_name, \"config\": config}`` dictionaries.",
@@ -92,8 +91,8 @@ constexpr ExtraInfo kExtras[] = {
      "names to URLs for this data in that format.",
      true, false, false},
     {"custom_table_templates",
-     "List of custom template names considered for rendering table rows, in lookup order.",
-     true, false, false},
+     "List of custom template names considered for rendering table rows, in lookup order.", true,
+     false, false},
     {"sorted_facet_results",
      "Facet result dictionaries sorted for display. Each item has the same shape as an entry "
      "from ``facet_results['results']``.",

@@ -11,9 +11,8 @@ namespace {
 
 bool Enabled(const std::vector<FacetConfig>& configs, sql::FacetKind kind,
              const std::string& column) {
-  return std::any_of(configs.begin(), configs.end(), [&](const FacetConfig& c) {
-    return c.kind == kind && c.column == column;
-  });
+  return std::any_of(configs.begin(), configs.end(),
+                     [&](const FacetConfig& c) { return c.kind == kind && c.column == column; });
 }
 
 // A suggestion probe: its rows, or nullopt when it failed or ran out of time (skipped).
@@ -82,8 +81,8 @@ Result<std::vector<SuggestedFacet>> SuggestFacets(const FacetContext& ctx,
   const db::TableInfo& table = *ctx.resolved.table;
   int64_t size = FacetSize(ctx.instance, ctx.request, ctx.resolved.db->name(), table.name);
   if (!row_count) {
-    Result<db::QueryResult> counted = db::Execute(*ctx.resolved.conn,
-                                                  sql::BuildSuggestRowCount(ctx.source), {});
+    Result<db::QueryResult> counted =
+        db::Execute(*ctx.resolved.conn, sql::BuildSuggestRowCount(ctx.source), {});
     if (!counted.ok()) return counted.status();
     const Value& n = counted->rows.empty() ? Value() : counted->rows.at(0, 0);
     row_count = n.type() == Value::Type::kInteger ? n.integer() : 0;

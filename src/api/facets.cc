@@ -163,8 +163,7 @@ FacetValue MakeValue(const Request& request, const std::string& key, Value value
   std::string text = value.ToDisplayString();
   std::string path = selected ? PathWithRemovedPairs(request, {{key, text}})
                               : PathWithAddedArgs(request, {{key, text}});
-  return FacetValue{std::move(value), std::move(label), count, request.AbsoluteUrl(path),
-                    selected};
+  return FacetValue{std::move(value), std::move(label), count, request.AbsoluteUrl(path), selected};
 }
 
 Result<FacetResult> BuildResult(const FacetContext& ctx, const FacetConfig& config,
@@ -189,7 +188,8 @@ Result<FacetResult> BuildResult(const FacetContext& ctx, const FacetConfig& conf
         const Value& v = rows.at(i, 0);
         auto label = labels.find(v);
         bool selected = HasPair(request, key, v.ToDisplayString());
-        result.results.push_back(MakeValue(request, key, v, label == labels.end() ? v : label->second,
+        result.results.push_back(MakeValue(request, key, v,
+                                           label == labels.end() ? v : label->second,
                                            rows.at(i, 1).integer(), selected));
       }
       break;
@@ -323,8 +323,8 @@ Result<db::Rows> CachedQuery(const ResolvedDatabase& resolved, std::optional<uin
 Result<FacetOutcome> ComputeFacets(const FacetContext& ctx,
                                    const std::vector<FacetConfig>& configs) {
   FacetOutcome out;
-  int64_t size = FacetSize(ctx.instance, ctx.request, ctx.resolved.db->name(),
-                           ctx.resolved.table->name);
+  int64_t size =
+      FacetSize(ctx.instance, ctx.request, ctx.resolved.db->name(), ctx.resolved.table->name);
   for (const FacetConfig& config : configs) {
     Result<db::Rows> rows = FacetRows(ctx, config.kind, config.column, size + 1);
     if (!rows.ok()) {

@@ -63,8 +63,7 @@ Result<std::optional<std::string>> LabelColumnForTable(const Instance& instance,
   ALM_ASSIGN_OR_RETURN(std::vector<std::string> unique, UniqueColumns(*resolved.conn, table.name));
   std::vector<std::string> unique_text;
   for (const db::ColumnInfo& c : table.columns) {
-    if (IsTextAffinity(c.type) &&
-        std::find(unique.begin(), unique.end(), c.name) != unique.end()) {
+    if (IsTextAffinity(c.type) && std::find(unique.begin(), unique.end(), c.name) != unique.end()) {
       unique_text.push_back(c.name);
     }
   }
@@ -119,8 +118,9 @@ Result<LabelMap> ExpandForeignKeys(const Instance& instance, const Request& requ
   }
   std::vector<Value> distinct;
   for (const Value& v : values) {
-    bool seen = std::any_of(distinct.begin(), distinct.end(),
-                            [&](const Value& d) { return !ValueLess()(d, v) && !ValueLess()(v, d); });
+    bool seen = std::any_of(distinct.begin(), distinct.end(), [&](const Value& d) {
+      return !ValueLess()(d, v) && !ValueLess()(v, d);
+    });
     if (!seen) distinct.push_back(v);
   }
   if (distinct.empty()) return labels;
@@ -135,7 +135,8 @@ Result<LabelMap> ExpandForeignKeys(const Instance& instance, const Request& requ
   }
   b.Add(")");
   db::Limits limits;
-  limits.deadline = db::Clock::now() + std::chrono::milliseconds(instance.settings.sql_time_limit_ms);
+  limits.deadline =
+      db::Clock::now() + std::chrono::milliseconds(instance.settings.sql_time_limit_ms);
   Result<db::QueryResult> result = db::Execute(*resolved.conn, b.query(), limits);
   if (!result.ok()) {
     if (result.status().code() == ErrorCode::kDeadlineExceeded) return labels;

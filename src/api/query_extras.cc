@@ -59,8 +59,10 @@ Status ResolveQueryExtras(const Instance& instance, const Request& request, Quer
   }
   if (extras.count("metadata")) {
     std::optional<CannedQuery> canned;
-    if (page.canned_query) canned = FindCannedQuery(instance.config, page.database, *page.canned_query);
-    set("metadata", canned ? CannedQueryJson(*canned) : DatabaseMetadataJson(instance, page.database));
+    if (page.canned_query)
+      canned = FindCannedQuery(instance.config, page.database, *page.canned_query);
+    set("metadata",
+        canned ? CannedQueryJson(*canned) : DatabaseMetadataJson(instance, page.database));
   }
   if (extras.count("extras")) set("extras", ExtrasListJson(request, ExtraScope::kQuery, extras));
   set("database", JsonValue::String(page.database));

@@ -42,8 +42,8 @@ Result<std::vector<ForeignKeyTable>> ForeignKeyTables(const Instance& instance,
   for (size_t i = 0; i < table.incoming.size(); ++i) {
     const db::ForeignKey& fk = table.incoming[i];
     const Value& n = counts->rows.empty() ? Value() : counts->rows.at(0, i);
-    std::string key = fk.other_column.starts_with("_") ? fk.other_column + "__exact"
-                                                        : fk.other_column;
+    std::string key =
+        fk.other_column.starts_with("_") ? fk.other_column + "__exact" : fk.other_column;
     std::string link = "/" + TildeEncode(resolved.db->name()) + "/" + TildeEncode(fk.other_table) +
                        "?" + key + "=" + pk_values[0];
     out.push_back({fk, n.type() == Value::Type::kInteger ? n.integer() : 0, std::move(link)});
@@ -53,8 +53,8 @@ Result<std::vector<ForeignKeyTable>> ForeignKeyTables(const Instance& instance,
 
 // Datasette's text for the row's SELECT: select * (rowid, * for rowid tables) by "pk"=:pN.
 JsonValue RowQueryJson(const db::TableInfo& table, const std::vector<std::string>& values) {
-  std::vector<std::string> pks = table.uses_rowid() ? std::vector<std::string>{"rowid"}
-                                                    : table.primary_keys;
+  std::vector<std::string> pks =
+      table.uses_rowid() ? std::vector<std::string>{"rowid"} : table.primary_keys;
   std::string sql = std::string("select ") + (table.uses_rowid() ? "rowid, *" : "*") + " from " +
                     sql::EscapeIdentifier(table.name) + " where ";
   JsonValue params = JsonValue::MakeObject();

@@ -176,8 +176,8 @@ std::vector<std::string> ColumnsToExpand(const Request& request, const db::Table
   return out;
 }
 
-Status ExpandLabels(const Instance& instance, const Request& request,
-                    const ResolvedTable& resolved, bool html, TablePage& page) {
+Status ExpandLabels(const Instance& instance, const Request& request, const ResolvedTable& resolved,
+                    bool html, TablePage& page) {
   std::vector<std::string> wanted = ColumnsToExpand(request, *resolved.table, html);
   for (const db::ForeignKey& fk : resolved.table->outgoing) {
     if (std::find(wanted.begin(), wanted.end(), fk.column) == wanted.end()) continue;
@@ -195,7 +195,8 @@ Status ExpandLabels(const Instance& instance, const Request& request,
       const Value& v = page.rows.at(r, col);
       if (v.is_null()) continue;
       auto found = labels.find(v);
-      if (found != labels.end()) page.cell_labels[r * page.rows.columns.size() + col] = found->second;
+      if (found != labels.end())
+        page.cell_labels[r * page.rows.columns.size() + col] = found->second;
     }
   }
   return Status::Ok();
@@ -314,7 +315,8 @@ Result<TableQueryPlan> PlanTableQuery(const Instance& instance, const Request& r
 
   sql::TableSelect& select = plan.select;
   select.table = sql::Identifier::FromSchema(table.name);
-  for (const std::string& c : plan.columns) select.columns.push_back(sql::Identifier::FromSchema(c));
+  for (const std::string& c : plan.columns)
+    select.columns.push_back(sql::Identifier::FromSchema(c));
   for (const db::ColumnInfo& c : table.columns) {
     select.all_columns.push_back(sql::Identifier::FromSchema(c.name));
   }
@@ -390,7 +392,8 @@ Result<TablePage> BuildTablePage(const Instance& instance, const Request& reques
     trimmed.columns = page.rows.columns;
     trimmed.columns.pop_back();
     for (size_t r = 0; r < page.rows.size(); ++r) {
-      for (size_t c = 0; c < trimmed.columns.size(); ++c) trimmed.cells.push_back(page.rows.at(r, c));
+      for (size_t c = 0; c < trimmed.columns.size(); ++c)
+        trimmed.cells.push_back(page.rows.at(r, c));
     }
     page.rows = std::move(trimmed);
   }

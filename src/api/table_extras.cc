@@ -121,9 +121,10 @@ JsonValue SetColumnTypeUi(const TableState& s, const TablePage& page) {
                                       auth::Resource::Table(page.database, table.name))) {
     return JsonValue();
   }
-  static constexpr std::pair<const char*, const char*> kTypes[] = {
-      {"email", "Email address"}, {"json", "JSON data"}, {"textarea", "Multiline text"},
-      {"url", "URL"}};
+  static constexpr std::pair<const char*, const char*> kTypes[] = {{"email", "Email address"},
+                                                                   {"json", "JSON data"},
+                                                                   {"textarea", "Multiline text"},
+                                                                   {"url", "URL"}};
   JsonValue current_types = ColumnTypesJson(s);
   JsonValue columns = JsonValue::MakeObject();
   for (const db::ColumnInfo& c : table.columns) {
@@ -172,9 +173,9 @@ JsonValue DebugJson(const TableState& s, const TablePage& page) {
   url_vars.Set("format", JsonValue::String(s.html ? "html" : "json"));
   JsonValue out = JsonValue::MakeObject();
   out.Set("url_vars", std::move(url_vars));
-  out.Set("resolved", JsonValue::String("ResolvedTable(db=<Database: " + page.database +
-                                        ">, table='" + page.table + "', is_view=" +
-                                        (page.is_view ? "True" : "False") + ")"));
+  out.Set("resolved",
+          JsonValue::String("ResolvedTable(db=<Database: " + page.database + ">, table='" +
+                            page.table + "', is_view=" + (page.is_view ? "True" : "False") + ")"));
   out.Set("nofacet", JsonValue::Bool(s.nofacet));
   out.Set("nosuggest", JsonValue::Bool(s.nosuggest));
   return out;
@@ -210,14 +211,31 @@ Status ComputeFacetBlocks(const TableState& s, const std::set<std::string>& extr
 }  // namespace
 
 const std::set<std::string>& HtmlTableExtras() {
-  static const std::set<std::string> kBundle = {
-      "suggested_facets", "facet_results",     "facets_timed_out",     "count",
-      "count_sql",        "human_description_en", "metadata",         "query",
-      "columns",          "display_columns",   "database",             "table",
-      "database_color",   "renderers",         "custom_table_templates", "sorted_facet_results",
-      "table_definition", "view_definition",   "is_view",              "private",
-      "primary_keys",     "all_columns",       "expandable_columns",   "form_hidden_args",
-      "set_column_type_ui"};
+  static const std::set<std::string> kBundle = {"suggested_facets",
+                                                "facet_results",
+                                                "facets_timed_out",
+                                                "count",
+                                                "count_sql",
+                                                "human_description_en",
+                                                "metadata",
+                                                "query",
+                                                "columns",
+                                                "display_columns",
+                                                "database",
+                                                "table",
+                                                "database_color",
+                                                "renderers",
+                                                "custom_table_templates",
+                                                "sorted_facet_results",
+                                                "table_definition",
+                                                "view_definition",
+                                                "is_view",
+                                                "private",
+                                                "primary_keys",
+                                                "all_columns",
+                                                "expandable_columns",
+                                                "form_hidden_args",
+                                                "set_column_type_ui"};
   return kBundle;
 }
 

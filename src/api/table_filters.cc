@@ -210,10 +210,12 @@ Status AddSearch(const Request& request, const ResolvedTable& resolved,
 
   // ?_search= and ?_search_<column>= (not _searchmode), first value of each key.
   std::vector<std::pair<std::string, std::string>> args;
-  for (const auto& [k, v] : request.args) {
-    if (!k.starts_with("_search") || k == "_searchmode") continue;
-    bool seen = std::any_of(args.begin(), args.end(), [&](const auto& a) { return a.first == k; });
-    if (!seen) args.emplace_back(k, v);
+  for (const auto& arg : request.args) {
+    const std::string& key = arg.first;
+    if (!key.starts_with("_search") || key == "_searchmode") continue;
+    bool seen =
+        std::any_of(args.begin(), args.end(), [&](const auto& a) { return a.first == key; });
+    if (!seen) args.push_back(arg);
   }
   if (!fts_name || args.empty()) return Status::Ok();
 
@@ -231,7 +233,8 @@ Status AddSearch(const Request& request, const ResolvedTable& resolved,
   sql::Identifier fts_id = sql::Identifier::FromSchema(fts->name);
   auto match = [&](const std::string& text) { return raw ? text : sql::EscapeFts(text); };
 
-  auto plain = std::find_if(args.begin(), args.end(), [](const auto& a) { return a.first == "_search"; });
+  auto plain =
+      std::find_if(args.begin(), args.end(), [](const auto& a) { return a.first == "_search"; });
   if (plain != args.end()) {
     out.where.push_back(sql::SearchClause(pk, fts_id, std::nullopt, match(plain->second)));
     out.human_extra.push_back("search matches \"" + plain->second + "\"");
@@ -274,9 +277,9 @@ Status AddThrough(const Request& request, const ResolvedTable& resolved, TableFi
       return InvalidArgument("Invalid _through - no such column: " + c->as_string());
     }
     std::string our_pk = fk->other_column;
-    if (our_pk.empty()) our_pk = resolved.table->primary_keys.size() == 1
-                                     ? resolved.table->primary_keys[0]
-                                     : std::string("rowid");
+    if (our_pk.empty())
+      our_pk = resolved.table->primary_keys.size() == 1 ? resolved.table->primary_keys[0]
+                                                        : std::string("rowid");
     out.where.push_back(sql::ThroughClause(
         sql::Identifier::FromSchema(our_pk), sql::Identifier::FromSchema(fk->column),
         sql::Identifier::FromSchema(other->name), sql::Identifier::FromSchema(c->as_string()),

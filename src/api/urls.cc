@@ -28,7 +28,9 @@ QueryArgs NonBlankArgs(const Request& request) {
 std::string PathWithAddedArgs(const Request& request, const ArgChanges& args,
                               std::string_view path) {
   QueryArgs current;
-  for (auto& [k, v] : NonBlankArgs(request)) {
+  for (auto& arg : NonBlankArgs(request)) {
+    const std::string& k = arg.first;
+    const std::string& v = arg.second;
     bool removed = std::any_of(args.begin(), args.end(),
                                [&](const auto& a) { return a.first == k && !a.second; });
     if (!removed) current.emplace_back(k, v);

@@ -190,7 +190,7 @@ int RunServe() {
   auth::Authenticator authenticator(
       secret, {settings.allow_signed_tokens, settings.max_signed_tokens_ttl}, root_token);
   TaskPool pool(static_cast<size_t>(settings.num_sql_threads), "sql");
-  api::Instance instance{registry,        settings,        config, permissions,
+  api::Instance instance{registry,        settings,       config, permissions,
                          ALMANAC_VERSION, &authenticator, &pool};
   http::Dispatcher dispatcher(instance, {flags.cors});
 

@@ -115,7 +115,14 @@ Query BuildSuggestQuery(FacetKind kind, const FacetSource& source, const Identif
       break;
     case FacetKind::kDate:
       b.Add("select date(").Name(column).Add(") from (select * from (").Append(source.inner);
-      b.Add(") limit 100) where ").Name(column).Add(" glob '?" "?" "?" "?-?" "?-*'");
+      b.Add(") limit 100) where ")
+          .Name(column)
+          .Add(
+              " glob '?"
+              "?"
+              "?"
+              "?-?"
+              "?-*'");
       break;
     case FacetKind::kArray:
       b.Add("with limited as (select * from (").Append(source.inner).Add(") limit 1000) ");

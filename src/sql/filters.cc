@@ -61,9 +61,31 @@ class ColumnRef {
   std::string name_;
 };
 
-void Compare(QueryBuilder& b, const ColumnRef& c, Fragment op, Value v) {
+// Callers pass only the literal and named values: clang 14 mis-scopes the destructors of
+// temporaries in a call that also converts a literal to a (consteval) Fragment.
+void Compare(QueryBuilder& b, const ColumnRef& c, Fragment op, const Value& v) {
   c.AppendTo(b);
-  b.Add(op).Bind(std::move(v));
+  b.Add(op).Bind(v);
+}
+
+// The bound value of a one-argument operator: LIKE patterns wrapped, numbers for comparisons.
+Value Argument(FilterOp op, const std::string& v) {
+  switch (op) {
+    case FilterOp::kContains:
+    case FilterOp::kNotContains:
+      return Value::Text("%" + v + "%");
+    case FilterOp::kEndsWith:
+      return Value::Text("%" + v);
+    case FilterOp::kStartsWith:
+      return Value::Text(v + "%");
+    case FilterOp::kGt:
+    case FilterOp::kGte:
+    case FilterOp::kLt:
+    case FilterOp::kLte:
+      return NumericOrText(v);
+    default:
+      return Value::Text(v);
+  }
 }
 
 void InList(QueryBuilder& b, const ColumnRef& c, Fragment op, const std::vector<Value>& list) {
@@ -97,47 +119,39 @@ const FilterOperator& OperatorInfo(FilterOp op) {
 Result<Query> BuildFilterClause(const FilterSpec& spec, const Identifier& table,
                                 const ColumnLookup& lookup) {
   ColumnRef c(lookup(spec.column), spec.column);
-  const std::string& v = spec.value;
+  const Value arg = Argument(spec.op, spec.value);
   QueryBuilder b;
   switch (spec.op) {
     case FilterOp::kExact:
-      Compare(b, c, " = ", Value::Text(v));
+      Compare(b, c, " = ", arg);
       break;
     case FilterOp::kNot:
-      Compare(b, c, " != ", Value::Text(v));
+      Compare(b, c, " != ", arg);
       break;
     case FilterOp::kContains:
-      Compare(b, c, " like ", Value::Text("%" + v + "%"));
+    case FilterOp::kEndsWith:
+    case FilterOp::kStartsWith:
+    case FilterOp::kLike:
+      Compare(b, c, " like ", arg);
       break;
     case FilterOp::kNotContains:
-      Compare(b, c, " not like ", Value::Text("%" + v + "%"));
-      break;
-    case FilterOp::kEndsWith:
-      Compare(b, c, " like ", Value::Text("%" + v));
-      break;
-    case FilterOp::kStartsWith:
-      Compare(b, c, " like ", Value::Text(v + "%"));
+    case FilterOp::kNotLike:
+      Compare(b, c, " not like ", arg);
       break;
     case FilterOp::kGt:
-      Compare(b, c, " > ", NumericOrText(v));
+      Compare(b, c, " > ", arg);
       break;
     case FilterOp::kGte:
-      Compare(b, c, " >= ", NumericOrText(v));
+      Compare(b, c, " >= ", arg);
       break;
     case FilterOp::kLt:
-      Compare(b, c, " < ", NumericOrText(v));
+      Compare(b, c, " < ", arg);
       break;
     case FilterOp::kLte:
-      Compare(b, c, " <= ", NumericOrText(v));
-      break;
-    case FilterOp::kLike:
-      Compare(b, c, " like ", Value::Text(v));
-      break;
-    case FilterOp::kNotLike:
-      Compare(b, c, " not like ", Value::Text(v));
+      Compare(b, c, " <= ", arg);
       break;
     case FilterOp::kGlob:
-      Compare(b, c, " glob ", Value::Text(v));
+      Compare(b, c, " glob ", arg);
       break;
     case FilterOp::kIn:
       InList(b, c, " in ", spec.list);
@@ -148,14 +162,14 @@ Result<Query> BuildFilterClause(const FilterSpec& spec, const Identifier& table,
     case FilterOp::kArrayContains:
     case FilterOp::kArrayNotContains:
       if (!c.id()) return InvalidArgument("no such column: " + spec.column);
-      b.Bind(Value::Text(v));
+      b.Bind(arg);
       b.Add(spec.op == FilterOp::kArrayContains ? Fragment(" in ") : Fragment(" not in "));
       b.Add("(select value from json_each(").Name(table).Add(".").Name(*c.id()).Add("))");
       break;
     case FilterOp::kDate:
       b.Add("date(");
       c.AppendTo(b);
-      b.Add(") = ").Bind(Value::Text(v));
+      b.Add(") = ").Bind(arg);
       break;
     case FilterOp::kIsNull:
       c.AppendTo(b);

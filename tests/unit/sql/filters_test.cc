@@ -88,7 +88,8 @@ TEST(Filters, UnknownColumnIsBoundAsAValueNotWrittenAsSql) {
   EXPECT_EQ(q.text, "? = ?");
   EXPECT_EQ(q.params[0], Value::Text("nope\" or 1=1 --"));
   EXPECT_EQ(Build("nope", FilterOp::kIsBlank, "").text, "(? is null or ? = '')");
-  Result<Query> array = BuildFilterClause({"nope", FilterOp::kArrayContains, "x", {}}, kTable, Lookup);
+  Result<Query> array =
+      BuildFilterClause({"nope", FilterOp::kArrayContains, "x", {}}, kTable, Lookup);
   EXPECT_FALSE(array.ok());
 }
 

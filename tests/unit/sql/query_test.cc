@@ -1,6 +1,7 @@
+#include "sql/query.h"
+
 #include <gtest/gtest.h>
 
-#include "sql/query.h"
 #include "sql/search.h"
 #include "sql/table_select.h"
 
@@ -45,9 +46,9 @@ TEST(WhereFragment, AcceptsClosedExpressions) {
 }
 
 TEST(WhereFragment, RejectsWhatCouldEscapeItsParentheses) {
-  for (const char* bad : {"1) or (1", "1) union select * from sqlite_master --", "1 --",
-                          "1 /* x */", "1; drop table t", "(1", "x = 'open", "pk > ?",
-                          "pk = :p0", "", "   "}) {
+  for (const char* bad :
+       {"1) or (1", "1) union select * from sqlite_master --", "1 --", "1 /* x */",
+        "1; drop table t", "(1", "x = 'open", "pk > ?", "pk = :p0", "", "   "}) {
     EXPECT_FALSE(WhereFragment::Check(bad).ok()) << bad;
   }
 }
@@ -78,8 +79,7 @@ TEST(SearchClause, BindsTheMatch) {
   EXPECT_EQ(q.text, "rowid in (select rowid from searchable_fts where searchable_fts match ?)");
   EXPECT_EQ(q.params, std::vector<Value>{Value::Text("\"dog\"")});
   Query col = SearchClause(Id("pk"), Id("fts"), Id("name with . and spaces"), "x");
-  EXPECT_EQ(col.text,
-            "pk in (select rowid from fts where \"name with . and spaces\" match ?)");
+  EXPECT_EQ(col.text, "pk in (select rowid from fts where \"name with . and spaces\" match ?)");
 }
 
 TableSelect Facetable() {
@@ -133,7 +133,8 @@ TEST(TableSelect, ViewsSortAndPageByOffset) {
   EXPECT_EQ(BuildSelect(s).text, "select content from simple_view  limit 6");
   s.sort = Id("content");
   s.offset = 5;
-  EXPECT_EQ(BuildSelect(s).text, "select content from simple_view order by content limit 6 offset 5");
+  EXPECT_EQ(BuildSelect(s).text,
+            "select content from simple_view order by content limit 6 offset 5");
 }
 
 TEST(TableSelect, RowidTables) {
