@@ -86,7 +86,7 @@ Query BuildFacetChunkQuery(FacetKind kind, const FacetSource& source, const Iden
   QueryBuilder b;
   b.Add("select ");
   Grouped(b, kind, column);
-  b.Add(" from ").Name(source.table);
+  b.Add(" as value from ").Name(source.table);
   b.Add(" where rowid >= ").Bind(Value::Integer(first_rowid));
   b.Add(" and rowid <= ").Bind(Value::Integer(last_rowid)).Add(" and ");
   if (!source.where.text.empty()) b.Append(source.where).Add(" and ");

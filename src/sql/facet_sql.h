@@ -26,7 +26,8 @@ struct FacetSource {
 Query BuildFacetQuery(FacetKind kind, const FacetSource& source, const Identifier& column,
                       int64_t limit);
 
-// One chunk of a parallel column or date facet: the non-null values (<col> or date(<col>)) of
+// One chunk of a parallel column or date facet: the non-null values (<col> or date(<col>), as
+// "value") of
 // the rows with first_rowid <= rowid <= last_rowid that pass the filters, one per row; the
 // caller counts them.
 Query BuildFacetChunkQuery(FacetKind kind, const FacetSource& source, const Identifier& column,

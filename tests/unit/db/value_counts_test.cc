@@ -23,7 +23,7 @@ std::unique_ptr<Connection> Open() {
 TEST(CountValues, GroupsAsGroupByDoes) {
   std::unique_ptr<Connection> conn = Open();
   Result<std::vector<sql::FacetCount>> counts =
-      CountValues(*conn, {"select v from t", {}}, Limits{}, 100);
+      CountValues(*conn, {"select v as value from t", {}}, Limits{}, 100);
   ASSERT_TRUE(counts.ok()) << counts.status().message();
   // 1, 1.0 and 1 are one number; '1' is text; x'61' is a blob, not the text 'a'; NULL skipped.
   ASSERT_EQ(counts->size(), 5u);
@@ -39,7 +39,7 @@ TEST(CountValues, GroupsAsGroupByDoes) {
 TEST(CountValues, GivesUpBeyondMaxGroups) {
   std::unique_ptr<Connection> conn = Open();
   Result<std::vector<sql::FacetCount>> counts =
-      CountValues(*conn, {"select v from t", {}}, Limits{}, 2);
+      CountValues(*conn, {"select v as value from t", {}}, Limits{}, 2);
   ASSERT_FALSE(counts.ok());
   EXPECT_EQ(counts.status().code(), ErrorCode::kUnavailable);
 }
@@ -51,7 +51,7 @@ TEST(CountValues, StopsAtTheDeadline) {
   Result<std::vector<sql::FacetCount>> counts = CountValues(
       *conn,
       {"with recursive n(i) as (select 1 union all select i + 1 from n where i < 10000000) "
-       "select i % 3 from n",
+       "select i % 3 as value from n",
        {}},
       limits, 100);
   ASSERT_FALSE(counts.ok());
@@ -60,7 +60,7 @@ TEST(CountValues, StopsAtTheDeadline) {
 
 TEST(CountValues, UserSqlMustBeReadOnly) {
   std::unique_ptr<Connection> conn = Open();
-  sql::Query q{"select v from t where (1)", {}, /*has_user_sql=*/true};
+  sql::Query q{"select v as value from t where (1)", {}, /*has_user_sql=*/true};
   EXPECT_TRUE(CountValues(*conn, q, Limits{}, 100).ok());
 }
 
