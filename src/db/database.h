@@ -16,6 +16,7 @@
 #include "db/connection.h"
 #include "db/query_cache.h"
 #include "db/schema.h"
+#include "db/write_queue.h"
 
 namespace almanac::db {
 
@@ -52,6 +53,8 @@ class Database {
 
   // The single writer connection. Only the database's write queue may use it.
   Connection& writer() { return *writer_; }
+  // The queue every write goes through; nullptr for immutable databases.
+  WriteQueue* write_queue() { return write_queue_.get(); }
 
   // A number that changes whenever this database's data may have changed: a commit through any
   // connection, in this process or another. Read through one long-lived monitor connection
@@ -67,6 +70,8 @@ class Database {
   DatabaseOptions options_;
   uint64_t id_;
   std::unique_ptr<Connection> writer_;
+  // Declared after writer_: destroyed (drained and joined) before the connection closes.
+  std::unique_ptr<WriteQueue> write_queue_;
   // Keeps shared-cache memory databases alive while the server runs.
   std::unique_ptr<Connection> memory_anchor_;
   std::mutex schema_mutex_;

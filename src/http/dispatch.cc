@@ -48,6 +48,18 @@ std::optional<Response> Dispatcher::Authenticate(api::Request& request) const {
 Response Dispatcher::Handle(api::Request& request) const {
   std::optional<Response> refused = Authenticate(request);
   Response response = refused ? std::move(*refused) : Route(request);
+  if (response.deferred) {
+    // A queued write: add the CORS headers once its answer is ready.
+    bool cors = options_.cors;
+    auto start = std::move(response.deferred);
+    response.deferred = [start = std::move(start), cors](std::function<void(Response)> done) {
+      start([done = std::move(done), cors](Response r) {
+        if (cors) AddCorsHeaders(r);
+        done(std::move(r));
+      });
+    };
+    return response;
+  }
   if (response.status == 200 && response.content_type.starts_with("text/html") &&
       !HasNoJsonTwin(request.path)) {
     response.AddHeader("Link", "<" + JsonTwinUrl(request) +
@@ -60,6 +72,7 @@ Response Dispatcher::Handle(api::Request& request) const {
 Response Dispatcher::Route(api::Request& request) const {
   http::Route route = MatchRoute(request.path);
   RouteContext ctx{instance_, request, route};
+  if (std::optional<Response> write = HandleWrite(ctx)) return std::move(*write);
   switch (route.kind) {
     case RouteKind::kIndex:
       return HandleIndex(ctx);

@@ -25,6 +25,10 @@ struct Response {
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
   std::shared_ptr<BodyStream> stream;  // when set, `body` is ignored
+  // A response that is not ready yet (a queued write). The server calls `deferred` once with a
+  // callback; that callback must then be called exactly once, from any thread, with the final
+  // Response. When set, every other field is ignored.
+  std::function<void(std::function<void(Response)>)> deferred;
 
   void AddHeader(std::string name, std::string value) {
     headers.emplace_back(std::move(name), std::move(value));

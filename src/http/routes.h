@@ -1,10 +1,14 @@
 // The route handlers, one file per area so each grows on its own:
 //   read_routes.cc     index, database, table, row and SQL pages (GET/HEAD)
 //   special_routes.cc  the /-/ pages
+//   write_routes.cc    the write API (POST insert/upsert/update/delete/create/alter/drop,
+//                      execute-write) and the foreign-key helper pages
 //   export_routes.cc   .csv and .blob of tables, views, canned queries, rows and SQL
 //   auth_routes.cc     /-/auth-token, logout, create-token, permissions, check, allowed, rules
 // Each takes the matched route and the request and returns a complete Response.
 #pragma once
+
+#include <optional>
 
 #include "api/context.h"
 #include "http/response.h"
@@ -25,6 +29,8 @@ Response HandleQuery(const RouteContext& ctx);
 Response HandleTable(const RouteContext& ctx);
 Response HandleRow(const RouteContext& ctx);
 Response HandleSpecial(const RouteContext& ctx);
+// A write-API route, or nullopt when the route is not one (then the read handlers take it).
+std::optional<Response> HandleWrite(const RouteContext& ctx);
 Response HandleQueryAction(const RouteContext& ctx);
 
 // The export formats (csv, blob) of the table, row and SQL pages.
