@@ -32,8 +32,9 @@ TEST(FacetSql, DateFacetGroupsByDateAndKeepsFilters) {
 TEST(FacetSql, ChunkQueryBindsTheRowidRange) {
   Query q = BuildFacetChunkQuery(FacetKind::kColumn, Source("a = ?"), Identifier::FromSchema("d"),
                                  1, 500);
-  EXPECT_EQ(q.text,
-            "select d as value from big where rowid >= ? and rowid <= ? and a = ? and d is not null");
+  EXPECT_EQ(
+      q.text,
+      "select d as value from big where rowid >= ? and rowid <= ? and a = ? and d is not null");
   EXPECT_EQ(q.params,
             (std::vector<Value>{Value::Integer(1), Value::Integer(500), Value::Text("x")}));
 }
