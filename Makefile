@@ -31,6 +31,7 @@ asan: setup
 FUZZ_SECONDS ?= 60
 fuzz: setup
 	@tests/fuzz/run.sh token_fuzzer $(FUZZ_SECONDS)
+	@tests/fuzz/run.sh query_string_fuzzer $(FUZZ_SECONDS)
 
 format:
 	@git ls-files '*.cc' '*.h' | xargs clang-format -i

@@ -44,7 +44,10 @@ std::string PathWithReplacedArgs(
     const std::vector<std::pair<std::string, std::optional<std::string>>>& replacements,
     std::string_view path) {
   QueryArgs kept;
-  for (const auto& [k, v] : request.args) {
+  for (const auto& arg : request.args) {
+    const std::string& k = arg.first;
+    const std::string& v = arg.second;
+    if (v.empty()) continue;  // parse_qsl drops blank values
     bool replaced = std::any_of(replacements.begin(), replacements.end(),
                                 [&](const auto& r) { return r.first == k; });
     if (!replaced) kept.emplace_back(k, v);

@@ -14,6 +14,7 @@
 #include "config/config.h"
 #include "config/settings.h"
 #include "core/result.h"
+#include "core/task_pool.h"
 #include "core/url.h"
 #include "db/database.h"
 
@@ -27,6 +28,9 @@ struct Instance {
   std::string version;  // Almanac's version
   // Secret, token settings and the --root login token; null in tests that need no auth.
   auth::Authenticator* authenticator = nullptr;
+  // The SQL threads, for work a request splits across them (parallel facet counts). A handler
+  // runs on one of them; null runs everything on the calling thread.
+  TaskPool* pool = nullptr;
 };
 
 struct Request {
@@ -54,8 +58,8 @@ struct Request {
 };
 
 // Query string of `request` with `replacements` applied: each named key's existing values are
-// removed and the new value appended at the end (absent values only remove). Python's
-// path_with_replaced_args.
+// removed and the new value appended at the end (absent values only remove); blank values
+// are dropped as parse_qsl drops them. Python's path_with_replaced_args.
 std::string PathWithReplacedArgs(
     const Request& request,
     const std::vector<std::pair<std::string, std::optional<std::string>>>& replacements,

@@ -8,6 +8,7 @@
 #include "api/row.h"
 #include "api/table.h"
 #include "db/connection.h"
+#include "db/execute.h"
 
 namespace almanac::api {
 namespace {
@@ -138,7 +139,7 @@ Result<CsvBody> BuildTableCsv(const Instance& instance, const Request& request,
     ALM_ASSIGN_OR_RETURN(state->owned, plan.resolved.db->OpenStreamingConnection());
     state->conn = state->owned.get();
   }
-  ALM_ASSIGN_OR_RETURN(state->stmt, state->conn->Prepare(query));
+  ALM_ASSIGN_OR_RETURN(state->stmt, db::PrepareQuery(*state->conn, query));
   std::vector<std::string> columns;
   for (int i = 0; i < state->stmt.ColumnCount(); ++i) {
     columns.emplace_back(state->stmt.ColumnName(i));

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "api/json_extras.h"
 #include "format/json_writer.h"
 
 namespace almanac::api {
@@ -24,7 +25,28 @@ bool IsJsonColumn(const OutputOptions& output, const std::string& column) {
          output.json_columns.end();
 }
 
-void WriteCell(JsonWriter& w, const Value& v, bool parse_json) {
+// The rows to write and, for tables, the foreign-key labels of their cells.
+struct RowsView {
+  const db::Rows& rows;
+  const std::vector<std::optional<Value>>* labels = nullptr;  // one per cell, or null
+
+  const std::optional<Value>* LabelAt(size_t r, size_t c) const {
+    if (!labels || labels->empty()) return nullptr;
+    const std::optional<Value>& l = (*labels)[r * rows.columns.size() + c];
+    return l ? &l : nullptr;
+  }
+};
+
+void WriteCell(JsonWriter& w, const Value& v, bool parse_json, const std::optional<Value>* label) {
+  if (label) {
+    w.BeginObject();
+    w.Key("value");
+    w.WriteValue(v);
+    w.Key("label");
+    w.WriteValue(**label);
+    w.EndObject();
+    return;
+  }
   if (parse_json && v.type() == Value::Type::kText) {
     Result<format::JsonValue> parsed = format::ParseJson(v.text());
     if (parsed.ok()) {
@@ -35,39 +57,42 @@ void WriteCell(JsonWriter& w, const Value& v, bool parse_json) {
   w.WriteValue(v);
 }
 
-void WriteRowObject(JsonWriter& w, const db::Rows& rows, size_t r, const OutputOptions& output) {
+void WriteRowObject(JsonWriter& w, const RowsView& view, size_t r, const OutputOptions& output) {
+  const db::Rows& rows = view.rows;
   w.BeginObject();
   for (size_t c = 0; c < rows.columns.size(); ++c) {
     w.Key(rows.columns[c]);
-    WriteCell(w, rows.at(r, c), IsJsonColumn(output, rows.columns[c]));
+    WriteCell(w, rows.at(r, c), IsJsonColumn(output, rows.columns[c]), view.LabelAt(r, c));
   }
   w.EndObject();
 }
 
-void WriteRowArray(JsonWriter& w, const db::Rows& rows, size_t r, const OutputOptions& output) {
+void WriteRowArray(JsonWriter& w, const RowsView& view, size_t r, const OutputOptions& output) {
+  const db::Rows& rows = view.rows;
   w.BeginArray();
   for (size_t c = 0; c < rows.columns.size(); ++c) {
-    WriteCell(w, rows.at(r, c), IsJsonColumn(output, rows.columns[c]));
+    WriteCell(w, rows.at(r, c), IsJsonColumn(output, rows.columns[c]), view.LabelAt(r, c));
   }
   w.EndArray();
 }
 
 // The "rows" list in the objects/arrays shapes.
-void WriteRowsList(JsonWriter& w, const db::Rows& rows, const OutputOptions& output) {
+void WriteRowsList(JsonWriter& w, const RowsView& view, const OutputOptions& output) {
   w.BeginArray();
-  for (size_t r = 0; r < rows.size(); ++r) {
+  for (size_t r = 0; r < view.rows.size(); ++r) {
     if (output.shape == Shape::kArrays) {
-      WriteRowArray(w, rows, r, output);
+      WriteRowArray(w, view, r, output);
     } else {
-      WriteRowObject(w, rows, r, output);
+      WriteRowObject(w, view, r, output);
     }
   }
   w.EndArray();
 }
 
 // Bare shapes (array, arrayfirst, object): the whole body. Returns false for enveloped shapes.
-bool WriteBareShape(Body& body, const db::Rows& rows, const OutputOptions& output,
+bool WriteBareShape(Body& body, const RowsView& view, const OutputOptions& output,
                     const std::vector<std::string>& pks, bool use_rowid) {
+  const db::Rows& rows = view.rows;
   JsonWriter w(body.text, StyleFor(output));
   switch (output.shape) {
     case Shape::kArray:
@@ -76,19 +101,19 @@ bool WriteBareShape(Body& body, const db::Rows& rows, const OutputOptions& outpu
         for (size_t r = 0; r < rows.size(); ++r) {
           if (r) body.text += '\n';
           JsonWriter line(body.text, StyleFor(output));
-          WriteRowObject(line, rows, r, output);
+          WriteRowObject(line, view, r, output);
         }
         return true;
       }
       w.BeginArray();
-      for (size_t r = 0; r < rows.size(); ++r) WriteRowObject(w, rows, r, output);
+      for (size_t r = 0; r < rows.size(); ++r) WriteRowObject(w, view, r, output);
       w.EndArray();
       return true;
     case Shape::kArrayFirst:
       w.BeginArray();
       for (size_t r = 0; r < rows.size(); ++r) {
         if (rows.columns.empty()) continue;
-        WriteCell(w, rows.at(r, 0), IsJsonColumn(output, rows.columns[0]));
+        WriteCell(w, rows.at(r, 0), IsJsonColumn(output, rows.columns[0]), view.LabelAt(r, 0));
       }
       w.EndArray();
       return true;
@@ -96,7 +121,7 @@ bool WriteBareShape(Body& body, const db::Rows& rows, const OutputOptions& outpu
       w.BeginObject();
       for (size_t r = 0; r < rows.size(); ++r) {
         w.Key(RowKey(rows, r, pks, use_rowid));
-        WriteRowObject(w, rows, r, output);
+        WriteRowObject(w, view, r, output);
       }
       w.EndObject();
       return true;
@@ -152,16 +177,21 @@ std::string RowKey(const db::Rows& rows, size_t row, const std::vector<std::stri
 
 Body TableJson(const TablePage& page) {
   Body body;
-  if (WriteBareShape(body, page.rows, page.output, page.primary_keys, page.use_rowid)) {
-    return body;
-  }
-  JsonWriter w(body.text, StyleFor(page.output));
+  bool columns_extra =
+      std::find(page.extras.begin(), page.extras.end(), "columns") != page.extras.end();
+  OutputOptions output = page.output;
+  // Datasette's renderer applies ?_json= to tables only alongside ?_extra=columns.
+  if (!columns_extra) output.json_columns.clear();
+  RowsView view{page.rows, &page.cell_labels};
+  if (WriteBareShape(body, view, output, page.primary_keys, page.use_rowid)) return body;
+  JsonWriter w(body.text, StyleFor(output));
   w.BeginObject();
   w.MemberBool("ok", true);
   WriteOptionalString(w, "next", page.next);
   WriteOptionalString(w, "next_url", page.next_url);
+  WriteTableExtras(w, page);
   w.Key("rows");
-  WriteRowsList(w, page.rows, page.output);
+  WriteRowsList(w, view, output);
   w.MemberBool("truncated", page.truncated);
   w.EndObject();
   return body;
@@ -169,7 +199,8 @@ Body TableJson(const TablePage& page) {
 
 Body RowJson(const RowPage& page) {
   Body body;
-  if (WriteBareShape(body, page.rows, page.output, page.primary_keys, page.primary_keys.empty())) {
+  if (WriteBareShape(body, RowsView{page.rows}, page.output, page.primary_keys,
+                     page.primary_keys.empty())) {
     return body;
   }
   JsonWriter w(body.text, StyleFor(page.output));
@@ -178,11 +209,27 @@ Body RowJson(const RowPage& page) {
   w.Member("database", page.database);
   w.Member("table", page.table);
   w.Key("rows");
-  WriteRowsList(w, page.rows, page.output);
+  WriteRowsList(w, RowsView{page.rows}, page.output);
   w.Key("primary_keys");
   WriteStrings(w, page.primary_keys);
   w.Key("primary_key_values");
   WriteStrings(w, page.primary_key_values);
+  WriteExtraJson(w, page.extra_json);
+  if (std::find(page.extras.begin(), page.extras.end(), "foreign_key_tables") !=
+      page.extras.end()) {
+    w.Key("foreign_key_tables");
+    w.BeginArray();
+    for (const ForeignKeyTable& t : page.foreign_key_tables) {
+      w.BeginObject();
+      w.Member("other_table", t.fk.other_table);
+      w.Member("column", t.fk.column);
+      w.Member("other_column", t.fk.other_column);
+      w.Member("count", t.count);
+      w.Member("link", t.link);
+      w.EndObject();
+    }
+    w.EndArray();
+  }
   w.Key("query_ms");
   w.Double(page.query_ms);
   w.MemberBool("truncated", false);
@@ -192,12 +239,15 @@ Body RowJson(const RowPage& page) {
 
 Body QueryJson(const QueryPage& page) {
   Body body;
-  if (!page.error && WriteBareShape(body, page.rows, page.output, {}, false)) return body;
+  if (!page.error && WriteBareShape(body, RowsView{page.rows}, page.output, {}, false)) {
+    return body;
+  }
   JsonWriter w(body.text, StyleFor(page.output));
   w.BeginObject();
   w.MemberBool("ok", !page.error);
   w.Key("rows");
-  WriteRowsList(w, page.rows, page.output);
+  WriteRowsList(w, RowsView{page.rows}, page.output);
+  WriteExtraJson(w, page.extra_json);
   w.MemberBool("truncated", page.truncated);
   if (page.error) {
     w.Member("error", *page.error);

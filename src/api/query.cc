@@ -46,7 +46,10 @@ Result<QueryPage> BuildQueryPage(const Instance& instance, const Request& reques
                               "You do not have permission to execute SQL"));
   const std::string* sql = request.Arg("sql");
   if (!sql || sql->empty()) return InvalidArgument("?sql= is required");
-  return RunSql(instance, request, resolved, *sql, RequestParameters(request, false, "sql"));
+  ALM_ASSIGN_OR_RETURN(QueryPage page, RunSql(instance, request, resolved, *sql,
+                                              RequestParameters(request, false, "sql")));
+  ALM_RETURN_IF_ERROR(ResolveQueryExtras(instance, request, page));
+  return page;
 }
 
 Result<QueryPage> BuildCannedQueryPage(const Instance& instance, const Request& request,
@@ -73,6 +76,7 @@ Result<QueryPage> BuildCannedQueryPage(const Instance& instance, const Request& 
   }
   page.canned_query = canned->name;
   page.cache_ttl = CacheTtl(instance, request);
+  ALM_RETURN_IF_ERROR(ResolveQueryExtras(instance, request, page));
   return page;
 }
 

@@ -16,6 +16,10 @@ namespace almanac::api {
 Result<QueryPage> BuildQueryPage(const Instance& instance, const Request& request,
                                  std::string_view database);
 
+// Fills the ?_extra= blocks of a SQL or canned-query page (InvalidArgument "Unknown _extra"
+// for names the query page does not offer).
+Status ResolveQueryExtras(const Instance& instance, const Request& request, QueryPage& page);
+
 // A canned query from the config, run with its parameters from the query string.
 Result<QueryPage> BuildCannedQueryPage(const Instance& instance, const Request& request,
                                        std::string_view database, std::string_view name);

@@ -1,11 +1,116 @@
 #include "api/row.h"
 
+#include "api/catalog.h"
+#include "api/extras.h"
 #include "api/resolve.h"
 #include "api/table.h"
 #include "core/url.h"
 #include "db/execute.h"
 
 namespace almanac::api {
+namespace {
+
+using format::JsonValue;
+
+// Tables whose rows point at this row through a foreign key, with how many do (Datasette's
+// foreign_key_tables). Empty for compound keys, or when counting runs out of time.
+Result<std::vector<ForeignKeyTable>> ForeignKeyTables(const Instance& instance,
+                                                      const ResolvedTable& resolved,
+                                                      const std::vector<std::string>& pk_values) {
+  std::vector<ForeignKeyTable> out;
+  const db::TableInfo& table = *resolved.table;
+  if (pk_values.size() != 1 || table.incoming.empty()) return out;
+  sql::QueryBuilder b;
+  b.Add("select ");
+  for (size_t i = 0; i < table.incoming.size(); ++i) {
+    const db::ForeignKey& fk = table.incoming[i];
+    if (i) b.Add(", ");
+    b.Add("(select count(*) from ").Name(sql::Identifier::FromSchema(fk.other_table));
+    b.Add(" where ").Name(sql::Identifier::FromSchema(fk.other_column)).Add(" = ");
+    b.Bind(Value::Text(pk_values[0])).Add(")");
+  }
+  db::Limits limits;
+  if (instance.settings.sql_time_limit_ms > 0) {
+    limits.deadline =
+        db::Clock::now() + std::chrono::milliseconds(instance.settings.sql_time_limit_ms);
+  }
+  Result<db::QueryResult> counts = db::Execute(*resolved.conn, b.query(), limits);
+  if (!counts.ok()) {
+    if (counts.status().code() == ErrorCode::kDeadlineExceeded) return out;
+    return counts.status();
+  }
+  for (size_t i = 0; i < table.incoming.size(); ++i) {
+    const db::ForeignKey& fk = table.incoming[i];
+    const Value& n = counts->rows.empty() ? Value() : counts->rows.at(0, i);
+    std::string key =
+        fk.other_column.starts_with("_") ? fk.other_column + "__exact" : fk.other_column;
+    std::string link = "/" + TildeEncode(resolved.db->name()) + "/" + TildeEncode(fk.other_table) +
+                       "?" + key + "=" + pk_values[0];
+    out.push_back({fk, n.type() == Value::Type::kInteger ? n.integer() : 0, std::move(link)});
+  }
+  return out;
+}
+
+// Datasette's text for the row's SELECT: select * (rowid, * for rowid tables) by "pk"=:pN.
+JsonValue RowQueryJson(const db::TableInfo& table, const std::vector<std::string>& values) {
+  std::vector<std::string> pks =
+      table.uses_rowid() ? std::vector<std::string>{"rowid"} : table.primary_keys;
+  std::string sql = std::string("select ") + (table.uses_rowid() ? "rowid, *" : "*") + " from " +
+                    sql::EscapeIdentifier(table.name) + " where ";
+  JsonValue params = JsonValue::MakeObject();
+  for (size_t i = 0; i < pks.size(); ++i) {
+    if (i) sql += " AND ";
+    sql += "\"" + pks[i] + "\"=:p" + std::to_string(i);
+    if (i < values.size()) params.Set("p" + std::to_string(i), JsonValue::String(values[i]));
+  }
+  JsonValue out = JsonValue::MakeObject();
+  out.Set("sql", JsonValue::String(sql));
+  out.Set("params", std::move(params));
+  return out;
+}
+
+Status ResolveRowExtras(const Instance& instance, const Request& request,
+                        const ResolvedTable& resolved, RowPage& page) {
+  std::set<std::string> extras = RequestedExtras(request);
+  ALM_RETURN_IF_ERROR(ValidateExtras(extras, ExtraScope::kRow));
+  const db::TableInfo& table = *resolved.table;
+  auto set = [&](const char* name, JsonValue value) {
+    if (extras.count(name)) page.extra_json.emplace_back(name, std::move(value));
+  };
+  if (extras.count("columns")) {
+    JsonValue::Array columns;
+    for (const std::string& c : page.rows.columns) columns.push_back(JsonValue::String(c));
+    set("columns", JsonValue::MakeArray(std::move(columns)));
+  }
+  if (extras.count("column_details")) set("column_details", ColumnDetailsJson(table));
+  set("render_cell", EmptyRenderCells(page.rows.size()));
+  if (extras.count("debug")) {
+    JsonValue debug = JsonValue::MakeObject();
+    debug.Set("url_vars", JsonValue::MakeObject());
+    debug.Set("resolved", RowQueryJson(table, page.primary_key_values));
+    set("debug", std::move(debug));
+  }
+  if (extras.count("request")) set("request", RequestJson(request));
+  if (extras.count("query")) set("query", RowQueryJson(table, page.primary_key_values));
+  set("column_types", JsonValue::MakeObject());
+  if (extras.count("metadata")) {
+    set("metadata", TableMetadataJson(instance, page.database, page.table));
+  }
+  if (extras.count("extras")) set("extras", ExtrasListJson(request, ExtraScope::kRow, extras));
+  set("database_color", JsonValue::String(DatabaseColor(page.database)));
+  if (extras.count("private")) {
+    set("private", JsonValue::Bool(IsPrivate(instance, request, auth::Action::kViewTable,
+                                             auth::Resource::Table(page.database, page.table))));
+  }
+  if (extras.count("foreign_key_tables")) {
+    ALM_ASSIGN_OR_RETURN(page.foreign_key_tables,
+                         ForeignKeyTables(instance, resolved, page.primary_key_values));
+  }
+  page.extras.assign(extras.begin(), extras.end());
+  return Status::Ok();
+}
+
+}  // namespace
 
 Result<RowPage> BuildRowPage(const Instance& instance, const Request& request,
                              std::string_view database, std::string_view table_name,
@@ -64,6 +169,7 @@ Result<RowPage> BuildRowPage(const Instance& instance, const Request& request,
   page.query_ms = result.query_ms;
   page.cache_ttl = CacheTtl(instance, request);
   ALM_ASSIGN_OR_RETURN(page.output, ParseOutputOptions(request));
+  ALM_RETURN_IF_ERROR(ResolveRowExtras(instance, request, resolved, page));
   return page;
 }
 

@@ -193,9 +193,10 @@ int RunServe() {
   std::string root_token = flags.root ? RandomSecret() : std::string();
   auth::Authenticator authenticator(
       secret, {settings.allow_signed_tokens, settings.max_signed_tokens_ttl}, root_token);
-  api::Instance instance{registry, settings, config, permissions, ALMANAC_VERSION, &authenticator};
-  http::Dispatcher dispatcher(instance, {flags.cors});
   TaskPool pool(static_cast<size_t>(settings.num_sql_threads), "sql");
+  api::Instance instance{registry,        settings,       config, permissions,
+                         ALMANAC_VERSION, &authenticator, &pool};
+  http::Dispatcher dispatcher(instance, {flags.cors});
 
   http::ServerOptions options;
   options.host = flags.host;

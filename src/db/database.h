@@ -14,6 +14,7 @@
 
 #include "core/result.h"
 #include "db/connection.h"
+#include "db/query_cache.h"
 #include "db/schema.h"
 #include "db/write_queue.h"
 
@@ -55,6 +56,14 @@ class Database {
   // The queue every write goes through; nullptr for immutable databases.
   WriteQueue* write_queue() { return write_queue_.get(); }
 
+  // A number that changes whenever this database's data may have changed: a commit through any
+  // connection, in this process or another. Read through one long-lived monitor connection
+  // whose PRAGMA data_version moves whenever any other connection commits. nullopt when
+  // changes cannot be detected this way (shared-cache memory databases): don't cache.
+  Result<std::optional<uint64_t>> ChangeGeneration();
+  // Cached results of expensive queries, keyed by ChangeGeneration.
+  QueryCache& cache() { return cache_; }
+
  private:
   explicit Database(DatabaseOptions options);
 
@@ -67,6 +76,11 @@ class Database {
   std::unique_ptr<Connection> memory_anchor_;
   std::mutex schema_mutex_;
   std::shared_ptr<const Schema> schema_;
+  std::mutex generation_mutex_;
+  std::unique_ptr<Connection> monitor_;  // opened on first use; only under generation_mutex_
+  int64_t monitor_data_version_ = -1;
+  uint64_t generation_ = 0;
+  QueryCache cache_{512, 4'000'000};
 };
 
 class Registry {

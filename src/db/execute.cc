@@ -55,10 +55,29 @@ Result<QueryResult> Collect(Statement& stmt, const Limits& limits, Clock::time_p
 
 }  // namespace
 
+Result<Statement> PrepareQuery(Connection& conn, const sql::Query& query) {
+  if (!query.has_user_sql) return conn.Prepare(query);
+  // A user's ?_where= fragment is inside: hold it to the rules of arbitrary SQL.
+  Statement stmt;
+  {
+    AuthorizerScope authorizer(conn);
+    Result<Statement> prepared = conn.Prepare(query);
+    if (!prepared.ok()) {
+      if ((sqlite3_extended_errcode(conn.handle()) & 0xFF) == SQLITE_AUTH) {
+        return InvalidArgument(std::string(kNotSelectMessage));
+      }
+      return prepared.status();
+    }
+    stmt = std::move(prepared).value();
+  }
+  if (!stmt.ReadOnly()) return InvalidArgument(std::string(kNotSelectMessage));
+  return stmt;
+}
+
 Result<QueryResult> Execute(Connection& conn, const sql::Query& query, const Limits& limits) {
   Clock::time_point started = Clock::now();
   DeadlineScope deadline(conn, limits.deadline);
-  ALM_ASSIGN_OR_RETURN(Statement stmt, conn.Prepare(query));
+  ALM_ASSIGN_OR_RETURN(Statement stmt, PrepareQuery(conn, query));
   return Collect(stmt, limits, started);
 }
 

@@ -29,7 +29,11 @@ struct QueryResult {
   double query_ms = 0;
 };
 
-// Runs builder SQL.
+// Prepares builder SQL; a query holding user SQL (?_where=) is prepared under the read-only
+// authorizer and must be a read-only statement (InvalidArgument "Statement must be a SELECT").
+Result<Statement> PrepareQuery(Connection& conn, const sql::Query& query);
+
+// Runs builder SQL (through PrepareQuery).
 Result<QueryResult> Execute(Connection& conn, const sql::Query& query, const Limits& limits);
 
 // Runs arbitrary read-only SQL with `:named` parameters taken from `params` (a missing

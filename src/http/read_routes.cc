@@ -74,7 +74,9 @@ Response HandleTable(const RouteContext& ctx) {
   std::string table = TildeDecode(route.table);
   if (IsExportFormat(route.format)) return HandleTableExport(ctx);
   if (!KnownFormat(route.format)) return NotFoundResponse(request, NotFound("Table not found"));
-  Result<api::TablePage> page = api::BuildTablePage(in, request, database, table);
+  api::TableFormat table_format =
+      IsJson(route.format) ? api::TableFormat::kJson : api::TableFormat::kHtml;
+  Result<api::TablePage> page = api::BuildTablePage(in, request, database, table, table_format);
   if (!page.ok() && page.status().code() == ErrorCode::kNotFound &&
       page.status().message() == "Table not found") {
     // Not a table: perhaps a canned query of that name.
@@ -88,6 +90,14 @@ Response HandleTable(const RouteContext& ctx) {
     }
   }
   if (!page.ok()) return PageError(request, page.status());
+  if (page->redirect) {
+    // Datasette's filter form and sort checkbox redirect to the plain query string.
+    Response redirect = Response::Redirect(*page->redirect);
+    redirect.content_type = "text/plain";
+    redirect.AddHeader("Link", "<" + *page->redirect + ">; rel=preload");
+    redirect.AddHeader("Referrer-Policy", "no-referrer");
+    return redirect;
+  }
   Response response = IsJson(route.format) ? FromBody(api::TableJson(*page))
                                            : Response::Html(200, ui::RenderTable(*page));
   if (page->next_url) response.AddHeader("Link", "<" + *page->next_url + ">; rel=\"next\"");

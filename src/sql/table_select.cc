@@ -3,6 +3,7 @@
 namespace almanac::sql {
 namespace {
 
+// "where a and b " (Datasette's spelling, trailing space), or nothing.
 void AppendWhere(QueryBuilder& b, const std::vector<Query>& clauses) {
   bool first = true;
   for (const Query& clause : clauses) {
@@ -19,23 +20,23 @@ Query RowidAfter(const Value& value) {
   return std::move(b).Build();
 }
 
-// The keyset condition for a sorted page, following Datasette's SQL exactly.
+// The keyset condition for a sorted page, following Datasette's SQL.
 Query SortedAfter(const TableSelect& s, const Query& keys_after) {
   const Identifier& column = *s.sort;
   QueryBuilder b;
-  if (s.after_sort_is_null || !s.after_sort_value) {
+  if (!s.after_sort_value) {
     if (s.sort_descending) {
-      b.Add("(").Add(column).Add(" is null and ").Append(keys_after).Add(")");
+      b.Add("(").Name(column).Add(" is null and ").Append(keys_after).Add(")");
     } else {
-      b.Add("(").Add(column).Add(" is not null or (").Add(column).Add(" is null and ");
+      b.Add("(").Name(column).Add(" is not null or (").Name(column).Add(" is null and ");
       b.Append(keys_after).Add("))");
     }
     return std::move(b).Build();
   }
-  b.Add("(").Add(column).Add(s.sort_descending ? Fragment(" < ") : Fragment(" > "));
+  b.Add("(").Name(column).Add(s.sort_descending ? Fragment(" < ") : Fragment(" > "));
   b.Bind(*s.after_sort_value);
-  if (s.sort_descending) b.Add(" or ").Add(column).Add(" is null");
-  b.Add(" or (").Add(column).Add(" = ").Bind(*s.after_sort_value).Add(" and ");
+  if (s.sort_descending) b.Add(" or ").Name(column).Add(" is null");
+  b.Add(" or (").Name(column).Add(" = ").Bind(*s.after_sort_value).Add(" and ");
   b.Append(keys_after).Add("))");
   return std::move(b).Build();
 }
@@ -47,8 +48,37 @@ void AppendPkOrder(QueryBuilder& b, const TableSelect& s) {
   }
   for (size_t i = 0; i < s.primary_keys.size(); ++i) {
     if (i) b.Add(", ");
-    b.Add(s.primary_keys[i]);
+    b.Name(s.primary_keys[i]);
   }
+}
+
+bool HasPkOrder(const TableSelect& s) { return s.use_rowid || !s.primary_keys.empty(); }
+
+// The filters plus the keyset condition for _next on a table.
+std::vector<Query> PageWhere(const TableSelect& s) {
+  std::vector<Query> where = s.where;
+  if (s.is_view || !s.after_keys) return where;
+  std::optional<Query> keys_after;
+  if (s.use_rowid) {
+    if (!s.after_keys->empty()) keys_after = RowidAfter((*s.after_keys)[0]);
+  } else if (s.after_keys->size() == s.primary_keys.size() && !s.primary_keys.empty()) {
+    keys_after = KeysAfter(s.primary_keys, *s.after_keys);
+  }
+  if (s.sort) {
+    where.push_back(SortedAfter(s, keys_after ? *keys_after : Query{"1", {}}));
+  } else if (keys_after) {
+    where.push_back(std::move(*keys_after));
+  }
+  return where;
+}
+
+void AppendColumns(QueryBuilder& b, const TableSelect& s, const std::vector<Identifier>& cols) {
+  if (s.use_rowid) b.Add(cols.empty() ? Fragment("rowid") : Fragment("rowid, "));
+  for (size_t i = 0; i < cols.size(); ++i) {
+    if (i) b.Add(", ");
+    b.Name(cols[i]);
+  }
+  if (!s.use_rowid && cols.empty()) b.Add("*");
 }
 
 }  // namespace
@@ -60,45 +90,27 @@ Query KeysAfter(const std::vector<Identifier>& pks, const std::vector<Value>& va
   for (size_t n = 1; n <= pks.size(); ++n) {
     if (n > 1) b.Add("\n  or\n");
     b.Add("(");
-    for (size_t i = 0; i + 1 < n; ++i) b.Add(pks[i]).Add(" = ").Bind(values[i]).Add(" and ");
-    b.Add(pks[n - 1]).Add(" > ").Bind(values[n - 1]).Add(")");
+    for (size_t i = 0; i + 1 < n; ++i) b.Name(pks[i]).Add(" = ").Bind(values[i]).Add(" and ");
+    b.Name(pks[n - 1]).Add(" > ").Bind(values[n - 1]).Add(")");
   }
   b.Add(")");
   return std::move(b).Build();
 }
 
 Query BuildSelect(const TableSelect& s) {
-  std::vector<Query> where = s.where;
-  bool sorted = s.sort.has_value() && !s.is_view;
-  if (!s.is_view && s.after_keys) {
-    std::optional<Query> keys_after;
-    if (s.use_rowid) {
-      if (!s.after_keys->empty()) keys_after = RowidAfter((*s.after_keys)[0]);
-    } else if (s.after_keys->size() == s.primary_keys.size() && !s.primary_keys.empty()) {
-      keys_after = KeysAfter(s.primary_keys, *s.after_keys);
-    }
-    if (sorted) {
-      where.push_back(SortedAfter(s, keys_after ? *keys_after : Query{"1", {}}));
-    } else if (keys_after) {
-      where.push_back(std::move(*keys_after));
-    }
-  }
-
   QueryBuilder b;
   b.Add("select ");
-  if (s.use_rowid) b.Add(s.columns.empty() ? Fragment("rowid") : Fragment("rowid, "));
-  for (size_t i = 0; i < s.columns.size(); ++i) {
-    if (i) b.Add(", ");
-    b.Add(s.columns[i]);
-  }
-  b.Add(" from ").Add(s.table).Add(" ");
-  AppendWhere(b, where);
-  if (sorted) {
-    b.Add("order by ").Add(*s.sort);
+  AppendColumns(b, s, s.columns);
+  b.Add(" from ").Name(s.table).Add(" ");
+  AppendWhere(b, PageWhere(s));
+  if (s.sort) {
+    b.Add("order by ").Name(*s.sort);
     if (s.sort_descending) b.Add(" desc");
-    b.Add(", ");
-    AppendPkOrder(b, s);
-  } else if (!s.is_view) {
+    if (!s.is_view && HasPkOrder(s)) {
+      b.Add(", ");
+      AppendPkOrder(b, s);
+    }
+  } else if (!s.is_view && HasPkOrder(s)) {
     b.Add("order by ");
     AppendPkOrder(b, s);
   }
@@ -107,10 +119,36 @@ Query BuildSelect(const TableSelect& s) {
   return std::move(b).Build();
 }
 
-Query BuildCount(const TableSelect& s) {
+Query BuildCountDisplay(const TableSelect& s) {
   QueryBuilder b;
-  b.Add("select count(*) from ").Add(s.table).Add(" ");
+  b.Add("select count(*) from ").Name(s.table).Add(" ");
   AppendWhere(b, s.where);
+  return std::move(b).Build();
+}
+
+Query BuildCappedCount(const TableSelect& s, int64_t cap) {
+  QueryBuilder b;
+  b.Add("select count(*) from (select * from ").Name(s.table).Add(" ");
+  AppendWhere(b, s.where);
+  b.Add("limit ").Integer(cap).Add(")");
+  return std::move(b).Build();
+}
+
+Query BuildInnerSelect(const TableSelect& s) {
+  QueryBuilder b;
+  b.Add("select ");
+  AppendColumns(b, s, s.all_columns);
+  b.Add(" from ").Name(s.table).Add(" ");
+  AppendWhere(b, s.where);
+  return std::move(b).Build();
+}
+
+Query WhereOnly(const TableSelect& s) {
+  QueryBuilder b;
+  for (size_t i = 0; i < s.where.size(); ++i) {
+    if (i) b.Add(" and ");
+    b.Append(s.where[i]);
+  }
   return std::move(b).Build();
 }
 

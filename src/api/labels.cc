@@ -1,0 +1,151 @@
+#include "api/labels.h"
+
+#include <algorithm>
+
+#include "db/execute.h"
+
+namespace almanac::api {
+namespace {
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+// sqlite-utils' column_affinity(type) is str: declared types with CHAR, CLOB or TEXT, or none.
+bool IsTextAffinity(std::string_view declared) {
+  std::string t = Lower(declared);
+  t.erase(0, t.find_first_not_of(" \t\r\n"));
+  if (t.find_last_not_of(" \t\r\n") != std::string::npos) {
+    t.erase(t.find_last_not_of(" \t\r\n") + 1);
+  } else {
+    t.clear();
+  }
+  if (t.empty()) return true;
+  if (t.find("int") != std::string::npos) return false;
+  return t.find("char") != std::string::npos || t.find("clob") != std::string::npos ||
+         t.find("text") != std::string::npos;
+}
+
+// Columns that have a unique index of their own (including primary-key and UNIQUE autoindexes).
+Result<std::vector<std::string>> UniqueColumns(db::Connection& conn, const std::string& table) {
+  ALM_ASSIGN_OR_RETURN(
+      db::QueryResult indexes,
+      db::Execute(conn, {"select name, \"unique\" from pragma_index_list(?)", {Value::Text(table)}},
+                  {}));
+  std::vector<std::string> out;
+  for (size_t r = 0; r < indexes.rows.size(); ++r) {
+    const Value& unique = indexes.rows.at(r, 1);
+    if (unique.type() != Value::Type::kInteger || unique.integer() == 0) continue;
+    ALM_ASSIGN_OR_RETURN(db::QueryResult columns,
+                         db::Execute(conn,
+                                     {"select name from pragma_index_info(?)",
+                                      {Value::Text(indexes.rows.at(r, 0).ToDisplayString())}},
+                                     {}));
+    if (columns.rows.size() == 1 && columns.rows.at(0, 0).type() == Value::Type::kText) {
+      out.push_back(columns.rows.at(0, 0).text());
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<std::optional<std::string>> LabelColumnForTable(const Instance& instance,
+                                                       const ResolvedDatabase& resolved,
+                                                       const db::TableInfo& table) {
+  config::TableOptions options = instance.config.Table(resolved.db->name(), table.name);
+  if (options.label_column && !options.label_column->empty()) return options.label_column;
+
+  ALM_ASSIGN_OR_RETURN(std::vector<std::string> unique, UniqueColumns(*resolved.conn, table.name));
+  std::vector<std::string> unique_text;
+  for (const db::ColumnInfo& c : table.columns) {
+    if (IsTextAffinity(c.type) && std::find(unique.begin(), unique.end(), c.name) != unique.end()) {
+      unique_text.push_back(c.name);
+    }
+  }
+  if (unique_text.size() == 1) return std::optional<std::string>(unique_text[0]);
+
+  for (const db::ColumnInfo& c : table.columns) {
+    std::string lower = Lower(c.name);
+    if (lower == "name" || lower == "title") return std::optional<std::string>(c.name);
+  }
+  if (table.columns.size() == 2) {
+    const std::string& a = table.columns[0].name;
+    const std::string& b = table.columns[1].name;
+    bool has_id = a == "id" || a == "pk" || b == "id" || b == "pk";
+    bool both_ids = (a == "id" && b == "pk") || (a == "pk" && b == "id");
+    if (has_id && !both_ids) {
+      return std::optional<std::string>((a == "id" || a == "pk") ? b : a);
+    }
+  }
+  return std::optional<std::string>();
+}
+
+const db::ForeignKey* ForeignKeyFor(const db::TableInfo& table, std::string_view column) {
+  for (const db::ForeignKey& fk : table.outgoing) {
+    if (fk.column == column) return &fk;
+  }
+  return nullptr;
+}
+
+Result<LabelMap> ExpandForeignKeys(const Instance& instance, const Request& request,
+                                   const ResolvedDatabase& resolved, const db::TableInfo& table,
+                                   std::string_view column, const std::vector<Value>& values) {
+  LabelMap labels;
+  const db::ForeignKey* fk = ForeignKeyFor(table, column);
+  if (!fk) return labels;
+  const db::TableInfo* other = resolved.schema->Find(fk->other_table);
+  if (!other) return labels;
+  std::string other_column = fk->other_column;
+  if (other_column.empty()) {
+    if (other->primary_keys.size() != 1) return labels;
+    other_column = other->primary_keys[0];
+  }
+  if (!other->FindColumn(other_column) && other_column != "rowid") return labels;
+  if (!instance.permissions.Allowed(request.actor, auth::Action::kViewTable,
+                                    auth::Resource::Table(resolved.db->name(), other->name))) {
+    return labels;
+  }
+  ALM_ASSIGN_OR_RETURN(std::optional<std::string> label_column,
+                       LabelColumnForTable(instance, resolved, *other));
+  if (!label_column || !other->FindColumn(*label_column)) {
+    for (const Value& v : values) labels.emplace(v, Value::Text(v.ToDisplayString()));
+    return labels;
+  }
+  std::vector<Value> distinct;
+  for (const Value& v : values) {
+    bool seen = std::any_of(distinct.begin(), distinct.end(), [&](const Value& d) {
+      return !ValueLess()(d, v) && !ValueLess()(v, d);
+    });
+    if (!seen) distinct.push_back(v);
+  }
+  if (distinct.empty()) return labels;
+  sql::Identifier id_column = sql::Identifier::FromSchema(other_column);
+  sql::QueryBuilder b;
+  b.Add("select ").Name(id_column).Add(", ").Name(sql::Identifier::FromSchema(*label_column));
+  b.Add(" from ").Name(sql::Identifier::FromSchema(other->name)).Add(" where ").Name(id_column);
+  b.Add(" in (");
+  for (size_t i = 0; i < distinct.size(); ++i) {
+    if (i) b.Add(", ");
+    b.Bind(distinct[i]);
+  }
+  b.Add(")");
+  db::Limits limits;
+  limits.deadline =
+      db::Clock::now() + std::chrono::milliseconds(instance.settings.sql_time_limit_ms);
+  Result<db::QueryResult> result = db::Execute(*resolved.conn, b.query(), limits);
+  if (!result.ok()) {
+    if (result.status().code() == ErrorCode::kDeadlineExceeded) return labels;
+    return result.status();
+  }
+  for (size_t r = 0; r < result->rows.size(); ++r) {
+    labels[result->rows.at(r, 0)] = result->rows.at(r, 1);
+  }
+  return labels;
+}
+
+}  // namespace almanac::api
