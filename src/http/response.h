@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -25,6 +26,9 @@ struct Response {
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
   std::shared_ptr<BodyStream> stream;  // when set, `body` is ignored
+  // Set on HTML error pages: the message, so the dispatcher can draw the full error page
+  // (with the UI's layout and templates) in place of the bare one.
+  std::optional<std::string> html_error;
 
   void AddHeader(std::string name, std::string value) {
     headers.emplace_back(std::move(name), std::move(value));

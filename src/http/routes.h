@@ -1,12 +1,16 @@
 // The route handlers, one file per area so each grows on its own:
 //   read_routes.cc     index, database, table, row and SQL pages (GET/HEAD)
 //   special_routes.cc  the /-/ pages
+//   static_routes.cc   /-/static/ assets and --static mounts
 // Each takes the matched route and the request and returns a complete Response.
 #pragma once
+
+#include <optional>
 
 #include "api/context.h"
 #include "http/response.h"
 #include "http/router.h"
+#include "ui/renderer.h"
 
 namespace almanac::http {
 
@@ -14,6 +18,10 @@ struct RouteContext {
   const api::Instance& instance;
   api::Request& request;
   const Route& route;
+  const ui::Renderer& ui;
+
+  // What the renderer needs besides the model: the instance, the request, the JSON twin.
+  ui::RenderContext Html() const;
 };
 
 Response HandleIndex(const RouteContext& ctx);
@@ -23,5 +31,9 @@ Response HandleQuery(const RouteContext& ctx);
 Response HandleTable(const RouteContext& ctx);
 Response HandleRow(const RouteContext& ctx);
 Response HandleSpecial(const RouteContext& ctx);
+// /-/static/<file>: the UI's embedded assets, cached by content hash.
+Response HandleStatic(const RouteContext& ctx);
+// A file below a --static mount, or nullopt when the path is under none.
+std::optional<Response> HandleStaticMount(const api::Request& request, const ui::Assets& assets);
 
 }  // namespace almanac::http
