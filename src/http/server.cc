@@ -19,21 +19,25 @@ namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 using tcp = asio::ip::tcp;
 
-// Runs `fn` on the task pool and resumes the calling coroutine with its result.
+// Runs `fn` on the task pool; awaiting the result resumes the caller on `executor`.
+// A plain function (not a coroutine) on purpose: GCC 12 mishandles lambdas with captures
+// passed by value as coroutine parameters (their captures get destroyed twice).
 template <typename T, typename F>
-asio::awaitable<T> RunOnPool(TaskPool& pool, F fn) {
-  auto executor = co_await asio::this_coro::executor;
-  co_return co_await asio::async_initiate<const asio::use_awaitable_t<>&, void(T)>(
-      [&pool, executor, fn = std::move(fn)](auto handler) mutable {
+auto RunOnPool(TaskPool& pool, asio::any_io_executor executor, F fn) {
+  return asio::async_initiate<const asio::use_awaitable_t<>&, void(T)>(
+      [&pool, executor](auto handler, F task) {
+        // TaskPool takes copyable tasks, so the (move-only) completion handler is shared; it
+        // is moved out before it is called, so the copies destroyed later are empty.
         auto shared = std::make_shared<decltype(handler)>(std::move(handler));
-        pool.Submit([shared, executor, fn]() mutable {
-          T result = fn();
+        pool.Submit([shared, executor, task]() mutable {
+          T result = task();
           asio::post(executor, [shared, result = std::move(result)]() mutable {
-            (*shared)(std::move(result));
+            auto completion = std::move(*shared);
+            completion(std::move(result));
           });
         });
       },
-      asio::use_awaitable);
+      asio::use_awaitable, std::move(fn));
 }
 
 api::Request ToApiRequest(bhttp::request<bhttp::string_body>&& req) {
@@ -78,8 +82,11 @@ struct Server::Impl {
 
   asio::awaitable<void> Accept();
   asio::awaitable<void> Session(tcp::socket socket);
-  asio::awaitable<void> Write(beast::tcp_stream& stream, Response response, bool head,
+  // `response` is owned by the caller's frame, which awaits this coroutine.
+  asio::awaitable<void> Write(beast::tcp_stream& stream, Response& response, bool head,
                               bool keep_alive, beast::error_code& ec);
+  asio::awaitable<void> WriteError(beast::tcp_stream& stream, int status, std::string message,
+                                   beast::error_code& ec);
   asio::awaitable<void> Drain();
   void BeginShutdown();
 
@@ -108,8 +115,15 @@ asio::awaitable<void> Server::Impl::Accept() {
   }
 }
 
-asio::awaitable<void> Server::Impl::Write(beast::tcp_stream& stream, Response response, bool head,
+asio::awaitable<void> Server::Impl::WriteError(beast::tcp_stream& stream, int status,
+                                               std::string message, beast::error_code& ec) {
+  Response response = SimpleError(status, std::move(message));
+  co_await Write(stream, response, false, false, ec);
+}
+
+asio::awaitable<void> Server::Impl::Write(beast::tcp_stream& stream, Response& response, bool head,
                                           bool keep_alive, beast::error_code& ec) {
+  auto executor = co_await asio::this_coro::executor;
   auto status = static_cast<bhttp::status>(response.status);
   stream.expires_after(options.write_timeout);
   if (!response.stream) {
@@ -130,13 +144,16 @@ asio::awaitable<void> Server::Impl::Write(beast::tcp_stream& stream, Response re
   co_await bhttp::async_write_header(stream, serializer,
                                      asio::redirect_error(asio::use_awaitable, ec));
   if (ec || head) co_return;
-  std::shared_ptr<BodyStream> source = response.stream;
+  BodyStream* source = response.stream.get();  // kept alive by `response` (caller's frame)
+  std::string chunk;
+  std::string* chunk_ptr = &chunk;
   for (;;) {
-    auto chunk = std::make_shared<std::string>();
-    bool more = co_await RunOnPool<bool>(pool, [source, chunk] { return source->Next(*chunk); });
-    if (!chunk->empty()) {
+    chunk.clear();
+    bool more = co_await RunOnPool<bool>(pool, executor,
+                                         [source, chunk_ptr] { return source->Next(*chunk_ptr); });
+    if (!chunk.empty()) {
       stream.expires_after(options.write_timeout);
-      co_await asio::async_write(stream, bhttp::make_chunk(asio::buffer(*chunk)),
+      co_await asio::async_write(stream, bhttp::make_chunk(asio::buffer(chunk)),
                                  asio::redirect_error(asio::use_awaitable, ec));
       if (ec) co_return;
     }
@@ -147,6 +164,7 @@ asio::awaitable<void> Server::Impl::Write(beast::tcp_stream& stream, Response re
 }
 
 asio::awaitable<void> Server::Impl::Session(tcp::socket socket) {
+  auto executor = co_await asio::this_coro::executor;
   beast::tcp_stream stream(std::move(socket));
   beast::flat_buffer buffer;
   beast::error_code ec;
@@ -168,17 +186,17 @@ asio::awaitable<void> Server::Impl::Session(tcp::socket socket) {
     co_await bhttp::async_read_header(stream, buffer, parser,
                                       asio::redirect_error(asio::use_awaitable, ec));
     if (ec == bhttp::error::header_limit) {
-      co_await Write(stream, SimpleError(431, "Request headers are too large"), false, false, ec);
+      co_await WriteError(stream, 431, "Request headers are too large", ec);
       break;
     }
     if (ec == bhttp::error::body_limit) {
-      co_await Write(stream, SimpleError(413, "Request body is too large"), false, false, ec);
+      co_await WriteError(stream, 413, "Request body is too large", ec);
       break;
     }
     if (ec) {
       if (ec != beast::error::timeout && ec != bhttp::error::end_of_stream &&
           ec != asio::error::eof && ec != asio::error::connection_reset) {
-        co_await Write(stream, SimpleError(400, "Bad request: " + ec.message()), false, false, ec);
+        co_await WriteError(stream, 400, "Bad request: " + ec.message(), ec);
       }
       break;
     }
@@ -187,7 +205,7 @@ asio::awaitable<void> Server::Impl::Session(tcp::socket socket) {
       co_await bhttp::async_read(stream, buffer, parser,
                                  asio::redirect_error(asio::use_awaitable, ec));
       if (ec == bhttp::error::body_limit) {
-        co_await Write(stream, SimpleError(413, "Request body is too large"), false, false, ec);
+        co_await WriteError(stream, 413, "Request body is too large", ec);
         break;
       }
       if (ec) break;
@@ -195,18 +213,23 @@ asio::awaitable<void> Server::Impl::Session(tcp::socket socket) {
     bhttp::request<bhttp::string_body> req = parser.release();
     bool keep_alive = req.keep_alive();
     bool head = req.method() == bhttp::verb::head;
-    auto request = std::make_shared<api::Request>(ToApiRequest(std::move(req)));
+    // Lambdas passed to co_await capture only pointers and references: GCC 12 destroys
+    // non-trivial captures of temporaries in a co_await expression twice. The request lives
+    // in this frame, which stays suspended until the pool has finished with it.
+    api::Request request = ToApiRequest(std::move(req));
+    api::Request* request_ptr = &request;
+    const Dispatcher* dispatch = &dispatcher;
     ++in_flight;
-    Response response = co_await RunOnPool<Response>(pool, [this, request] {
+    Response response = co_await RunOnPool<Response>(pool, executor, [dispatch, request_ptr] {
       try {
-        return dispatcher.Handle(*request);
+        return dispatch->Handle(*request_ptr);
       } catch (const std::exception& e) {
-        spdlog::error("request {} failed: {}", request->path, e.what());
+        spdlog::error("request {} failed: {}", request_ptr->path, e.what());
         return Response::Json(500, api::ErrorJson(Internal("Internal server error"), 500));
       }
     });
     if (stopping) keep_alive = false;
-    co_await Write(stream, std::move(response), head, keep_alive, ec);
+    co_await Write(stream, response, head, keep_alive, ec);
     --in_flight;
     if (ec || !keep_alive) break;
   }
