@@ -104,8 +104,9 @@ CLI::App* AddServeCommand(CLI::App& app) {
   serve->add_flag("--root", flags.root, "Print a one-time URL that signs you in as root");
   serve->add_option("--template-dir", flags.template_dir,
                     "Directory of templates overriding the built-in ones (same file names)");
-  serve->add_option("--static", flags.static_mounts,
-                    "Serve static files from a directory: MOUNT:DIRECTORY serves /MOUNT/...")
+  serve
+      ->add_option("--static", flags.static_mounts,
+                   "Serve static files from a directory: MOUNT:DIRECTORY serves /MOUNT/...")
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   serve->add_flag("--default-deny", flags.default_deny, "Deny viewing unless the config allows it");
   serve->add_option("--io-threads", flags.io_threads, "Network I/O threads")

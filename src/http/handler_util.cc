@@ -4,7 +4,6 @@
 
 namespace almanac::http {
 
-
 bool IsJson(const std::string& format) { return format == "json"; }
 
 ErrorFormat FormatForPath(const api::Request& request) {
@@ -67,6 +66,5 @@ std::string JsonTwinUrl(const api::Request& request) {
   }
   return request.AbsoluteUrl(query.empty() ? path : path + "?" + query);
 }
-
 
 }  // namespace almanac::http

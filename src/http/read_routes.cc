@@ -103,9 +103,8 @@ Response HandleTable(const RouteContext& ctx) {
 Response HandleRow(const RouteContext& ctx) {
   const Route& route = ctx.route;
   if (!KnownFormat(route.format)) return NotFoundResponse(ctx.request, NotFound("404"));
-  Result<api::RowPage> page =
-      api::BuildRowPage(ctx.instance, ctx.request, TildeDecode(route.database),
-                        TildeDecode(route.table), route.pks);
+  Result<api::RowPage> page = api::BuildRowPage(
+      ctx.instance, ctx.request, TildeDecode(route.database), TildeDecode(route.table), route.pks);
   if (!page.ok()) return PageError(ctx.request, page.status());
   Response response = IsJson(route.format) ? FromBody(api::RowJson(*page))
                                            : Response::Html(200, ctx.ui.Row(*page, ctx.Html()));

@@ -36,8 +36,8 @@ Response HandleDatabaseAction(const RouteContext& ctx) {
   const Route& route = ctx.route;
   bool page_format = route.format.empty() || IsJson(route.format);
   if (route.name == "schema" && page_format) {
-    return SpecialResponse(
-        api::SchemaPage(ctx.instance, ctx.request, TildeDecode(route.database)), ctx);
+    return SpecialResponse(api::SchemaPage(ctx.instance, ctx.request, TildeDecode(route.database)),
+                           ctx);
   }
   if (route.name == "queries" && page_format) {
     return SpecialResponse(

@@ -138,7 +138,8 @@ std::optional<Result<StaticFile>> Assets::ReadMounted(std::string_view path) con
     fs::path root = fs::weakly_canonical(mount.directory, ec);
     fs::path target = fs::weakly_canonical(root / fs::path(rest), ec);
     // The resolved file must stay inside the mount (no "..", no symlink escapes).
-    auto [root_end, ignored] = std::mismatch(root.begin(), root.end(), target.begin(), target.end());
+    auto [root_end, ignored] =
+        std::mismatch(root.begin(), root.end(), target.begin(), target.end());
     if (ec || root_end != root.end() || !fs::is_regular_file(target, ec)) {
       return Result<StaticFile>(NotFound("File not found"));
     }

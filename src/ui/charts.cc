@@ -6,8 +6,8 @@
 namespace almanac::ui {
 namespace {
 
-constexpr double kBarsWidth = 100;     // viewBox units; the SVG stretches to its column
-constexpr double kBarThickness = 14;   // of kFacetRowHeight
+constexpr double kBarsWidth = 100;    // viewBox units; the SVG stretches to its column
+constexpr double kBarThickness = 14;  // of kFacetRowHeight
 constexpr double kTimelineWidth = 600;
 constexpr double kTimelineHeight = 80;
 
@@ -54,8 +54,8 @@ int64_t DaysFromIsoDate(const std::string& text) {
   y -= m <= 2;
   const int era = (y >= 0 ? y : y - 399) / 400;
   const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * static_cast<unsigned>(m + (m > 2 ? -3 : 9)) + 2) / 5 +
-                       static_cast<unsigned>(d) - 1;
+  const unsigned doy =
+      (153 * static_cast<unsigned>(m + (m > 2 ? -3 : 9)) + 2) / 5 + static_cast<unsigned>(d) - 1;
   const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
   return static_cast<int64_t>(era) * 146097 + static_cast<int64_t>(doe) - 719468;
 }
@@ -70,12 +70,12 @@ Data FacetBars(const FacetView& facet) {
   for (size_t i = 0; i < facet.values.size(); ++i) {
     const FacetValueView& v = facet.values[i];
     Data bar = Bar(v);
-    double width = max > 0 ? kBarsWidth * static_cast<double>(v.count) / static_cast<double>(max)
-                           : 0;
+    double width =
+        max > 0 ? kBarsWidth * static_cast<double>(v.count) / static_cast<double>(max) : 0;
     if (v.count > 0) width = std::max(width, 1.0);
     bar.set("x", "0");
-    bar.set("y", Num(static_cast<double>(i) * kFacetRowHeight +
-                     (kFacetRowHeight - kBarThickness) / 2));
+    bar.set("y",
+            Num(static_cast<double>(i) * kFacetRowHeight + (kFacetRowHeight - kBarThickness) / 2));
     bar.set("w", Num(width));
     bar.set("h", Num(kBarThickness));
     bars.push_back(bar);
@@ -95,7 +95,8 @@ Data FacetTimeline(const FacetView& facet) {
     if (day >= 0) points.push_back({day, &v});
   }
   if (points.size() < 2) return Data(false);
-  std::sort(points.begin(), points.end(), [](const Point& a, const Point& b) { return a.day < b.day; });
+  std::sort(points.begin(), points.end(),
+            [](const Point& a, const Point& b) { return a.day < b.day; });
   int64_t first = points.front().day;
   int64_t span = points.back().day - first + 1;
   int64_t max = MaxCount(facet);

@@ -11,8 +11,8 @@ namespace {
 constexpr int kMaxDepth = 12;
 
 std::string Scalar(const format::JsonValue& v) {
-  if (v.is_string()) return v.as_string().empty() ? "<em class=\"muted\">(empty)</em>"
-                                                  : Escape(v.as_string());
+  if (v.is_string())
+    return v.as_string().empty() ? "<em class=\"muted\">(empty)</em>" : Escape(v.as_string());
   if (v.is_null()) return "<em class=\"muted\">null</em>";
   return "<code>" + Escape(format::ToJsonText(v)) + "</code>";
 }

@@ -105,12 +105,12 @@ std::string Renderer::Query(const api::QueryPage& page, const RenderContext& ctx
   data.set("action", path);
   data.set("editable", !canned);
   data.set("sql", page.sql);
-  data.set("sql_rows", std::to_string(std::min<size_t>(
-                           20, std::max<size_t>(3, std::count(page.sql.begin(), page.sql.end(),
-                                                              '\n') + 2))));
+  data.set("sql_rows",
+           std::to_string(std::min<size_t>(
+               20, std::max<size_t>(3, std::count(page.sql.begin(), page.sql.end(), '\n') + 2))));
   // Canned queries may hide their SQL (hide_sql); ?_show_sql / ?_hide_sql flip it.
-  bool hide_sql = canned ? (canned->hide_sql && !request.HasArg("_show_sql"))
-                         : request.HasArg("_hide_sql");
+  bool hide_sql =
+      canned ? (canned->hide_sql && !request.HasArg("_show_sql")) : request.HasArg("_hide_sql");
   data.set("hide_sql", hide_sql);
   if (canned) {
     bool default_hidden = canned->hide_sql;

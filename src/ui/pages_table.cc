@@ -44,8 +44,8 @@ std::set<std::string> SortableColumns(const api::TablePage& page,
 // Tilde-encoded primary key values of row `r`, comma-joined: the row page's path segment.
 std::string RowPath(const api::TablePage& page, size_t r) {
   const db::Rows& rows = page.rows;
-  std::vector<std::string> keys = page.use_rowid ? std::vector<std::string>{"rowid"}
-                                                 : page.primary_keys;
+  std::vector<std::string> keys =
+      page.use_rowid ? std::vector<std::string>{"rowid"} : page.primary_keys;
   std::string path;
   for (const std::string& key : keys) {
     int index = rows.ColumnIndex(key);
@@ -77,7 +77,8 @@ Data ColumnHeaders(const api::TablePage& page, const api::Request& request,
       c.set("aria_sort", sort.descending ? "descending" : "ascending");
       c.set("sort_indicator", sort.descending ? "\u25bc" : "\u25b2");
     }
-    if (allow_facet && name != "rowid") c.set("facet_href", ChangedArgsUrl(request, {}, {{"_facet", name}}));
+    if (allow_facet && name != "rowid")
+      c.set("facet_href", ChangedArgsUrl(request, {}, {{"_facet", name}}));
     c.set("notblank_href", ChangedArgsUrl(request, {}, {{name + "__notblank", "1"}}));
     if (name != "rowid") c.set("hide_href", ChangedArgsUrl(request, {}, {{"_nocol", name}}));
     c.set("menu_id", "col-" + CssClass(name));
@@ -221,7 +222,8 @@ std::string Renderer::Table(const api::TablePage& page, const RenderContext& ctx
   Put(data, "sort_options", std::move(sort_options));
   data.set("sort_desc", sort.descending);
   Data hidden = List();
-  for (const auto& [k, v] : HiddenArgs(request, {"_sort", "_sort_desc", "_search", "_sort_by_desc"})) {
+  for (const auto& [k, v] :
+       HiddenArgs(request, {"_sort", "_sort_desc", "_search", "_sort_by_desc"})) {
     Data h;
     h.set("name", k);
     h.set("value", v);

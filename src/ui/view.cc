@@ -21,11 +21,13 @@ std::string RenderTemplate(const Assets& assets, std::string_view name, Data& da
     data.set(partial_name, mustache::partial([source] { return *source; }));
   }
   mustache::mustache tmpl(*text);
+  // One escaping everywhere (&#39; for quotes), the same as the HTML this module builds.
+  tmpl.set_custom_escape([](const std::string& s) { return Escape(s); });
   std::string out;
   if (tmpl.is_valid()) out = tmpl.render(data);
   if (!tmpl.is_valid()) {
-    return "<p class=\"message-error\">Template " + Escape(name) + " failed: " +
-           Escape(tmpl.error_message()) + "</p>\n";
+    return "<p class=\"message-error\">Template " + Escape(name) +
+           " failed: " + Escape(tmpl.error_message()) + "</p>\n";
   }
   return out;
 }
