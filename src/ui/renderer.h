@@ -10,9 +10,11 @@
 #include <string_view>
 
 #include "api/context.h"
+#include "api/forms.h"
 #include "api/pages.h"
 #include "api/special.h"
 #include "ui/assets.h"
+#include "ui/forms.h"
 
 namespace almanac::ui {
 
@@ -36,6 +38,14 @@ class Renderer {
   std::string Query(const api::QueryPage& page, const RenderContext& ctx) const;
   std::string Special(const api::SpecialPage& page, const RenderContext& ctx) const;
   std::string Error(int status, std::string_view message, const RenderContext& ctx) const;
+
+  // Write forms (pages_forms.cc).
+  std::string RowForm(const api::RowFormPage& page, const FormState& state,
+                      const RenderContext& ctx) const;
+  std::string ConfirmDeleteRow(const api::RowFormPage& page, const RenderContext& ctx) const;
+  std::string ConfirmDrop(const api::DropTablePage& page, const RenderContext& ctx) const;
+  std::string CreateTable(std::string_view database, const CreateTableState& state,
+                          const RenderContext& ctx) const;
 
  private:
   Assets assets_;
