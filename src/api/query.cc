@@ -1,6 +1,7 @@
 #include "api/query.h"
 
 #include "api/canned_queries.h"
+#include "api/magic_parameters.h"
 #include "api/resolve.h"
 #include "api/table.h"
 #include "db/execute.h"
@@ -9,7 +10,8 @@ namespace almanac::api {
 namespace {
 
 Result<QueryPage> RunSql(const Instance& instance, const Request& request,
-                         const ResolvedDatabase& resolved, std::string sql) {
+                         const ResolvedDatabase& resolved, std::string sql,
+                         const db::ParamResolver& params) {
   QueryPage page;
   page.database = resolved.db->name();
   page.sql = std::move(sql);
@@ -18,7 +20,7 @@ Result<QueryPage> RunSql(const Instance& instance, const Request& request,
     return InvalidArgument("_shape=object is only available on tables");
   }
   Result<db::QueryResult> result =
-      db::ExecuteUser(*resolved.conn, page.sql, request.args, QueryLimits(instance, request));
+      db::ExecuteUser(*resolved.conn, page.sql, params, QueryLimits(instance, request));
   if (!result.ok()) {
     const Status& status = result.status();
     // A query that was refused outright or ran out of time is an error response; an SQL
@@ -44,7 +46,7 @@ Result<QueryPage> BuildQueryPage(const Instance& instance, const Request& reques
                               "You do not have permission to execute SQL"));
   const std::string* sql = request.Arg("sql");
   if (!sql || sql->empty()) return InvalidArgument("?sql= is required");
-  return RunSql(instance, request, resolved, *sql);
+  return RunSql(instance, request, resolved, *sql, RequestParameters(request, false, "sql"));
 }
 
 Result<QueryPage> BuildCannedQueryPage(const Instance& instance, const Request& request,
@@ -55,10 +57,41 @@ Result<QueryPage> BuildCannedQueryPage(const Instance& instance, const Request& 
   ALM_RETURN_IF_ERROR(Require(instance, request, auth::Action::kViewQuery,
                               auth::Resource::Table(std::string(database), canned->name),
                               "You do not have permission to view this query"));
-  ALM_ASSIGN_OR_RETURN(QueryPage page, RunSql(instance, request, resolved, canned->sql));
+  if (request.method == "POST") {
+    return Status(ErrorCode::kMethodNotAllowed,
+                  "Writable canned queries are not supported yet: POST is not available");
+  }
+  QueryPage page;
+  if (canned->is_write) {
+    // Datasette shows a writable query's form on GET and runs nothing: no rows.
+    page.database = resolved.db->name();
+    page.sql = canned->sql;
+    ALM_ASSIGN_OR_RETURN(page.output, ParseOutputOptions(request));
+  } else {
+    ALM_ASSIGN_OR_RETURN(
+        page, RunSql(instance, request, resolved, canned->sql, RequestParameters(request, true)));
+  }
   page.canned_query = canned->name;
   page.cache_ttl = CacheTtl(instance, request);
   return page;
+}
+
+Result<format::JsonValue> QueryDefinition(const Instance& instance, const Request& request,
+                                          std::string_view database, std::string_view name) {
+  ALM_ASSIGN_OR_RETURN(ResolvedDatabase resolved, ResolveDatabase(instance, database));
+  std::optional<CannedQuery> canned = FindCannedQuery(instance.config, resolved.db->name(), name);
+  if (!canned) return NotFound("Query not found: " + std::string(name));
+  ALM_RETURN_IF_ERROR(Require(instance, request, auth::Action::kViewQuery,
+                              auth::Resource::Table(resolved.db->name(), canned->name),
+                              "Permission denied"));
+  format::JsonValue query = CannedQueryJson(*canned);
+  auto& members = query.as_object();
+  std::erase_if(members, [](const auto& member) { return member.first == "private"; });
+  return format::JsonValue::MakeObject(
+      {{"ok", format::JsonValue::Bool(true)},
+       {"unstable", format::JsonValue::String("This API is not part of Datasette's stable "
+                                              "interface and may change at any time")},
+       {"query", std::move(query)}});
 }
 
 }  // namespace almanac::api

@@ -7,6 +7,7 @@
 
 #include "api/context.h"
 #include "api/pages.h"
+#include "format/json_value.h"
 
 namespace almanac::api {
 
@@ -18,5 +19,10 @@ Result<QueryPage> BuildQueryPage(const Instance& instance, const Request& reques
 // A canned query from the config, run with its parameters from the query string.
 Result<QueryPage> BuildCannedQueryPage(const Instance& instance, const Request& request,
                                        std::string_view database, std::string_view name);
+
+// /<db>/<query>/-/definition: {"ok", "unstable", "query": <stored-query object>}. NotFound
+// "Query not found: <name>" and PermissionDenied "Permission denied" as Datasette words them.
+Result<format::JsonValue> QueryDefinition(const Instance& instance, const Request& request,
+                                          std::string_view database, std::string_view name);
 
 }  // namespace almanac::api

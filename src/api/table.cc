@@ -136,12 +136,13 @@ int64_t CacheTtl(const Instance& instance, const Request& request) {
 
 Result<TablePage> BuildTablePage(const Instance& instance, const Request& request,
                                  std::string_view database, std::string_view table_name) {
-  ALM_ASSIGN_OR_RETURN(ResolvedTable resolved, ResolveTable(instance, database, table_name));
+  ALM_ASSIGN_OR_RETURN(TableQueryPlan plan,
+                       PlanTableQuery(instance, request, database, table_name));
+  const ResolvedTable& resolved = plan.resolved;
   const db::TableInfo& table = *resolved.table;
-  ALM_RETURN_IF_ERROR(Require(instance, request, auth::Action::kViewTable,
-                              auth::Resource::Table(std::string(database), table.name),
-                              "You do not have permission to view this table"));
-  config::TableOptions options = instance.config.Table(database, table.name);
+  const sql::TableSelect& select = plan.select;
+  const int64_t page_size = plan.page_size;
+  const SortChoice sort{plan.sort_column, plan.sort_descending};
 
   TablePage page;
   page.database = std::string(database);
@@ -151,52 +152,6 @@ Result<TablePage> BuildTablePage(const Instance& instance, const Request& reques
   page.use_rowid = table.uses_rowid();
   page.cache_ttl = CacheTtl(instance, request);
   ALM_ASSIGN_OR_RETURN(page.output, ParseOutputOptions(request));
-
-  ALM_ASSIGN_OR_RETURN(int64_t page_size, ParsePageSize(request.Arg("_size"), options.size,
-                                                        instance.settings.default_page_size,
-                                                        instance.settings.max_returned_rows));
-  ALM_ASSIGN_OR_RETURN(SortChoice sort, ChooseSort(request, options, table));
-
-  sql::TableSelect select;
-  select.table = sql::Identifier::FromSchema(table.name);
-  for (const db::ColumnInfo& c : table.columns) {
-    select.columns.push_back(sql::Identifier::FromSchema(c.name));
-  }
-  for (const std::string& pk : table.primary_keys) {
-    select.primary_keys.push_back(sql::Identifier::FromSchema(pk));
-  }
-  select.use_rowid = page.use_rowid;
-  select.is_view = page.is_view;
-  if (sort.column) {
-    select.sort = sql::Identifier::FromSchema(*sort.column);
-    select.sort_descending = sort.descending;
-  }
-  select.limit = page_size + 1;
-
-  const std::string* next = request.Arg("_next");
-  if (next && !next->empty()) {
-    if (page.is_view) {
-      int64_t offset = 0;
-      auto [ptr, ec] = std::from_chars(next->data(), next->data() + next->size(), offset);
-      if (ec != std::errc() || ptr != next->data() + next->size() || offset < 0) {
-        return InvalidArgument("_next must be an integer for views");
-      }
-      select.offset = offset;
-    } else {
-      std::vector<std::string> parts = SplitComponents(*next);
-      if (sort.column && parts.size() > 1) {
-        if (next->starts_with("$null,")) {
-          select.after_sort_is_null = true;
-        } else {
-          select.after_sort_value = Value::Text(parts[0]);
-        }
-        parts.erase(parts.begin());
-      }
-      std::vector<Value> keys;
-      for (std::string& p : parts) keys.push_back(Value::Text(std::move(p)));
-      select.after_keys = std::move(keys);
-    }
-  }
 
   sql::Query query = sql::BuildSelect(select);
   page.sql = query.text;
@@ -232,6 +187,69 @@ Result<TablePage> BuildTablePage(const Instance& instance, const Request& reques
   }
   page.rows.Truncate(static_cast<size_t>(page_size));
   return page;
+}
+
+Result<TableQueryPlan> PlanTableQuery(const Instance& instance, const Request& request,
+                                      std::string_view database, std::string_view table_name) {
+  ALM_ASSIGN_OR_RETURN(ResolvedTable resolved, ResolveTable(instance, database, table_name));
+  const db::TableInfo& table = *resolved.table;
+  ALM_RETURN_IF_ERROR(Require(instance, request, auth::Action::kViewTable,
+                              auth::Resource::Table(std::string(database), table.name),
+                              "You do not have permission to view this table"));
+  config::TableOptions options = instance.config.Table(database, table.name);
+
+  ALM_ASSIGN_OR_RETURN(int64_t page_size, ParsePageSize(request.Arg("_size"), options.size,
+                                                        instance.settings.default_page_size,
+                                                        instance.settings.max_returned_rows));
+  ALM_ASSIGN_OR_RETURN(SortChoice sort, ChooseSort(request, options, table));
+
+  TableQueryPlan plan;
+  sql::TableSelect& select = plan.select;
+  select.table = sql::Identifier::FromSchema(table.name);
+  for (const db::ColumnInfo& c : table.columns) {
+    select.columns.push_back(sql::Identifier::FromSchema(c.name));
+  }
+  for (const std::string& pk : table.primary_keys) {
+    select.primary_keys.push_back(sql::Identifier::FromSchema(pk));
+  }
+  select.use_rowid = table.uses_rowid();
+  select.is_view = table.is_view();
+  if (sort.column) {
+    select.sort = sql::Identifier::FromSchema(*sort.column);
+    select.sort_descending = sort.descending;
+  }
+  select.limit = page_size + 1;
+
+  const std::string* next = request.Arg("_next");
+  if (next && !next->empty()) {
+    if (table.is_view()) {
+      int64_t offset = 0;
+      auto [ptr, ec] = std::from_chars(next->data(), next->data() + next->size(), offset);
+      if (ec != std::errc() || ptr != next->data() + next->size() || offset < 0) {
+        return InvalidArgument("_next must be an integer for views");
+      }
+      select.offset = offset;
+    } else {
+      std::vector<std::string> parts = SplitComponents(*next);
+      if (sort.column && parts.size() > 1) {
+        if (next->starts_with("$null,")) {
+          select.after_sort_is_null = true;
+        } else {
+          select.after_sort_value = Value::Text(parts[0]);
+        }
+        parts.erase(parts.begin());
+      }
+      std::vector<Value> keys;
+      for (std::string& p : parts) keys.push_back(Value::Text(std::move(p)));
+      select.after_keys = std::move(keys);
+    }
+  }
+
+  plan.page_size = page_size;
+  plan.sort_column = sort.column;
+  plan.sort_descending = sort.descending;
+  plan.resolved = std::move(resolved);
+  return plan;
 }
 
 }  // namespace almanac::api

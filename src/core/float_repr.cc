@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
+#include <string_view>
 
 namespace almanac {
 
@@ -15,51 +16,59 @@ void AppendPythonFloat(double value, std::string& out) {
     out += value < 0 ? "-inf" : "inf";
     return;
   }
-  // Shortest round-trip digits in scientific form: "d.ddde[+-]XX".
+  // Shortest round-trip digits in scientific form: "[-]d[.ddd]e[+-]XX". No heap allocation:
+  // this runs once per REAL cell of every JSON and CSV response.
   char buf[64];
   auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value, std::chars_format::scientific);
   (void)ec;
-  std::string_view sci(buf, static_cast<size_t>(end - buf));
-  bool negative = false;
-  if (!sci.empty() && sci.front() == '-') {
-    negative = true;
-    sci.remove_prefix(1);
+  const char* p = buf;
+  if (*p == '-') {
+    out += '-';
+    ++p;
   }
-  size_t e_pos = sci.find('e');
-  std::string_view mantissa = sci.substr(0, e_pos);
-  int exponent = std::atoi(std::string(sci.substr(e_pos + 1)).c_str());
-  std::string digits;
-  for (char c : mantissa) {
-    if (c != '.') digits += c;
+  char digits[32];
+  size_t n = 0;
+  while (p < end && *p != 'e') {
+    if (*p != '.') digits[n++] = *p;
+    ++p;
   }
-  if (negative) out += '-';
+  int exponent = 0;
+  bool exponent_negative = false;
+  if (p < end) ++p;  // 'e'
+  if (p < end && (*p == '-' || *p == '+')) exponent_negative = *p++ == '-';
+  while (p < end) exponent = exponent * 10 + (*p++ - '0');
+  if (exponent_negative) exponent = -exponent;
+  std::string_view all(digits, n);
   if (exponent >= -4 && exponent < 16) {
     int point = exponent + 1;  // digits before the decimal point
     if (point <= 0) {
       out += "0.";
       out.append(static_cast<size_t>(-point), '0');
-      out += digits;
-    } else if (static_cast<size_t>(point) >= digits.size()) {
-      out += digits;
-      out.append(static_cast<size_t>(point) - digits.size(), '0');
+      out += all;
+    } else if (static_cast<size_t>(point) >= n) {
+      out += all;
+      out.append(static_cast<size_t>(point) - n, '0');
       out += ".0";
     } else {
-      out.append(digits, 0, static_cast<size_t>(point));
+      out += all.substr(0, static_cast<size_t>(point));
       out += '.';
-      out.append(digits, static_cast<size_t>(point));
+      out += all.substr(static_cast<size_t>(point));
     }
     return;
   }
   out += digits[0];
-  if (digits.size() > 1) {
+  if (n > 1) {
     out += '.';
-    out.append(digits, 1);
+    out += all.substr(1);
   }
   out += 'e';
   out += exponent < 0 ? '-' : '+';
   int magnitude = std::abs(exponent);
   if (magnitude < 10) out += '0';
-  out += std::to_string(magnitude);
+  char exp_buf[8];
+  auto [exp_end, exp_ec] = std::to_chars(exp_buf, exp_buf + sizeof exp_buf, magnitude);
+  (void)exp_ec;
+  out.append(exp_buf, static_cast<size_t>(exp_end - exp_buf));
 }
 
 std::string PythonFloat(double value) {

@@ -55,14 +55,19 @@ int64_t Database::FileSize() const {
   return static_cast<int64_t>(st.st_size);
 }
 
-Result<Connection*> Database::ReadConnection() {
-  auto& connections = ThreadConnections();
-  auto found = connections.find(id_);
-  if (found != connections.end()) return found->second.get();
+Result<std::unique_ptr<Connection>> Database::OpenStreamingConnection() const {
   OpenOptions read{options_.path,   true,  options_.immutable,
                    options_.memory, false, options_.cache_size_kb};
   ALM_ASSIGN_OR_RETURN(std::unique_ptr<Connection> conn, Connection::Open(read));
   if (options_.memory) ALM_RETURN_IF_ERROR(conn->Exec("PRAGMA query_only=1"));
+  return conn;
+}
+
+Result<Connection*> Database::ReadConnection() {
+  auto& connections = ThreadConnections();
+  auto found = connections.find(id_);
+  if (found != connections.end()) return found->second.get();
+  ALM_ASSIGN_OR_RETURN(std::unique_ptr<Connection> conn, OpenStreamingConnection());
   Connection* raw = conn.get();
   connections.emplace(id_, std::move(conn));
   return raw;

@@ -43,6 +43,9 @@ class Database {
 
   // This thread's read-only connection, opened on first use.
   Result<Connection*> ReadConnection();
+  // A new read-only connection owned by the caller, for work that outlives one task on one
+  // thread (a streamed CSV body stepped from successive pool tasks). Never shared.
+  Result<std::unique_ptr<Connection>> OpenStreamingConnection() const;
   // The current schema, reloaded through `conn` when PRAGMA schema_version has moved.
   Result<std::shared_ptr<const Schema>> CurrentSchema(Connection& conn);
 

@@ -63,6 +63,17 @@ Result<QueryResult> Execute(Connection& conn, const sql::Query& query, const Lim
 Result<QueryResult> ExecuteUser(Connection& conn, std::string_view sql,
                                 const std::vector<std::pair<std::string, std::string>>& params,
                                 const Limits& limits) {
+  ParamResolver resolve = [&params](const std::string& name) -> Result<Value> {
+    for (const auto& [k, v] : params) {
+      if (k == name) return Value::Text(v);
+    }
+    return Value::Text("");
+  };
+  return ExecuteUser(conn, sql, resolve, limits);
+}
+
+Result<QueryResult> ExecuteUser(Connection& conn, std::string_view sql,
+                                const ParamResolver& resolve, const Limits& limits) {
   Clock::time_point started = Clock::now();
   DeadlineScope deadline(conn, limits.deadline);
   Statement stmt;
@@ -79,15 +90,8 @@ Result<QueryResult> ExecuteUser(Connection& conn, std::string_view sql,
   }
   if (!stmt.ReadOnly()) return InvalidArgument(std::string(kNotSelectMessage));
   for (int i = 1; i <= stmt.ParameterCount(); ++i) {
-    std::string name = stmt.ParameterName(i);
-    std::string value;
-    for (const auto& [k, v] : params) {
-      if (k == name) {
-        value = v;
-        break;
-      }
-    }
-    ALM_RETURN_IF_ERROR(stmt.Bind(i, Value::Text(std::move(value))));
+    ALM_ASSIGN_OR_RETURN(Value value, resolve(stmt.ParameterName(i)));
+    ALM_RETURN_IF_ERROR(stmt.Bind(i, value));
   }
   return Collect(stmt, limits, started);
 }

@@ -3,6 +3,7 @@
 // read-only check (sqlite3_stmt_readonly plus the authorizer).
 #pragma once
 
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -37,6 +38,14 @@ Result<QueryResult> Execute(Connection& conn, const sql::Query& query, const Lim
 Result<QueryResult> ExecuteUser(Connection& conn, std::string_view sql,
                                 const std::vector<std::pair<std::string, std::string>>& params,
                                 const Limits& limits);
+
+// The value bound to the parameter `:name` (given without the colon), or an error that
+// aborts the query (e.g. a magic parameter that has no value for this request).
+using ParamResolver = std::function<Result<Value>(const std::string& name)>;
+
+// ExecuteUser with every named parameter's value chosen by `resolve`.
+Result<QueryResult> ExecuteUser(Connection& conn, std::string_view sql,
+                                const ParamResolver& resolve, const Limits& limits);
 
 // The named parameters of `sql` (without ":"), in order, found by preparing it.
 Result<std::vector<std::string>> ParameterNames(Connection& conn, std::string_view sql);

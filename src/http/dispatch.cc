@@ -50,6 +50,8 @@ Response Dispatcher::Route(api::Request& request) const {
       return HandleTable(ctx);
     case RouteKind::kRow:
       return HandleRow(ctx);
+    case RouteKind::kQueryAction:
+      return HandleQueryAction(ctx);
     default:
       break;
   }

@@ -57,6 +57,7 @@ Response HandleDatabase(const RouteContext& ctx) {
 }
 
 Response HandleQuery(const RouteContext& ctx) {
+  if (IsExportFormat(ctx.route.format)) return HandleQueryExport(ctx);
   if (!KnownFormat(ctx.route.format)) return NotFoundResponse(ctx.request, NotFound("Not found"));
   std::string database = TildeDecode(ctx.route.database);
   Result<api::QueryPage> page = api::BuildQueryPage(ctx.instance, ctx.request, database);
@@ -78,6 +79,7 @@ Response HandleTable(const RouteContext& ctx) {
   const api::Instance& in = ctx.instance;
   std::string database = TildeDecode(route.database);
   std::string table = TildeDecode(route.table);
+  if (IsExportFormat(route.format)) return HandleTableExport(ctx);
   if (!KnownFormat(route.format)) return NotFoundResponse(request, NotFound("Table not found"));
   Result<api::TablePage> page = api::BuildTablePage(in, request, database, table);
   if (!page.ok() && page.status().code() == ErrorCode::kNotFound &&
@@ -88,6 +90,7 @@ Response HandleTable(const RouteContext& ctx) {
       if (!canned.ok()) return ErrorResponse(canned.status(), FormatForPath(request));
       Response response = QueryResponse(ctx, *canned, route.format);
       AddCacheHeaders(response, canned->cache_ttl.value_or(in.settings.default_cache_ttl));
+      response.AddHeader("Referrer-Policy", "no-referrer");
       return response;
     }
   }
@@ -102,6 +105,7 @@ Response HandleTable(const RouteContext& ctx) {
 
 Response HandleRow(const RouteContext& ctx) {
   const Route& route = ctx.route;
+  if (IsExportFormat(route.format)) return HandleRowExport(ctx);
   if (!KnownFormat(route.format)) return NotFoundResponse(ctx.request, NotFound("404"));
   Result<api::RowPage> page = api::BuildRowPage(
       ctx.instance, ctx.request, TildeDecode(route.database), TildeDecode(route.table), route.pks);

@@ -2,6 +2,7 @@
 //   read_routes.cc     index, database, table, row and SQL pages (GET/HEAD)
 //   special_routes.cc  the /-/ pages
 //   static_routes.cc   /-/static/ assets and --static mounts
+//   export_routes.cc   .csv and .blob of tables, views, canned queries, rows and SQL
 // Each takes the matched route and the request and returns a complete Response.
 #pragma once
 
@@ -35,5 +36,12 @@ Response HandleSpecial(const RouteContext& ctx);
 Response HandleStatic(const RouteContext& ctx);
 // A file below a --static mount, or nullopt when the path is under none.
 std::optional<Response> HandleStaticMount(const api::Request& request, const ui::Assets& assets);
+Response HandleQueryAction(const RouteContext& ctx);
+
+// The export formats (csv, blob) of the table, row and SQL pages.
+bool IsExportFormat(const std::string& format);
+Response HandleTableExport(const RouteContext& ctx);
+Response HandleRowExport(const RouteContext& ctx);
+Response HandleQueryExport(const RouteContext& ctx);
 
 }  // namespace almanac::http

@@ -1,3 +1,4 @@
+#include "api/query.h"
 #include "api/special.h"
 #include "core/url.h"
 #include "http/handler_util.h"
@@ -44,6 +45,25 @@ Response HandleDatabaseAction(const RouteContext& ctx) {
         api::QueryListPage(ctx.instance, ctx.request, TildeDecode(route.database)), ctx);
   }
   return NotFoundResponse(ctx.request, NotFound("404"));
+}
+
+}  // namespace almanac::http
+
+namespace almanac::http {
+
+// /<db>/<query>/-/definition (JSON, errors included); the other stored-query actions (edit,
+// update, delete) belong to stored queries, not yet built.
+Response HandleQueryAction(const RouteContext& ctx) {
+  const Route& route = ctx.route;
+  if (route.name != "definition") return NotFoundResponse(ctx.request, NotFound("404"));
+  Result<format::JsonValue> definition = api::QueryDefinition(
+      ctx.instance, ctx.request, TildeDecode(route.database), TildeDecode(route.table));
+  if (!definition.ok()) {
+    const Status& status = definition.status();
+    if (status.message() == "Database not found") return NotFoundResponse(ctx.request, status);
+    return ErrorResponse(status, ErrorFormat::kJson);
+  }
+  return Response::Json(200, format::ToJsonText(*definition));
 }
 
 }  // namespace almanac::http

@@ -14,6 +14,12 @@ TEST(PythonFloat, MatchesPythonRepr) {
   EXPECT_EQ(PythonFloat(0.0001), "0.0001");
   EXPECT_EQ(PythonFloat(123456789012345678.0), "1.2345678901234568e+17");
   EXPECT_EQ(PythonFloat(1.5), "1.5");
+  EXPECT_EQ(PythonFloat(-2.5e-300), "-2.5e-300");
+  EXPECT_EQ(PythonFloat(1.7976931348623157e308), "1.7976931348623157e+308");
+  EXPECT_EQ(PythonFloat(5e-324), "5e-324");
+  EXPECT_EQ(PythonFloat(9999999999999998.0), "9999999999999998.0");
+  EXPECT_EQ(PythonFloat(0.4112337011033099), "0.4112337011033099");
+  EXPECT_EQ(PythonFloat(12345.678), "12345.678");
 }
 
 }  // namespace
