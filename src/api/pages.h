@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "core/value.h"
 #include "db/rows.h"
 #include "db/schema.h"
 #include "format/json_value.h"
@@ -23,19 +24,113 @@ struct OutputOptions {
   std::vector<std::string> json_columns;  // _json=col: parse these text cells as JSON
 };
 
+// One value of a facet: how many rows have it and the URL that toggles the filter on it.
+struct FacetValue {
+  Value value;
+  Value label;  // the value itself, or the label of the row a foreign key points to
+  int64_t count = 0;
+  std::string toggle_url;  // absolute URL adding (or, when selected, removing) the filter
+  bool selected = false;
+};
+
+struct FacetResult {
+  std::string name;  // the column
+  std::string type;  // "column", "date" or "array"
+  bool hideable = true;    // false for facets configured in metadata
+  std::string toggle_url;  // relative URL with this facet removed
+  std::vector<FacetValue> results;
+  bool truncated = false;  // more values than the facet size
+};
+
+struct SuggestedFacet {
+  std::string name;
+  std::optional<std::string> type;  // "date" or "array"; absent for column facets
+  std::string toggle_url;
+};
+
+// A filter as the page applied it, for the filter form and the "remove" links.
+struct AppliedFilter {
+  std::string column;
+  std::string op;  // "exact", "gt", ...
+  std::string value;
+};
+
+// A column as the HTML table shows it (Datasette's display_columns).
+struct DisplayColumn {
+  std::string name;
+  bool sortable = false;
+  bool is_pk = false;
+  std::string type;
+  bool notnull = false;
+  std::optional<std::string> description;
+};
+
+// A foreign key of this table and the column labelling the rows it points to.
+struct ExpandableColumn {
+  db::ForeignKey fk;
+  std::optional<std::string> label_column;
+};
+
 struct TablePage {
   std::string database;
   std::string table;
   bool is_view = false;
-  db::Rows rows;
+  db::Rows rows;  // the page's rows (selected columns; rowid first for rowid tables)
+  // Expanded foreign keys (?_labels=on, ?_label=col, HTML): when not empty, one entry per cell
+  // of `rows`; a set entry means the cell renders as {"value": cell, "label": entry}.
+  std::vector<std::optional<Value>> cell_labels;
+  std::vector<std::string> expanded_columns;
   std::vector<std::string> primary_keys;
   bool use_rowid = false;
   std::optional<std::string> next;
   std::optional<std::string> next_url;
   bool truncated = false;
-  std::string sql;  // the SELECT that produced the rows (for the HTML page)
+  std::string sql;  // the SELECT that produced the rows
   int64_t cache_ttl = 5;
   OutputOptions output;
+  // When set the request is answered with a 302 to this path (form-style filters).
+  std::optional<std::string> redirect;
+
+  // Which ?_extra= blocks the JSON carries (Datasette's names), after bundling.
+  std::vector<std::string> extras;
+
+  std::vector<std::string> columns;      // the selected columns (after _col / _nocol)
+  std::vector<std::string> all_columns;  // every column of the table
+  std::vector<std::string> sortable_columns;
+  std::optional<std::string> sort;       // _sort (or the configured default)
+  std::optional<std::string> sort_desc;  // _sort_desc
+  int64_t page_size = 100;
+
+  std::optional<int64_t> count;  // null when not computed (_nocount) or timed out
+  bool count_truncated = false;  // count stopped at the cap: at least this many rows
+  std::string count_sql;
+  std::vector<std::pair<std::string, Value>> query_params;  // :p0... for ?_extra=query
+  std::string query_sql;
+
+  std::string human_description_en;  // "where state = "CA" sorted by pk"
+  std::vector<AppliedFilter> filters;
+  std::vector<std::pair<std::string, std::string>> extra_wheres;  // (_where text, remove URL)
+  bool supports_search = false;
+  std::optional<std::string> search;  // the ?_search= text
+
+  std::vector<FacetResult> facet_results;  // in request order (Datasette's dict order)
+  std::vector<std::string> configured_facets;  // columns of the facets in the table config
+  std::vector<std::string> facets_timed_out;
+  std::vector<SuggestedFacet> suggested_facets;
+
+  std::vector<DisplayColumn> display_columns;
+  std::vector<ExpandableColumn> expandable_columns;
+  bool private_ = false;
+  bool allow_execute_sql = false;
+  // Extras that are plain data (metadata, column_details, request, ...), already in JSON form.
+  std::vector<std::pair<std::string, format::JsonValue>> extra_json;
+};
+
+// A table whose rows link to a row page's row (Datasette's foreign_key_tables).
+struct ForeignKeyTable {
+  db::ForeignKey fk;  // other_table, column (ours), other_column (theirs)
+  int64_t count = 0;
+  std::string link;  // "/db/other_table?other_column=value"
 };
 
 struct RowPage {
@@ -47,10 +142,16 @@ struct RowPage {
   double query_ms = 0;
   int64_t cache_ttl = 5;
   OutputOptions output;
+  std::vector<std::string> extras;  // requested ?_extra= blocks
+  std::vector<ForeignKeyTable> foreign_key_tables;
+  // Extras that are plain data, already in JSON form.
+  std::vector<std::pair<std::string, format::JsonValue>> extra_json;
 };
 
 struct QueryPage {
   std::string database;
+  // Extras (?_extra=) that are plain data, already in JSON form.
+  std::vector<std::pair<std::string, format::JsonValue>> extra_json;
   std::string sql;
   std::optional<std::string> canned_query;  // name, for canned queries
   db::Rows rows;

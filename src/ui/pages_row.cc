@@ -39,6 +39,17 @@ std::string Renderer::Row(const api::RowPage& page, const RenderContext& ctx) co
     }
   }
   Put(data, "fields", std::move(fields));
+  Data links = List();
+  for (const api::ForeignKeyTable& other : page.foreign_key_tables) {
+    Data item;
+    item.set("href", other.link);
+    item.set("count_text", Plural(other.count, "row", "rows"));
+    item.set("other_table", other.fk.other_table);
+    item.set("other_column", other.fk.other_column);
+    links.push_back(item);
+  }
+  data.set("has_foreign_key_tables", !page.foreign_key_tables.empty());
+  Put(data, "foreign_key_tables", std::move(links));
   Frame frame;
   frame.title = page.database + ": " + page.table + ": " + keys;
   frame.body_class = "row db-" + CssClass(page.database) + " table-" + CssClass(page.table);

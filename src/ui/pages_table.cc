@@ -9,6 +9,7 @@
 #include "ui/charts.h"
 #include "ui/html.h"
 #include "ui/table_controls.h"
+#include "ui/table_summary.h"
 #include "ui/view.h"
 
 namespace almanac::ui {
@@ -19,7 +20,10 @@ struct SortState {
   bool descending = false;
 };
 
-SortState CurrentSort(const api::Request& request, const config::TableOptions& options) {
+SortState CurrentSort(const api::TablePage& page, const api::Request& request,
+                      const config::TableOptions& options) {
+  if (page.sort) return {*page.sort, false};
+  if (page.sort_desc) return {*page.sort_desc, true};
   const std::string* asc = request.Arg("_sort");
   const std::string* desc = request.Arg("_sort_desc");
   if (asc && !asc->empty()) return {*asc, false};
@@ -31,7 +35,8 @@ SortState CurrentSort(const api::Request& request, const config::TableOptions& o
 
 std::set<std::string> SortableColumns(const api::TablePage& page,
                                       const config::TableOptions& options) {
-  std::set<std::string> sortable;
+  std::set<std::string> sortable(page.sortable_columns.begin(), page.sortable_columns.end());
+  if (!sortable.empty()) return sortable;
   if (options.sortable_columns) {
     sortable.insert(options.sortable_columns->begin(), options.sortable_columns->end());
   } else {
@@ -87,6 +92,24 @@ Data ColumnHeaders(const api::TablePage& page, const api::Request& request,
   return columns;
 }
 
+// The label of a foreign key cell (expanded with _labels, on by default in HTML), or nullptr.
+const Value* CellLabel(const api::TablePage& page, size_t r, size_t c) {
+  size_t index = r * page.rows.columns.size() + c;
+  if (index >= page.cell_labels.size() || !page.cell_labels[index]) return nullptr;
+  return &*page.cell_labels[index];
+}
+
+// The row a foreign key cell points to: /<db>/<other table>/<value>.
+std::string ForeignKeyHref(const api::TablePage& page, const std::string& column, const Value& v) {
+  if (v.is_null()) return "";
+  for (const api::ExpandableColumn& e : page.expandable_columns) {
+    if (e.fk.column == column) {
+      return TableUrl(page.database, e.fk.other_table) + "/" + TildeEncode(v.ToDisplayString());
+    }
+  }
+  return "";
+}
+
 Data RowsData(const api::TablePage& page, const RenderContext& ctx, bool link_column) {
   const db::Rows& rows = page.rows;
   std::string table_url = TableUrl(page.database, page.table);
@@ -115,6 +138,12 @@ Data RowsData(const api::TablePage& page, const RenderContext& ctx, bool link_co
       if (static_cast<int>(c) == link_index) {
         cell.set("html", "<a href=\"" + Escape(row_url) + "\">" + CellHtml(v, {}) + "</a>");
         cell.set("cls", "pk");
+      } else if (const Value* label = CellLabel(page, r, c)) {
+        std::string href = ForeignKeyHref(page, rows.columns[c], v);
+        std::string shown = CellHtml(*label, options);
+        cell.set("html",
+                 (href.empty() ? shown : "<a href=\"" + Escape(href) + "\">" + shown + "</a>") +
+                     " <span class=\"fk-id\">" + CellHtml(v, {}) + "</span>");
       } else {
         options.blob_href.clear();
         if (v.type() == Value::Type::kBlob && !row_url.empty()) {
@@ -189,7 +218,7 @@ std::string MobileLabels(const std::vector<std::string>& columns) {
 std::string Renderer::Table(const api::TablePage& page, const RenderContext& ctx) const {
   const api::Request& request = ctx.request;
   config::TableOptions options = ctx.instance.config.Table(page.database, page.table);
-  SortState sort = CurrentSort(request, options);
+  SortState sort = CurrentSort(page, request, options);
   std::string table_url = TableUrl(page.database, page.table);
   Data data;
   const format::JsonValue* meta = ctx.instance.config.TableMetadata(page.database, page.table);
@@ -199,10 +228,18 @@ std::string Renderer::Table(const api::TablePage& page, const RenderContext& ctx
   data.set("color", api::DatabaseColor(page.database));
   if (meta) data.set("metadata", MetadataData(*meta));
   data.set("table_url", table_url);
+  AddTableSummary(data, page, ctx);
 
   bool link_column = !page.is_view && !page.use_rowid && page.primary_keys.size() > 1;
-  std::vector<std::string> filter_columns = page.rows.columns;
-  std::vector<FilterSelection> filters = ParseFilters(request, filter_columns);
+  std::vector<std::string> filter_columns =
+      page.all_columns.empty() ? page.rows.columns : page.all_columns;
+  if (page.use_rowid &&
+      std::find(filter_columns.begin(), filter_columns.end(), "rowid") == filter_columns.end()) {
+    filter_columns.insert(filter_columns.begin(), "rowid");
+  }
+  std::vector<FilterSelection> filters;
+  for (const api::AppliedFilter& f : page.filters) filters.push_back({f.column, f.op, f.value});
+  if (filters.empty()) filters = ParseFilters(request, filter_columns);
   Data filter_cols = List();
   for (const std::string& c : filter_columns) filter_cols.push_back(Data("name", Str(c)));
   Put(data, "filters", FilterRows(filters, filter_columns));
