@@ -1,6 +1,6 @@
 # Almanac's front door. `make run` serves the demo database; `make test` runs every test suite.
 # Thin aliases over the CMake presets in CMakePresets.json.
-.PHONY: all setup build run test unit asan format format-check bench clean
+.PHONY: all setup build run test unit asan fuzz format format-check bench clean
 
 PORT ?= 8001
 
@@ -27,6 +27,11 @@ unit: build
 asan: setup
 	@cmake --workflow --preset asan
 
+# libFuzzer smoke runs (clang, ASan + UBSan) from the committed seed corpora.
+FUZZ_SECONDS ?= 60
+fuzz: setup
+	@tests/fuzz/run.sh token_fuzzer $(FUZZ_SECONDS)
+
 format:
 	@git ls-files '*.cc' '*.h' | xargs clang-format -i
 
@@ -37,4 +42,4 @@ bench: build
 	@bench/run
 
 clean:
-	@rm -rf build build-dev build-asan
+	@rm -rf build build-dev build-asan build-fuzz

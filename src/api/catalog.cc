@@ -67,18 +67,23 @@ Result<DatabasePage> BuildDatabasePage(const Instance& instance, const Request& 
   page.database = resolved.db->name();
   page.path = "/" + TildeEncode(page.database);
   page.size = resolved.db->FileSize();
+  page.private_ =
+      IsPrivate(instance, auth::Action::kViewDatabase, auth::Resource::Database(page.database));
   for (const db::TableInfo& table : resolved.schema->tables()) {
-    if (table.is_view()) {
-      page.views.push_back(table.name);
-      page.table_columns.emplace_back(table.name, std::vector<std::string>{});
+    auth::Resource resource = auth::Resource::Table(page.database, table.name);
+    if (!instance.permissions.Allowed(request.actor, auth::Action::kViewTable, resource)) {
       continue;
     }
-    if (!instance.permissions.Allowed(request.actor, auth::Action::kViewTable,
-                                      auth::Resource::Table(page.database, table.name))) {
+    bool is_private = IsPrivate(instance, auth::Action::kViewTable, resource);
+    if (table.is_view()) {
+      page.views.push_back(table.name);
+      if (is_private) page.private_views.push_back(table.name);
+      page.table_columns.emplace_back(table.name, std::vector<std::string>{});
       continue;
     }
     TableSummary summary =
         Summarize(table, instance.config.Table(page.database, table.name).hidden);
+    summary.private_ = is_private;
     summary.count = BoundedCount(*resolved.conn, table.name, 100);
     summary.count_truncated = summary.count && *summary.count == kCountLimit + 1;
     if (summary.hidden) ++page.hidden_count;
@@ -97,7 +102,13 @@ Result<DatabasePage> BuildDatabasePage(const Instance& instance, const Request& 
   format::JsonValue::Array queries;
   for (const CannedQuery& q : CannedQueries(instance.config, page.database)) {
     if (queries.size() == 5) break;
-    queries.push_back(CannedQueryJson(q));
+    auth::Resource resource = auth::Resource::Table(page.database, q.name);
+    if (!instance.permissions.Allowed(request.actor, auth::Action::kViewQuery, resource)) continue;
+    format::JsonValue json = CannedQueryJson(q);
+    if (IsPrivate(instance, auth::Action::kViewQuery, resource)) {
+      json.Set("private", format::JsonValue::Bool(true));
+    }
+    queries.push_back(std::move(json));
   }
   page.queries = format::JsonValue::MakeArray(std::move(queries));
   page.metadata = format::JsonValue::MakeObject();
@@ -127,21 +138,26 @@ Result<IndexPage> BuildIndexPage(const Instance& instance, const Request& reques
     ALM_ASSIGN_OR_RETURN(ResolvedDatabase resolved, ResolveDatabase(instance, database->name()));
     IndexDatabase entry;
     entry.name = database->name();
+    entry.private_ =
+        IsPrivate(instance, auth::Action::kViewDatabase, auth::Resource::Database(entry.name));
     entry.path = "/" + TildeEncode(entry.name);
     entry.color = DatabaseColor(entry.name);
     bool count = !database->is_mutable() || database->FileSize() < kCountDbSizeLimit;
     std::vector<TableSummary> visible;
     bool counts_complete = true;
     for (const db::TableInfo& table : resolved.schema->tables()) {
-      if (!instance.permissions.Allowed(request.actor, auth::Action::kViewTable,
-                                        auth::Resource::Table(entry.name, table.name))) {
+      auth::Resource resource = auth::Resource::Table(entry.name, table.name);
+      if (!instance.permissions.Allowed(request.actor, auth::Action::kViewTable, resource)) {
         continue;
       }
+      bool is_private = IsPrivate(instance, auth::Action::kViewTable, resource);
       if (table.is_view()) {
         entry.views.push_back(table.name);
+        if (is_private) entry.private_views.push_back(table.name);
         continue;
       }
       TableSummary summary = Summarize(table, instance.config.Table(entry.name, table.name).hidden);
+      summary.private_ = is_private;
       if (count) {
         summary.count = BoundedCount(*resolved.conn, table.name, 10);
         // A hidden table (an FTS index, say) that is slow to count does not cost the visible

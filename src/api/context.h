@@ -10,6 +10,7 @@
 
 #include "auth/actor.h"
 #include "auth/permissions.h"
+#include "auth/session.h"
 #include "config/config.h"
 #include "config/settings.h"
 #include "core/result.h"
@@ -24,6 +25,8 @@ struct Instance {
   const config::Config& config;
   const auth::PermissionEngine& permissions;
   std::string version;  // Almanac's version
+  // Secret, token settings and the --root login token; null in tests that need no auth.
+  auth::Authenticator* authenticator = nullptr;
 };
 
 struct Request {

@@ -9,6 +9,10 @@ namespace {
 
 using format::JsonWriter;
 
+bool Contains(const std::vector<std::string>& names, const std::string& name) {
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
+
 format::JsonStyle StyleFor(const OutputOptions& output) {
   format::JsonStyle style;
   style.infinity_as_literal = output.json_infinity;
@@ -211,7 +215,7 @@ Body DatabaseJson(const DatabasePage& page) {
   w.BeginObject();
   w.MemberBool("ok", true);
   w.Member("database", page.database);
-  w.MemberBool("private", false);
+  w.MemberBool("private", page.private_);
   w.Member("path", page.path);
   w.Member("size", page.size);
   w.Key("tables");
@@ -249,7 +253,7 @@ Body DatabaseJson(const DatabasePage& page) {
   for (const std::string& v : page.views) {
     w.BeginObject();
     w.Member("name", v);
-    w.MemberBool("private", false);
+    w.MemberBool("private", Contains(page.private_views, v));
     w.EndObject();
   }
   w.EndArray();
@@ -305,13 +309,13 @@ Body IndexJson(const IndexPage& page) {
       w.MemberBool("hidden", t.hidden);
       WriteOptionalString(w, "fts_table", t.fts_table);
       w.Member("num_relationships_for_sorting", t.num_relationships_for_sorting);
-      w.MemberBool("private", false);
+      w.MemberBool("private", t.private_);
       w.EndObject();
     }
     for (const std::string& v : d.views) {
       w.BeginObject();
       w.Member("name", v);
-      w.MemberBool("private", false);
+      w.MemberBool("private", Contains(d.private_views, v));
       w.EndObject();
     }
     w.EndArray();
@@ -322,7 +326,7 @@ Body IndexJson(const IndexPage& page) {
     w.Member("hidden_table_rows_sum", d.hidden_table_rows_sum);
     w.Member("hidden_tables_count", d.hidden_tables_count);
     w.Member("views_count", d.views_count);
-    w.MemberBool("private", false);
+    w.MemberBool("private", d.private_);
     w.EndObject();
   }
   w.EndArray();

@@ -182,7 +182,9 @@ struct DatabasePage {
   std::vector<TableSummary> tables;  // visible tables, then hidden ones
   int64_t hidden_count = 0;
   std::vector<std::string> views;
-  format::JsonValue queries;  // list of canned query objects
+  std::vector<std::string> private_views;  // views anonymous users may not see
+  bool private_ = false;                   // anonymous users may not see the database
+  format::JsonValue queries;               // list of canned query objects
   bool allow_execute_sql = true;
   std::vector<std::pair<std::string, std::vector<std::string>>> table_columns;
   format::JsonValue metadata;
@@ -194,6 +196,8 @@ struct IndexDatabase {
   std::string color;
   std::vector<TableSummary> tables;  // first five visible tables
   std::vector<std::string> views;
+  std::vector<std::string> private_views;  // views anonymous users may not see
+  bool private_ = false;                   // anonymous users may not see the database
   bool tables_and_views_more = false;
   int64_t tables_count = 0;
   int64_t table_rows_sum = 0;

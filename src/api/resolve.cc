@@ -39,6 +39,10 @@ db::Limits QueryLimits(const Instance& instance, const Request& request) {
   return limits;
 }
 
+bool IsPrivate(const Instance& instance, auth::Action action, const auth::Resource& resource) {
+  return !instance.permissions.Allowed(std::nullopt, action, resource);
+}
+
 Status Require(const Instance& instance, const Request& request, auth::Action action,
                const auth::Resource& resource, std::string_view message) {
   if (instance.permissions.Allowed(request.actor, action, resource)) return Status::Ok();

@@ -32,6 +32,10 @@ Result<ResolvedTable> ResolveTable(const Instance& instance, std::string_view da
 // lowered (never raised) by ?_timelimit=.
 db::Limits QueryLimits(const Instance& instance, const Request& request);
 
+// True when anonymous users may not do `action` on `resource` (Datasette's "private" flag, for
+// resources the actor can see).
+bool IsPrivate(const Instance& instance, auth::Action action, const auth::Resource& resource);
+
 // PermissionDenied unless the request's actor may do `action` on `resource`.
 Status Require(const Instance& instance, const Request& request, auth::Action action,
                const auth::Resource& resource, std::string_view message);

@@ -65,9 +65,13 @@ SpecialPage SettingsPage(const Instance& instance) {
   return {"Settings", parsed.ok() ? std::move(parsed).value() : Ok()};
 }
 
-SpecialPage DatabasesPage(const Instance& instance) {
+SpecialPage DatabasesPage(const Instance& instance, const auth::MaybeActor& actor) {
   JsonValue::Array list;
   for (const auto& db : instance.registry.all()) {
+    if (!instance.permissions.Allowed(actor, auth::Action::kViewDatabase,
+                                      auth::Resource::Database(db->name()))) {
+      continue;
+    }
     list.push_back(JsonValue::MakeObject({
         {"name", JsonValue::String(db->name())},
         {"route", JsonValue::String(db->name())},
@@ -162,10 +166,10 @@ Result<SpecialPage> SchemaPage(const Instance& instance, const Request& request,
                                std::string_view database) {
   JsonValue data = Ok();
   if (!database.empty()) {
-    ALM_ASSIGN_OR_RETURN(ResolvedDatabase resolved, ResolveDatabase(instance, database));
+    // Permission first, so actors without view-database cannot probe which databases exist.
     ALM_RETURN_IF_ERROR(Require(instance, request, auth::Action::kViewDatabase,
-                                auth::Resource::Database(resolved.db->name()),
-                                "You do not have permission to view this database"));
+                                auth::Resource::Database(std::string(database)), "view-database"));
+    ALM_ASSIGN_OR_RETURN(ResolvedDatabase resolved, ResolveDatabase(instance, database));
     ALM_ASSIGN_OR_RETURN(std::string schema, SchemaText(instance, request, resolved.db->name()));
     data.Set("database", JsonValue::String(resolved.db->name()));
     data.Set("schema", JsonValue::String(std::move(schema)));

@@ -17,7 +17,7 @@ struct SpecialPage {
 
 SpecialPage VersionsPage(const Instance& instance);
 SpecialPage SettingsPage(const Instance& instance);
-SpecialPage DatabasesPage(const Instance& instance);
+SpecialPage DatabasesPage(const Instance& instance, const auth::MaybeActor& actor);
 SpecialPage ActorPage(const Request& request);
 SpecialPage ConfigPage(const Instance& instance);
 Result<SpecialPage> ThreadsPage(const Instance& instance, const Request& request);

@@ -7,6 +7,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/create_token.h"
 #include "cli/serve.h"
 
 int main(int argc, char** argv) {
@@ -16,6 +17,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("almanac ") + ALMANAC_VERSION);
   app.require_subcommand(0, 1);
   CLI::App* serve = almanac::cli::AddServeCommand(app);
+  CLI::App* create_token = almanac::cli::AddCreateTokenCommand(app);
 
   // Default to `serve` when the first argument is not a command or a top-level flag.
   std::vector<std::string> args(argv + 1, argv + argc);
@@ -30,6 +32,7 @@ int main(int argc, char** argv) {
     return app.exit(e);
   }
   if (serve->parsed()) return almanac::cli::RunServe();
+  if (create_token->parsed()) return almanac::cli::RunCreateToken();
   std::printf("%s", app.help().c_str());
   return 0;
 }

@@ -12,6 +12,7 @@
 
 #include "api/context.h"
 #include "auth/permissions.h"
+#include "auth/session.h"
 #include "config/config.h"
 #include "config/document.h"
 #include "config/settings.h"
@@ -193,8 +194,12 @@ int RunServe() {
     secret = env ? env : RandomSecret();
   }
 
-  auth::PermissionEngine permissions(config, settings, {flags.default_deny});
-  api::Instance instance{registry, settings, config, permissions, ALMANAC_VERSION};
+  auth::PermissionEngine permissions(config, settings, {flags.default_deny, flags.root});
+  // --root: a one-time token (Datasette's secrets.token_hex(32)) signs the browser in as root.
+  std::string root_token = flags.root ? RandomSecret() : std::string();
+  auth::Authenticator authenticator(
+      secret, {settings.allow_signed_tokens, settings.max_signed_tokens_ttl}, root_token);
+  api::Instance instance{registry, settings, config, permissions, ALMANAC_VERSION, &authenticator};
   std::vector<ui::StaticMount> mounts;
   for (const std::string& spec : flags.static_mounts) {
     Result<ui::StaticMount> mount = ui::ParseStaticMount(spec);
@@ -220,6 +225,11 @@ int RunServe() {
 
   std::string display_host =
       flags.host.find(':') != std::string::npos ? "[" + flags.host + "]" : flags.host;
+  if (flags.root) {
+    // Printed before the "serving on" line, as Datasette prints it before Uvicorn's.
+    std::printf("http://%s:%u/-/auth-token?token=%s\n", display_host.c_str(),
+                static_cast<unsigned>(*port), root_token.c_str());
+  }
   std::printf("Almanac %s serving on http://%s:%u\n", ALMANAC_VERSION, display_host.c_str(),
               static_cast<unsigned>(*port));
   std::fflush(stdout);

@@ -1,5 +1,9 @@
 #include "http/dispatch.h"
 
+#include <ctime>
+
+#include "api/json_output.h"
+#include "auth/csrf.h"
 #include "http/handler_util.h"
 #include "http/router.h"
 #include "http/routes.h"
@@ -10,9 +14,46 @@ ui::RenderContext RouteContext::Html() const {
   return ui::RenderContext{instance, request, JsonTwinUrl(request)};
 }
 
+namespace {
+
+// The sign-in, token and permission-debugging pages have no JSON alternate (Datasette's
+// has_json_alternate = False), so their HTML carries no Link header.
+bool HasNoJsonTwin(const std::string& path) {
+  http::Route route = MatchRoute(path);
+  return route.kind == RouteKind::kSpecial && IsAuthPage(route.name);
+}
+
+}  // namespace
+
+// Cross-origin protection first (Datasette's outermost middleware), then the actor: a token
+// that is recognised but invalid is a 401 before any routing.
+std::optional<Response> Dispatcher::Authenticate(api::Request& request) const {
+  if (instance_.settings.force_https_urls) request.scheme = "https";
+  auth::CsrfInput csrf{
+      request.method,           request.scheme,           request.Header("authorization"),
+      request.Header("cookie"), request.Header("origin"), request.Header("sec-fetch-site"),
+      request.Header("host")};
+  if (std::optional<std::string> reason = auth::CsrfRejection(csrf)) {
+    return CsrfErrorResponse(*reason);
+  }
+  if (!instance_.authenticator) return std::nullopt;
+  Result<auth::MaybeActor> actor = instance_.authenticator->Authenticate(
+      request.Header("authorization"), request.Header("cookie"),
+      static_cast<int64_t>(std::time(nullptr)));
+  if (!actor.ok()) {
+    Response response = Response::Json(401, api::ErrorJson(actor.status(), 401));
+    response.AddHeader("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+    return response;
+  }
+  request.actor = std::move(actor).value();
+  return std::nullopt;
+}
+
 Response Dispatcher::Handle(api::Request& request) const {
-  Response response = Route(request);
-  if (response.status == 200 && response.content_type.starts_with("text/html")) {
+  std::optional<Response> refused = Authenticate(request);
+  Response response = refused ? std::move(*refused) : Route(request);
+  if (response.status == 200 && response.content_type.starts_with("text/html") &&
+      !HasNoJsonTwin(request.path)) {
     response.AddHeader("Link", "<" + JsonTwinUrl(request) +
                                    ">; rel=\"alternate\"; type=\"application/json+datasette\"");
   }
@@ -39,6 +80,7 @@ Response Dispatcher::Route(api::Request& request) const {
     case RouteKind::kStatic:
       return HandleStatic(ctx);
     case RouteKind::kSpecial:
+      if (IsAuthPage(route.name)) return HandleAuthPage(ctx);
       return HandleSpecial(ctx);
     case RouteKind::kDatabase:
       return HandleDatabase(ctx);

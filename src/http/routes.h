@@ -3,6 +3,7 @@
 //   special_routes.cc  the /-/ pages
 //   static_routes.cc   /-/static/ assets and --static mounts
 //   export_routes.cc   .csv and .blob of tables, views, canned queries, rows and SQL
+//   auth_routes.cc     /-/auth-token, logout, create-token, permissions, check, allowed, rules
 // Each takes the matched route and the request and returns a complete Response.
 #pragma once
 
@@ -43,5 +44,11 @@ bool IsExportFormat(const std::string& format);
 Response HandleTableExport(const RouteContext& ctx);
 Response HandleRowExport(const RouteContext& ctx);
 Response HandleQueryExport(const RouteContext& ctx);
+
+// auth_routes.cc: login/logout, tokens and the permission debugging pages.
+bool IsAuthPage(const std::string& name);
+Response HandleAuthPage(const RouteContext& ctx);
+// Datasette's csrf_error page: 403, HTML, with the reason.
+Response CsrfErrorResponse(const std::string& reason);
 
 }  // namespace almanac::http

@@ -1,4 +1,5 @@
 #include "api/query.h"
+#include "api/resolve.h"
 #include "api/special.h"
 #include "core/url.h"
 #include "http/handler_util.h"
@@ -22,9 +23,16 @@ Response HandleSpecial(const RouteContext& ctx) {
   const api::Instance& in = ctx.instance;
   api::Request& request = ctx.request;
   const std::string& name = ctx.route.name;
+  // Datasette's JsonDataView pages need view-instance (actor.json needs nothing).
+  if (name == "versions" || name == "settings" || name == "databases" || name == "config" ||
+      name == "plugins") {
+    Status s = api::Require(in, request, auth::Action::kViewInstance, auth::Resource::Instance(),
+                            "view-instance");
+    if (!s.ok()) return ErrorResponse(s, FormatForPath(request));
+  }
   if (name == "versions") return SpecialResponse(api::VersionsPage(in), ctx);
   if (name == "settings") return SpecialResponse(api::SettingsPage(in), ctx);
-  if (name == "databases") return SpecialResponse(api::DatabasesPage(in), ctx);
+  if (name == "databases") return SpecialResponse(api::DatabasesPage(in, request.actor), ctx);
   if (name == "actor") return SpecialResponse(api::ActorPage(request), ctx);
   if (name == "config") return SpecialResponse(api::ConfigPage(in), ctx);
   if (name == "threads") return SpecialResponse(api::ThreadsPage(in, request), ctx);

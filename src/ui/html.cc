@@ -36,4 +36,10 @@ std::string RenderError(int status, std::string_view message) {
          "</p>\n</body>\n</html>\n";
 }
 
+std::string RenderPage(std::string_view title, std::string_view body_html) {
+  return "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>" +
+         Escape(title) + "</title>\n</head>\n<body>\n" + std::string(body_html) +
+         "</body>\n</html>\n";
+}
+
 }  // namespace almanac::ui

@@ -12,5 +12,8 @@ std::string Escape(std::string_view text);
 
 // A minimal, self-contained error page.
 std::string RenderError(int status, std::string_view message);
+// A bare page around `body_html` (HTML the server built and escaped itself), for answers given
+// before routing (the CSRF refusal); routed pages use Renderer::Wrap.
+std::string RenderPage(std::string_view title, std::string_view body_html);
 
 }  // namespace almanac::ui

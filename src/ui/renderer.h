@@ -14,6 +14,7 @@
 #include "api/pages.h"
 #include "api/special.h"
 #include "ui/assets.h"
+#include "ui/auth_html.h"
 #include "ui/forms.h"
 
 namespace almanac::ui {
@@ -38,6 +39,12 @@ class Renderer {
   std::string Query(const api::QueryPage& page, const RenderContext& ctx) const;
   std::string Special(const api::SpecialPage& page, const RenderContext& ctx) const;
   std::string Error(int status, std::string_view message, const RenderContext& ctx) const;
+
+  // Sign-in pages (pages_auth.cc).
+  std::string Logout(const format::JsonValue& actor, const RenderContext& ctx) const;
+  std::string CreateToken(const CreateTokenModel& model, const RenderContext& ctx) const;
+  // A page body built (and escaped) elsewhere, inside the layout.
+  std::string Wrap(const HtmlPage& page, const RenderContext& ctx) const;
 
   // Write forms (pages_forms.cc).
   std::string RowForm(const api::RowFormPage& page, const FormState& state,

@@ -1,0 +1,167 @@
+#include "auth/permissions.h"
+
+#include <gtest/gtest.h>
+
+#include "auth/rule_sources.h"
+
+namespace almanac::auth {
+namespace {
+
+using format::JsonValue;
+
+MaybeActor ActorFrom(std::string_view json) { return Actor{format::ParseJson(json).value()}; }
+
+struct Fixture {
+  explicit Fixture(std::string_view config_json, PermissionOptions options = {})
+      : config(config::Config::FromDocuments(format::ParseJson(config_json).value(),
+                                             JsonValue::MakeObject())),
+        engine(config, settings, options) {}
+  config::Settings settings;
+  config::Config config;
+  PermissionEngine engine;
+};
+
+const Resource kFixtures = Resource::Database("fixtures");
+const Resource kFacetable = Resource::Table("fixtures", "facetable");
+
+TEST(ActorMatchesAllow, FollowsDatasetteRules) {
+  auto allow = [](std::string_view json) { return format::ParseJson(json).value(); };
+  MaybeActor alice = ActorFrom(R"({"id": "alice", "roles": ["staff", "dev"]})");
+  JsonValue block = allow(R"({"id": "alice"})");
+  EXPECT_TRUE(ActorMatchesAllow(alice, &block));
+  block = allow(R"({"id": ["bob", "alice"]})");
+  EXPECT_TRUE(ActorMatchesAllow(alice, &block));
+  block = allow(R"({"roles": "dev"})");
+  EXPECT_TRUE(ActorMatchesAllow(alice, &block));
+  block = allow(R"({"id": "*"})");
+  EXPECT_TRUE(ActorMatchesAllow(alice, &block));
+  EXPECT_FALSE(ActorMatchesAllow(std::nullopt, &block));
+  block = allow(R"({"unauthenticated": true})");
+  EXPECT_TRUE(ActorMatchesAllow(std::nullopt, &block));
+  EXPECT_FALSE(ActorMatchesAllow(alice, &block));
+  block = allow("{}");
+  EXPECT_FALSE(ActorMatchesAllow(alice, &block));
+  block = allow("false");
+  EXPECT_FALSE(ActorMatchesAllow(alice, &block));
+  EXPECT_TRUE(ActorMatchesAllow(alice, nullptr));
+}
+
+TEST(PermissionEngine, ViewActionsAllowedByDefault) {
+  Fixture f("{}");
+  EXPECT_TRUE(f.engine.Allowed(std::nullopt, Action::kViewInstance, Resource::Instance()));
+  EXPECT_TRUE(f.engine.Allowed(std::nullopt, Action::kViewTable, kFacetable));
+  EXPECT_TRUE(f.engine.Allowed(std::nullopt, Action::kExecuteSql, kFixtures));
+  EXPECT_FALSE(f.engine.Allowed(std::nullopt, Action::kInsertRow, kFacetable));
+  EXPECT_FALSE(f.engine.Allowed(std::nullopt, Action::kPermissionsDebug, Resource::Instance()));
+}
+
+TEST(PermissionEngine, DefaultDenyAndDefaultAllowSql) {
+  Fixture deny("{}", {.default_deny = true});
+  EXPECT_FALSE(deny.engine.Allowed(std::nullopt, Action::kViewInstance, Resource::Instance()));
+  EXPECT_FALSE(deny.engine.Allowed(std::nullopt, Action::kViewTable, kFacetable));
+  Fixture no_sql("{}");
+  no_sql.settings.default_allow_sql = false;
+  EXPECT_FALSE(no_sql.engine.Allowed(std::nullopt, Action::kExecuteSql, kFixtures));
+  EXPECT_TRUE(no_sql.engine.Allowed(std::nullopt, Action::kViewDatabase, kFixtures));
+}
+
+TEST(PermissionEngine, RootOnlyWithRootEnabled) {
+  MaybeActor root = ActorFrom(R"({"id": "root"})");
+  Fixture off("{}");
+  EXPECT_FALSE(off.engine.Allowed(root, Action::kDropTable, kFacetable));
+  Fixture on("{}", {.root_enabled = true});
+  EXPECT_TRUE(on.engine.Allowed(root, Action::kDropTable, kFacetable));
+  EXPECT_TRUE(on.engine.Allowed(root, Action::kPermissionsDebug, Resource::Instance()));
+  EXPECT_FALSE(on.engine.Allowed(ActorFrom(R"({"id": "alice"})"), Action::kDropTable, kFacetable));
+}
+
+TEST(PermissionEngine, DatabaseAllowBlockCascadesToTablesAndMoreSpecificWins) {
+  Fixture f(R"({"databases": {"fixtures": {"allow": {"id": "alice"},
+                "tables": {"facetable": {"allow": true}}}}})");
+  MaybeActor alice = ActorFrom(R"({"id": "alice"})");
+  EXPECT_TRUE(f.engine.Allowed(alice, Action::kViewDatabase, kFixtures));
+  EXPECT_FALSE(f.engine.Allowed(std::nullopt, Action::kViewDatabase, kFixtures));
+  EXPECT_FALSE(
+      f.engine.Allowed(std::nullopt, Action::kViewTable, Resource::Table("fixtures", "other")));
+  // The table-level allow is more specific than the database-level deny.
+  EXPECT_TRUE(f.engine.Allowed(std::nullopt, Action::kViewTable, kFacetable));
+  EXPECT_TRUE(f.engine.Allowed(std::nullopt, Action::kViewDatabase, Resource::Database("extra")));
+}
+
+TEST(PermissionEngine, PermissionsBlocksGrantWriteActions) {
+  Fixture f(R"({"permissions": {"insert-row": {"id": "writer"}},
+                "databases": {"fixtures": {"permissions": {"create-table": {"id": "admin"}},
+                  "tables": {"facetable": {"permissions": {"insert-row": false}}}}}})");
+  MaybeActor writer = ActorFrom(R"({"id": "writer"})");
+  EXPECT_TRUE(f.engine.Allowed(writer, Action::kInsertRow, Resource::Table("fixtures", "x")));
+  EXPECT_FALSE(f.engine.Allowed(writer, Action::kInsertRow, kFacetable));  // table-level deny
+  EXPECT_TRUE(f.engine.Allowed(ActorFrom(R"({"id": "admin"})"), Action::kCreateTable, kFixtures));
+  EXPECT_FALSE(f.engine.Allowed(writer, Action::kCreateTable, kFixtures));
+}
+
+TEST(PermissionEngine, AllowSqlAndAlsoRequires) {
+  Fixture f(R"({"allow_sql": {"id": "analyst"}, "databases": {"secret": {"allow": false}}})");
+  MaybeActor analyst = ActorFrom(R"({"id": "analyst"})");
+  EXPECT_TRUE(f.engine.Allowed(analyst, Action::kExecuteSql, kFixtures));
+  EXPECT_FALSE(f.engine.Allowed(std::nullopt, Action::kExecuteSql, kFixtures));
+  // execute-sql also requires view-database.
+  EXPECT_FALSE(f.engine.Allowed(analyst, Action::kExecuteSql, Resource::Database("secret")));
+  Explanation e = f.engine.Explain(analyst, Action::kExecuteSql, Resource::Database("secret"));
+  EXPECT_FALSE(e.allowed);
+  EXPECT_EQ(e.summary(),
+            "Denied because execute-sql also requires view-database, which was denied.");
+}
+
+TEST(PermissionEngine, TokenRestrictionsNarrowButNeverGrant) {
+  Fixture f("{}", {.root_enabled = true});
+  MaybeActor token = ActorFrom(R"({"id": "root", "token": "dstok",
+      "_r": {"a": ["vi"], "d": {"fixtures": ["vd", "view-table"]},
+             "r": {"extra": {"t1": ["vt", "ir"]}}}})");
+  EXPECT_TRUE(f.engine.Allowed(token, Action::kViewInstance, Resource::Instance()));
+  EXPECT_TRUE(f.engine.Allowed(token, Action::kViewDatabase, kFixtures));
+  EXPECT_TRUE(f.engine.Allowed(token, Action::kViewTable, kFacetable));
+  EXPECT_FALSE(f.engine.Allowed(token, Action::kViewDatabase, Resource::Database("extra")));
+  EXPECT_TRUE(f.engine.Allowed(token, Action::kInsertRow, Resource::Table("extra", "t1")));
+  EXPECT_FALSE(f.engine.Allowed(token, Action::kInsertRow, Resource::Table("extra", "t2")));
+  EXPECT_FALSE(f.engine.Allowed(token, Action::kDropTable, kFacetable));
+  EXPECT_FALSE(f.engine.Allowed(token, Action::kPermissionsDebug, Resource::Instance()));
+  // Restrictions do not grant: alice has no insert-row even though _r lists it.
+  Fixture plain("{}");
+  MaybeActor alice = ActorFrom(R"({"id": "alice", "_r": {"a": ["ir"]}})");
+  EXPECT_FALSE(plain.engine.Allowed(alice, Action::kInsertRow, kFacetable));
+}
+
+TEST(PermissionEngine, RestrictedTokenCannotReopenWhatARootAllowBlockDenies) {
+  // The restriction gate: a table-level allow does not reopen a resource the token is
+  // restricted to when the root-level allow block denies the actor.
+  Fixture f(R"({"allow": {"id": "admin"},
+                "databases": {"fixtures": {"tables": {"facetable": {"allow": true}}}}})");
+  MaybeActor restricted =
+      ActorFrom(R"({"id": "bob", "_r": {"r": {"fixtures": {"facetable": ["vt"]}}}})");
+  EXPECT_FALSE(f.engine.Allowed(restricted, Action::kViewTable, kFacetable));
+  MaybeActor unrestricted = ActorFrom(R"({"id": "bob"})");
+  EXPECT_TRUE(f.engine.Allowed(unrestricted, Action::kViewTable, kFacetable));
+}
+
+class PublicTables : public RuleSource {
+ public:
+  std::string name() const override { return "public_tables"; }
+  void AddRules(const MaybeActor&, Action action, std::vector<Rule>& out) const override {
+    if (action == Action::kViewTable)
+      out.push_back({"fixtures", "facetable", true, "public", name()});
+  }
+};
+
+TEST(PermissionEngine, ExtraRuleSourcesTakePart) {
+  Fixture f("{}", {.default_deny = true});
+  EXPECT_FALSE(f.engine.Allowed(std::nullopt, Action::kViewTable, kFacetable));
+  f.engine.AddSource(std::make_unique<PublicTables>());
+  EXPECT_TRUE(f.engine.Allowed(std::nullopt, Action::kViewTable, kFacetable));
+  EXPECT_FALSE(
+      f.engine.Allowed(std::nullopt, Action::kViewTable, Resource::Table("fixtures", "x")));
+  ASSERT_FALSE(f.engine.RecentChecks().empty());
+  EXPECT_EQ(f.engine.RecentChecks().front().resource.child, "x");
+}
+
+}  // namespace
+}  // namespace almanac::auth
