@@ -6,22 +6,21 @@
 //   /<db>/<table>/<pks>/-/confirm-delete delete a row
 //   /<db>/<table>/-/confirm-drop         drop a table
 //   /<db>/-/create-table                 create a table from pasted CSV/TSV/JSON
-#include "api/forms.h"
 #include "core/url.h"
+#include "http/form_routes.h"
 #include "http/handler_util.h"
-#include "http/routes.h"
 
 namespace almanac::http {
 namespace {
 
-Response FormPage(const RouteContext& ctx, int status, std::string html) {
+Response FormPage(int status, std::string html) {
   Response response = Response::Html(status, std::move(html));
   response.AddHeader("Cache-Control", "no-store");
   return response;
 }
 
 template <typename Page>
-std::optional<Response> Failed(const RouteContext& ctx, const Result<Page>& page) {
+std::optional<Response> Failed(const Result<Page>& page) {
   if (page.ok()) return std::nullopt;
   return ErrorResponse(page.status(), ErrorFormat::kHtml);
 }
@@ -33,10 +32,10 @@ std::optional<Response> RowForms(const RouteContext& ctx) {
   Result<api::RowFormPage> page =
       api::BuildRowFormPage(ctx.instance, ctx.request, TildeDecode(ctx.route.database),
                             TildeDecode(ctx.route.table), ctx.route.pks, action);
-  if (auto failed = Failed(ctx, page)) return failed;
+  if (auto failed = Failed(page)) return failed;
   if (ctx.request.method == "POST") return SubmitRowForm(ctx, *page, action);
-  if (name == "edit") return FormPage(ctx, 200, ctx.ui.RowForm(*page, {}, ctx.Html()));
-  return FormPage(ctx, 200, ctx.ui.ConfirmDeleteRow(*page, ctx.Html()));
+  if (name == "edit") return FormPage(200, ctx.ui.RowForm(*page, {}, ctx.Html()));
+  return FormPage(200, ctx.ui.ConfirmDeleteRow(*page, ctx.Html()));
 }
 
 std::optional<Response> TableForms(const RouteContext& ctx) {
@@ -46,16 +45,16 @@ std::optional<Response> TableForms(const RouteContext& ctx) {
   if (name == "new-row") {
     Result<api::RowFormPage> page = api::BuildRowFormPage(ctx.instance, ctx.request, database,
                                                           table, "", auth::Action::kInsertRow);
-    if (auto failed = Failed(ctx, page)) return failed;
+    if (auto failed = Failed(page)) return failed;
     if (ctx.request.method == "POST") return SubmitRowForm(ctx, *page, auth::Action::kInsertRow);
-    return FormPage(ctx, 200, ctx.ui.RowForm(*page, {}, ctx.Html()));
+    return FormPage(200, ctx.ui.RowForm(*page, {}, ctx.Html()));
   }
   if (name == "confirm-drop") {
     Result<api::DropTablePage> page =
         api::BuildDropTablePage(ctx.instance, ctx.request, database, table);
-    if (auto failed = Failed(ctx, page)) return failed;
+    if (auto failed = Failed(page)) return failed;
     if (ctx.request.method == "POST") return SubmitDrop(ctx, *page);
-    return FormPage(ctx, 200, ctx.ui.ConfirmDrop(*page, ctx.Html()));
+    return FormPage(200, ctx.ui.ConfirmDrop(*page, ctx.Html()));
   }
   return std::nullopt;
 }
@@ -66,7 +65,7 @@ std::optional<Response> DatabaseForms(const RouteContext& ctx) {
   Status allowed = api::CheckCreateTable(ctx.instance, ctx.request, database);
   if (!allowed.ok()) return ErrorResponse(allowed, ErrorFormat::kHtml);
   if (ctx.request.method == "POST") return SubmitCreateTable(ctx, database);
-  return FormPage(ctx, 200, ctx.ui.CreateTable(database, {}, ctx.Html()));
+  return FormPage(200, ctx.ui.CreateTable(database, {}, ctx.Html()));
 }
 
 }  // namespace

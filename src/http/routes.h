@@ -33,6 +33,9 @@ Response HandleQuery(const RouteContext& ctx);
 Response HandleTable(const RouteContext& ctx);
 Response HandleRow(const RouteContext& ctx);
 Response HandleSpecial(const RouteContext& ctx);
+// form_routes.cc: the HTML write forms (new-row, edit, confirm-delete, confirm-drop,
+// create-table); nullopt when the route is not one of them.
+std::optional<Response> HandleForm(const RouteContext& ctx);
 // /-/static/<file>: the UI's embedded assets, cached by content hash.
 Response HandleStatic(const RouteContext& ctx);
 // A file below a --static mount, or nullopt when the path is under none.

@@ -163,6 +163,9 @@ std::string Renderer::Database(const api::DatabasePage& page, const RenderContex
   data.set("queries", queries);
   data.set("queries_link", page.path + "/-/queries");
   data.set("size", FormatCount(page.size) + " bytes");
+  if (Allowed(ctx, auth::Action::kCreateTable, auth::Resource::Database(page.database))) {
+    data.set("create_table_href", page.path + "/-/create-table");
+  }
   Frame frame{page.database, "db db-" + CssClass(page.database), Crumbs(page.database), ""};
   frame.crumbs.clear();
   return RenderPage(assets_, "database", std::move(data), frame, ctx);

@@ -20,6 +20,18 @@ std::string Renderer::Row(const api::RowPage& page, const RenderContext& ctx) co
   }
   std::string row_url = table_url + "/" + row_path;
   data.set("row_url", row_url);
+  auth::Resource resource = auth::Resource::Table(page.database, page.table);
+  Data actions;
+  bool any = false;
+  if (Allowed(ctx, auth::Action::kUpdateRow, resource)) {
+    actions.set("edit_href", row_url + "/-/edit");
+    any = true;
+  }
+  if (Allowed(ctx, auth::Action::kDeleteRow, resource)) {
+    actions.set("delete_href", row_url + "/-/confirm-delete");
+    any = true;
+  }
+  if (any) Put(data, "row_actions", std::move(actions));
   SetIf(data, "json_href", ctx.json_url);
   CellOptions options;
   options.truncate = 0;  // the row page shows values in full

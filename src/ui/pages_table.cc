@@ -229,6 +229,20 @@ std::string Renderer::Table(const api::TablePage& page, const RenderContext& ctx
   if (meta) data.set("metadata", MetadataData(*meta));
   data.set("table_url", table_url);
   AddTableSummary(data, page, ctx);
+  auth::Resource resource = auth::Resource::Table(page.database, page.table);
+  if (!page.is_view) {
+    Data actions;
+    bool any = false;
+    if (Allowed(ctx, auth::Action::kInsertRow, resource)) {
+      actions.set("insert_href", table_url + "/-/new-row");
+      any = true;
+    }
+    if (Allowed(ctx, auth::Action::kDropTable, resource)) {
+      actions.set("drop_href", table_url + "/-/confirm-drop");
+      any = true;
+    }
+    if (any) Put(data, "table_actions", std::move(actions));
+  }
 
   bool link_column = !page.is_view && !page.use_rowid && page.primary_keys.size() > 1;
   std::vector<std::string> filter_columns =
