@@ -41,10 +41,14 @@ Result<std::unique_ptr<Database>> Database::Open(DatabaseOptions options) {
     // WAL lets readers run beside the writer; FULL makes every commit durable.
     ALM_RETURN_IF_ERROR(db->writer_->Exec("PRAGMA journal_mode=WAL"));
     ALM_RETURN_IF_ERROR(db->writer_->Exec("PRAGMA synchronous=FULL"));
-    ALM_RETURN_IF_ERROR(db->writer_->Exec("PRAGMA busy_timeout=5000"));
   }
+  // Other processes may write to the file too: wait for their locks instead of failing.
+  if (!o.immutable) ALM_RETURN_IF_ERROR(db->writer_->Exec("PRAGMA busy_timeout=5000"));
   // Fail now, not on the first request, when the file is not a database.
   ALM_RETURN_IF_ERROR(db->writer_->Exec("select count(*) from sqlite_master"));
+  if (!o.immutable) {
+    db->write_queue_ = std::make_unique<WriteQueue>(*db->writer_, o.name);
+  }
   return db;
 }
 

@@ -15,6 +15,7 @@
 #include "core/result.h"
 #include "db/connection.h"
 #include "db/schema.h"
+#include "db/write_queue.h"
 
 namespace almanac::db {
 
@@ -51,6 +52,8 @@ class Database {
 
   // The single writer connection. Only the database's write queue may use it.
   Connection& writer() { return *writer_; }
+  // The queue every write goes through; nullptr for immutable databases.
+  WriteQueue* write_queue() { return write_queue_.get(); }
 
  private:
   explicit Database(DatabaseOptions options);
@@ -58,6 +61,8 @@ class Database {
   DatabaseOptions options_;
   uint64_t id_;
   std::unique_ptr<Connection> writer_;
+  // Declared after writer_: destroyed (drained and joined) before the connection closes.
+  std::unique_ptr<WriteQueue> write_queue_;
   // Keeps shared-cache memory databases alive while the server runs.
   std::unique_ptr<Connection> memory_anchor_;
   std::mutex schema_mutex_;

@@ -33,19 +33,21 @@ class AuthorizerScope {
 
 Result<QueryResult> Collect(Statement& stmt, const Limits& limits, Clock::time_point started) {
   QueryResult result;
+  // Step before reading the columns: a cached statement recompiled after a schema change
+  // (a "select *" after ALTER TABLE) only reports its new columns once it has run.
+  ALM_ASSIGN_OR_RETURN(bool row, stmt.Step());
   int n = stmt.ColumnCount();
   result.rows.columns.reserve(static_cast<size_t>(n));
   for (int i = 0; i < n; ++i) result.rows.columns.emplace_back(stmt.ColumnName(i));
   size_t count = 0;
-  for (;;) {
-    ALM_ASSIGN_OR_RETURN(bool row, stmt.Step());
-    if (!row) break;
+  while (row) {
     if (limits.max_rows > 0 && count >= static_cast<size_t>(limits.max_rows)) {
       result.truncated = true;
       break;
     }
     for (int i = 0; i < n; ++i) result.rows.cells.push_back(stmt.Column(i));
     ++count;
+    ALM_ASSIGN_OR_RETURN(row, stmt.Step());
   }
   result.query_ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
   return result;

@@ -20,7 +20,7 @@ namespace {
 // has_json_alternate = False), so their HTML carries no Link header.
 bool HasNoJsonTwin(const std::string& path) {
   http::Route route = MatchRoute(path);
-  return route.kind == RouteKind::kSpecial && IsAuthPage(route.name);
+  return (route.kind == RouteKind::kSpecial && IsAuthPage(route.name)) || IsFormRoute(route);
 }
 
 }  // namespace
@@ -52,6 +52,18 @@ std::optional<Response> Dispatcher::Authenticate(api::Request& request) const {
 Response Dispatcher::Handle(api::Request& request) const {
   std::optional<Response> refused = Authenticate(request);
   Response response = refused ? std::move(*refused) : Route(request);
+  if (response.deferred) {
+    // A queued write: add the CORS headers once its answer is ready.
+    bool cors = options_.cors;
+    auto start = std::move(response.deferred);
+    response.deferred = [start = std::move(start), cors](std::function<void(Response)> done) {
+      start([done = std::move(done), cors](Response r) {
+        if (cors) AddCorsHeaders(r);
+        done(std::move(r));
+      });
+    };
+    return response;
+  }
   if (response.status == 200 && response.content_type.starts_with("text/html") &&
       !HasNoJsonTwin(request.path)) {
     response.AddHeader("Link", "<" + JsonTwinUrl(request) +
@@ -72,6 +84,8 @@ Response Dispatcher::Route(api::Request& request) const {
   }
   http::Route route = MatchRoute(request.path);
   RouteContext ctx{instance_, request, route, renderer_};
+  if (std::optional<Response> form = HandleForm(ctx)) return std::move(*form);
+  if (std::optional<Response> write = HandleWrite(ctx)) return std::move(*write);
   switch (route.kind) {
     case RouteKind::kIndex:
       return HandleIndex(ctx);

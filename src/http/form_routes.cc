@@ -6,12 +6,16 @@
 //   /<db>/<table>/<pks>/-/confirm-delete delete a row
 //   /<db>/<table>/-/confirm-drop         drop a table
 //   /<db>/-/create-table                 create a table from pasted CSV/TSV/JSON
-#include "core/url.h"
 #include "http/form_routes.h"
+
+#include "core/url.h"
 #include "http/handler_util.h"
 
 namespace almanac::http {
 namespace {
+
+// Forms have no JSON twin.
+ui::RenderContext NoTwin(const RouteContext& ctx) { return {ctx.instance, ctx.request, ""}; }
 
 Response FormPage(int status, std::string html) {
   Response response = Response::Html(status, std::move(html));
@@ -34,8 +38,8 @@ std::optional<Response> RowForms(const RouteContext& ctx) {
                             TildeDecode(ctx.route.table), ctx.route.pks, action);
   if (auto failed = Failed(page)) return failed;
   if (ctx.request.method == "POST") return SubmitRowForm(ctx, *page, action);
-  if (name == "edit") return FormPage(200, ctx.ui.RowForm(*page, {}, ctx.Html()));
-  return FormPage(200, ctx.ui.ConfirmDeleteRow(*page, ctx.Html()));
+  if (name == "edit") return FormPage(200, ctx.ui.RowForm(*page, {}, NoTwin(ctx)));
+  return FormPage(200, ctx.ui.ConfirmDeleteRow(*page, NoTwin(ctx)));
 }
 
 std::optional<Response> TableForms(const RouteContext& ctx) {
@@ -47,14 +51,14 @@ std::optional<Response> TableForms(const RouteContext& ctx) {
                                                           table, "", auth::Action::kInsertRow);
     if (auto failed = Failed(page)) return failed;
     if (ctx.request.method == "POST") return SubmitRowForm(ctx, *page, auth::Action::kInsertRow);
-    return FormPage(200, ctx.ui.RowForm(*page, {}, ctx.Html()));
+    return FormPage(200, ctx.ui.RowForm(*page, {}, NoTwin(ctx)));
   }
   if (name == "confirm-drop") {
     Result<api::DropTablePage> page =
         api::BuildDropTablePage(ctx.instance, ctx.request, database, table);
     if (auto failed = Failed(page)) return failed;
     if (ctx.request.method == "POST") return SubmitDrop(ctx, *page);
-    return FormPage(200, ctx.ui.ConfirmDrop(*page, ctx.Html()));
+    return FormPage(200, ctx.ui.ConfirmDrop(*page, NoTwin(ctx)));
   }
   return std::nullopt;
 }
@@ -65,12 +69,27 @@ std::optional<Response> DatabaseForms(const RouteContext& ctx) {
   Status allowed = api::CheckCreateTable(ctx.instance, ctx.request, database);
   if (!allowed.ok()) return ErrorResponse(allowed, ErrorFormat::kHtml);
   if (ctx.request.method == "POST") return SubmitCreateTable(ctx, database);
-  return FormPage(200, ctx.ui.CreateTable(database, {}, ctx.Html()));
+  return FormPage(200, ctx.ui.CreateTable(database, {}, NoTwin(ctx)));
 }
 
 }  // namespace
 
+bool IsFormRoute(const Route& route) {
+  const std::string& n = route.name;
+  switch (route.kind) {
+    case RouteKind::kRowAction:
+      return n == "edit" || n == "confirm-delete";
+    case RouteKind::kTableAction:
+      return n == "new-row" || n == "confirm-drop";
+    case RouteKind::kDatabaseAction:
+      return n == "create-table";
+    default:
+      return false;
+  }
+}
+
 std::optional<Response> HandleForm(const RouteContext& ctx) {
+  if (!IsFormRoute(ctx.route)) return std::nullopt;
   if (!ctx.route.format.empty()) return std::nullopt;
   if (ctx.request.method != "GET" && ctx.request.method != "HEAD" && ctx.request.method != "POST") {
     return std::nullopt;

@@ -91,9 +91,8 @@ Response SubmitRowForm(const RouteContext& ctx, const api::RowFormPage& page, au
   auto failed = [shared_page, request, &ui, &instance, form, action](const std::string& message) {
     ui::FormState state{message, form};
     ui::RenderContext html{instance, *request, ""};
-    std::string body = action == auth::Action::kDeleteRow
-                           ? ui.Error(400, message, html)
-                           : ui.RowForm(*shared_page, state, html);
+    std::string body = action == auth::Action::kDeleteRow ? ui.Error(400, message, html)
+                                                          : ui.RowForm(*shared_page, state, html);
     return Response::Html(400, std::move(body));
   };
   std::string db = page.database, table = page.table, pks = page.pks_path;
@@ -101,7 +100,9 @@ Response SubmitRowForm(const RouteContext& ctx, const api::RowFormPage& page, au
     JsonValue body = JsonValue::MakeObject({{"row", RowFromForm(page, form, true)}});
     return RunWrite(
         ctx, body,
-        [&](const api::Request& r) { return api::write::InsertRows(instance, r, db, table, false); },
+        [&](const api::Request& r) {
+          return api::write::InsertRows(instance, r, db, table, false);
+        },
         [shared_page, table_url](const api::write::Answer& answer) {
           std::string path = InsertedRowPath(*shared_page, answer);
           return SeeOther(path.empty() ? table_url + "?_sort_desc=rowid" : table_url + "/" + path);
@@ -148,7 +149,8 @@ Response SubmitCreateTable(const RouteContext& ctx, const std::string& database)
     if (k == "step") step = v;
   }
   auto show = [&](int status) {
-    return Response::Html(status, ctx.ui.CreateTable(database, state, ctx.Html()));
+    return Response::Html(status,
+                          ctx.ui.CreateTable(database, state, {ctx.instance, ctx.request, ""}));
   };
   Result<ingest::Tabular> parsed =
       ingest::ParseTabular(state.text, ingest::FormatByName(state.format),
@@ -163,8 +165,8 @@ Response SubmitCreateTable(const RouteContext& ctx, const std::string& database)
     state.error = "The table needs a name";
     return show(400);
   }
-  JsonValue body = JsonValue::MakeObject({{"table", JsonValue::String(state.table_name)},
-                                          {"rows", parsed->RowsJson()}});
+  JsonValue body = JsonValue::MakeObject(
+      {{"table", JsonValue::String(state.table_name)}, {"rows", parsed->RowsJson()}});
   if (!state.pk.empty()) body.Set("pk", JsonValue::String(state.pk));
   auto shared_state = std::make_shared<ui::CreateTableState>(state);
   auto request = std::make_shared<api::Request>(ctx.request);

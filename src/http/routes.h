@@ -2,6 +2,8 @@
 //   read_routes.cc     index, database, table, row and SQL pages (GET/HEAD)
 //   special_routes.cc  the /-/ pages
 //   static_routes.cc   /-/static/ assets and --static mounts
+//   write_routes.cc    the write API (POST insert/upsert/update/delete/create/alter/drop,
+//                      execute-write) and the foreign-key helper pages
 //   export_routes.cc   .csv and .blob of tables, views, canned queries, rows and SQL
 //   auth_routes.cc     /-/auth-token, logout, create-token, permissions, check, allowed, rules
 // Each takes the matched route and the request and returns a complete Response.
@@ -33,9 +35,12 @@ Response HandleQuery(const RouteContext& ctx);
 Response HandleTable(const RouteContext& ctx);
 Response HandleRow(const RouteContext& ctx);
 Response HandleSpecial(const RouteContext& ctx);
+// A write-API route, or nullopt when the route is not one (then the read handlers take it).
+std::optional<Response> HandleWrite(const RouteContext& ctx);
 // form_routes.cc: the HTML write forms (new-row, edit, confirm-delete, confirm-drop,
 // create-table); nullopt when the route is not one of them.
 std::optional<Response> HandleForm(const RouteContext& ctx);
+bool IsFormRoute(const Route& route);
 // /-/static/<file>: the UI's embedded assets, cached by content hash.
 Response HandleStatic(const RouteContext& ctx);
 // A file below a --static mount, or nullopt when the path is under none.

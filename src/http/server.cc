@@ -3,6 +3,7 @@
 #include <atomic>
 #include <csignal>
 #include <optional>
+#include <type_traits>
 
 #include <spdlog/spdlog.h>
 
@@ -19,7 +20,9 @@ namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 using tcp = asio::ip::tcp;
 
-// Runs `fn` on the task pool; awaiting the result resumes the caller on `executor`.
+// Runs `fn` on the task pool; awaiting the result resumes the caller on `executor`. A
+// Response that is `deferred` (a queued write) resumes it when its final Response arrives,
+// and the pool thread is free again at once.
 // A plain function (not a coroutine) on purpose: GCC 12 mishandles lambdas with captures
 // passed by value as coroutine parameters (their captures get destroyed twice).
 template <typename T, typename F>
@@ -30,11 +33,21 @@ auto RunOnPool(TaskPool& pool, asio::any_io_executor executor, F fn) {
         // is moved out before it is called, so the copies destroyed later are empty.
         auto shared = std::make_shared<decltype(handler)>(std::move(handler));
         pool.Submit([shared, executor, task]() mutable {
+          auto deliver = [shared, executor](T result) {
+            asio::post(executor, [shared, result = std::move(result)]() mutable {
+              auto completion = std::move(*shared);
+              completion(std::move(result));
+            });
+          };
           T result = task();
-          asio::post(executor, [shared, result = std::move(result)]() mutable {
-            auto completion = std::move(*shared);
-            completion(std::move(result));
-          });
+          if constexpr (std::is_same_v<T, Response>) {
+            if (result.deferred) {
+              auto start = std::move(result.deferred);
+              start(std::move(deliver));
+              return;
+            }
+          }
+          deliver(std::move(result));
         });
       },
       asio::use_awaitable, std::move(fn));
@@ -65,6 +78,11 @@ api::Request ToApiRequest(bhttp::request<bhttp::string_body>&& req) {
 Response SimpleError(int status, std::string message) {
   Status s(status == 413 ? ErrorCode::kTooLarge : ErrorCode::kInvalidArgument, std::move(message));
   return Response::Json(status, api::ErrorJson(s, status));
+}
+
+// Datasette's PayloadTooLarge message.
+std::string TooLargeMessage(int64_t max_bytes) {
+  return "Request body exceeded maximum size of " + std::to_string(max_bytes) + " bytes";
 }
 
 template <typename Message>
@@ -190,7 +208,7 @@ asio::awaitable<void> Server::Impl::Session(tcp::socket socket) {
       break;
     }
     if (ec == bhttp::error::body_limit) {
-      co_await WriteError(stream, 413, "Request body is too large", ec);
+      co_await WriteError(stream, 413, TooLargeMessage(options.max_body_bytes), ec);
       break;
     }
     if (ec) {
@@ -205,7 +223,7 @@ asio::awaitable<void> Server::Impl::Session(tcp::socket socket) {
       co_await bhttp::async_read(stream, buffer, parser,
                                  asio::redirect_error(asio::use_awaitable, ec));
       if (ec == bhttp::error::body_limit) {
-        co_await WriteError(stream, 413, "Request body is too large", ec);
+        co_await WriteError(stream, 413, TooLargeMessage(options.max_body_bytes), ec);
         break;
       }
       if (ec) break;

@@ -27,6 +27,9 @@ class Fragment {
 class Identifier {
  public:
   static Identifier FromSchema(std::string name) { return Identifier(std::move(name)); }
+  // The name of a table or column the write API is about to create or rename to: it cannot
+  // come from the schema yet. Quoting still makes any string safe as an identifier.
+  static Identifier ForNewObject(std::string name) { return Identifier(std::move(name)); }
   const std::string& name() const { return name_; }
   // "name" with any " doubled.
   std::string Quoted() const;

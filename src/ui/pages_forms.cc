@@ -1,6 +1,8 @@
 // The write forms: insert or edit a row, confirm deleting a row or dropping a table, create a
 // table from pasted CSV/TSV/JSON with a preview of the detected columns and types. Plain
 // POST forms: they work without JavaScript.
+#include <algorithm>
+
 #include "api/catalog.h"
 #include "core/url.h"
 #include "ui/cells.h"
@@ -74,6 +76,10 @@ std::string Renderer::RowForm(const api::RowFormPage& page, const FormState& sta
     f.set("multiline", value.size() > 60 || value.find('\n') != std::string::npos);
     f.set("is_null", is_null);
     f.set("readonly", editing && c.primary_key);
+    // An INTEGER PRIMARY KEY left empty is assigned by SQLite.
+    bool single_key = std::count_if(page.columns.begin(), page.columns.end(),
+                                    [](const api::FormColumn& x) { return x.primary_key; }) == 1;
+    if (!editing && c.primary_key && single_key && kind == "int") f.set("auto_key", true);
     if (c.default_value) f.set("default", *c.default_value);
     fields.push_back(f);
   }

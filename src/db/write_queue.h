@@ -1,0 +1,86 @@
+// WriteQueue: the single writer of one database. A dedicated thread takes queued write jobs and
+// runs them on the writer connection. The jobs waiting when the thread becomes free are grouped
+// into one transaction (group commit); each job runs inside its own SAVEPOINT, so a job that
+// fails rolls back only itself. A job's completion is called only after the COMMIT of its
+// transaction has returned — with synchronous=FULL, acknowledged means on disk — or with the
+// Status that stopped it. Completions run on the writer thread and must be quick.
+#pragma once
+
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "core/result.h"
+#include "db/connection.h"
+#include "db/schema.h"
+
+namespace almanac::db {
+
+// What a job sees while it runs: the writer connection, inside the group's transaction.
+class WriteContext {
+ public:
+  explicit WriteContext(Connection& conn) : conn_(conn) {}
+  Connection& conn() { return conn_; }
+  // The schema as this transaction sees it, including earlier jobs' uncommitted changes.
+  Result<std::shared_ptr<const Schema>> CurrentSchema();
+  // Forgets the cached schema (after a rollback the version number can be reused).
+  void InvalidateSchema() { schema_.reset(); }
+
+ private:
+  Connection& conn_;
+  std::shared_ptr<const Schema> schema_;
+};
+
+struct WriteQueueOptions {
+  size_t max_group = 64;  // most jobs committed in one transaction
+};
+
+class WriteQueue {
+ public:
+  // Runs inside the job's savepoint. A non-ok Status rolls the job back.
+  using Work = std::function<Status(WriteContext&)>;
+  // Called once: ok after COMMIT returned, or the job's (or the transaction's) error.
+  using Done = std::function<void(const Status&)>;
+
+  WriteQueue(Connection& writer, std::string name, WriteQueueOptions options = {});
+  // Runs the jobs still queued, then joins the thread.
+  ~WriteQueue();
+  WriteQueue(const WriteQueue&) = delete;
+  WriteQueue& operator=(const WriteQueue&) = delete;
+
+  void Submit(Work work, Done done);
+  // Submit and wait for the outcome. Never call from the writer thread (it would wait on itself).
+  Status Run(Work work);
+
+  bool OnWriterThread() const { return std::this_thread::get_id() == thread_.get_id(); }
+  // Transactions committed so far (for tests of grouping).
+  uint64_t commits() const;
+
+ private:
+  struct Job {
+    Work work;
+    Done done;
+  };
+  void Loop() noexcept;
+  void RunGroup(std::deque<Job>& group);
+  Status RunOne(Job& job);
+
+  Connection& writer_;
+  std::string name_;
+  WriteQueueOptions options_;
+  WriteContext context_;
+  mutable std::mutex mutex_;
+  std::condition_variable ready_;
+  std::deque<Job> queue_;
+  bool stopping_ = false;
+  uint64_t commits_ = 0;
+  std::thread thread_;
+};
+
+}  // namespace almanac::db
