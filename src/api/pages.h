@@ -34,8 +34,8 @@ struct FacetValue {
 };
 
 struct FacetResult {
-  std::string name;  // the column
-  std::string type;  // "column", "date" or "array"
+  std::string name;        // the column
+  std::string type;        // "column", "date" or "array"
   bool hideable = true;    // false for facets configured in metadata
   std::string toggle_url;  // relative URL with this facet removed
   std::vector<FacetValue> results;
@@ -113,7 +113,7 @@ struct TablePage {
   bool supports_search = false;
   std::optional<std::string> search;  // the ?_search= text
 
-  std::vector<FacetResult> facet_results;  // in request order (Datasette's dict order)
+  std::vector<FacetResult> facet_results;      // in request order (Datasette's dict order)
   std::vector<std::string> configured_facets;  // columns of the facets in the table config
   std::vector<std::string> facets_timed_out;
   std::vector<SuggestedFacet> suggested_facets;
