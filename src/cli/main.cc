@@ -21,8 +21,13 @@ int main(int argc, char** argv) {
 
   // Default to `serve` when the first argument is not a command or a top-level flag.
   std::vector<std::string> args(argv + 1, argv + argc);
-  if (args.empty() ||
-      (args[0] != "--help" && args[0] != "--version" && !app.get_subcommand_ptr(args[0]))) {
+  auto is_command = [&app](const std::string& name) {
+    for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) {
+      if (sub->get_name() == name) return true;
+    }
+    return false;
+  };
+  if (args.empty() || (args[0] != "--help" && args[0] != "--version" && !is_command(args[0]))) {
     args.insert(args.begin(), "serve");
   }
   std::reverse(args.begin(), args.end());

@@ -150,6 +150,10 @@ int RunServe() {
       if (!s.ok()) return Fail(s.message());
     }
   }
+  if (flags.settings.size() % 2 != 0) {
+    return Fail("--setting needs a NAME and a VALUE: --setting " + flags.settings.back() +
+                " VALUE");
+  }
   for (size_t i = 0; i + 1 < flags.settings.size(); i += 2) {
     Status s = settings.Set(flags.settings[i], flags.settings[i + 1]);
     if (!s.ok()) return Fail(s.message());

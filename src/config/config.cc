@@ -1,6 +1,7 @@
 #include "config/config.h"
 
 #include <array>
+#include <cstddef>
 
 namespace almanac::config {
 namespace {
@@ -10,6 +11,10 @@ using format::JsonValue;
 constexpr std::array<std::string_view, 10> kTableConfigKeys = {
     "hidden",       "sort",   "sort_desc", "size",   "sortable_columns",
     "label_column", "facets", "fts_table", "fts_pk", "searchmode"};
+
+// Datasette's _config(): values under keys containing any of these are shown as "***".
+constexpr std::array<std::string_view, 6> kRedactedKeyParts = {"secret", "key",  "password",
+                                                               "token",  "hash", "dsn"};
 
 // obj[key], creating an empty object there when it is missing.
 JsonValue& ChildObject(JsonValue& obj, const std::string& key) {
@@ -37,7 +42,10 @@ JsonValue RedactValue(const JsonValue& value) {
   if (value.is_object()) {
     JsonValue::Object out;
     for (const auto& [k, v] : value.as_object()) {
-      bool secret = k.find("key") != std::string::npos || k.find("secret") != std::string::npos;
+      bool secret = false;
+      for (std::string_view pattern : kRedactedKeyParts) {
+        secret = secret || k.find(pattern) != std::string::npos;
+      }
       out.emplace_back(k, secret ? JsonValue::String("***") : RedactValue(v));
     }
     return JsonValue::MakeObject(std::move(out));
@@ -57,12 +65,54 @@ std::optional<std::string> StringOption(const JsonValue* table, std::string_view
   return std::nullopt;
 }
 
+// Datasette's move_plugins_and_allow: every "plugins" and "allow" key in `source`, at any
+// depth, moves to the same path in `dest` (replacing what was there). `path` is where
+// `source` sits in the metadata.
+void MovePluginsAndAllow(JsonValue& source, JsonValue& dest, std::vector<std::string>& path) {
+  auto& members = source.as_object();
+  for (size_t i = 0; i < members.size();) {
+    auto& [key, value] = members[i];
+    if (key == "plugins" || key == "allow") {
+      JsonValue* target = &dest;
+      for (const std::string& step : path) target = &ChildObject(*target, step);
+      target->Set(key, std::move(value));
+      members.erase(members.begin() + static_cast<std::ptrdiff_t>(i));
+      continue;
+    }
+    if (value.is_object()) {
+      path.push_back(key);
+      MovePluginsAndAllow(value, dest, path);
+      path.pop_back();
+    }
+    ++i;
+  }
+}
+
+// Datasette's prune_empty_dicts: drops members whose value is (or becomes) an empty object.
+void PruneEmptyObjects(JsonValue& value) {
+  auto& members = value.as_object();
+  for (size_t i = 0; i < members.size();) {
+    JsonValue& member = members[i].second;
+    if (member.is_object()) {
+      PruneEmptyObjects(member);
+      if (member.as_object().empty()) {
+        members.erase(members.begin() + static_cast<std::ptrdiff_t>(i));
+        continue;
+      }
+    }
+    ++i;
+  }
+}
+
 }  // namespace
 
 Config Config::FromDocuments(JsonValue config, JsonValue metadata) {
   Config out;
   out.config_ = config.is_object() ? std::move(config) : JsonValue::MakeObject();
   out.metadata_ = metadata.is_object() ? std::move(metadata) : JsonValue::MakeObject();
+  std::vector<std::string> path;
+  MovePluginsAndAllow(out.metadata_, out.config_, path);
+  PruneEmptyObjects(out.metadata_);
   JsonValue* databases = nullptr;
   for (auto& [k, v] : out.metadata_.as_object()) {
     if (k == "databases" && v.is_object()) databases = &v;
@@ -86,6 +136,7 @@ Config Config::FromDocuments(JsonValue config, JsonValue metadata) {
       }
     }
   }
+  PruneEmptyObjects(out.metadata_);
   return out;
 }
 

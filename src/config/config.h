@@ -30,7 +30,9 @@ struct TableOptions {
 class Config {
  public:
   Config() : config_(format::JsonValue::MakeObject()), metadata_(format::JsonValue::MakeObject()) {}
-  // Merges `metadata` into `config` (Datasette's move_table_config and move of plugins/allow).
+  // Merges `metadata` into `config` as Datasette does: every "plugins" and "allow" key moves
+  // to the same path in the config (move_plugins_and_allow), then the table options
+  // (move_table_config); objects left empty in the metadata are dropped.
   static Config FromDocuments(format::JsonValue config, format::JsonValue metadata);
 
   const format::JsonValue& config() const { return config_; }
@@ -46,7 +48,8 @@ class Config {
   const format::JsonValue* DatabaseMetadata(std::string_view db) const;
   const format::JsonValue* TableMetadata(std::string_view db, std::string_view table) const;
 
-  // The config with any key containing "key" or "secret" replaced by "***" (/-/config.json).
+  // The config with the value of any key containing "secret", "key", "password", "token",
+  // "hash" or "dsn" replaced by "***" (/-/config.json).
   format::JsonValue Redacted() const;
 
  private:

@@ -2,6 +2,8 @@
 
 #include <cstdint>
 
+#include "core/utf8.h"
+
 namespace almanac {
 namespace {
 
@@ -60,37 +62,6 @@ std::string QuoteWithSafe(std::string_view s, std::string_view safe, bool space_
   return out;
 }
 
-// Length of the valid UTF-8 sequence starting at s[i], or 0 when it is invalid.
-size_t Utf8SequenceLength(std::string_view s, size_t i) {
-  auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-  unsigned char c = byte(i);
-  if (c < 0x80) return 1;
-  size_t n;
-  uint32_t cp;
-  if ((c & 0xE0) == 0xC0) {
-    n = 2;
-    cp = c & 0x1F;
-  } else if ((c & 0xF0) == 0xE0) {
-    n = 3;
-    cp = c & 0x0F;
-  } else if ((c & 0xF8) == 0xF0) {
-    n = 4;
-    cp = c & 0x07;
-  } else {
-    return 0;
-  }
-  if (i + n > s.size()) return 0;
-  for (size_t k = 1; k < n; ++k) {
-    if ((byte(i + k) & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (byte(i + k) & 0x3F);
-  }
-  if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-      cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-    return 0;
-  }
-  return n;
-}
-
 }  // namespace
 
 std::string TildeEncode(std::string_view s) {
@@ -111,7 +82,26 @@ std::string TildeEncode(std::string_view s) {
 }
 
 std::string TildeDecode(std::string_view s) {
-  return SanitizeUtf8(DecodeEscapes(s, '~', /*plus_is_space=*/true));
+  // Datasette turns "~" into "%" and unquote_plus()es the result, so a "~" that does not start
+  // a valid escape comes out as "%".
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if (c == '~') {
+      int hi = i + 2 < s.size() ? HexValue(s[i + 1]) : -1;
+      int lo = i + 2 < s.size() ? HexValue(s[i + 2]) : -1;
+      if (hi >= 0 && lo >= 0) {
+        out += static_cast<char>(hi * 16 + lo);
+        i += 2;
+      } else {
+        out += '%';
+      }
+    } else {
+      out += c == '+' ? ' ' : c;
+    }
+  }
+  return SanitizeUtf8(out);
 }
 
 std::string PercentDecode(std::string_view s, bool plus_is_space) {
@@ -154,9 +144,9 @@ std::string EncodeQueryString(const QueryArgs& args) {
 
 bool IsValidUtf8(std::string_view s) {
   for (size_t i = 0; i < s.size();) {
-    size_t n = Utf8SequenceLength(s, i);
-    if (n == 0) return false;
-    i += n;
+    Utf8Char ch = DecodeUtf8(s, i);
+    if (!ch.valid) return false;
+    i += ch.length;
   }
   return true;
 }
@@ -167,14 +157,13 @@ std::string SanitizeUtf8(std::string_view s) {
   if (i == s.size() || IsValidUtf8(s.substr(i))) return std::string(s);
   std::string out(s.substr(0, i));
   while (i < s.size()) {
-    size_t n = Utf8SequenceLength(s, i);
-    if (n == 0) {
-      out += "\xEF\xBF\xBD";
-      ++i;
+    Utf8Char ch = DecodeUtf8(s, i);
+    if (ch.valid) {
+      out.append(s.substr(i, ch.length));
     } else {
-      out.append(s.substr(i, n));
-      i += n;
+      out += "\xEF\xBF\xBD";  // one U+FFFD per maximal subpart, as Python replaces
     }
+    i += ch.length;
   }
   return out;
 }

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "core/float_repr.h"
+#include "core/utf8.h"
 #include "format/base64.h"
 
 namespace almanac::format {
@@ -18,37 +19,11 @@ void AppendUnicodeEscape(uint32_t unit, std::string& out) {
   out += kHex[unit & 15];
 }
 
-// Decodes one UTF-8 sequence at s[i]; returns its length, or 0 when invalid.
-size_t DecodeUtf8(std::string_view s, size_t i, uint32_t& cp) {
-  auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-  unsigned char c = byte(i);
-  size_t n;
-  if ((c & 0xE0) == 0xC0) {
-    n = 2;
-    cp = c & 0x1F;
-  } else if ((c & 0xF0) == 0xE0) {
-    n = 3;
-    cp = c & 0x0F;
-  } else if ((c & 0xF8) == 0xF0) {
-    n = 4;
-    cp = c & 0x07;
-  } else {
-    return 0;
-  }
-  if (i + n > s.size()) return 0;
-  for (size_t k = 1; k < n; ++k) {
-    if ((byte(i + k) & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (byte(i + k) & 0x3F);
-  }
-  if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-      cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-    return 0;
-  }
-  return n;
-}
-
 // Non-ASCII bytes always take the slow path: they are validated even when kept as UTF-8.
-bool NeedsEscape(unsigned char c) { return c < 0x20 || c == '"' || c == '\\' || c >= 0x80; }
+// DEL (0x7f) is escaped only with ensure_ascii, as Python's json module does.
+bool NeedsEscape(unsigned char c, bool ensure_ascii) {
+  return c < 0x20 || c == '"' || c == '\\' || c >= 0x80 || (c == 0x7f && ensure_ascii);
+}
 
 }  // namespace
 
@@ -59,7 +34,7 @@ void AppendJsonString(std::string_view s, std::string& out, bool ensure_ascii) {
   size_t i = 0;
   while (i < s.size()) {
     unsigned char c = static_cast<unsigned char>(s[i]);
-    if (!NeedsEscape(c)) {
+    if (!NeedsEscape(c, ensure_ascii)) {
       ++i;
       continue;
     }
@@ -92,29 +67,20 @@ void AppendJsonString(std::string_view s, std::string& out, bool ensure_ascii) {
       }
       ++i;
     } else {
-      uint32_t cp = 0;
-      size_t n = DecodeUtf8(s, i, cp);
-      if (n == 0) {
+      Utf8Char ch = DecodeUtf8(s, i);
+      if (!ch.valid) {
         // Invalid UTF-8 decodes to U+FFFD, as Python's errors="replace" does.
-        if (ensure_ascii) {
-          out += "\\ufffd";
-        } else {
-          out += "\xEF\xBF\xBD";
-        }
-        ++i;
+        out += ensure_ascii ? "\\ufffd" : "\xEF\xBF\xBD";
       } else if (!ensure_ascii) {
-        out.append(s.data() + i, n);
-        i += n;
+        out.append(s.data() + i, ch.length);
+      } else if (ch.code_point >= 0x10000) {
+        uint32_t v = ch.code_point - 0x10000;
+        AppendUnicodeEscape(0xD800 + (v >> 10), out);
+        AppendUnicodeEscape(0xDC00 + (v & 0x3FF), out);
       } else {
-        if (cp >= 0x10000) {
-          uint32_t v = cp - 0x10000;
-          AppendUnicodeEscape(0xD800 + (v >> 10), out);
-          AppendUnicodeEscape(0xDC00 + (v & 0x3FF), out);
-        } else {
-          AppendUnicodeEscape(cp, out);
-        }
-        i += n;
+        AppendUnicodeEscape(ch.code_point, out);
       }
+      i += ch.length;
     }
     run_start = i;
   }

@@ -78,11 +78,36 @@ Response Dispatcher::Handle(api::Request& request) const {
   return response;
 }
 
+namespace {
+
+// Read-only pages: Datasette answers other methods with 405 (OPTIONS with "ok"). Tables,
+// queries and the pages with forms take POST and decide for themselves.
+bool ReadOnlyPage(const http::Route& route) {
+  switch (route.kind) {
+    case RouteKind::kIndex:
+    case RouteKind::kDatabase:
+    case RouteKind::kDatabaseDownload:
+    case RouteKind::kRow:
+      return true;
+    case RouteKind::kSpecial:
+      return route.name != "logout" && route.name != "permissions" && route.name != "messages" &&
+             route.name != "create-token";
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
 Response Dispatcher::Route(api::Request& request) const {
   if (std::optional<Response> mounted = HandleStaticMount(request, renderer_.assets())) {
     return std::move(*mounted);
   }
   http::Route route = MatchRoute(request.path);
+  if (ReadOnlyPage(route) && request.method != "GET" && request.method != "HEAD") {
+    if (request.method == "OPTIONS") return Response::Text(200, "ok");
+    return MethodNotAllowed(request);
+  }
   RouteContext ctx{instance_, request, route, renderer_};
   if (std::optional<Response> form = HandleForm(ctx)) return std::move(*form);
   if (std::optional<Response> write = HandleWrite(ctx)) return std::move(*write);

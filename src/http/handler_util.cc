@@ -51,7 +51,26 @@ Response NotFoundResponse(const api::Request& request, const Status& status) {
     if (!request.query_string.empty()) path += "?" + request.query_string;
     return Response::Redirect(path);
   }
+  if (request.path.size() > 1 && request.path.ends_with('/')) {
+    std::string_view path = request.path;
+    while (path.size() > 1 && path.ends_with('/')) path.remove_suffix(1);
+    // "//host" would be read as another site: keep a single leading slash.
+    while (path.size() > 1 && path.starts_with("//")) path.remove_prefix(1);
+    std::string target(path);
+    if (!request.query_string.empty()) target += "?" + request.query_string;
+    return Response::Redirect(target);
+  }
   return ErrorResponse(status, FormatForPath(request));
+}
+
+Response MethodNotAllowed(const api::Request& request) {
+  if (request.method == "OPTIONS") return Response::Text(200, "ok");  // a CORS preflight
+  const std::string* type = request.Header("content-type");
+  if (request.path.ends_with(".json") || (type && *type == "application/json")) {
+    return ErrorResponse(Status(ErrorCode::kMethodNotAllowed, "Method not allowed"),
+                         ErrorFormat::kJson);
+  }
+  return Response::Text(405, "Method not allowed");
 }
 
 // The URL of an HTML page's JSON twin: ".json" added to the path, or ?_format=json when the

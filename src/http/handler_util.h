@@ -20,8 +20,12 @@ void AddCacheHeaders(Response& response, int64_t ttl);
 void AddCorsHeaders(Response& response);
 // Pages that exist only as JSON and HTML: any other format is a 404.
 bool KnownFormat(const std::string& format);
-// A 404, or for a percent-encoded path a redirect to its tilde-encoded form.
+// A 404; or, as Datasette's handle_404 does, a redirect to the tilde-encoded form of a
+// percent-encoded path, or to the path without its trailing slashes.
 Response NotFoundResponse(const api::Request& request, const Status& status);
+// OPTIONS (a CORS preflight) is "ok"; otherwise 405 "Method not allowed": a JSON error for
+// .json paths and JSON bodies, else plain text.
+Response MethodNotAllowed(const api::Request& request);
 // The URL of an HTML page's JSON twin.
 std::string JsonTwinUrl(const api::Request& request);
 

@@ -40,8 +40,9 @@ Response HandleDatabase(const RouteContext& ctx) {
   const Route& route = ctx.route;
   api::Request& request = ctx.request;
   std::string database = TildeDecode(route.database);
-  if (!KnownFormat(route.format)) return NotFoundResponse(request, NotFound("Database not found"));
-  if (request.HasArg("sql") && ctx.instance.registry.Find(database)) {
+  const std::string* sql = request.Arg("sql");
+  if (sql && sql->find_first_not_of(" \t\r\n") != std::string::npos &&
+      ctx.instance.registry.Find(database)) {
     // Datasette's legacy /<db>?sql= form moved to /<db>/-/query.
     std::string target = "/" + route.database + "/-/query" +
                          (route.format.empty() ? "" : "." + route.format) + "?" +
@@ -49,6 +50,12 @@ Response HandleDatabase(const RouteContext& ctx) {
     Response redirect = Response::Redirect(target);
     redirect.content_type = "text/plain";
     return redirect;
+  }
+  if (!KnownFormat(route.format)) {
+    if (!ctx.instance.registry.Find(database)) {
+      return NotFoundResponse(request, NotFound("Database not found"));
+    }
+    return NotFoundResponse(request, NotFound("Invalid format: " + route.format));
   }
   Result<api::DatabasePage> page = api::BuildDatabasePage(ctx.instance, request, database);
   if (!page.ok()) return PageError(request, page.status());

@@ -62,11 +62,14 @@ std::vector<std::string_view> Split(std::string_view path) {
   return parts;
 }
 
-// Names of the /-/<name> pages, with whether `.json` is accepted.
-constexpr std::array<std::string_view, 20> kSpecialPages = {
-    "versions", "plugins",     "settings",     "config", "threads", "databases",  "actor",
-    "actions",  "auth-token",  "create-token", "api",    "jump",    "queries",    "schema",
-    "logout",   "permissions", "allowed",      "rules",  "check",   "allow-debug"};
+// Names of the /-/<name> pages that also answer as /-/<name>.json.
+constexpr std::array<std::string_view, 14> kJsonSpecialPages = {
+    "versions", "plugins", "settings", "config", "threads", "databases", "actor",
+    "actions",  "jump",    "queries",  "schema", "allowed", "rules",     "check"};
+
+// Names of the /-/<name> pages that are HTML only: "/-/<name>.json" is not one of them.
+constexpr std::array<std::string_view, 6> kHtmlSpecialPages = {
+    "auth-token", "create-token", "api", "logout", "permissions", "allow-debug"};
 
 // Datasette's actions, then Almanac's HTML forms (http/form_routes.cc).
 constexpr std::array<std::string_view, 11> kDatabaseActions = {"create",
@@ -127,8 +130,9 @@ Route MatchRoute(std::string_view path) {
       return route;
     }
     if (parts.size() == 2 && SplitNameFormat(parts[1], name, format) &&
-        Contains(kSpecialPages, name) &&
-        (format.empty() || format == "json" || (name == "schema" && format == "md"))) {
+        ((Contains(kJsonSpecialPages, name) &&
+          (format.empty() || format == "json" || (name == "schema" && format == "md"))) ||
+         (Contains(kHtmlSpecialPages, name) && format.empty()))) {
       route.kind = RouteKind::kSpecial;
       route.name = name;
       route.format = format;

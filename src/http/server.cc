@@ -56,11 +56,20 @@ auto RunOnPool(TaskPool& pool, asio::any_io_executor executor, F fn) {
 api::Request ToApiRequest(bhttp::request<bhttp::string_body>&& req) {
   api::Request out;
   out.method = std::string(req.method_string());
-  std::string_view target(req.target().data(), req.target().size());
+  std::string target(req.target().data(), req.target().size());
+  // The absolute form ("GET http://host/path?q") names the same resource (RFC 9112 3.2.2).
+  for (std::string_view scheme : {"http://", "https://"}) {
+    if (target.starts_with(scheme)) {
+      size_t end = target.find_first_of("/?", scheme.size());
+      target = end == std::string::npos ? "/"
+               : target[end] == '?'     ? "/" + target.substr(end)
+                                        : target.substr(end);
+    }
+  }
   size_t question = target.find('?');
-  out.path = std::string(target.substr(0, question));
-  if (question != std::string_view::npos) {
-    out.query_string = std::string(target.substr(question + 1));
+  out.path = target.substr(0, question);
+  if (question != std::string::npos) {
+    out.query_string = target.substr(question + 1);
     out.args = ParseQueryString(out.query_string);
   }
   for (const auto& field : req) {
@@ -119,13 +128,23 @@ struct Server::Impl {
 };
 
 asio::awaitable<void> Server::Impl::Accept() {
+  asio::steady_timer backoff(io);
+  std::optional<std::chrono::steady_clock::time_point> last_warning;
   for (;;) {
     beast::error_code ec;
     tcp::socket socket =
         co_await acceptor.async_accept(asio::redirect_error(asio::use_awaitable, ec));
     if (ec) {
       if (stopping || ec == asio::error::operation_aborted) co_return;
-      spdlog::warn("accept failed: {}", ec.message());
+      // Usually out of file descriptors: pause instead of spinning (and flooding the log)
+      // until connections close.
+      auto now = std::chrono::steady_clock::now();
+      if (!last_warning || now - *last_warning >= std::chrono::seconds(10)) {
+        spdlog::warn("accept failed: {}", ec.message());
+        last_warning = now;
+      }
+      backoff.expires_after(std::chrono::milliseconds(50));
+      co_await backoff.async_wait(asio::redirect_error(asio::use_awaitable, ec));
       continue;
     }
     socket.set_option(tcp::no_delay(true), ec);
@@ -219,6 +238,14 @@ asio::awaitable<void> Server::Impl::Session(tcp::socket socket) {
       break;
     }
     if (!parser.is_done()) {
+      if (beast::iequals(parser.get()[bhttp::field::expect], "100-continue")) {
+        // curl sends this before bodies over 1 KB and waits a second for the go-ahead.
+        bhttp::response<bhttp::empty_body> go_ahead{bhttp::status::continue_, 11};
+        stream.expires_after(options.write_timeout);
+        co_await bhttp::async_write(stream, go_ahead,
+                                    asio::redirect_error(asio::use_awaitable, ec));
+        if (ec) break;
+      }
       stream.expires_after(options.body_timeout);
       co_await bhttp::async_read(stream, buffer, parser,
                                  asio::redirect_error(asio::use_awaitable, ec));

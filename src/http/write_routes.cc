@@ -64,17 +64,6 @@ Response FromResult(Result<Answer> answer) {
   return FromAnswer(std::move(*answer));
 }
 
-// Datasette's BaseView: OPTIONS (a CORS preflight) is "ok"; any other method the endpoint
-// does not take is 405, as JSON when the request is JSON, as text otherwise.
-Response MethodNotAllowed(const api::Request& request) {
-  if (request.method == "OPTIONS") return Response::Text(200, "ok");
-  const std::string* type = request.Header("content-type");
-  if (request.path.ends_with(".json") || (type && *type == "application/json")) {
-    return JsonError(Status(ErrorCode::kMethodNotAllowed, "Method not allowed"));
-  }
-  return Response::Text(405, "Method not allowed");
-}
-
 std::optional<Response> TableWrite(const RouteContext& ctx, bool post) {
   const api::Instance& in = ctx.instance;
   const api::Request& req = ctx.request;

@@ -29,3 +29,18 @@ def server(fixtures_dir):
 def client(server):
     with httpx.Client(base_url=server.url, timeout=10) as c:
         yield c
+
+
+@pytest.fixture
+def start_server(fixtures_dir):
+    """Starts a dedicated server (stopped after the test): start_server(*args, cwd=None)."""
+    started = []
+
+    def start(*args, cwd=None):
+        running = AlmanacServer(list(args), cwd=cwd or fixtures_dir).start()
+        started.append(running)
+        return running
+
+    yield start
+    for running in started:
+        running.stop()

@@ -42,8 +42,10 @@ def copy_conformance_fixtures(target):
 
 
 class AlmanacServer:
-    def __init__(self, args, cwd=None, binary=None, env=None):
+    def __init__(self, args, cwd=None, binary=None, env=None, host="127.0.0.1", fd_limit=None):
         self.args = list(args)
+        self.host = host
+        self.fd_limit = fd_limit
         self.cwd = cwd
         self.binary = binary or almanac_binary()
         self.env = env
@@ -53,10 +55,15 @@ class AlmanacServer:
         self.output = []
 
     def start(self, timeout=20):
-        cmd = [self.binary, "serve", *self.args, "-h", "127.0.0.1", "-p", "0"]
+        cmd = [self.binary, "serve", *self.args, "-h", self.host, "-p", "0"]
+        preexec = None
+        if self.fd_limit:
+            def preexec():
+                import resource
+                resource.setrlimit(resource.RLIMIT_NOFILE, (self.fd_limit, self.fd_limit))
         self.process = subprocess.Popen(
             cmd, cwd=self.cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            text=True, env=self.env)
+            text=True, env=self.env, preexec_fn=preexec)
         ready = threading.Event()
 
         def pump():
