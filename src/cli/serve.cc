@@ -20,6 +20,8 @@
 #include "db/database.h"
 #include "http/dispatch.h"
 #include "http/server.h"
+#include "ui/assets.h"
+#include "ui/renderer.h"
 
 namespace almanac::cli {
 namespace {
@@ -41,6 +43,8 @@ struct ServeFlags {
   int io_threads = 1;
   int keep_alive_timeout = 5;
   int request_timeout = 10;
+  std::string template_dir;
+  std::vector<std::string> static_mounts;  // MOUNT:DIRECTORY
 };
 
 ServeFlags flags;
@@ -99,6 +103,12 @@ CLI::App* AddServeCommand(CLI::App& app) {
   serve->add_option("--secret", flags.secret,
                     "Secret for signing tokens and cookies (default: $DATASETTE_SECRET or random)");
   serve->add_flag("--root", flags.root, "Print a one-time URL that signs you in as root");
+  serve->add_option("--template-dir", flags.template_dir,
+                    "Directory of templates overriding the built-in ones (same file names)");
+  serve
+      ->add_option("--static", flags.static_mounts,
+                   "Serve static files from a directory: MOUNT:DIRECTORY serves /MOUNT/...")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   serve->add_flag("--default-deny", flags.default_deny, "Deny viewing unless the config allows it");
   serve->add_option("--io-threads", flags.io_threads, "Network I/O threads")
       ->capture_default_str()
@@ -196,7 +206,16 @@ int RunServe() {
   TaskPool pool(static_cast<size_t>(settings.num_sql_threads), "sql");
   api::Instance instance{registry,        settings,       config, permissions,
                          ALMANAC_VERSION, &authenticator, &pool};
-  http::Dispatcher dispatcher(instance, {flags.cors});
+  std::vector<ui::StaticMount> mounts;
+  for (const std::string& spec : flags.static_mounts) {
+    Result<ui::StaticMount> mount = ui::ParseStaticMount(spec);
+    if (!mount.ok()) return Fail(mount.status().message());
+    mounts.push_back(std::move(mount).value());
+  }
+  Result<ui::Assets> assets = ui::Assets::Load(flags.template_dir, std::move(mounts));
+  if (!assets.ok()) return Fail(assets.status().message());
+  ui::Renderer renderer(std::move(assets).value());
+  http::Dispatcher dispatcher(instance, {flags.cors}, renderer);
 
   http::ServerOptions options;
   options.host = flags.host;

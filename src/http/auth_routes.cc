@@ -15,6 +15,9 @@ namespace {
 
 using format::JsonValue;
 
+// These pages have no JSON twin (Datasette's has_json_alternate = False).
+ui::RenderContext NoTwin(const RouteContext& ctx) { return {ctx.instance, ctx.request, ""}; }
+
 Response PageJson(const Result<api::SpecialPage>& page, const api::Request& request) {
   if (!page.ok()) return ErrorResponse(page.status(), ErrorFormat::kJson);
   (void)request;
@@ -47,7 +50,7 @@ Response Logout(const RouteContext& ctx) {
     return response;
   }
   if (!request.actor) return Response::Redirect("/");
-  return Response::Html(200, ui::RenderLogout(request.actor->data));
+  return Response::Html(200, ctx.ui.Logout(request.actor->data, NoTwin(ctx)));
 }
 
 // Datasette's CreateTokenView.check_permission.
@@ -136,7 +139,7 @@ Response CreateToken(const RouteContext& ctx) {
             .Loads(std::string_view(*model.token).substr(auth::kTokenPrefix.size()));
     if (bits.ok()) model.token_bits = std::move(bits).value();
   }
-  return Response::Html(200, ui::RenderCreateToken(model));
+  return Response::Html(200, ctx.ui.CreateToken(model, NoTwin(ctx)));
 }
 
 Response PermissionsDebug(const RouteContext& ctx) {
@@ -160,7 +163,7 @@ Response PermissionsDebug(const RouteContext& ctx) {
       return f == "only-yours" ? !is_mine : is_mine;
     });
   }
-  return Response::Html(200, ui::RenderPermissionsDebug(checks, f));
+  return Response::Html(200, ctx.ui.Wrap(ui::RenderPermissionsDebug(checks, f), NoTwin(ctx)));
 }
 
 // /-/check, /-/allowed, /-/rules: an HTML form, or the JSON answer for .json.
@@ -176,7 +179,7 @@ Response DebugPage(const RouteContext& ctx) {
   if (ctx.route.format.empty()) {
     std::string actor = request.actor ? format::ToJsonText(request.actor->data) : "null";
     if (const std::string* given = request.Arg("actor")) actor = *given;
-    return Response::Html(200, ui::RenderPermissionForm(name, actor));
+    return Response::Html(200, ctx.ui.Wrap(ui::RenderPermissionForm(name, actor), NoTwin(ctx)));
   }
   Response response = name == "check"     ? PageJson(api::CheckPage(instance, request), request)
                       : name == "allowed" ? PageJson(api::AllowedPage(instance, request), request)

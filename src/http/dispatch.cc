@@ -10,13 +10,17 @@
 
 namespace almanac::http {
 
+ui::RenderContext RouteContext::Html() const {
+  return ui::RenderContext{instance, request, JsonTwinUrl(request)};
+}
+
 namespace {
 
 // The sign-in, token and permission-debugging pages have no JSON alternate (Datasette's
 // has_json_alternate = False), so their HTML carries no Link header.
 bool HasNoJsonTwin(const std::string& path) {
   http::Route route = MatchRoute(path);
-  return route.kind == RouteKind::kSpecial && IsAuthPage(route.name);
+  return (route.kind == RouteKind::kSpecial && IsAuthPage(route.name)) || IsFormRoute(route);
 }
 
 }  // namespace
@@ -65,6 +69,11 @@ Response Dispatcher::Handle(api::Request& request) const {
     response.AddHeader("Link", "<" + JsonTwinUrl(request) +
                                    ">; rel=\"alternate\"; type=\"application/json+datasette\"");
   }
+  if (response.html_error && !response.stream) {
+    // Error pages get the full layout and the (overridable) error template.
+    response.body = renderer_.Error(response.status, *response.html_error,
+                                    ui::RenderContext{instance_, request, ""});
+  }
   if (options_.cors) AddCorsHeaders(response);
   return response;
 }
@@ -91,12 +100,16 @@ bool ReadOnlyPage(const http::Route& route) {
 }  // namespace
 
 Response Dispatcher::Route(api::Request& request) const {
+  if (std::optional<Response> mounted = HandleStaticMount(request, renderer_.assets())) {
+    return std::move(*mounted);
+  }
   http::Route route = MatchRoute(request.path);
   if (ReadOnlyPage(route) && request.method != "GET" && request.method != "HEAD") {
     if (request.method == "OPTIONS") return Response::Text(200, "ok");
     return MethodNotAllowed(request);
   }
-  RouteContext ctx{instance_, request, route};
+  RouteContext ctx{instance_, request, route, renderer_};
+  if (std::optional<Response> form = HandleForm(ctx)) return std::move(*form);
   if (std::optional<Response> write = HandleWrite(ctx)) return std::move(*write);
   switch (route.kind) {
     case RouteKind::kIndex:
@@ -104,7 +117,7 @@ Response Dispatcher::Route(api::Request& request) const {
     case RouteKind::kRedirectDash:
       return Response::Redirect("/-/", 301);
     case RouteKind::kStatic:
-      return Response::Html(404, "404: File not found");
+      return HandleStatic(ctx);
     case RouteKind::kSpecial:
       if (IsAuthPage(route.name)) return HandleAuthPage(ctx);
       return HandleSpecial(ctx);

@@ -36,7 +36,9 @@ int HttpStatus(ErrorCode code) {
 Response ErrorResponse(const Status& status, ErrorFormat format) {
   int code = HttpStatus(status.code());
   if (format == ErrorFormat::kJson) return Response::Json(code, api::ErrorJson(status, code));
-  return Response::Html(code, ui::RenderError(code, status.message()));
+  Response response = Response::Html(code, ui::RenderError(code, status.message()));
+  response.html_error = status.message();
+  return response;
 }
 
 }  // namespace almanac::http

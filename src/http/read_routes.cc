@@ -6,7 +6,6 @@
 #include "core/url.h"
 #include "http/handler_util.h"
 #include "http/routes.h"
-#include "ui/html.h"
 
 namespace almanac::http {
 namespace {
@@ -17,18 +16,24 @@ Response PageError(const api::Request& request, const Status& status) {
   return ErrorResponse(status, FormatForPath(request));
 }
 
-Response QueryResponse(const api::QueryPage& page, const std::string& format) {
-  Response response =
-      IsJson(format) ? FromBody(api::QueryJson(page)) : Response::Html(200, ui::RenderQuery(page));
-  if (page.error) response.status = 400;
-  return response;
+// An SQL error is a 400 in JSON; the HTML page shows it beside the editor with a 200, as
+// Datasette does.
+Response QueryResponse(const RouteContext& ctx, const api::QueryPage& page,
+                       const std::string& format) {
+  if (IsJson(format)) {
+    Response response = FromBody(api::QueryJson(page));
+    if (page.error) response.status = 400;
+    return response;
+  }
+  return Response::Html(200, ctx.ui.Query(page, ctx.Html()));
 }
 
 }  // namespace
 
 Response HandleIndex(const RouteContext& ctx) {
   return Render(api::BuildIndexPage(ctx.instance, ctx.request), ctx.request, ctx.route.format,
-                api::IndexJson, ui::RenderIndex);
+                api::IndexJson,
+                [&](const api::IndexPage& page) { return ctx.ui.Index(page, ctx.Html()); });
 }
 
 Response HandleDatabase(const RouteContext& ctx) {
@@ -54,16 +59,25 @@ Response HandleDatabase(const RouteContext& ctx) {
   }
   Result<api::DatabasePage> page = api::BuildDatabasePage(ctx.instance, request, database);
   if (!page.ok()) return PageError(request, page.status());
-  return Render(page, request, route.format, api::DatabaseJson, ui::RenderDatabase);
+  return Render(page, request, route.format, api::DatabaseJson,
+                [&](const api::DatabasePage& p) { return ctx.ui.Database(p, ctx.Html()); });
 }
 
 Response HandleQuery(const RouteContext& ctx) {
   if (IsExportFormat(ctx.route.format)) return HandleQueryExport(ctx);
   if (!KnownFormat(ctx.route.format)) return NotFoundResponse(ctx.request, NotFound("Not found"));
-  Result<api::QueryPage> page =
-      api::BuildQueryPage(ctx.instance, ctx.request, TildeDecode(ctx.route.database));
+  std::string database = TildeDecode(ctx.route.database);
+  Result<api::QueryPage> page = api::BuildQueryPage(ctx.instance, ctx.request, database);
+  const std::string* sql = ctx.request.Arg("sql");
+  if (!page.ok() && !IsJson(ctx.route.format) && (!sql || sql->empty()) &&
+      page.status().code() == ErrorCode::kInvalidArgument) {
+    // Without ?sql= the HTML page is an empty editor (Datasette answers 200 too).
+    api::QueryPage empty;
+    empty.database = database;
+    return Response::Html(200, ctx.ui.Query(empty, ctx.Html()));
+  }
   if (!page.ok()) return ErrorResponse(page.status(), FormatForPath(ctx.request));
-  return QueryResponse(*page, ctx.route.format);
+  return QueryResponse(ctx, *page, ctx.route.format);
 }
 
 Response HandleTable(const RouteContext& ctx) {
@@ -83,7 +97,7 @@ Response HandleTable(const RouteContext& ctx) {
     Result<api::QueryPage> canned = api::BuildCannedQueryPage(in, request, database, table);
     if (canned.ok() || canned.status().message() != "Table not found") {
       if (!canned.ok()) return ErrorResponse(canned.status(), FormatForPath(request));
-      Response response = QueryResponse(*canned, route.format);
+      Response response = QueryResponse(ctx, *canned, route.format);
       AddCacheHeaders(response, canned->cache_ttl.value_or(in.settings.default_cache_ttl));
       response.AddHeader("Referrer-Policy", "no-referrer");
       return response;
@@ -99,7 +113,7 @@ Response HandleTable(const RouteContext& ctx) {
     return redirect;
   }
   Response response = IsJson(route.format) ? FromBody(api::TableJson(*page))
-                                           : Response::Html(200, ui::RenderTable(*page));
+                                           : Response::Html(200, ctx.ui.Table(*page, ctx.Html()));
   if (page->next_url) response.AddHeader("Link", "<" + *page->next_url + ">; rel=\"next\"");
   AddCacheHeaders(response, page->cache_ttl);
   response.AddHeader("Referrer-Policy", "no-referrer");
@@ -114,7 +128,7 @@ Response HandleRow(const RouteContext& ctx) {
       ctx.instance, ctx.request, TildeDecode(route.database), TildeDecode(route.table), route.pks);
   if (!page.ok()) return PageError(ctx.request, page.status());
   Response response = IsJson(route.format) ? FromBody(api::RowJson(*page))
-                                           : Response::Html(200, ui::RenderRow(*page));
+                                           : Response::Html(200, ctx.ui.Row(*page, ctx.Html()));
   AddCacheHeaders(response, page->cache_ttl);
   response.AddHeader("Referrer-Policy", "no-referrer");
   return response;

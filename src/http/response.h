@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -29,6 +30,9 @@ struct Response {
   // callback; that callback must then be called exactly once, from any thread, with the final
   // Response. When set, every other field is ignored.
   std::function<void(std::function<void(Response)>)> deferred;
+  // Set on HTML error pages: the message, so the dispatcher can draw the full error page
+  // (with the UI's layout and templates) in place of the bare one.
+  std::optional<std::string> html_error;
 
   void AddHeader(std::string name, std::string value) {
     headers.emplace_back(std::move(name), std::move(value));

@@ -71,13 +71,26 @@ constexpr std::array<std::string_view, 14> kJsonSpecialPages = {
 constexpr std::array<std::string_view, 6> kHtmlSpecialPages = {
     "auth-token", "create-token", "api", "logout", "permissions", "allow-debug"};
 
-constexpr std::array<std::string_view, 10> kDatabaseActions = {
-    "create", "foreign-key-targets", "queries",       "execute-write",         "schema",
-    "query",  "queries/analyze",     "queries/store", "execute-write/analyze", "query/parameters"};
+// Datasette's actions, then Almanac's HTML forms (http/form_routes.cc).
+constexpr std::array<std::string_view, 11> kDatabaseActions = {"create",
+                                                               "foreign-key-targets",
+                                                               "queries",
+                                                               "execute-write",
+                                                               "schema",
+                                                               "query",
+                                                               "queries/analyze",
+                                                               "queries/store",
+                                                               "execute-write/analyze",
+                                                               "query/parameters",
+                                                               "create-table"};
 
-constexpr std::array<std::string_view, 9> kTableActions = {
-    "insert",       "upsert", "alter", "foreign-key-suggestions", "set-column-type", "fragment",
-    "autocomplete", "drop",   "schema"};
+constexpr std::array<std::string_view, 11> kTableActions = {
+    "insert",          "upsert",   "alter",        "foreign-key-suggestions",
+    "set-column-type", "fragment", "autocomplete", "drop",
+    "schema",          "new-row",  "confirm-drop"};
+
+constexpr std::array<std::string_view, 4> kRowActions = {"delete", "update", "edit",
+                                                         "confirm-delete"};
 
 template <size_t N>
 bool Contains(const std::array<std::string_view, N>& list, std::string_view name) {
@@ -203,7 +216,7 @@ Route MatchRoute(std::string_view path) {
     return route;
   }
   if (parts.size() == 5 && parts[3] == "-" && !parts[1].empty() && !parts[2].empty() &&
-      (parts[4] == "delete" || parts[4] == "update")) {
+      Contains(kRowActions, parts[4])) {
     route.kind = RouteKind::kRowAction;
     route.table = std::string(parts[1]);
     route.pks = std::string(parts[2]);

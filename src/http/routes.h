@@ -1,6 +1,7 @@
 // The route handlers, one file per area so each grows on its own:
 //   read_routes.cc     index, database, table, row and SQL pages (GET/HEAD)
 //   special_routes.cc  the /-/ pages
+//   static_routes.cc   /-/static/ assets and --static mounts
 //   write_routes.cc    the write API (POST insert/upsert/update/delete/create/alter/drop,
 //                      execute-write) and the foreign-key helper pages
 //   export_routes.cc   .csv and .blob of tables, views, canned queries, rows and SQL
@@ -13,6 +14,7 @@
 #include "api/context.h"
 #include "http/response.h"
 #include "http/router.h"
+#include "ui/renderer.h"
 
 namespace almanac::http {
 
@@ -20,6 +22,10 @@ struct RouteContext {
   const api::Instance& instance;
   api::Request& request;
   const Route& route;
+  const ui::Renderer& ui;
+
+  // What the renderer needs besides the model: the instance, the request, the JSON twin.
+  ui::RenderContext Html() const;
 };
 
 Response HandleIndex(const RouteContext& ctx);
@@ -31,6 +37,14 @@ Response HandleRow(const RouteContext& ctx);
 Response HandleSpecial(const RouteContext& ctx);
 // A write-API route, or nullopt when the route is not one (then the read handlers take it).
 std::optional<Response> HandleWrite(const RouteContext& ctx);
+// form_routes.cc: the HTML write forms (new-row, edit, confirm-delete, confirm-drop,
+// create-table); nullopt when the route is not one of them.
+std::optional<Response> HandleForm(const RouteContext& ctx);
+bool IsFormRoute(const Route& route);
+// /-/static/<file>: the UI's embedded assets, cached by content hash.
+Response HandleStatic(const RouteContext& ctx);
+// A file below a --static mount, or nullopt when the path is under none.
+std::optional<Response> HandleStaticMount(const api::Request& request, const ui::Assets& assets);
 Response HandleQueryAction(const RouteContext& ctx);
 
 // The export formats (csv, blob) of the table, row and SQL pages.

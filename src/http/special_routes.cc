@@ -4,19 +4,17 @@
 #include "core/url.h"
 #include "http/handler_util.h"
 #include "http/routes.h"
-#include "ui/html.h"
 
 namespace almanac::http {
 namespace {
 
-Response SpecialResponse(const Result<api::SpecialPage>& page, const api::Request& request,
-                         const std::string& format) {
+Response SpecialResponse(const Result<api::SpecialPage>& page, const RouteContext& ctx) {
   return Render(
-      page, request, format,
+      page, ctx.request, ctx.route.format,
       [](const api::SpecialPage& p) {
         return api::Body{api::kJsonType, format::ToJsonText(p.data)};
       },
-      [](const api::SpecialPage& p) { return ui::RenderSpecial(p); });
+      [&](const api::SpecialPage& p) { return ctx.ui.Special(p, ctx.Html()); });
 }
 
 }  // namespace
@@ -25,7 +23,6 @@ Response HandleSpecial(const RouteContext& ctx) {
   const api::Instance& in = ctx.instance;
   api::Request& request = ctx.request;
   const std::string& name = ctx.route.name;
-  const std::string& format = ctx.route.format;
   // Datasette's JsonDataView pages need view-instance (actor.json needs nothing).
   if (name == "versions" || name == "settings" || name == "databases" || name == "config" ||
       name == "plugins") {
@@ -33,15 +30,14 @@ Response HandleSpecial(const RouteContext& ctx) {
                             "view-instance");
     if (!s.ok()) return ErrorResponse(s, FormatForPath(request));
   }
-  if (name == "versions") return SpecialResponse(api::VersionsPage(in), request, format);
-  if (name == "settings") return SpecialResponse(api::SettingsPage(in), request, format);
-  if (name == "databases")
-    return SpecialResponse(api::DatabasesPage(in, request.actor), request, format);
-  if (name == "actor") return SpecialResponse(api::ActorPage(request), request, format);
-  if (name == "config") return SpecialResponse(api::ConfigPage(in), request, format);
-  if (name == "threads") return SpecialResponse(api::ThreadsPage(in, request), request, format);
-  if (name == "actions") return SpecialResponse(api::ActionsPage(in, request), request, format);
-  if (name == "schema") return SpecialResponse(api::SchemaPage(in, request, ""), request, format);
+  if (name == "versions") return SpecialResponse(api::VersionsPage(in), ctx);
+  if (name == "settings") return SpecialResponse(api::SettingsPage(in), ctx);
+  if (name == "databases") return SpecialResponse(api::DatabasesPage(in, request.actor), ctx);
+  if (name == "actor") return SpecialResponse(api::ActorPage(request), ctx);
+  if (name == "config") return SpecialResponse(api::ConfigPage(in), ctx);
+  if (name == "threads") return SpecialResponse(api::ThreadsPage(in, request), ctx);
+  if (name == "actions") return SpecialResponse(api::ActionsPage(in, request), ctx);
+  if (name == "schema") return SpecialResponse(api::SchemaPage(in, request, ""), ctx);
   return ErrorResponse(NotFound("Page not found"), FormatForPath(request));
 }
 
@@ -50,12 +46,11 @@ Response HandleDatabaseAction(const RouteContext& ctx) {
   bool page_format = route.format.empty() || IsJson(route.format);
   if (route.name == "schema" && page_format) {
     return SpecialResponse(api::SchemaPage(ctx.instance, ctx.request, TildeDecode(route.database)),
-                           ctx.request, route.format);
+                           ctx);
   }
   if (route.name == "queries" && page_format) {
     return SpecialResponse(
-        api::QueryListPage(ctx.instance, ctx.request, TildeDecode(route.database)), ctx.request,
-        route.format);
+        api::QueryListPage(ctx.instance, ctx.request, TildeDecode(route.database)), ctx);
   }
   return NotFoundResponse(ctx.request, NotFound("404"));
 }

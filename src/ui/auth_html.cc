@@ -7,7 +7,6 @@
 #include "ui/html.h"
 
 namespace almanac::ui {
-namespace {
 
 std::string PrettyJson(const format::JsonValue& value) {
   std::string out;
@@ -15,6 +14,8 @@ std::string PrettyJson(const format::JsonValue& value) {
   format::WriteJson(value, writer);
   return out;
 }
+
+namespace {
 
 std::string ActionOptions(bool with_blank) {
   std::string html = with_blank ? "<option value=\"\">--</option>" : "";
@@ -29,6 +30,8 @@ std::string Checkbox(const std::string& name, const std::string& label) {
   return "<label><input type=\"checkbox\" name=\"" + Escape(name) + "\"> " + Escape(label) +
          "</label> ";
 }
+
+}  // namespace
 
 std::string RestrictionBoxes(const std::vector<api::ViewableDatabase>& databases) {
   std::string html =
@@ -63,47 +66,8 @@ std::string RestrictionBoxes(const std::vector<api::ViewableDatabase>& databases
   return html + "</details>\n";
 }
 
-}  // namespace
-
-std::string RenderLogout(const format::JsonValue& actor) {
-  std::string body = "<h1>Log out</h1>\n<p>You are logged in as <strong>" +
-                     Escape(PrettyJson(actor)) + "</strong></p>\n" +
-                     "<form action=\"/-/logout\" method=\"post\">\n"
-                     "<input type=\"submit\" value=\"Log out\">\n</form>\n";
-  return RenderPage("Log out", body);
-}
-
-std::string RenderCreateToken(const CreateTokenModel& model) {
-  std::string body = "<h1>Create an API token</h1>\n";
-  body +=
-      "<p>This token will allow API access with the same abilities as your current user, <code>" +
-      Escape(PrettyJson(model.actor)) + "</code></p>\n";
-  for (const std::string& error : model.errors) {
-    body += "<p class=\"error\">" + Escape(error) + "</p>\n";
-  }
-  body +=
-      "<form action=\"/-/create-token\" method=\"post\">\n<p>"
-      "<select name=\"expire_type\"><option value=\"\">Token never expires</option>"
-      "<option value=\"minutes\">Expires after X minutes</option>"
-      "<option value=\"hours\">Expires after X hours</option>"
-      "<option value=\"days\">Expires after X days</option></select>\n"
-      "<input type=\"text\" name=\"expire_duration\" placeholder=\"Duration\">\n"
-      "<input type=\"submit\" value=\"Create token\"></p>\n";
-  body += RestrictionBoxes(model.databases);
-  body += "</form>\n";
-  if (model.token) {
-    body += "<h2>Your API token</h2>\n<input type=\"text\" class=\"token\" readonly value=\"" +
-            Escape(*model.token) + "\" style=\"width:100%\">\n";
-    if (model.token_bits) {
-      body += "<details><summary>Token details</summary>\n<pre>" +
-              Escape(PrettyJson(*model.token_bits)) + "</pre>\n</details>\n";
-    }
-  }
-  return RenderPage("Create an API token", body);
-}
-
-std::string RenderPermissionsDebug(const std::vector<auth::PermissionCheck>& checks,
-                                   const std::string& filter) {
+HtmlPage RenderPermissionsDebug(const std::vector<auth::PermissionCheck>& checks,
+                                const std::string& filter) {
   std::string body =
       "<h1>Permission check</h1>\n<form action=\"/-/permissions\" method=\"post\" "
       "id=\"debug-post\">\n<p><label>Actor<br><textarea name=\"actor\" rows=\"4\" cols=\"60\">"
@@ -135,10 +99,10 @@ std::string RenderPermissionsDebug(const std::vector<auth::PermissionCheck>& che
             "</code></td><td>" + (check.result ? "allowed" : "denied") + "</td></tr>\n";
   }
   body += "</table>\n";
-  return RenderPage("Permission activity", body);
+  return {"Permission activity", body};
 }
 
-std::string RenderPermissionForm(const std::string& page, const std::string& actor_json) {
+HtmlPage RenderPermissionForm(const std::string& page, const std::string& actor_json) {
   std::string body = "<h1>" +
                      Escape(page == "check"     ? "Permission check"
                             : page == "allowed" ? "Allowed resources"
@@ -155,7 +119,10 @@ std::string RenderPermissionForm(const std::string& page, const std::string& act
             Escape(actor_json) + "</textarea></label>";
   }
   body += "\n<input type=\"submit\" value=\"Submit\"></p>\n</form>\n";
-  return RenderPage(page, body);
+  return {page == "check"     ? "Permission check"
+          : page == "allowed" ? "Allowed resources"
+                              : "Permission rules",
+          body};
 }
 
 std::string RenderCsrfError(const std::string& reason) {

@@ -12,7 +12,11 @@
 
 namespace almanac::ui {
 
-std::string RenderLogout(const format::JsonValue& actor);
+// A page body the server built (escaped) and its title, for Renderer::Wrap.
+struct HtmlPage {
+  std::string title;
+  std::string body;
+};
 
 struct CreateTokenModel {
   format::JsonValue actor;
@@ -21,13 +25,17 @@ struct CreateTokenModel {
   std::optional<std::string> token;             // after a POST
   std::optional<format::JsonValue> token_bits;  // the decoded token
 };
-std::string RenderCreateToken(const CreateTokenModel& model);
+// JSON indented for reading (not escaped).
+std::string PrettyJson(const format::JsonValue& value);
 
-std::string RenderPermissionsDebug(const std::vector<auth::PermissionCheck>& checks,
-                                   const std::string& filter);
+// The token restriction checkboxes of /-/create-token (escaped HTML).
+std::string RestrictionBoxes(const std::vector<api::ViewableDatabase>& databases);
+
+HtmlPage RenderPermissionsDebug(const std::vector<auth::PermissionCheck>& checks,
+                                const std::string& filter);
 
 // The GET forms of /-/check, /-/allowed and /-/rules: they submit to the .json twin.
-std::string RenderPermissionForm(const std::string& page, const std::string& actor_json);
+HtmlPage RenderPermissionForm(const std::string& page, const std::string& actor_json);
 
 std::string RenderCsrfError(const std::string& reason);
 

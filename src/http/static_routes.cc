@@ -1,0 +1,43 @@
+#include "http/handler_util.h"
+#include "http/routes.h"
+
+namespace almanac::http {
+namespace {
+
+// 200 with the file, or 304 when the client already holds this version.
+Response FileResponse(const api::Request& request, const ui::StaticFile& file,
+                      std::string cache_control) {
+  Response response;
+  const std::string* match = request.Header("if-none-match");
+  if (match && *match == file.etag) {
+    response.status = 304;
+  } else {
+    response.body = file.content;
+  }
+  response.content_type = file.content_type;
+  response.AddHeader("ETag", file.etag);
+  response.AddHeader("Cache-Control", std::move(cache_control));
+  return response;
+}
+
+}  // namespace
+
+Response HandleStatic(const RouteContext& ctx) {
+  std::string_view name = ctx.route.name;
+  const ui::StaticFile* file = ctx.ui.assets().Static(name);
+  if (!file) return Response::Html(404, "404: File not found");
+  // URLs carrying the current content hash (?v=) never change: cache them for a year.
+  const std::string* version = ctx.request.Arg("v");
+  bool fingerprinted = version && file->etag.find(*version) == 1 && version->size() >= 8;
+  return FileResponse(ctx.request, *file,
+                      fingerprinted ? "public, max-age=31536000, immutable" : "max-age=3600");
+}
+
+std::optional<Response> HandleStaticMount(const api::Request& request, const ui::Assets& assets) {
+  std::optional<Result<ui::StaticFile>> file = assets.ReadMounted(request.path);
+  if (!file) return std::nullopt;
+  if (!file->ok()) return Response::Html(404, "404: File not found");
+  return FileResponse(request, **file, "max-age=3600");
+}
+
+}  // namespace almanac::http

@@ -1,0 +1,315 @@
+// The table page (/<db>/<table>): the rows grid with sortable headers and column menus, the
+// filter form, facets with their charts, pagination and export links.
+#include <algorithm>
+#include <set>
+
+#include "api/catalog.h"
+#include "core/url.h"
+#include "ui/cells.h"
+#include "ui/charts.h"
+#include "ui/html.h"
+#include "ui/table_controls.h"
+#include "ui/table_summary.h"
+#include "ui/view.h"
+
+namespace almanac::ui {
+namespace {
+
+struct SortState {
+  std::string column;
+  bool descending = false;
+};
+
+SortState CurrentSort(const api::TablePage& page, const api::Request& request,
+                      const config::TableOptions& options) {
+  if (page.sort) return {*page.sort, false};
+  if (page.sort_desc) return {*page.sort_desc, true};
+  const std::string* asc = request.Arg("_sort");
+  const std::string* desc = request.Arg("_sort_desc");
+  if (asc && !asc->empty()) return {*asc, false};
+  if (desc && !desc->empty()) return {*desc, true};
+  if (options.sort) return {*options.sort, false};
+  if (options.sort_desc) return {*options.sort_desc, true};
+  return {};
+}
+
+std::set<std::string> SortableColumns(const api::TablePage& page,
+                                      const config::TableOptions& options) {
+  std::set<std::string> sortable(page.sortable_columns.begin(), page.sortable_columns.end());
+  if (!sortable.empty()) return sortable;
+  if (options.sortable_columns) {
+    sortable.insert(options.sortable_columns->begin(), options.sortable_columns->end());
+  } else {
+    sortable.insert(page.rows.columns.begin(), page.rows.columns.end());
+  }
+  if (page.use_rowid) sortable.insert("rowid");
+  return sortable;
+}
+
+// Tilde-encoded primary key values of row `r`, comma-joined: the row page's path segment.
+std::string RowPath(const api::TablePage& page, size_t r) {
+  const db::Rows& rows = page.rows;
+  std::vector<std::string> keys =
+      page.use_rowid ? std::vector<std::string>{"rowid"} : page.primary_keys;
+  std::string path;
+  for (const std::string& key : keys) {
+    int index = rows.ColumnIndex(key);
+    if (index < 0) return "";
+    if (!path.empty()) path += ',';
+    path += TildeEncode(rows.at(r, static_cast<size_t>(index)).ToDisplayString());
+  }
+  return path;
+}
+
+Data ColumnHeaders(const api::TablePage& page, const api::Request& request,
+                   const config::TableOptions& options, const SortState& sort, bool allow_facet) {
+  std::set<std::string> sortable = SortableColumns(page, options);
+  Data columns = List();
+  for (const std::string& name : page.rows.columns) {
+    Data c;
+    c.set("name", name);
+    bool is_sorted = sort.column == name;
+    if (sortable.count(name) && !page.is_view) {
+      // Clicking the header sorts ascending, or flips the current direction.
+      bool next_desc = is_sorted && !sort.descending;
+      c.set("sort_href", ChangedArgsUrl(request, {"_sort", "_sort_desc"},
+                                        {{next_desc ? "_sort_desc" : "_sort", name}}));
+      c.set("sort_asc_href", ChangedArgsUrl(request, {"_sort", "_sort_desc"}, {{"_sort", name}}));
+      c.set("sort_desc_href",
+            ChangedArgsUrl(request, {"_sort", "_sort_desc"}, {{"_sort_desc", name}}));
+    }
+    if (is_sorted) {
+      c.set("aria_sort", sort.descending ? "descending" : "ascending");
+      c.set("sort_indicator", sort.descending ? "\u25bc" : "\u25b2");
+    }
+    if (allow_facet && name != "rowid")
+      c.set("facet_href", ChangedArgsUrl(request, {}, {{"_facet", name}}));
+    c.set("notblank_href", ChangedArgsUrl(request, {}, {{name + "__notblank", "1"}}));
+    if (name != "rowid") c.set("hide_href", ChangedArgsUrl(request, {}, {{"_nocol", name}}));
+    c.set("menu_id", "col-" + CssClass(name));
+    columns.push_back(c);
+  }
+  return columns;
+}
+
+// The label of a foreign key cell (expanded with _labels, on by default in HTML), or nullptr.
+const Value* CellLabel(const api::TablePage& page, size_t r, size_t c) {
+  size_t index = r * page.rows.columns.size() + c;
+  if (index >= page.cell_labels.size() || !page.cell_labels[index]) return nullptr;
+  return &*page.cell_labels[index];
+}
+
+// The row a foreign key cell points to: /<db>/<other table>/<value>.
+std::string ForeignKeyHref(const api::TablePage& page, const std::string& column, const Value& v) {
+  if (v.is_null()) return "";
+  for (const api::ExpandableColumn& e : page.expandable_columns) {
+    if (e.fk.column == column) {
+      return TableUrl(page.database, e.fk.other_table) + "/" + TildeEncode(v.ToDisplayString());
+    }
+  }
+  return "";
+}
+
+Data RowsData(const api::TablePage& page, const RenderContext& ctx, bool link_column) {
+  const db::Rows& rows = page.rows;
+  std::string table_url = TableUrl(page.database, page.table);
+  // The column whose cell links to the row page: rowid, or a single primary key.
+  int link_index = -1;
+  if (!page.is_view && !link_column && (page.use_rowid || !page.primary_keys.empty())) {
+    link_index = rows.ColumnIndex(page.use_rowid ? "rowid" : page.primary_keys.front());
+  }
+  CellOptions options;
+  options.truncate = ctx.instance.settings.truncate_cells_html;
+  Data out = List();
+  for (size_t r = 0; r < rows.size(); ++r) {
+    std::string row_url;
+    if (!page.is_view) row_url = table_url + "/" + RowPath(page, r);
+    Data cells = List();
+    if (link_column) {
+      Data cell;
+      cell.set("html", "<a href=\"" + Escape(row_url) + "\">" +
+                           Escape(TildeDecode(RowPath(page, r))) + "</a>");
+      cell.set("cls", "link");
+      cells.push_back(cell);
+    }
+    for (size_t c = 0; c < rows.columns.size(); ++c) {
+      const Value& v = rows.at(r, c);
+      Data cell;
+      if (static_cast<int>(c) == link_index) {
+        cell.set("html", "<a href=\"" + Escape(row_url) + "\">" + CellHtml(v, {}) + "</a>");
+        cell.set("cls", "pk");
+      } else if (const Value* label = CellLabel(page, r, c)) {
+        std::string href = ForeignKeyHref(page, rows.columns[c], v);
+        std::string shown = CellHtml(*label, options);
+        cell.set("html",
+                 (href.empty() ? shown : "<a href=\"" + Escape(href) + "\">" + shown + "</a>") +
+                     " <span class=\"fk-id\">" + CellHtml(v, {}) + "</span>");
+      } else {
+        options.blob_href.clear();
+        if (v.type() == Value::Type::kBlob && !row_url.empty()) {
+          options.blob_href = row_url + ".blob?_blob_column=" + QuotePlus(rows.columns[c]);
+        }
+        cell.set("html", CellHtml(v, options));
+        if (IsNumeric(v)) cell.set("cls", "num");
+      }
+      cells.push_back(cell);
+    }
+    Data row;
+    Put(row, "cells", std::move(cells));
+    out.push_back(row);
+  }
+  return out;
+}
+
+Data FilterRows(const std::vector<FilterSelection>& filters,
+                const std::vector<std::string>& columns) {
+  Data out = List();
+  int index = 0;
+  for (const FilterSelection& f : filters) {
+    ++index;
+    Data row;
+    row.set("index", std::to_string(index));
+    Data cols = List();
+    for (const std::string& c : columns) {
+      Data option;
+      option.set("name", c);
+      option.set("selected", c == f.column);
+      cols.push_back(option);
+    }
+    Put(row, "columns", std::move(cols));
+    Data ops = List();
+    for (const FilterOp& op : FilterOps()) {
+      Data option;
+      option.set("value", std::string(op.key) + (op.no_argument ? "__1" : ""));
+      option.set("display", std::string(op.display));
+      option.set("selected", op.key == f.op);
+      ops.push_back(option);
+    }
+    Put(row, "ops", std::move(ops));
+    row.set("value", f.value);
+    out.push_back(row);
+  }
+  return out;
+}
+
+Data NewFilterOps() {
+  Data ops = List();
+  for (const FilterOp& op : FilterOps()) {
+    Data option;
+    option.set("value", std::string(op.key) + (op.no_argument ? "__1" : ""));
+    option.set("display", std::string(op.display));
+    ops.push_back(option);
+  }
+  return ops;
+}
+
+// Labels for the stacked (phone) layout of the grid: one CSS rule per column.
+std::string MobileLabels(const std::vector<std::string>& columns) {
+  std::string css = "<style>@media (max-width:576px){";
+  for (size_t i = 0; i < columns.size(); ++i) {
+    css += ".rows-and-columns td:nth-of-type(" + std::to_string(i + 1) + ")::before{content:\"" +
+           CssString(columns[i]) + "\"}";
+  }
+  return css + "}</style>";
+}
+
+}  // namespace
+
+std::string Renderer::Table(const api::TablePage& page, const RenderContext& ctx) const {
+  const api::Request& request = ctx.request;
+  config::TableOptions options = ctx.instance.config.Table(page.database, page.table);
+  SortState sort = CurrentSort(page, request, options);
+  std::string table_url = TableUrl(page.database, page.table);
+  Data data;
+  const format::JsonValue* meta = ctx.instance.config.TableMetadata(page.database, page.table);
+  const format::JsonValue* title = meta ? meta->Find("title") : nullptr;
+  data.set("heading", title && title->is_string() ? title->as_string() : page.table);
+  data.set("is_view", page.is_view);
+  data.set("color", api::DatabaseColor(page.database));
+  if (meta) data.set("metadata", MetadataData(*meta));
+  data.set("table_url", table_url);
+  AddTableSummary(data, page, ctx);
+  auth::Resource resource = auth::Resource::Table(page.database, page.table);
+  if (!page.is_view) {
+    Data actions;
+    bool any = false;
+    if (Allowed(ctx, auth::Action::kInsertRow, resource)) {
+      actions.set("insert_href", table_url + "/-/new-row");
+      any = true;
+    }
+    if (Allowed(ctx, auth::Action::kDropTable, resource)) {
+      actions.set("drop_href", table_url + "/-/confirm-drop");
+      any = true;
+    }
+    if (any) Put(data, "table_actions", std::move(actions));
+  }
+
+  bool link_column = !page.is_view && !page.use_rowid && page.primary_keys.size() > 1;
+  std::vector<std::string> filter_columns =
+      page.all_columns.empty() ? page.rows.columns : page.all_columns;
+  if (page.use_rowid &&
+      std::find(filter_columns.begin(), filter_columns.end(), "rowid") == filter_columns.end()) {
+    filter_columns.insert(filter_columns.begin(), "rowid");
+  }
+  std::vector<FilterSelection> filters;
+  for (const api::AppliedFilter& f : page.filters) filters.push_back({f.column, f.op, f.value});
+  if (filters.empty()) filters = ParseFilters(request, filter_columns);
+  Data filter_cols = List();
+  for (const std::string& c : filter_columns) filter_cols.push_back(Data("name", Str(c)));
+  Put(data, "filters", FilterRows(filters, filter_columns));
+  Put(data, "filter_columns", std::move(filter_cols));
+  Put(data, "filter_ops", NewFilterOps());
+
+  std::set<std::string> sortable = SortableColumns(page, options);
+  Data sort_options = List();
+  for (const std::string& c : page.rows.columns) {
+    if (!sortable.count(c)) continue;
+    Data option;
+    option.set("name", c);
+    option.set("selected", c == sort.column);
+    sort_options.push_back(option);
+  }
+  data.set("has_sort", !sortable.empty() && !page.is_view);
+  Put(data, "sort_options", std::move(sort_options));
+  data.set("sort_desc", sort.descending);
+  Data hidden = List();
+  for (const auto& [k, v] :
+       HiddenArgs(request, {"_sort", "_sort_desc", "_search", "_sort_by_desc"})) {
+    Data h;
+    h.set("name", k);
+    h.set("value", v);
+    hidden.push_back(h);
+  }
+  Put(data, "hidden_args", std::move(hidden));
+
+  Put(data, "columns",
+      ColumnHeaders(page, request, options, sort, ctx.instance.settings.allow_facet));
+  data.set("link_column", link_column);
+  Put(data, "rows", RowsData(page, ctx, link_column));
+  data.set("has_rows", !page.rows.empty());
+  data.set("no_rows", page.rows.empty());
+  data.set("has_filters", !filters.empty());
+  if (page.next_url) data.set("next_href", *page.next_url);
+  if (request.HasArg("_next")) data.set("first_href", ChangedArgsUrl(request, {}, {}));
+
+  SetIf(data, "json_href", ctx.json_url);
+  std::string csv = table_url + ".csv";
+  if (!request.query_string.empty()) csv += "?" + request.query_string;
+  data.set("csv_href", csv);
+  bool allow_sql = Allowed(ctx, auth::Action::kExecuteSql, auth::Resource::Database(page.database));
+  if (allow_sql && !page.sql.empty()) {
+    data.set("sql", page.sql);
+    data.set("sql_href", DatabaseUrl(page.database) + "/-/query?sql=" + QuotePlus(page.sql));
+  }
+
+  Frame frame;
+  frame.title = page.database + ": " + page.table;
+  frame.body_class = "table db-" + CssClass(page.database) + " table-" + CssClass(page.table);
+  frame.crumbs = Crumbs(page.database);
+  std::vector<std::string> labels = page.rows.columns;
+  if (link_column) labels.insert(labels.begin(), "Link");
+  frame.extra_head = MobileLabels(labels);
+  return RenderPage(assets_, "table", std::move(data), frame, ctx);
+}
+
+}  // namespace almanac::ui

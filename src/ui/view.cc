@@ -1,0 +1,179 @@
+#include "ui/view.h"
+
+#include "core/url.h"
+#include "format/json_value.h"
+#include "ui/html.h"
+
+namespace almanac::ui {
+namespace {
+
+namespace mustache = kainjow::mustache;
+
+// Renders one template with every "_name" template available as a partial.
+std::string RenderTemplate(const Assets& assets, std::string_view name, Data& data) {
+  const std::string* text = assets.Template(name);
+  if (!text) {
+    return "<p class=\"message-error\">Template " + Escape(name) + " is missing.</p>\n";
+  }
+  for (const auto& [partial_name, partial_text] : assets.templates()) {
+    if (!partial_name.starts_with('_')) continue;
+    const std::string* source = &partial_text;
+    data.set(partial_name, mustache::partial([source] { return *source; }));
+  }
+  mustache::mustache tmpl(*text);
+  // One escaping everywhere (&#39; for quotes), the same as the HTML this module builds.
+  tmpl.set_custom_escape([](const std::string& s) { return Escape(s); });
+  std::string out;
+  if (tmpl.is_valid()) out = tmpl.render(data);
+  if (!tmpl.is_valid()) {
+    return "<p class=\"message-error\">Template " + Escape(name) +
+           " failed: " + Escape(tmpl.error_message()) + "</p>\n";
+  }
+  return out;
+}
+
+// A URL entry of extra_css_urls / extra_js_urls: a string or {"url", "sri", "module"}.
+Data UrlEntries(const format::JsonValue* list) {
+  Data out = List();
+  if (!list || !list->is_array()) return out;
+  for (const format::JsonValue& item : list->as_array()) {
+    Data entry;
+    if (item.is_string()) {
+      entry.set("url", item.as_string());
+    } else if (item.is_object()) {
+      const format::JsonValue* url = item.Find("url");
+      if (!url || !url->is_string()) continue;
+      entry.set("url", url->as_string());
+      if (const format::JsonValue* sri = item.Find("sri"); sri && sri->is_string()) {
+        entry.set("sri", sri->as_string());
+      }
+      const format::JsonValue* module = item.Find("module");
+      entry.set("module", module && module->is_bool() && module->as_bool());
+    } else {
+      continue;
+    }
+    out.push_back(entry);
+  }
+  return out;
+}
+
+// Datasette's display_actor: display, name, username, login or id.
+std::string DisplayActor(const auth::Actor& actor) {
+  for (const char* key : {"display", "name", "username", "login"}) {
+    const format::JsonValue* v = actor.data.Find(key);
+    if (v && v->is_string() && !v->as_string().empty()) return v->as_string();
+  }
+  return actor.id();
+}
+
+bool HasActorCookie(const api::Request& request) {
+  const std::string* cookie = request.Header("cookie");
+  return cookie && cookie->find("ds_actor=") != std::string::npos;
+}
+
+}  // namespace
+
+std::string FormatCount(int64_t n) {
+  std::string digits = std::to_string(n < 0 ? -n : n);
+  std::string out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return n < 0 ? "-" + out : out;
+}
+
+std::string Plural(int64_t n, std::string_view singular, std::string_view plural) {
+  return FormatCount(n) + " " + std::string(n == 1 ? singular : plural);
+}
+
+std::string DatabaseUrl(std::string_view database) { return "/" + TildeEncode(database); }
+
+std::string TableUrl(std::string_view database, std::string_view table) {
+  return DatabaseUrl(database) + "/" + TildeEncode(table);
+}
+
+std::string CssString(std::string_view text) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : text) {
+    bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                 c == ' ' || c == '_' || c == '-' || c >= 0x80;
+    if (plain) {
+      out += static_cast<char>(c);
+    } else {
+      out += '\\';
+      if (c >= 16) out += kHex[c >> 4];
+      out += kHex[c & 15];
+      out += ' ';
+    }
+  }
+  return out;
+}
+
+std::string CssClass(std::string_view text) {
+  std::string out;
+  bool changed = false;
+  for (unsigned char c : text) {
+    if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-') {
+      out += static_cast<char>(c);
+    } else if (c >= 'A' && c <= 'Z') {
+      out += static_cast<char>(c - 'A' + 'a');
+      changed = true;
+    } else {
+      out += '-';
+      changed = true;
+    }
+  }
+  if (changed) {
+    uint32_t hash = 2166136261U;
+    for (unsigned char c : text) hash = (hash ^ c) * 16777619U;
+    static constexpr char kHex[] = "0123456789abcdef";
+    out += '-';
+    for (int i = 0; i < 6; ++i, hash >>= 4) out += kHex[hash & 15];
+  }
+  return out;
+}
+
+std::vector<Crumb> Crumbs(std::string_view database, std::string_view table) {
+  std::vector<Crumb> crumbs;
+  if (!database.empty()) crumbs.push_back({std::string(database), DatabaseUrl(database)});
+  if (!table.empty()) crumbs.push_back({std::string(table), TableUrl(database, table)});
+  return crumbs;
+}
+
+bool Allowed(const RenderContext& ctx, auth::Action action, const auth::Resource& resource) {
+  return ctx.instance.permissions.Allowed(ctx.request.actor, action, resource);
+}
+
+std::string RenderPage(const Assets& assets, std::string_view name, Data data, const Frame& frame,
+                       const RenderContext& ctx) {
+  std::string content = RenderTemplate(assets, name, data);
+  Data base;
+  base.set("title", frame.title);
+  base.set("body_class", frame.body_class);
+  base.set("content", content);
+  base.set("extra_head", frame.extra_head);
+  if (!ctx.json_url.empty()) base.set("json_url", ctx.json_url);
+  base.set("app_css", assets.StaticUrl("app.css"));
+  base.set("app_js", assets.StaticUrl("app.js"));
+  base.set("version", ctx.instance.version);
+  Data crumbs = List();
+  for (size_t i = 0; i < frame.crumbs.size(); ++i) {
+    Data crumb;
+    crumb.set("label", frame.crumbs[i].label);
+    crumb.set("href", frame.crumbs[i].href);
+    crumbs.push_back(crumb);
+  }
+  base.set("crumbs", crumbs);
+  const format::JsonValue& config = ctx.instance.config.config();
+  base.set("extra_css_urls", UrlEntries(config.Find("extra_css_urls")));
+  base.set("extra_js_urls", UrlEntries(config.Find("extra_js_urls")));
+  if (ctx.request.actor) {
+    base.set("actor", DisplayActor(*ctx.request.actor));
+    base.set("show_logout", HasActorCookie(ctx.request));
+  }
+  return RenderTemplate(assets, "base", base);
+}
+
+}  // namespace almanac::ui
