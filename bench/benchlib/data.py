@@ -10,19 +10,19 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 CACHE = ROOT / "build" / "bench-data"
-RECIPE_VERSION = "3"  # bump when the SQL below changes
+RECIPE_VERSION = "4"  # bump when the SQL below changes
 
 
 def shared_dir():
     for candidate in (os.environ.get("ALMANAC_SHARED_DIR"), ROOT.parent / "shared", "/work/shared"):
-        if candidate and (Path(candidate) / "conformance" / "tools" / "make_big_db.sql").exists():
+        if candidate and (Path(candidate) / "conformance" / "tools" / "big_db.sql").exists():
             return Path(candidate)
-    sys.exit("conformance/tools/make_big_db.sql not found (set ALMANAC_SHARED_DIR)")
+    sys.exit("conformance/tools/big_db.sql not found (set ALMANAC_SHARED_DIR)")
 
 
 def big_table_sql(rows):
-    """../shared/conformance/tools/make_big_db.sql with its row count set to `rows`."""
-    sql = (shared_dir() / "conformance" / "tools" / "make_big_db.sql").read_text()
+    """../shared/conformance/tools/big_db.sql with its row count set to `rows`."""
+    sql = (shared_dir() / "conformance" / "tools" / "big_db.sql").read_text()
     if rows != 1_000_000:
         sql = sql.replace("i < 1000000", f"i < {rows}")
     return sql

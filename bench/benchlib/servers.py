@@ -70,7 +70,7 @@ class Almanac:
         start = time.perf_counter()
         self.proc = subprocess.Popen([self.binary, "serve", *self.args, "-h", "127.0.0.1",
                                       "-p", str(port)], cwd=self.cwd,
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                                     stdout=subprocess.DEVNULL, stderr=self._log())
         self.url = f"http://127.0.0.1:{port}"
         deadline = start + 30
         while True:
@@ -82,13 +82,17 @@ class Almanac:
             except OSError:
                 pass
             if self.proc.poll() is not None:
-                sys.exit("almanac did not start: " + self.proc.stderr.read().decode())
+                sys.exit("almanac did not start: " + Path(self.cwd, "almanac.log").read_text())
             if time.perf_counter() > deadline:
                 self.proc.kill()
                 sys.exit("almanac did not answer within 30 s")
             time.sleep(0.0005)  # polling for the port to open; bounded by the deadline
         self.startup_ms = (time.perf_counter() - start) * 1000
         return self
+
+    def _log(self):
+        # A file, not a pipe: nobody reads the pipe while the server runs, so it could fill.
+        return open(Path(self.cwd) / "almanac.log", "ab")
 
     @property
     def pid(self):

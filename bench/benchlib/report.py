@@ -1,0 +1,133 @@
+"""bench/results/latest.md: the figures of one bench/run, the machine, and the targets."""
+import os
+import platform
+import subprocess
+import time
+
+from . import servers
+
+
+def _version(cmd):
+    try:
+        res = subprocess.run(cmd, capture_output=True, text=True, timeout=10)
+        return (res.stdout + res.stderr).strip().splitlines()[0]
+    except (OSError, IndexError, subprocess.TimeoutExpired):
+        return "?"
+
+
+def machine(binary):
+    model = "?"
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    mem_kb = 0
+    with open("/proc/meminfo") as f:
+        mem_kb = int(f.readline().split()[1])
+    return [
+        f"- {os.cpu_count()} cores, {model}, {mem_kb / 1048576:.1f} GiB RAM (shared with other "
+        "work: figures are noisy, ±15% between runs)",
+        f"- kernel {platform.release()}, {_version(['sh', '-c', '. /etc/os-release; echo $PRETTY_NAME'])}",
+        f"- almanac {_version([binary, '--version'])} (RelWithDebInfo), "
+        f"{_version([servers.nginx_binary(), '-v'])}, sqlite3 {_version(['sqlite3', '--version']).split()[0]}, "
+        f"{_version(['wrk', '-v'])}",
+        f"- {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}",
+    ]
+
+
+def _ratio(a, b):
+    return a / b if b else float("nan")
+
+
+def _mark(ok):
+    return "met" if ok else "**not met**"
+
+
+def http_rows(http):
+    rows, targets = [], []
+    names = {"table": "table page JSON (100 rows)", "row": "row JSON",
+             "query": "`?sql=` query JSON (20 rows)"}
+    for k, label in names.items():
+        a, n = http[k]["almanac"], http[k]["nginx"]
+        r = _ratio(a["rps"], n["rps"])
+        err = f" ({a['errors'].strip()})" if a["errors"].strip() else ""
+        rows.append(f"| {label}, {http[k]['bytes'] / 1024:.1f} KB | {a['rps']:,.0f} req/s, "
+                    f"p50 {a['p50']:.2f} / p99 {a['p99']:.2f} ms{err} | {n['rps']:,.0f} req/s, "
+                    f"p50 {n['p50']:.2f} / p99 {n['p99']:.2f} ms | {r:.2f}× |")
+        targets.append((f"{label} ≥ 0.5× nginx", r >= 0.5, f"{r:.2f}×"))
+    return rows, targets
+
+
+def big_rows(big, label):
+    rows, targets = [], []
+    for k, what, sql in (("facet", "facet on the category column (`?_facet=d`)",
+                          "GROUP BY d"),
+                         ("count", "filtered count (`?b__gt=500000`)", "count(*) WHERE b > 500000")):
+        f = big[k]
+        r = _ratio(f["cold_ms"], f["cli_ms"])
+        rows.append(f"| {what}, {label} rows | cold {f['cold_ms']:.1f} ms, cached "
+                    f"{f['cached_ms']:.1f} ms | {f['cli_ms']:.1f} ms (`sqlite3`, {sql}) | "
+                    f"{r:.2f}× (cold) |")
+        targets.append((f"{k} {label} cold ≤ 1.3× sqlite3 CLI", r <= 1.3, f"{r:.2f}×"))
+    return rows, targets
+
+
+def markdown(res, binary):
+    args = res["args"]
+    out = ["# bench/run: latest results", "",
+           "Produced by `bench/run` (docs/performance.md). Ratios are almanac ÷ the limit "
+           "(higher is better for throughput, lower for times).", "", "## Machine", ""]
+    out += machine(binary)
+    out += ["", "## Scenarios", "",
+            f"wrk: 1 thread, {args['connections']} connections, {args['duration']} s per run, "
+            "cycling through 1,000 distinct pages (bench/cycle.lua); nginx (Debian, one worker "
+            "per core, sendfile) serves the exact bytes almanac produced for the same 1,000 "
+            "pages.", "",
+            "| scenario | almanac | limit measured alongside | ratio |",
+            "| --- | --- | --- | --- |"]
+    targets = []
+    rows, t = http_rows(res["http"])
+    out += rows
+    targets += t
+    rows, t = big_rows(res["big"], "1M")
+    out += rows
+    targets += t
+    c = res["csv"]
+    r = _ratio(c["mb_s"], c["cli_mb_s"])
+    out.append(f"| CSV `_stream=on`, {c['rows']:,} rows | {c['mb_s']:.0f} MB/s, peak RSS "
+               f"{c['peak_rss_mb']:.1f} MB | {c['cli_mb_s']:.0f} MB/s (`sqlite3 -csv` to "
+               f"/dev/null) | {r:.2f}× |")
+    targets.append(("CSV ≥ 0.5× sqlite3 -csv", r >= 0.5, f"{r:.2f}×"))
+    targets.append(("CSV peak RSS < 64 MB", c["peak_rss_mb"] < 64, f"{c['peak_rss_mb']:.1f} MB"))
+    i = res["insert"]
+    r = _ratio(i["rows_s"], i["cli_rows_s"])
+    out.append(f"| write API insert, 100k rows (batches of {i['batch']}) | {i['rows_s']:,.0f} "
+               f"rows/s | {i['cli_rows_s']:,.0f} rows/s (`sqlite3`, one transaction, WAL) | "
+               f"{r:.2f}× |")
+    targets.append(("inserts ≥ 0.3× CLI", r >= 0.3, f"{r:.2f}×"))
+    d = res["idle"]
+    out.append(f"| idle RSS, startup time | {d['idle_rss_mb']:.1f} MB, {d['startup_ms']:.1f} ms "
+               f"(median {d['startup_median_ms']:.1f}) | — | |")
+    targets.append(("idle RSS ≤ 10 MB", d["idle_rss_mb"] <= 10, f"{d['idle_rss_mb']:.1f} MB"))
+    targets.append(("startup ≤ 50 ms", d["startup_ms"] <= 50, f"{d['startup_ms']:.1f} ms"))
+    m = res["many"]
+    out.append(f"| database page, 501 tables (one of 1M rows) | cold {m['cold_ms']:.1f} ms, "
+               f"cached {m['cached_ms']:.1f} ms | — | |")
+    if res.get("big10m"):
+        rows, t = big_rows(res["big10m"], "10M")
+        out += rows
+        targets += t
+    else:
+        out.append("| facet / count, 10M rows | not run (opt-in: `bench/run --big10m`; "
+                   "generating the data takes about a minute) | | |")
+    out += ["", f"almanac peak RSS during the wrk runs: {res['http']['peak_rss_mb']:.1f} MB. "
+            "Cold = the first request after the server started (its caches empty; the OS page "
+            "cache is warm for both sides); cached = best of 5 repeats. Startup = exec until "
+            "the first answered request, best of 5.", "", "## Targets", "",
+            "| target | measured | |", "| --- | --- | --- |"]
+    out += [f"| {name} | {value} | {_mark(ok)} |" for name, ok, value in targets]
+    if res.get("micro"):
+        out += ["", "## Micro-benchmarks (Google Benchmark)", "", "```", res["micro"], "```"]
+    out += ["", f"Whole run: {res['elapsed_s']:.0f} s.", ""]
+    return "\n".join(out)
