@@ -63,10 +63,12 @@ def big_rows(big, label):
     rows, targets = [], []
     for k, what, sql in (("facet", "facet on the category column (`?_facet=d`)",
                           "GROUP BY d"),
-                         ("count", "filtered count (`?b__gt=500000`)", "count(*) WHERE b > 500000")):
+                         ("count", "filtered count (`?b__lt=5000&_extra=count`, a full scan)",
+                          "capped count(*) WHERE b < 5000")):
         f = big[k]
         r = _ratio(f["cold_ms"], f["cli_ms"])
-        rows.append(f"| {what}, {label} rows | cold {f['cold_ms']:.1f} ms, cached "
+        n = f" = {f['count']:,}" if f.get("count") is not None else ""
+        rows.append(f"| {what}{n}, {label} rows | cold {f['cold_ms']:.1f} ms, cached "
                     f"{f['cached_ms']:.1f} ms | {f['cli_ms']:.1f} ms (`sqlite3`, {sql}) | "
                     f"{r:.2f}× (cold) |")
         targets.append((f"{k} {label} cold ≤ 1.3× sqlite3 CLI", r <= 1.3, f"{r:.2f}×"))

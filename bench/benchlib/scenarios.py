@@ -96,7 +96,8 @@ def _cold_and_cached(binary, db, workdir, path, cached_repeats=5):
 
 FACET_SQL = ("select d as value, count(*) as count from big where d is not null "
              "group by d order by count desc, value limit 31")
-COUNT_SQL = "select count(*) from big where b > 500000"
+# Datasette counts at most 10,001 rows; a filter matching ~5,000 rows still scans them all.
+COUNT_SQL = "select count(*) from (select * from big where b < 5000 limit 10001)"
 
 
 def facet_and_count(binary, db, workdir, table="big", label="1M"):
@@ -104,7 +105,7 @@ def facet_and_count(binary, db, workdir, table="big", label="1M"):
     (cold) and a repeat (cached), beside the sqlite3 CLI running the same SQL."""
     out = {}
     facet_path = f"/{db.stem}/{table}.json?_facet=d&_size=0"
-    count_path = f"/{db.stem}/{table}.json?b__gt=500000&_size=0"
+    count_path = f"/{db.stem}/{table}.json?b__lt=5000&_size=0&_extra=count"
     # Warm the OS page cache once so cold means "almanac's caches are cold", as for the CLI.
     _cli_ms(db, f"select count(*) from {table}", 1)
     for name, path, sql in (("facet", facet_path, FACET_SQL.replace("big", table)),
