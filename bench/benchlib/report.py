@@ -75,6 +75,46 @@ def big_rows(big, label):
     return rows, targets
 
 
+# What the profile shows and what would close the gap, for targets a run may miss (written from
+# perf profiles on the 2-core VM; see docs/performance.md).
+NOTES = {
+    "table": "perf (table page, one I/O thread): the profile is flat: almanac's own code ~35% "
+             "(JSON writing ~12%: string escaping, key/separator bookkeeping, Python float "
+             "repr; materialising rows as Values ~5%), SQLite ~21%, libc ~17% (malloc/free and "
+             "memmove of the per-cell std::string copies), kernel ~22% (socket writes, epoll, "
+             "the VM's paravirtual IRQ toggling on every wake-up). ~100 µs user + ~22 µs "
+             "system CPU per 11.6 KB page, against nginx's sendfile of a cached file. Closing "
+             "it needs rendering straight from sqlite3_column_* into the output buffer (no "
+             "Value/Rows materialisation, no per-cell allocation) and a per-request arena for "
+             "the page model; the HTML renderer's use of the same model makes that a "
+             "larger refactor than this round.",
+    "query": "`?sql=` prepares the user's SQL afresh under the authorizer on every request "
+             "(statements built from the schema are cached per connection, user SQL is not), "
+             "then the same row materialisation and JSON writing as the table page. Caching "
+             "authorized user statements per connection (keyed by SQL text, re-checked "
+             "read-only on reuse) would save the parse (~15-20 µs).",
+    "row": "Same costs as the table page, per row; usually met (0.6-0.7×), noisy.",
+    "idle": "Anonymous memory is ~1.4 MB; the rest of RSS is shared library text mapped from "
+            "the page cache (libcrypto ~3.4 MB, almanac ~2.2 MB, libstdc++ ~1.7 MB, libc "
+            "~1.4 MB, libsqlite3 ~1.2 MB: kernel fault-around maps 64 KB per touched page). "
+            "PSS (shared pages divided among processes) is reported beside it. Closing it: "
+            "drop OpenSSL (used only for MD5/SHA/HMAC and random bytes) for small built-in "
+            "implementations, or link statically with --gc-sections.",
+}
+
+
+def _notes(targets):
+    out = []
+    keys = {"table page": "table", "`?sql=`": "query", "row JSON": "row", "idle RSS": "idle"}
+    for name, ok, value in targets:
+        if ok:
+            continue
+        for prefix, key in keys.items():
+            if name.startswith(prefix):
+                out.append(f"- **{name}** (measured {value}): {NOTES[key]}")
+    return out
+
+
 def markdown(res, binary):
     args = res["args"]
     out = ["# bench/run: latest results", "",
@@ -109,8 +149,9 @@ def markdown(res, binary):
                f"{r:.2f}× |")
     targets.append(("inserts ≥ 0.3× CLI", r >= 0.3, f"{r:.2f}×"))
     d = res["idle"]
-    out.append(f"| idle RSS, startup time | {d['idle_rss_mb']:.1f} MB, {d['startup_ms']:.1f} ms "
-               f"(median {d['startup_median_ms']:.1f}) | — | |")
+    out.append(f"| idle RSS, startup time | RSS {d['idle_rss_mb']:.1f} MB (PSS "
+               f"{d['idle_pss_mb']:.1f} MB, anonymous {d['idle_anon_mb']:.1f} MB), "
+               f"{d['startup_ms']:.1f} ms (median {d['startup_median_ms']:.1f}) | — | |")
     targets.append(("idle RSS ≤ 10 MB", d["idle_rss_mb"] <= 10, f"{d['idle_rss_mb']:.1f} MB"))
     targets.append(("startup ≤ 50 ms", d["startup_ms"] <= 50, f"{d['startup_ms']:.1f} ms"))
     m = res["many"]
@@ -129,6 +170,10 @@ def markdown(res, binary):
             "the first answered request, best of 5.", "", "## Targets", "",
             "| target | measured | |", "| --- | --- | --- |"]
     out += [f"| {name} | {value} | {_mark(ok)} |" for name, ok, value in targets]
+    notes = _notes(targets)
+    if notes:
+        out += ["", "### Targets not met: what the profile shows, what would close it", ""]
+        out += notes
     if res.get("micro"):
         out += ["", "## Micro-benchmarks (Google Benchmark)", "", "```", res["micro"], "```"]
     out += ["", f"Whole run: {res['elapsed_s']:.0f} s.", ""]

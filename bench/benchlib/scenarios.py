@@ -194,14 +194,16 @@ def inserts(binary, workdir, rows=100_000, batch=1000):
 def idle(binary, db, workdir, runs=5):
     """Startup (exec until the first answered request; best of `runs`) and idle RSS after it."""
     log("startup / idle RSS ...")
-    starts, rss = [], []
+    starts, rss, pss, anon = [], [], [], []
     for _ in range(runs):
         with servers.Almanac(binary, [str(db)], workdir) as almanac:
             starts.append(almanac.startup_ms)
             time.sleep(0.2)  # let the process settle before reading RSS (not a timing test)
             rss.append(almanac.rss_mb())
+            pss.append(almanac.pss_mb())
+            anon.append(almanac.anon_mb())
     return {"startup_ms": min(starts), "startup_median_ms": sorted(starts)[len(starts) // 2],
-            "idle_rss_mb": min(rss)}
+            "idle_rss_mb": min(rss), "idle_pss_mb": min(pss), "idle_anon_mb": min(anon)}
 
 
 def database_page(binary, db, workdir):

@@ -101,6 +101,20 @@ class Almanac:
     def rss_mb(self):
         return proc_status_kb(self.pid, "VmRSS") / 1024
 
+    def pss_mb(self):
+        """Proportional set size: shared library pages divided among the processes using them."""
+        try:
+            with open(f"/proc/{self.pid}/smaps_rollup") as f:
+                for line in f:
+                    if line.startswith("Pss:"):
+                        return int(line.split()[1]) / 1024
+        except OSError:
+            pass
+        return 0
+
+    def anon_mb(self):
+        return proc_status_kb(self.pid, "RssAnon") / 1024
+
     def hwm_mb(self):
         return proc_status_kb(self.pid, "VmHWM") / 1024
 
