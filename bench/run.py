@@ -9,6 +9,7 @@ and cached under build/bench-data/. wrk runs with one thread on loopback and cyc
 1,000 distinct pages (bench/cycle.lua), so no response cache can stand in for the work.
 """
 import argparse
+import json
 import os
 import platform
 import shutil
@@ -70,7 +71,7 @@ def main():
     big = data.big_db()
     many = data.many_tables_db()
     big10 = data.big_db(10_000_000, fts=False) if args.big10m else None
-    results = {"args": vars(args)}
+    results = {"args": vars(args), "load": os.getloadavg()}
     with tempfile.TemporaryDirectory(prefix="almanac-bench-") as tmp:
         work = Path(tmp)
         db = data.working_copy(big, work)
@@ -90,6 +91,9 @@ def main():
                                                           label="10M")
     results["micro"] = None if args.no_micro else micro_benchmarks(0.2)
     results["elapsed_s"] = time.time() - started
+    # The raw figures too, so a report can be redrawn without measuring again.
+    raw = ROOT / "build" / "bench-results.json"
+    raw.write_text(json.dumps(results, indent=1))
     text = report.markdown(results, args.binary)
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(text)
