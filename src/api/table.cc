@@ -158,24 +158,6 @@ Status ApplyNext(const Request& request, const SortChoice& sort, bool is_view,
   return Status::Ok();
 }
 
-// The columns ?_label= or ?_labels= (on by default for HTML) expand.
-std::vector<std::string> ColumnsToExpand(const Request& request, const db::TableInfo& table,
-                                         bool html) {
-  if (request.HasArg("_label")) return request.Args("_label");
-  bool all = html;
-  if (const std::string* labels = request.Arg("_labels")) {
-    std::string v = *labels;
-    for (char& c : v) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-    if (v == "on" || v == "true" || v == "1") all = true;
-    if (v == "off" || v == "false" || v == "0") all = false;
-  }
-  std::vector<std::string> out;
-  if (all) {
-    for (const db::ForeignKey& fk : table.outgoing) out.push_back(fk.column);
-  }
-  return out;
-}
-
 Status ExpandLabels(const Instance& instance, const Request& request, const ResolvedTable& resolved,
                     bool html, TablePage& page) {
   std::vector<std::string> wanted = ColumnsToExpand(request, *resolved.table, html);
