@@ -91,8 +91,17 @@ export async function launchBrowser({ width = 1280, height = 900, javaScriptEnab
 export async function screenshot(page, name, { fullPage = false } = {}) {
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
   const file = path.join(SCREENSHOTS, `${name}.png`);
-  await page.screenshot({ path: file, fullPage });
-  return file;
+  // Chromium can refuse a capture while a loaded machine is still compositing the page
+  // ("Unable to capture screenshot"); wait for the next frame and try again, a few times.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await page.screenshot({ path: file, fullPage });
+      return file;
+    } catch (error) {
+      if (attempt >= 4 || !/Unable to capture screenshot/.test(String(error))) throw error;
+      await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => resolve())));
+    }
+  }
 }
 
 // The JSON twin of the page the browser shows (Datasette's rule: add .json).
