@@ -197,7 +197,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   Result<db::Connection*> conn = w.db->ReadConnection();
   Check(conn.ok(), "a read connection", input);
   Result<std::shared_ptr<const db::Schema>> schema = w.db->CurrentSchema(**conn);
-  if (!schema.ok()) fprintf(stderr, "schema: %s\n", schema.status().message().c_str());
+  if (!schema.ok()) {
+    fprintf(stderr, "schema: %s\n", schema.status().message().c_str());
+  }
   Check(schema.ok(), "the schema no longer loads", input);
   return 0;
 }
