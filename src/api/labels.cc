@@ -2,22 +2,15 @@
 
 #include <algorithm>
 
+#include "core/text.h"
 #include "db/execute.h"
 
 namespace almanac::api {
 namespace {
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
 // sqlite-utils' column_affinity(type) is str: declared types with CHAR, CLOB or TEXT, or none.
 bool IsTextAffinity(std::string_view declared) {
-  std::string t = Lower(declared);
+  std::string t = AsciiLower(declared);
   t.erase(0, t.find_first_not_of(" \t\r\n"));
   if (t.find_last_not_of(" \t\r\n") != std::string::npos) {
     t.erase(t.find_last_not_of(" \t\r\n") + 1);
@@ -70,7 +63,7 @@ Result<std::optional<std::string>> LabelColumnForTable(const Instance& instance,
   if (unique_text.size() == 1) return std::optional<std::string>(unique_text[0]);
 
   for (const db::ColumnInfo& c : table.columns) {
-    std::string lower = Lower(c.name);
+    std::string lower = AsciiLower(c.name);
     if (lower == "name" || lower == "title") return std::optional<std::string>(c.name);
   }
   if (table.columns.size() == 2) {
@@ -97,7 +90,7 @@ std::vector<std::string> ColumnsToExpand(const Request& request, const db::Table
   if (request.HasArg("_label")) return request.Args("_label");
   bool all = html;
   if (const std::string* labels = request.Arg("_labels")) {
-    std::string v = Lower(*labels);
+    std::string v = AsciiLower(*labels);
     if (v == "on" || v == "true" || v == "1") all = true;
     if (v == "off" || v == "false" || v == "0") all = false;
   }

@@ -37,15 +37,6 @@ Data ResultRows(const db::Rows& rows, int64_t truncate) {
   return out;
 }
 
-std::string MobileLabels(const std::vector<std::string>& columns) {
-  std::string css = "<style>@media (max-width:576px){";
-  for (size_t i = 0; i < columns.size(); ++i) {
-    css += ".rows-and-columns td:nth-of-type(" + std::to_string(i + 1) + ")::before{content:\"" +
-           CssString(columns[i]) + "\"}";
-  }
-  return css + "}</style>";
-}
-
 // `path` with the request's query string and a new extension (".json", ".csv").
 std::string WithFormat(const api::Request& request, std::string_view path, std::string_view ext) {
   std::string url = std::string(path) + std::string(ext);

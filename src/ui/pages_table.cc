@@ -184,16 +184,6 @@ Data NewFilterOps() {
   return ops;
 }
 
-// Labels for the stacked (phone) layout of the grid: one CSS rule per column.
-std::string MobileLabels(const std::vector<std::string>& columns) {
-  std::string css = "<style>@media (max-width:576px){";
-  for (size_t i = 0; i < columns.size(); ++i) {
-    css += ".rows-and-columns td:nth-of-type(" + std::to_string(i + 1) + ")::before{content:\"" +
-           CssString(columns[i]) + "\"}";
-  }
-  return css + "}</style>";
-}
-
 // The filter form: a row per applied filter, then an empty one to add a filter.
 void AddFilterForm(Data& data, const api::TablePage& page) {
   std::vector<std::string> columns = page.all_columns;

@@ -111,6 +111,15 @@ std::string CssString(std::string_view text) {
   return out;
 }
 
+std::string MobileLabels(const std::vector<std::string>& columns) {
+  std::string css = "<style>@media (max-width:576px){";
+  for (size_t i = 0; i < columns.size(); ++i) {
+    css += ".rows-and-columns td:nth-of-type(" + std::to_string(i + 1) + ")::before{content:\"" +
+           CssString(columns[i]) + "\"}";
+  }
+  return css + "}</style>";
+}
+
 std::string CssClass(std::string_view text) {
   std::string out;
   bool changed = false;
