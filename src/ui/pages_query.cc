@@ -94,6 +94,8 @@ std::string Renderer::Query(const api::QueryPage& page, const RenderContext& ctx
   }
   std::string path = canned ? db_url + "/" + TildeEncode(canned->name) : db_url + "/-/query";
   data.set("action", path);
+  // A writable canned query runs on POST (http/canned_write_routes.cc); GET only shows it.
+  data.set("method", canned && canned->is_write ? "post" : "get");
   data.set("editable", !canned);
   data.set("sql", page.sql);
   data.set("sql_rows",
