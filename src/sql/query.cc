@@ -207,8 +207,9 @@ Result<WhereFragment> WhereFragment::Check(std::string_view sql) {
       any = true;
     } else if (c == ';') {
       return InvalidArgument("_where= may not contain ';'");
-    } else if (c == '?' || c == ':' || c == '@' || c == '$') {
-      // Parameters would shift the table query's own positional parameters.
+    } else if (c == '?' || c == ':' || c == '@' || c == '$' || c == '#') {
+      // Parameters would shift the table query's own positional parameters (SQLite also
+      // reads "#name" as a parameter).
       return InvalidArgument("_where= may not use SQL parameters");
     } else if ((c == '-' && i + 1 < sql.size() && sql[i + 1] == '-') ||
                (c == '/' && i + 1 < sql.size() && sql[i + 1] == '*')) {

@@ -46,9 +46,9 @@ TEST(WhereFragment, AcceptsClosedExpressions) {
 }
 
 TEST(WhereFragment, RejectsWhatCouldEscapeItsParentheses) {
-  for (const char* bad :
-       {"1) or (1", "1) union select * from sqlite_master --", "1 --", "1 /* x */",
-        "1; drop table t", "(1", "x = 'open", "pk > ?", "pk = :p0", "", "   "}) {
+  for (const char* bad : {"1) or (1", "1) union select * from sqlite_master --", "1 --",
+                          "1 /* x */", "1; drop table t", "(1", "x = 'open", "pk > ?", "pk = :p0",
+                          "id in (select #id from t)", "pk = @p", "pk = $p", "", "   "}) {
     EXPECT_FALSE(WhereFragment::Check(bad).ok()) << bad;
   }
 }
