@@ -32,6 +32,7 @@ FUZZ_SECONDS ?= 60
 fuzz: setup
 	@tests/fuzz/run.sh token_fuzzer $(FUZZ_SECONDS)
 	@tests/fuzz/run.sh query_string_fuzzer $(FUZZ_SECONDS)
+	@tests/fuzz/run.sh json_body_fuzzer $(FUZZ_SECONDS)
 
 format:
 	@git ls-files '*.cc' '*.h' | xargs clang-format -i

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/text.h"
+
 namespace almanac::api {
 namespace {
 
@@ -11,13 +13,6 @@ std::optional<std::string> OptionalString(const JsonValue& obj, std::string_view
   const JsonValue* v = obj.Find(key);
   if (v && v->is_string()) return v->as_string();
   return std::nullopt;
-}
-
-std::string LowerAscii(std::string s) {
-  for (char& c : s) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return s;
 }
 
 JsonValue OptionalJson(const std::optional<std::string>& v) {
@@ -63,7 +58,7 @@ std::vector<CannedQuery> CannedQueries(const config::Config& config, std::string
     out.push_back(FromConfig(database, name, value));
   }
   auto sort_key = [](const CannedQuery& q) {
-    return LowerAscii(q.title && !q.title->empty() ? *q.title : q.name);
+    return AsciiLower(q.title && !q.title->empty() ? *q.title : q.name);
   };
   std::stable_sort(out.begin(), out.end(), [&](const CannedQuery& a, const CannedQuery& b) {
     std::string ka = sort_key(a);

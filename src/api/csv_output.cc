@@ -138,10 +138,10 @@ BlobLinks QueryBlobLinks(const Request& request) {
   return links;
 }
 
-CsvEmitter::CsvEmitter(std::vector<std::string> columns, std::vector<LabelExpansion> labels,
+CsvEmitter::CsvEmitter(std::vector<std::string> columns, std::vector<size_t> label_columns,
                        BlobLinks links, int64_t max_bytes)
     : columns_(std::move(columns)),
-      labels_(std::move(labels)),
+      label_columns_(std::move(label_columns)),
       links_(std::move(links)),
       max_bytes_(max_bytes) {}
 
@@ -162,7 +162,7 @@ bool CsvEmitter::Header(std::string& out) {
   size_t next_label = 0;
   for (size_t i = 0; i < columns_.size(); ++i) {
     w.Text(columns_[i]);
-    if (next_label < labels_.size() && labels_[next_label].column_index == i) {
+    if (next_label < label_columns_.size() && label_columns_[next_label] == i) {
       w.Text(columns_[i] + "_label");
       ++next_label;
     }
@@ -194,8 +194,8 @@ const std::string& CsvEmitter::BlobUrl(const Source& source, size_t column,
 }
 
 template <typename Source>
-Result<bool> CsvEmitter::WriteRow(const Source& source, std::string& out,
-                                  db::Connection* label_conn) {
+bool CsvEmitter::WriteRow(const Source& source, std::string& out,
+                          const std::vector<LabelMap>& labels) {
   size_t start = out.size();
   format::CsvWriter w(out);
   size_t next_label = 0;
@@ -217,14 +217,13 @@ Result<bool> CsvEmitter::WriteRow(const Source& source, std::string& out,
         w.Null();
         break;
     }
-    if (next_label < labels_.size() && labels_[next_label].column_index == i) {
-      LabelExpansion& expansion = labels_[next_label++];
-      if (source.type(i) == SQLITE_NULL || !label_conn) {
-        w.Null();
-        continue;
+    if (next_label < label_columns_.size() && label_columns_[next_label] == i) {
+      const Value* label = nullptr;
+      if (next_label < labels.size() && source.type(i) != SQLITE_NULL) {
+        auto found = labels[next_label].find(source.value(i));
+        if (found != labels[next_label].end()) label = &found->second;
       }
-      ALM_ASSIGN_OR_RETURN(std::optional<Value> label,
-                           LookupLabel(*label_conn, expansion, source.value(i)));
+      ++next_label;
       if (label) {
         WriteValue(w, *label);
       } else {
@@ -236,14 +235,13 @@ Result<bool> CsvEmitter::WriteRow(const Source& source, std::string& out,
   return Account(out, start);
 }
 
-Result<bool> CsvEmitter::Row(const db::Statement& stmt, std::string& out,
-                             db::Connection* label_conn) {
-  return WriteRow(StatementSource{stmt}, out, label_conn);
+bool CsvEmitter::Row(const db::Statement& stmt, std::string& out) {
+  return WriteRow(StatementSource{stmt}, out, {});
 }
 
-Result<bool> CsvEmitter::Row(const db::Rows& rows, size_t row, std::string& out,
-                             db::Connection* label_conn) {
-  return WriteRow(RowsSource{rows, row}, out, label_conn);
+bool CsvEmitter::Row(const db::Rows& rows, size_t row, std::string& out,
+                     const std::vector<LabelMap>& labels) {
+  return WriteRow(RowsSource{rows, row}, out, labels);
 }
 
 }  // namespace almanac::api

@@ -1,8 +1,8 @@
 // CSV rows the way Datasette's stream_csv writes them: a header (unless _header=off), one line
 // per row through format::CsvWriter, BLOB cells as absolute `.blob` URLs, `<col>_label`
-// columns after expanded foreign keys, and the max_csv_mb cap (Datasette stops there and
-// appends "CSV contains more than N bytes"). Rows come straight from a db::Statement (no
-// Value per cell) or from an in-memory db::Rows.
+// columns after expanded foreign keys (labels looked up by the caller, api/labels.h), and the
+// max_csv_mb cap (Datasette stops there and appends "CSV contains more than N bytes"). Rows come
+// straight from a db::Statement (no Value per cell) or from an in-memory db::Rows.
 #pragma once
 
 #include <cstdint>
@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "api/context.h"
-#include "api/fk_labels.h"
+#include "api/labels.h"
 #include "db/connection.h"
 #include "db/rows.h"
 #include "format/csv_writer.h"
@@ -50,27 +50,32 @@ BlobLinks QueryBlobLinks(const Request& request);
 
 class CsvEmitter {
  public:
-  CsvEmitter(std::vector<std::string> columns, std::vector<LabelExpansion> labels, BlobLinks links,
+  // `label_columns`: positions (ascending) of the columns followed by a `<col>_label` column.
+  CsvEmitter(std::vector<std::string> columns, std::vector<size_t> label_columns, BlobLinks links,
              int64_t max_bytes);
 
   // Appends the header row. False when it alone exceeds the cap.
   bool Header(std::string& out);
-  // Appends the statement's current row. False when the cap was reached: the row is left out
-  // and Datasette's message written instead; stop there. `label_conn` runs label lookups.
-  Result<bool> Row(const db::Statement& stmt, std::string& out, db::Connection* label_conn);
-  Result<bool> Row(const db::Rows& rows, size_t row, std::string& out, db::Connection* label_conn);
+  // Appends the statement's current row (an emitter without label columns). False when the
+  // cap was reached: the row is left out and Datasette's message written instead; stop there.
+  bool Row(const db::Statement& stmt, std::string& out);
+  // Appends row `row` of `rows`; `labels` holds one map per label column (empty: none), and
+  // a value missing from its map gets an empty label.
+  bool Row(const db::Rows& rows, size_t row, std::string& out,
+           const std::vector<LabelMap>& labels = {});
 
   const std::vector<std::string>& columns() const { return columns_; }
+  const std::vector<size_t>& label_columns() const { return label_columns_; }
 
  private:
   template <typename Source>
-  Result<bool> WriteRow(const Source& source, std::string& out, db::Connection* label_conn);
+  bool WriteRow(const Source& source, std::string& out, const std::vector<LabelMap>& labels);
   template <typename Source>
   const std::string& BlobUrl(const Source& source, size_t column, std::string_view bytes);
   bool Account(std::string& out, size_t row_start);
 
   std::vector<std::string> columns_;
-  std::vector<LabelExpansion> labels_;
+  std::vector<size_t> label_columns_;
   BlobLinks links_;
   int64_t max_bytes_;
   int64_t written_ = 0;

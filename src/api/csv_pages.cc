@@ -1,9 +1,10 @@
 #include "api/csv_pages.h"
 
+#include <algorithm>
 #include <optional>
 
 #include "api/csv_output.h"
-#include "api/fk_labels.h"
+#include "api/labels.h"
 #include "api/resolve.h"
 #include "api/row.h"
 #include "api/table.h"
@@ -14,6 +15,8 @@ namespace almanac::api {
 namespace {
 
 constexpr size_t kChunkBytes = 64 * 1024;
+// Rows read at a time when foreign keys are labelled: one label query per batch and column.
+constexpr size_t kLabelBatch = 100;
 
 }  // namespace
 
@@ -23,6 +26,7 @@ struct TableCsvStream::State {
   db::Connection* conn = nullptr;
   db::Statement stmt;
   std::optional<CsvEmitter> emitter;
+  std::vector<LabelPlan> labels;  // one per emitter label column
   bool header = true;
   int64_t row_limit = -1;  // -1: every row
   int64_t rows = 0;
@@ -45,7 +49,17 @@ struct TableCsvStream::State {
     status = std::move(error);
     Finish();
   }
+  // The next row: false at the end or at the row limit.
+  Result<bool> Step() {
+    if (row_limit >= 0 && rows >= row_limit) return false;
+    ALM_ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (row) ++rows;
+    return row;
+  }
   void Fill(std::string& chunk);
+  void FillRows(std::string& chunk, size_t full);
+  void FillLabelled(std::string& chunk, size_t full, db::Clock::time_point chunk_deadline);
+  Result<std::vector<LabelMap>> Labels(const db::Rows& batch, db::Clock::time_point until);
 };
 
 void TableCsvStream::State::Fill(std::string& chunk) {
@@ -56,33 +70,64 @@ void TableCsvStream::State::Fill(std::string& chunk) {
     header = false;
     if (!emitter->Header(chunk)) return Finish();
   }
-  conn->SetDeadline(per_chunk ? db::Clock::now() + *per_chunk : deadline);
-  while (chunk.size() < full) {
-    if (row_limit >= 0 && rows >= row_limit) {
-      Finish();
-      break;
-    }
-    Result<bool> step = stmt.Step();
-    if (!step.ok()) {
-      Fail(step.status(), chunk);
-      break;
-    }
-    if (!*step) {
-      Finish();
-      break;
-    }
-    Result<bool> written = emitter->Row(stmt, chunk, conn);
-    if (!written.ok()) {
-      Fail(written.status(), chunk);
-      break;
-    }
-    if (!*written) {  // the max_csv_mb cap
-      Finish();
-      break;
-    }
-    ++rows;
+  db::Clock::time_point chunk_deadline = per_chunk ? db::Clock::now() + *per_chunk : deadline;
+  conn->SetDeadline(chunk_deadline);
+  if (labels.empty()) {
+    FillRows(chunk, full);
+  } else {
+    FillLabelled(chunk, full, chunk_deadline);
   }
   if (conn) conn->ClearDeadline();
+}
+
+// Rows straight from the statement into the chunk.
+void TableCsvStream::State::FillRows(std::string& chunk, size_t full) {
+  while (chunk.size() < full) {
+    Result<bool> step = Step();
+    if (!step.ok()) return Fail(step.status(), chunk);
+    if (!*step || !emitter->Row(stmt, chunk)) return Finish();  // the end, or max_csv_mb
+  }
+}
+
+// Rows in batches, each batch's foreign keys labelled with one query per column.
+void TableCsvStream::State::FillLabelled(std::string& chunk, size_t full,
+                                         db::Clock::time_point chunk_deadline) {
+  while (chunk.size() < full) {
+    db::Rows batch;
+    batch.columns = emitter->columns();
+    bool end = false;
+    conn->SetDeadline(chunk_deadline);
+    while (batch.size() < kLabelBatch) {
+      Result<bool> step = Step();
+      if (!step.ok()) return Fail(step.status(), chunk);
+      if (!*step) {
+        end = true;
+        break;
+      }
+      for (int i = 0; i < stmt.ColumnCount(); ++i) batch.cells.push_back(stmt.Column(i));
+    }
+    Result<std::vector<LabelMap>> maps = Labels(batch, chunk_deadline);
+    if (!maps.ok()) return Fail(maps.status(), chunk);
+    for (size_t r = 0; r < batch.size(); ++r) {
+      if (!emitter->Row(batch, r, chunk, *maps)) return Finish();  // max_csv_mb
+    }
+    if (end) return Finish();
+  }
+}
+
+Result<std::vector<LabelMap>> TableCsvStream::State::Labels(const db::Rows& batch,
+                                                            db::Clock::time_point until) {
+  std::vector<LabelMap> maps;
+  for (size_t k = 0; k < labels.size(); ++k) {
+    size_t column = emitter->label_columns()[k];
+    std::vector<Value> values;
+    for (size_t r = 0; r < batch.size(); ++r) {
+      if (!batch.at(r, column).is_null()) values.push_back(batch.at(r, column));
+    }
+    ALM_ASSIGN_OR_RETURN(LabelMap map, LookupLabels(*conn, labels[k], values, until));
+    maps.push_back(std::move(map));
+  }
+  return maps;
 }
 
 TableCsvStream::TableCsvStream(std::unique_ptr<State> state) : state_(std::move(state)) {}
@@ -121,6 +166,29 @@ std::vector<size_t> IndicesOf(const std::vector<std::string>& columns,
   return out;
 }
 
+// The foreign-key columns of the result to label (?_label=, ?_labels=on), in result order.
+Status PlanCsvLabels(const Instance& instance, const Request& request,
+                     const ResolvedTable& resolved, const std::vector<std::string>& columns,
+                     std::vector<size_t>& positions, std::vector<LabelPlan>& plans) {
+  std::vector<std::string> wanted = ColumnsToExpand(request, *resolved.table, false);
+  std::vector<std::pair<size_t, LabelPlan>> found;
+  for (const db::ForeignKey& fk : resolved.table->outgoing) {
+    if (std::find(wanted.begin(), wanted.end(), fk.column) == wanted.end()) continue;
+    auto position = std::find(columns.begin(), columns.end(), fk.column);
+    if (position == columns.end()) continue;
+    ALM_ASSIGN_OR_RETURN(std::optional<LabelPlan> plan,
+                         PlanLabels(instance, request, resolved, *resolved.table, fk.column));
+    if (plan) found.emplace_back(static_cast<size_t>(position - columns.begin()), std::move(*plan));
+  }
+  std::sort(found.begin(), found.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (auto& [position, plan] : found) {
+    positions.push_back(position);
+    plans.push_back(std::move(plan));
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<CsvBody> BuildTableCsv(const Instance& instance, const Request& request,
@@ -146,9 +214,9 @@ Result<CsvBody> BuildTableCsv(const Instance& instance, const Request& request,
   }
   if (table.uses_rowid() && !columns.empty()) columns[0] = "rowid";
 
-  ALM_ASSIGN_OR_RETURN(std::vector<LabelExpansion> labels,
-                       PlanLabelExpansions(instance, request, *plan.resolved.conn,
-                                           *plan.resolved.schema, database, table, columns));
+  std::vector<size_t> label_columns;
+  ALM_RETURN_IF_ERROR(
+      PlanCsvLabels(instance, request, plan.resolved, columns, label_columns, state->labels));
   BlobLinks links;
   if (table.is_view()) {
     links = QueryBlobLinks(request);
@@ -157,7 +225,7 @@ Result<CsvBody> BuildTableCsv(const Instance& instance, const Request& request,
         table.uses_rowid() ? std::vector<std::string>{"rowid"} : table.primary_keys;
     links = RowBlobLinks(request, database, table.name, IndicesOf(columns, pks));
   }
-  state->emitter.emplace(std::move(columns), std::move(labels), std::move(links),
+  state->emitter.emplace(std::move(columns), std::move(label_columns), std::move(links),
                          options.max_bytes);
   state->header = options.header;
   state->row_limit = options.stream ? -1 : plan.page_size;
@@ -203,8 +271,7 @@ Result<CsvBody> BuildRowCsv(const Instance& instance, const Request& request,
   body.filename = CsvFilename(url_name);
   if (options.header && !emitter.Header(body.text)) return body;
   for (size_t r = 0; r < page.rows.size(); ++r) {
-    ALM_ASSIGN_OR_RETURN(bool more, emitter.Row(page.rows, r, body.text, nullptr));
-    if (!more) break;
+    if (!emitter.Row(page.rows, r, body.text)) break;
   }
   return body;
 }
@@ -220,8 +287,7 @@ Result<CsvBody> QueryPageCsv(const Instance& instance, const Request& request,
   body.cache_ttl = page.cache_ttl.value_or(0);
   if (options.header && !emitter.Header(body.text)) return body;
   for (size_t r = 0; r < page.rows.size(); ++r) {
-    ALM_ASSIGN_OR_RETURN(bool more, emitter.Row(page.rows, r, body.text, nullptr));
-    if (!more) break;
+    if (!emitter.Row(page.rows, r, body.text)) break;
   }
   return body;
 }

@@ -5,6 +5,7 @@
 
 #include "api/labels.h"
 #include "api/urls.h"
+#include "core/text.h"
 #include "db/execute.h"
 #include "db/value_counts.h"
 #include "format/json_value.h"
@@ -40,20 +41,13 @@ bool FacetableColumn(const db::TableInfo& table, const std::string& column) {
   return column == "rowid" && !table.is_view() && !table.without_rowid;
 }
 
-std::string LowerAscii(std::string s) {
-  for (char& c : s) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return s;
-}
-
 // Counting a facet chunk by chunk gives the same groups and order as one GROUP BY only under
 // the BINARY collation, on a rowid table, and for a column no index can count faster.
 bool CanSplit(const FacetContext& ctx, sql::FacetKind kind, const std::string& column) {
   const db::TableInfo& table = *ctx.resolved.table;
   if (kind == sql::FacetKind::kArray || table.is_view() || table.without_rowid) return false;
   if (!ctx.instance.pool || ctx.instance.pool->size() < 2) return false;
-  if (LowerAscii(table.sql).find("collate") != std::string::npos) return false;
+  if (AsciiLower(table.sql).find("collate") != std::string::npos) return false;
   if (kind == sql::FacetKind::kColumn && ctx.resolved.schema->HasIndexOn(table.name, column)) {
     return false;
   }

@@ -175,6 +175,21 @@ void WriteStrings(JsonWriter& w, const std::vector<std::string>& values) {
   w.EndArray();
 }
 
+// The members every table summary starts with (database and index pages).
+void WriteSummaryStart(JsonWriter& w, const TableSummary& t) {
+  w.Member("name", t.name);
+  w.Key("columns");
+  WriteStrings(w, t.columns);
+  w.Key("primary_keys");
+  WriteStrings(w, t.primary_keys);
+  w.Key("count");
+  if (t.count) {
+    w.Int(*t.count);
+  } else {
+    w.Null();
+  }
+}
+
 }  // namespace
 
 std::string RowKey(const db::Rows& rows, size_t row, const std::vector<std::string>& pks,
@@ -290,17 +305,7 @@ Body DatabaseJson(const DatabasePage& page) {
   w.BeginArray();
   for (const TableSummary& t : page.tables) {
     w.BeginObject();
-    w.Member("name", t.name);
-    w.Key("columns");
-    WriteStrings(w, t.columns);
-    w.Key("primary_keys");
-    WriteStrings(w, t.primary_keys);
-    w.Key("count");
-    if (t.count) {
-      w.Int(*t.count);
-    } else {
-      w.Null();
-    }
+    WriteSummaryStart(w, t);
     w.MemberBool("count_truncated", t.count_truncated);
     w.MemberBool("hidden", t.hidden);
     WriteOptionalString(w, "fts_table", t.fts_table);
@@ -363,17 +368,7 @@ Body IndexJson(const IndexPage& page) {
     w.BeginArray();
     for (const TableSummary& t : d.tables) {
       w.BeginObject();
-      w.Member("name", t.name);
-      w.Key("columns");
-      WriteStrings(w, t.columns);
-      w.Key("primary_keys");
-      WriteStrings(w, t.primary_keys);
-      w.Key("count");
-      if (t.count) {
-        w.Int(*t.count);
-      } else {
-        w.Null();
-      }
+      WriteSummaryStart(w, t);
       w.MemberBool("hidden", t.hidden);
       WriteOptionalString(w, "fts_table", t.fts_table);
       w.Member("num_relationships_for_sorting", t.num_relationships_for_sorting);

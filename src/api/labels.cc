@@ -2,22 +2,15 @@
 
 #include <algorithm>
 
+#include "core/text.h"
 #include "db/execute.h"
 
 namespace almanac::api {
 namespace {
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
 // sqlite-utils' column_affinity(type) is str: declared types with CHAR, CLOB or TEXT, or none.
 bool IsTextAffinity(std::string_view declared) {
-  std::string t = Lower(declared);
+  std::string t = AsciiLower(declared);
   t.erase(0, t.find_first_not_of(" \t\r\n"));
   if (t.find_last_not_of(" \t\r\n") != std::string::npos) {
     t.erase(t.find_last_not_of(" \t\r\n") + 1);
@@ -70,7 +63,7 @@ Result<std::optional<std::string>> LabelColumnForTable(const Instance& instance,
   if (unique_text.size() == 1) return std::optional<std::string>(unique_text[0]);
 
   for (const db::ColumnInfo& c : table.columns) {
-    std::string lower = Lower(c.name);
+    std::string lower = AsciiLower(c.name);
     if (lower == "name" || lower == "title") return std::optional<std::string>(c.name);
   }
   if (table.columns.size() == 2) {
@@ -92,27 +85,54 @@ const db::ForeignKey* ForeignKeyFor(const db::TableInfo& table, std::string_view
   return nullptr;
 }
 
-Result<LabelMap> ExpandForeignKeys(const Instance& instance, const Request& request,
-                                   const ResolvedDatabase& resolved, const db::TableInfo& table,
-                                   std::string_view column, const std::vector<Value>& values) {
-  LabelMap labels;
-  const db::ForeignKey* fk = ForeignKeyFor(table, column);
-  if (!fk) return labels;
-  const db::TableInfo* other = resolved.schema->Find(fk->other_table);
-  if (!other) return labels;
-  std::string other_column = fk->other_column;
-  if (other_column.empty()) {
-    if (other->primary_keys.size() != 1) return labels;
-    other_column = other->primary_keys[0];
+std::vector<std::string> ColumnsToExpand(const Request& request, const db::TableInfo& table,
+                                         bool html) {
+  if (request.HasArg("_label")) return request.Args("_label");
+  bool all = html;
+  if (const std::string* labels = request.Arg("_labels")) {
+    std::string v = AsciiLower(*labels);
+    if (v == "on" || v == "true" || v == "1") all = true;
+    if (v == "off" || v == "false" || v == "0") all = false;
   }
-  if (!other->FindColumn(other_column) && other_column != "rowid") return labels;
+  std::vector<std::string> out;
+  if (all) {
+    for (const db::ForeignKey& fk : table.outgoing) out.push_back(fk.column);
+  }
+  return out;
+}
+
+Result<std::optional<LabelPlan>> PlanLabels(const Instance& instance, const Request& request,
+                                            const ResolvedDatabase& resolved,
+                                            const db::TableInfo& table, std::string_view column) {
+  const db::ForeignKey* fk = ForeignKeyFor(table, column);
+  if (!fk) return std::optional<LabelPlan>();
+  const db::TableInfo* other = resolved.schema->Find(fk->other_table);
+  if (!other) return std::optional<LabelPlan>();
+  LabelPlan plan;
+  plan.column = std::string(column);
+  plan.other_table = other->name;
+  plan.other_column = fk->other_column;
+  if (plan.other_column.empty()) {
+    if (other->primary_keys.size() != 1) return std::optional<LabelPlan>();
+    plan.other_column = other->primary_keys[0];
+  }
+  if (!other->FindColumn(plan.other_column) && plan.other_column != "rowid") {
+    return std::optional<LabelPlan>();
+  }
   if (!instance.permissions.Allowed(request.actor, auth::Action::kViewTable,
                                     auth::Resource::Table(resolved.db->name(), other->name))) {
-    return labels;
+    return std::optional<LabelPlan>();
   }
   ALM_ASSIGN_OR_RETURN(std::optional<std::string> label_column,
                        LabelColumnForTable(instance, resolved, *other));
-  if (!label_column || !other->FindColumn(*label_column)) {
+  if (label_column && other->FindColumn(*label_column)) plan.label_column = label_column;
+  return std::optional<LabelPlan>(std::move(plan));
+}
+
+Result<LabelMap> LookupLabels(db::Connection& conn, const LabelPlan& plan,
+                              const std::vector<Value>& values, db::Clock::time_point deadline) {
+  LabelMap labels;
+  if (!plan.label_column) {
     for (const Value& v : values) labels.emplace(v, Value::Text(v.ToDisplayString()));
     return labels;
   }
@@ -124,20 +144,19 @@ Result<LabelMap> ExpandForeignKeys(const Instance& instance, const Request& requ
     if (!seen) distinct.push_back(v);
   }
   if (distinct.empty()) return labels;
-  sql::Identifier id_column = sql::Identifier::FromSchema(other_column);
+  sql::Identifier id_column = sql::Identifier::FromSchema(plan.other_column);
   sql::QueryBuilder b;
-  b.Add("select ").Name(id_column).Add(", ").Name(sql::Identifier::FromSchema(*label_column));
-  b.Add(" from ").Name(sql::Identifier::FromSchema(other->name)).Add(" where ").Name(id_column);
-  b.Add(" in (");
+  b.Add("select ").Name(id_column).Add(", ").Name(sql::Identifier::FromSchema(*plan.label_column));
+  b.Add(" from ").Name(sql::Identifier::FromSchema(plan.other_table)).Add(" where ");
+  b.Name(id_column).Add(" in (");
   for (size_t i = 0; i < distinct.size(); ++i) {
     if (i) b.Add(", ");
     b.Bind(distinct[i]);
   }
   b.Add(")");
   db::Limits limits;
-  limits.deadline =
-      db::Clock::now() + std::chrono::milliseconds(instance.settings.sql_time_limit_ms);
-  Result<db::QueryResult> result = db::Execute(*resolved.conn, b.query(), limits);
+  limits.deadline = deadline;
+  Result<db::QueryResult> result = db::Execute(conn, b.query(), limits);
   if (!result.ok()) {
     if (result.status().code() == ErrorCode::kDeadlineExceeded) return labels;
     return result.status();
@@ -146,6 +165,17 @@ Result<LabelMap> ExpandForeignKeys(const Instance& instance, const Request& requ
     labels[result->rows.at(r, 0)] = result->rows.at(r, 1);
   }
   return labels;
+}
+
+Result<LabelMap> ExpandForeignKeys(const Instance& instance, const Request& request,
+                                   const ResolvedDatabase& resolved, const db::TableInfo& table,
+                                   std::string_view column, const std::vector<Value>& values) {
+  ALM_ASSIGN_OR_RETURN(std::optional<LabelPlan> plan,
+                       PlanLabels(instance, request, resolved, table, column));
+  if (!plan) return LabelMap();
+  return LookupLabels(
+      *resolved.conn, *plan, values,
+      db::Clock::now() + std::chrono::milliseconds(instance.settings.sql_time_limit_ms));
 }
 
 }  // namespace almanac::api

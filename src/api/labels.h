@@ -35,6 +35,31 @@ Result<std::optional<std::string>> LabelColumnForTable(const Instance& instance,
 // The foreign key of `table` on `column`, if it has one.
 const db::ForeignKey* ForeignKeyFor(const db::TableInfo& table, std::string_view column);
 
+// The foreign-key columns a request asks to expand: ?_label=col (repeatable), else every
+// foreign key of `table` with ?_labels=on (on by default for HTML, `html`; ?_labels=off wins).
+std::vector<std::string> ColumnsToExpand(const Request& request, const db::TableInfo& table,
+                                         bool html);
+
+// How to label the values of one foreign-key column: decided once (permission, label column),
+// then used for any number of batches of values, on any connection to the database.
+struct LabelPlan {
+  std::string column;                       // the foreign-key column of the table
+  std::string other_table;                  // the table it points to
+  std::string other_column;                 // the column there it points to
+  std::optional<std::string> label_column;  // unset: the label is the value itself, as text
+};
+
+// The plan for `column` of `table`; nullopt when the column is no foreign key, the table it
+// points to is missing, or the actor may not view it.
+Result<std::optional<LabelPlan>> PlanLabels(const Instance& instance, const Request& request,
+                                            const ResolvedDatabase& resolved,
+                                            const db::TableInfo& table, std::string_view column);
+
+// Labels for `values` (one query for the batch). A lookup that runs past `deadline` gives no
+// labels rather than an error.
+Result<LabelMap> LookupLabels(db::Connection& conn, const LabelPlan& plan,
+                              const std::vector<Value>& values, db::Clock::time_point deadline);
+
 // Labels for `values` of the foreign-key column `column` of `table`: the referenced row's
 // label column, or the value itself as text when that table has no label column. Empty when
 // the column is no foreign key or the actor may not view the referenced table.

@@ -81,6 +81,23 @@ JsonValue ActorId(const auth::MaybeActor& actor) {
   return id ? *id : JsonValue();
 }
 
+// The answer of the allowed-resources and rules pages: ok, action, actor_id, one page of
+// `items` (of `total`) and the links to the pages around it.
+JsonValue PagedItems(const Request& request, auth::Action action, int64_t page, int64_t size,
+                     int64_t total, JsonValue::Array items) {
+  JsonValue data = JsonValue::MakeObject({
+      {"ok", JsonValue::Bool(true)},
+      {"action", JsonValue::String(std::string(auth::Info(action).name))},
+      {"actor_id", ActorId(request.actor)},
+      {"page", JsonValue::Int(page)},
+      {"page_size", JsonValue::Int(size)},
+      {"total", JsonValue::Int(total)},
+      {"items", JsonValue::MakeArray(std::move(items))},
+  });
+  AddPageLinks(data, request, page, size, total);
+  return data;
+}
+
 }  // namespace
 
 QueryArgs ParseForm(const std::string& body) { return ParseQueryString(body); }
@@ -274,16 +291,7 @@ Result<SpecialPage> AllowedPage(const Instance& instance, const Request& request
   for (int64_t i = (page - 1) * size; i < total && i < page * size; ++i) {
     paged.push_back(std::move(items[static_cast<size_t>(i)]));
   }
-  JsonValue data = JsonValue::MakeObject({
-      {"ok", JsonValue::Bool(true)},
-      {"action", JsonValue::String(std::string(auth::Info(action).name))},
-      {"actor_id", ActorId(request.actor)},
-      {"page", JsonValue::Int(page)},
-      {"page_size", JsonValue::Int(size)},
-      {"total", JsonValue::Int(total)},
-      {"items", JsonValue::MakeArray(std::move(paged))},
-  });
-  AddPageLinks(data, request, page, size, total);
+  JsonValue data = PagedItems(request, action, page, size, total, std::move(paged));
   return SpecialPage{"Allowed resources", std::move(data)};
 }
 
@@ -316,16 +324,7 @@ Result<SpecialPage> RulesPage(const Instance& instance, const Request& request) 
         {"source_plugin", JsonValue::String(r.source)},
     }));
   }
-  JsonValue data = JsonValue::MakeObject({
-      {"ok", JsonValue::Bool(true)},
-      {"action", JsonValue::String(std::string(auth::Info(action).name))},
-      {"actor_id", ActorId(request.actor)},
-      {"page", JsonValue::Int(page)},
-      {"page_size", JsonValue::Int(size)},
-      {"total", JsonValue::Int(total)},
-      {"items", JsonValue::MakeArray(std::move(items))},
-  });
-  AddPageLinks(data, request, page, size, total);
+  JsonValue data = PagedItems(request, action, page, size, total, std::move(items));
   return SpecialPage{"Permission rules", std::move(data)};
 }
 

@@ -60,10 +60,6 @@ Result<QueryPage> BuildCannedQueryPage(const Instance& instance, const Request& 
   ALM_RETURN_IF_ERROR(Require(instance, request, auth::Action::kViewQuery,
                               auth::Resource::Table(std::string(database), canned->name),
                               "You do not have permission to view this query"));
-  if (request.method == "POST") {
-    return Status(ErrorCode::kMethodNotAllowed,
-                  "Writable canned queries are not supported yet: POST is not available");
-  }
   QueryPage page;
   if (canned->is_write) {
     // Datasette shows a writable query's form on GET and runs nothing: no rows.

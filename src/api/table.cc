@@ -16,14 +16,6 @@
 namespace almanac::api {
 namespace {
 
-bool IsDigits(std::string_view s) {
-  if (s.empty()) return false;
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-  }
-  return true;
-}
-
 std::vector<std::string> SplitComponents(std::string_view token) {
   std::vector<std::string> parts;
   size_t start = 0;
@@ -158,24 +150,6 @@ Status ApplyNext(const Request& request, const SortChoice& sort, bool is_view,
   return Status::Ok();
 }
 
-// The columns ?_label= or ?_labels= (on by default for HTML) expand.
-std::vector<std::string> ColumnsToExpand(const Request& request, const db::TableInfo& table,
-                                         bool html) {
-  if (request.HasArg("_label")) return request.Args("_label");
-  bool all = html;
-  if (const std::string* labels = request.Arg("_labels")) {
-    std::string v = *labels;
-    for (char& c : v) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-    if (v == "on" || v == "true" || v == "1") all = true;
-    if (v == "off" || v == "false" || v == "0") all = false;
-  }
-  std::vector<std::string> out;
-  if (all) {
-    for (const db::ForeignKey& fk : table.outgoing) out.push_back(fk.column);
-  }
-  return out;
-}
-
 Status ExpandLabels(const Instance& instance, const Request& request, const ResolvedTable& resolved,
                     bool html, TablePage& page) {
   std::vector<std::string> wanted = ColumnsToExpand(request, *resolved.table, html);
@@ -237,61 +211,6 @@ Status AddMissingSortColumn(const SortChoice& sort, sql::TableSelect& select) {
 }
 
 }  // namespace
-
-Result<int64_t> ParsePageSize(const std::string* size_arg, std::optional<int64_t> configured,
-                              int64_t default_size, int64_t max_returned_rows) {
-  if (!size_arg || size_arg->empty()) {
-    if (!configured) return default_size;
-    if (*configured > max_returned_rows) {
-      return InvalidArgument("_size must be <= " + std::to_string(max_returned_rows));
-    }
-    return *configured;
-  }
-  if (*size_arg == "max") return max_returned_rows;
-  int64_t size = 0;
-  std::string_view text = *size_arg;
-  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), size);
-  if (ec != std::errc() || ptr != text.data() + text.size() || size < 0) {
-    return InvalidArgument("_size must be a positive integer");
-  }
-  if (size > max_returned_rows) {
-    return InvalidArgument("_size must be <= " + std::to_string(max_returned_rows));
-  }
-  return size;
-}
-
-Result<OutputOptions> ParseOutputOptions(const Request& request) {
-  OutputOptions out;
-  if (const std::string* shape = request.Arg("_shape")) {
-    if (*shape == "objects" || shape->empty()) {
-      out.shape = Shape::kObjects;
-    } else if (*shape == "arrays") {
-      out.shape = Shape::kArrays;
-    } else if (*shape == "array") {
-      out.shape = Shape::kArray;
-    } else if (*shape == "arrayfirst") {
-      out.shape = Shape::kArrayFirst;
-    } else if (*shape == "object") {
-      out.shape = Shape::kObject;
-    } else {
-      return InvalidArgument("Invalid _shape: " + *shape);
-    }
-  }
-  if (const std::string* nl = request.Arg("_nl")) out.newline_delimited = !nl->empty();
-  if (const std::string* inf = request.Arg("_json_infinity")) out.json_infinity = !inf->empty();
-  out.json_columns = request.Args("_json");
-  return out;
-}
-
-int64_t CacheTtl(const Instance& instance, const Request& request) {
-  const std::string* ttl = request.Arg("_ttl");
-  if (ttl && IsDigits(*ttl)) {
-    int64_t value = 0;
-    std::from_chars(ttl->data(), ttl->data() + ttl->size(), value);
-    return value;
-  }
-  return instance.settings.default_cache_ttl;
-}
 
 Result<TableQueryPlan> PlanTableQuery(const Instance& instance, const Request& request,
                                       std::string_view database, std::string_view table_name) {

@@ -4,7 +4,6 @@
 #include <regex>
 
 #include "api/urls.h"
-#include "core/float_repr.h"
 #include "format/json_value.h"
 #include "format/json_writer.h"
 #include "sql/filters.h"
@@ -66,20 +65,9 @@ Value JsonScalarToValue(const JsonValue& v) {
   }
 }
 
-// Python's str() of a JSON scalar, for descriptions.
+// Python's str() of a JSON scalar, for descriptions (lists and dicts: "None").
 std::string JsonScalarText(const JsonValue& v) {
-  switch (v.type()) {
-    case JsonValue::Type::kBool:
-      return v.as_bool() ? "True" : "False";
-    case JsonValue::Type::kInt:
-      return std::to_string(v.as_int());
-    case JsonValue::Type::kDouble:
-      return PythonFloat(v.as_double());
-    case JsonValue::Type::kString:
-      return v.as_string();
-    default:
-      return "None";
-  }
+  return v.is_array() || v.is_object() ? "None" : format::PythonStr(v);
 }
 
 std::string HumanClause(const std::string& c, sql::FilterOp op, const std::string& v,

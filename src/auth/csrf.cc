@@ -5,17 +5,12 @@
 #include <charconv>
 #include <tuple>
 
+#include "core/text.h"
+
 namespace almanac::auth {
 namespace {
 
 using Origin = std::tuple<std::string, std::string, int>;
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 // Python's repr() of a str, enough for the messages: single quotes unless the text has one.
 std::string Repr(std::string_view s) {
@@ -34,7 +29,7 @@ std::string Repr(std::string_view s) {
 std::optional<Origin> ParseOrigin(std::string_view value) {
   size_t colon = value.find("://");
   if (colon == std::string_view::npos || colon == 0) return std::nullopt;
-  std::string scheme = Lower(value.substr(0, colon));
+  std::string scheme = AsciiLower(value.substr(0, colon));
   std::string_view rest = value.substr(colon + 3);
   rest = rest.substr(0, rest.find_first_of("/?#"));
   if (size_t at = rest.rfind('@'); at != std::string_view::npos) rest = rest.substr(at + 1);
@@ -74,7 +69,7 @@ std::optional<Origin> ParseOrigin(std::string_view value) {
       return std::nullopt;
     }
   }
-  return Origin{scheme, Lower(host), *port};
+  return Origin{scheme, AsciiLower(host), *port};
 }
 
 }  // namespace
@@ -86,7 +81,7 @@ std::optional<std::string> CsrfRejection(const CsrfInput& in) {
     size_t start = auth.find_first_not_of(" \t");
     if (start != std::string_view::npos) {
       std::string_view scheme = auth.substr(start, auth.find_first_of(" \t", start) - start);
-      if (Lower(scheme) == "bearer") return std::nullopt;
+      if (AsciiLower(scheme) == "bearer") return std::nullopt;
     }
   }
   if (in.sec_fetch_site) {

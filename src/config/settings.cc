@@ -3,6 +3,7 @@
 #include <array>
 #include <charconv>
 
+#include "core/text.h"
 #include "format/json_writer.h"
 
 namespace almanac::config {
@@ -51,8 +52,7 @@ constexpr std::array<SettingSpec, 24> kSettings = {{
 }};
 
 bool ParseBool(std::string_view v, bool& out) {
-  std::string lower;
-  for (char c : v) lower += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  std::string lower = AsciiLower(v);
   if (lower == "on" || lower == "true" || lower == "1") {
     out = true;
     return true;

@@ -5,6 +5,8 @@
 
 #include <sqlite3.h>
 
+#include "core/text.h"
+
 namespace almanac::db {
 namespace {
 
@@ -20,18 +22,10 @@ int Callback(void* /*unused*/, int action, const char* arg1, const char* arg2,
   return ReadOnlyDecision(action, arg1, arg2);
 }
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
 }  // namespace
 
 bool IsReadOnlyPragma(std::string_view name) {
-  std::string lower = Lower(name);
+  std::string lower = AsciiLower(name);
   for (std::string_view allowed : kReadOnlyPragmas) {
     if (lower == allowed) return true;
   }
@@ -46,7 +40,7 @@ int ReadOnlyDecision(int action, const char* arg1, const char* arg2) {
       return SQLITE_OK;
     case SQLITE_FUNCTION: {
       // arg2 is the function name.
-      std::string name = Lower(arg2 ? arg2 : "");
+      std::string name = AsciiLower(arg2 ? arg2 : "");
       if (name == "load_extension" || name == "readfile" || name == "writefile" || name == "edit" ||
           name == "fts3_tokenizer") {
         return SQLITE_DENY;
@@ -67,7 +61,7 @@ int ReadOnlyDecision(int action, const char* arg1, const char* arg2) {
       // (pragma_table_info('t')) pass the table name as arg2; assignments such as
       // "PRAGMA cache_size = 10" are denied by requiring a read-only pragma without "=".
       if (!arg1 || !IsReadOnlyPragma(arg1)) return SQLITE_DENY;
-      std::string lower = Lower(arg1);
+      std::string lower = AsciiLower(arg1);
       bool takes_table = lower.find("_info") != std::string::npos ||
                          lower.find("_list") != std::string::npos || lower == "table_xinfo" ||
                          lower == "index_xinfo";

@@ -5,22 +5,15 @@
 
 #include <sqlite3.h>
 
+#include "core/text.h"
 #include "db/connection.h"
 
 namespace almanac::db {
 namespace {
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
 // The module of a CREATE VIRTUAL TABLE statement ("fts5"), or "" for other statements.
 std::string VirtualModule(std::string_view sql) {
-  std::string lower = Lower(sql);
+  std::string lower = AsciiLower(sql);
   size_t create = lower.find("virtual");
   if (create == std::string::npos) return {};
   size_t using_pos = lower.find("using", create);
@@ -43,8 +36,8 @@ bool IsFtsModule(std::string_view module) {
 
 // Datasette's detect_fts: a virtual FTS table whose content= names `table`.
 bool IndexesContentOf(std::string_view fts_sql, std::string_view table) {
-  std::string lower = Lower(fts_sql);
-  std::string needle_lower = Lower(table);
+  std::string lower = AsciiLower(fts_sql);
+  std::string needle_lower = AsciiLower(table);
   for (const std::string& form :
        {"content=\"" + needle_lower + "\"", "content=[" + needle_lower + "]",
         "content='" + needle_lower + "'"}) {
@@ -227,7 +220,7 @@ Result<std::shared_ptr<const Schema>> Schema::Load(Connection& conn, int64_t ver
     bool stat = table.name == "sqlite_stat1" || table.name == "sqlite_stat2" ||
                 table.name == "sqlite_stat3" || table.name == "sqlite_stat4";
     bool content_fts = table.kind == TableKind::kVirtual && IsFtsModule(table.fts_module) &&
-                       Lower(table.sql).find("content=") != std::string::npos;
+                       AsciiLower(table.sql).find("content=") != std::string::npos;
     table.hidden = !table.is_view() && (stat || table.name.starts_with('_') ||
                                         table.kind == TableKind::kShadow || content_fts);
   }

@@ -7,6 +7,8 @@
 
 #include <sqlite3.h>
 
+#include "core/text.h"
+
 namespace almanac::db {
 namespace {
 
@@ -84,13 +86,6 @@ std::pair<const char*, const char*> SchemaAction(int action) {
   }
 }
 
-std::string Lower(std::string s) {
-  for (char& c : s) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return s;
-}
-
 int Callback(void* user, int action, const char* a1, const char* a2, const char* schema_name,
              const char* source_name) {
   auto& c = *static_cast<Collector*>(user);
@@ -119,7 +114,7 @@ int Callback(void* user, int action, const char* a1, const char* a2, const char*
       if (a2) c.Record("alter", "table", OptOf(a1), Opt(a2), Opt(a2), source);
       return SQLITE_OK;
     case SQLITE_TRANSACTION:
-      if (a1) c.Record(Lower(a1), "transaction", std::nullopt, std::nullopt, Opt(a1), source);
+      if (a1) c.Record(AsciiLower(a1), "transaction", std::nullopt, std::nullopt, Opt(a1), source);
       return SQLITE_OK;
     case SQLITE_ATTACH:
       if (a1) c.Record("attach", "database", std::nullopt, std::nullopt, Opt(a1), source);

@@ -91,6 +91,14 @@ void WriteQueue::RunGroup(std::deque<Job>& group) {
       spdlog::error("write completion threw: {}", e.what());
     }
   };
+  // Jobs rolled back to their savepoint are answered once the transaction has ended, so that
+  // whoever waits on them never finds the database still locked by it (shared-cache memory
+  // databases report SQLITE_LOCKED to readers while a write transaction is open).
+  std::vector<std::pair<Job*, Status>> failed;
+  auto finish_failed = [&] {
+    for (auto& [job, status] : failed) finish(*job, status);
+    failed.clear();
+  };
   while (!pending.empty()) {
     Status begin = writer_.Exec("BEGIN IMMEDIATE");
     if (!begin.ok()) {
@@ -124,16 +132,18 @@ void WriteQueue::RunGroup(std::deque<Job>& group) {
       (void)writer_.Exec("ROLLBACK TO almanac_job");
       (void)writer_.Exec("RELEASE almanac_job");
       context_.InvalidateSchema();
-      finish(job, status);
+      failed.emplace_back(&job, status);
     }
     if (restart) {
       (void)writer_.Exec("ROLLBACK");
+      finish_failed();
       continue;
     }
     Status commit = writer_.Exec("COMMIT");
     if (!commit.ok()) {
       (void)writer_.Exec("ROLLBACK");
       context_.InvalidateSchema();
+      finish_failed();
       for (Job* job : succeeded) finish(*job, commit);
       return;
     }
@@ -141,6 +151,7 @@ void WriteQueue::RunGroup(std::deque<Job>& group) {
       std::lock_guard lock(mutex_);
       ++commits_;
     }
+    finish_failed();
     for (Job* job : succeeded) finish(*job, Status::Ok());
     return;
   }

@@ -3,7 +3,8 @@
 // into one transaction (group commit); each job runs inside its own SAVEPOINT, so a job that
 // fails rolls back only itself. A job's completion is called only after the COMMIT of its
 // transaction has returned — with synchronous=FULL, acknowledged means on disk — or with the
-// Status that stopped it. Completions run on the writer thread and must be quick.
+// Status that stopped it, likewise once the transaction has ended. Completions run on the
+// writer thread and must be quick.
 #pragma once
 
 #include <condition_variable>

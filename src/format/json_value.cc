@@ -2,6 +2,7 @@
 
 #include <simdjson.h>
 
+#include "core/float_repr.h"
 #include "format/json_writer.h"
 
 namespace almanac::format {
@@ -133,6 +134,23 @@ std::string ToJsonText(const JsonValue& value) {
   JsonWriter writer(out);
   WriteJson(value, writer);
   return out;
+}
+
+std::string PythonStr(const JsonValue& value) {
+  switch (value.type()) {
+    case JsonValue::Type::kNull:
+      return "None";
+    case JsonValue::Type::kBool:
+      return value.as_bool() ? "True" : "False";
+    case JsonValue::Type::kInt:
+      return std::to_string(value.as_int());
+    case JsonValue::Type::kDouble:
+      return PythonFloat(value.as_double());
+    case JsonValue::Type::kString:
+      return value.as_string();
+    default:
+      return ToJsonText(value);
+  }
 }
 
 }  // namespace almanac::format

@@ -79,5 +79,8 @@ class JsonWriter;
 void WriteJson(const JsonValue& value, JsonWriter& writer);
 // json.dumps(value).
 std::string ToJsonText(const JsonValue& value);
+// Python's str() of the value json.loads gives: None, True, False, 1, 1.5 (repr), the string
+// itself; lists and dicts as JSON text (Python's repr differs only in quotes and spacing).
+std::string PythonStr(const JsonValue& value);
 
 }  // namespace almanac::format

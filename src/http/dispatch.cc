@@ -3,6 +3,7 @@
 #include <ctime>
 
 #include "api/json_output.h"
+#include "api/magic_parameters.h"
 #include "auth/csrf.h"
 #include "http/handler_util.h"
 #include "http/router.h"
@@ -69,6 +70,13 @@ Response Dispatcher::Handle(api::Request& request) const {
     response.AddHeader("Link", "<" + JsonTwinUrl(request) +
                                    ">; rel=\"alternate\"; type=\"application/json+datasette\"");
   }
+  if (response.status < 300 && response.content_type.starts_with("text/html") &&
+      api::RequestCookie(request, "ds_messages")) {
+    // The page showed the flash messages (ui/view.cc): clear them, as Datasette does.
+    response.AddHeader("Set-Cookie",
+                       "ds_messages=\"\"; expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; "
+                       "Path=/; SameSite=lax");
+  }
   if (response.html_error && !response.stream) {
     // Error pages get the full layout and the (overridable) error template.
     response.body = renderer_.Error(response.status, *response.html_error,
@@ -103,6 +111,7 @@ Response Dispatcher::Route(api::Request& request) const {
   if (std::optional<Response> mounted = HandleStaticMount(request, renderer_.assets())) {
     return std::move(*mounted);
   }
+  if (std::optional<Response> memory = MemoryRedirect(request)) return std::move(*memory);
   http::Route route = MatchRoute(request.path);
   if (ReadOnlyPage(route) && request.method != "GET" && request.method != "HEAD") {
     if (request.method == "OPTIONS") return Response::Text(200, "ok");
@@ -123,6 +132,8 @@ Response Dispatcher::Route(api::Request& request) const {
       return HandleSpecial(ctx);
     case RouteKind::kDatabase:
       return HandleDatabase(ctx);
+    case RouteKind::kDatabaseDownload:
+      return HandleDatabaseDownload(ctx);
     case RouteKind::kQuery:
       return HandleQuery(ctx);
     case RouteKind::kDatabaseAction:

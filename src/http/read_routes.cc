@@ -1,3 +1,4 @@
+#include "api/canned_queries.h"
 #include "api/catalog.h"
 #include "api/json_output.h"
 #include "api/query.h"
@@ -94,6 +95,9 @@ Response HandleTable(const RouteContext& ctx) {
   if (!page.ok() && page.status().code() == ErrorCode::kNotFound &&
       page.status().message() == "Table not found") {
     // Not a table: perhaps a canned query of that name.
+    if (request.method == "POST" && api::FindCannedQuery(in.config, database, table)) {
+      return HandleCannedWrite(ctx, database, table);
+    }
     Result<api::QueryPage> canned = api::BuildCannedQueryPage(in, request, database, table);
     if (canned.ok() || canned.status().message() != "Table not found") {
       if (!canned.ok()) return ErrorResponse(canned.status(), FormatForPath(request));

@@ -4,6 +4,8 @@
 //   static_routes.cc   /-/static/ assets and --static mounts
 //   write_routes.cc    the write API (POST insert/upsert/update/delete/create/alter/drop,
 //                      execute-write) and the foreign-key helper pages
+//   canned_write_routes.cc  POST to a writable canned query
+//   download_routes.cc /<db>.db downloads and the /:memory: redirect
 //   export_routes.cc   .csv and .blob of tables, views, canned queries, rows and SQL
 //   auth_routes.cc     /-/auth-token, logout, create-token, permissions, check, allowed, rules
 // Each takes the matched route and the request and returns a complete Response.
@@ -46,6 +48,13 @@ Response HandleStatic(const RouteContext& ctx);
 // A file below a --static mount, or nullopt when the path is under none.
 std::optional<Response> HandleStaticMount(const api::Request& request, const ui::Assets& assets);
 Response HandleQueryAction(const RouteContext& ctx);
+// /<db>.db: the file of an immutable database.
+Response HandleDatabaseDownload(const RouteContext& ctx);
+// /:memory:<rest> -> 301 /_memory<rest> (query string kept); nullopt for other paths.
+std::optional<Response> MemoryRedirect(const api::Request& request);
+// POST /<db>/<query>: runs a writable canned query (`database` and `name` tilde-decoded).
+Response HandleCannedWrite(const RouteContext& ctx, const std::string& database,
+                           const std::string& name);
 
 // The export formats (csv, blob) of the table, row and SQL pages.
 bool IsExportFormat(const std::string& format);

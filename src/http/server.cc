@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include "api/json_output.h"
+#include "core/text.h"
 #include "core/url.h"
 #include "http/asio.h"
 #include "http/error_response.h"
@@ -90,11 +91,8 @@ api::Request ToApiRequest(bhttp::request<bhttp::string_body>&& req) {
     out.args = ParseQueryString(out.query_string);
   }
   for (const auto& field : req) {
-    std::string name(field.name_string());
-    for (char& c : name) {
-      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    }
-    out.headers.emplace_back(std::move(name), std::string(field.value()));
+    out.headers.emplace_back(AsciiLower(std::string(field.name_string())),
+                             std::string(field.value()));
   }
   if (const std::string* host = out.Header("host")) out.host = *host;
   out.body = std::move(req.body());

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "api/catalog.h"
+#include "core/text.h"
 #include "core/url.h"
 #include "ui/cells.h"
 #include "ui/forms.h"
@@ -15,8 +16,7 @@ namespace {
 constexpr size_t kPreviewRows = 10;
 
 std::string InputType(const std::string& declared) {
-  std::string t;
-  for (char c : declared) t += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::string t = AsciiLower(declared);
   if (t.find("int") != std::string::npos) return "int";
   if (t.find("real") != std::string::npos || t.find("floa") != std::string::npos ||
       t.find("doub") != std::string::npos || t.find("num") != std::string::npos) {

@@ -37,15 +37,6 @@ Data ResultRows(const db::Rows& rows, int64_t truncate) {
   return out;
 }
 
-std::string MobileLabels(const std::vector<std::string>& columns) {
-  std::string css = "<style>@media (max-width:576px){";
-  for (size_t i = 0; i < columns.size(); ++i) {
-    css += ".rows-and-columns td:nth-of-type(" + std::to_string(i + 1) + ")::before{content:\"" +
-           CssString(columns[i]) + "\"}";
-  }
-  return css + "}</style>";
-}
-
 // `path` with the request's query string and a new extension (".json", ".csv").
 std::string WithFormat(const api::Request& request, std::string_view path, std::string_view ext) {
   std::string url = std::string(path) + std::string(ext);
@@ -103,6 +94,8 @@ std::string Renderer::Query(const api::QueryPage& page, const RenderContext& ctx
   }
   std::string path = canned ? db_url + "/" + TildeEncode(canned->name) : db_url + "/-/query";
   data.set("action", path);
+  // A writable canned query runs on POST (http/canned_write_routes.cc); GET only shows it.
+  data.set("method", canned && canned->is_write ? "post" : "get");
   data.set("editable", !canned);
   data.set("sql", page.sql);
   data.set("sql_rows",

@@ -1,7 +1,6 @@
 // The table page (/<db>/<table>): the rows grid with sortable headers and column menus, the
 // filter form, facets with their charts, pagination and export links.
 #include <algorithm>
-#include <set>
 
 #include "api/catalog.h"
 #include "core/url.h"
@@ -20,30 +19,11 @@ struct SortState {
   bool descending = false;
 };
 
-SortState CurrentSort(const api::TablePage& page, const api::Request& request,
-                      const config::TableOptions& options) {
+// The page's sort, as the query engine chose it (the request's, else the table's default).
+SortState CurrentSort(const api::TablePage& page) {
   if (page.sort) return {*page.sort, false};
   if (page.sort_desc) return {*page.sort_desc, true};
-  const std::string* asc = request.Arg("_sort");
-  const std::string* desc = request.Arg("_sort_desc");
-  if (asc && !asc->empty()) return {*asc, false};
-  if (desc && !desc->empty()) return {*desc, true};
-  if (options.sort) return {*options.sort, false};
-  if (options.sort_desc) return {*options.sort_desc, true};
   return {};
-}
-
-std::set<std::string> SortableColumns(const api::TablePage& page,
-                                      const config::TableOptions& options) {
-  std::set<std::string> sortable(page.sortable_columns.begin(), page.sortable_columns.end());
-  if (!sortable.empty()) return sortable;
-  if (options.sortable_columns) {
-    sortable.insert(options.sortable_columns->begin(), options.sortable_columns->end());
-  } else {
-    sortable.insert(page.rows.columns.begin(), page.rows.columns.end());
-  }
-  if (page.use_rowid) sortable.insert("rowid");
-  return sortable;
 }
 
 // Tilde-encoded primary key values of row `r`, comma-joined: the row page's path segment.
@@ -61,15 +41,16 @@ std::string RowPath(const api::TablePage& page, size_t r) {
   return path;
 }
 
-Data ColumnHeaders(const api::TablePage& page, const api::Request& request,
-                   const config::TableOptions& options, const SortState& sort, bool allow_facet) {
-  std::set<std::string> sortable = SortableColumns(page, options);
+// The grid's header cells, from the query engine's display columns.
+Data ColumnHeaders(const api::TablePage& page, const api::Request& request, const SortState& sort,
+                   bool allow_facet) {
   Data columns = List();
-  for (const std::string& name : page.rows.columns) {
+  for (const api::DisplayColumn& column : page.display_columns) {
+    const std::string& name = column.name;
     Data c;
     c.set("name", name);
     bool is_sorted = sort.column == name;
-    if (sortable.count(name) && !page.is_view) {
+    if (column.sortable && !page.is_view) {
       // Clicking the header sorts ascending, or flips the current direction.
       bool next_desc = is_sorted && !sort.descending;
       c.set("sort_href", ChangedArgsUrl(request, {"_sort", "_sort_desc"},
@@ -161,11 +142,11 @@ Data RowsData(const api::TablePage& page, const RenderContext& ctx, bool link_co
   return out;
 }
 
-Data FilterRows(const std::vector<FilterSelection>& filters,
+Data FilterRows(const std::vector<api::AppliedFilter>& filters,
                 const std::vector<std::string>& columns) {
   Data out = List();
   int index = 0;
-  for (const FilterSelection& f : filters) {
+  for (const api::AppliedFilter& f : filters) {
     ++index;
     Data row;
     row.set("index", std::to_string(index));
@@ -203,73 +184,32 @@ Data NewFilterOps() {
   return ops;
 }
 
-// Labels for the stacked (phone) layout of the grid: one CSS rule per column.
-std::string MobileLabels(const std::vector<std::string>& columns) {
-  std::string css = "<style>@media (max-width:576px){";
-  for (size_t i = 0; i < columns.size(); ++i) {
-    css += ".rows-and-columns td:nth-of-type(" + std::to_string(i + 1) + ")::before{content:\"" +
-           CssString(columns[i]) + "\"}";
+// The filter form: a row per applied filter, then an empty one to add a filter.
+void AddFilterForm(Data& data, const api::TablePage& page) {
+  std::vector<std::string> columns = page.all_columns;
+  if (page.use_rowid && std::find(columns.begin(), columns.end(), "rowid") == columns.end()) {
+    columns.insert(columns.begin(), "rowid");
   }
-  return css + "}</style>";
-}
-
-}  // namespace
-
-std::string Renderer::Table(const api::TablePage& page, const RenderContext& ctx) const {
-  const api::Request& request = ctx.request;
-  config::TableOptions options = ctx.instance.config.Table(page.database, page.table);
-  SortState sort = CurrentSort(page, request, options);
-  std::string table_url = TableUrl(page.database, page.table);
-  Data data;
-  const format::JsonValue* meta = ctx.instance.config.TableMetadata(page.database, page.table);
-  const format::JsonValue* title = meta ? meta->Find("title") : nullptr;
-  data.set("heading", title && title->is_string() ? title->as_string() : page.table);
-  data.set("is_view", page.is_view);
-  data.set("color", api::DatabaseColor(page.database));
-  if (meta) data.set("metadata", MetadataData(*meta));
-  data.set("table_url", table_url);
-  AddTableSummary(data, page, ctx);
-  auth::Resource resource = auth::Resource::Table(page.database, page.table);
-  if (!page.is_view) {
-    Data actions;
-    bool any = false;
-    if (Allowed(ctx, auth::Action::kInsertRow, resource)) {
-      actions.set("insert_href", table_url + "/-/new-row");
-      any = true;
-    }
-    if (Allowed(ctx, auth::Action::kDropTable, resource)) {
-      actions.set("drop_href", table_url + "/-/confirm-drop");
-      any = true;
-    }
-    if (any) Put(data, "table_actions", std::move(actions));
-  }
-
-  bool link_column = !page.is_view && !page.use_rowid && page.primary_keys.size() > 1;
-  std::vector<std::string> filter_columns =
-      page.all_columns.empty() ? page.rows.columns : page.all_columns;
-  if (page.use_rowid &&
-      std::find(filter_columns.begin(), filter_columns.end(), "rowid") == filter_columns.end()) {
-    filter_columns.insert(filter_columns.begin(), "rowid");
-  }
-  std::vector<FilterSelection> filters;
-  for (const api::AppliedFilter& f : page.filters) filters.push_back({f.column, f.op, f.value});
-  if (filters.empty()) filters = ParseFilters(request, filter_columns);
   Data filter_cols = List();
-  for (const std::string& c : filter_columns) filter_cols.push_back(Data("name", Str(c)));
-  Put(data, "filters", FilterRows(filters, filter_columns));
+  for (const std::string& c : columns) filter_cols.push_back(Data("name", Str(c)));
+  Put(data, "filters", FilterRows(page.filters, columns));
   Put(data, "filter_columns", std::move(filter_cols));
   Put(data, "filter_ops", NewFilterOps());
+  data.set("has_filters", !page.filters.empty());
+}
 
-  std::set<std::string> sortable = SortableColumns(page, options);
+// The sort select of the filter form, and the hidden inputs that keep the rest of the view.
+void AddSortControls(Data& data, const api::TablePage& page, const api::Request& request) {
+  SortState sort = CurrentSort(page);
   Data sort_options = List();
-  for (const std::string& c : page.rows.columns) {
-    if (!sortable.count(c)) continue;
+  for (const api::DisplayColumn& c : page.display_columns) {
+    if (!c.sortable) continue;
     Data option;
-    option.set("name", c);
-    option.set("selected", c == sort.column);
+    option.set("name", c.name);
+    option.set("selected", c.name == sort.column);
     sort_options.push_back(option);
   }
-  data.set("has_sort", !sortable.empty() && !page.is_view);
+  data.set("has_sort", !page.sortable_columns.empty() && !page.is_view);
   Put(data, "sort_options", std::move(sort_options));
   data.set("sort_desc", sort.descending);
   Data hidden = List();
@@ -281,26 +221,67 @@ std::string Renderer::Table(const api::TablePage& page, const RenderContext& ctx
     hidden.push_back(h);
   }
   Put(data, "hidden_args", std::move(hidden));
+}
 
+// JSON and CSV links, and the SQL behind the page with its filter values for the SQL editor.
+void AddExportLinks(Data& data, const api::TablePage& page, const RenderContext& ctx) {
+  SetIf(data, "json_href", ctx.json_url);
+  std::string csv = TableUrl(page.database, page.table) + ".csv";
+  if (!ctx.request.query_string.empty()) csv += "?" + ctx.request.query_string;
+  data.set("csv_href", csv);
+  if (!page.allow_execute_sql || page.query_sql.empty()) return;
+  data.set("sql", page.query_sql);
+  QueryArgs args{{"sql", page.query_sql}};
+  for (const auto& [name, value] : page.query_params) {
+    args.emplace_back(name, value.is_null() ? "" : value.ToDisplayString());
+  }
+  data.set("sql_href", DatabaseUrl(page.database) + "/-/query?" + EncodeQueryString(args));
+}
+
+void AddTableActions(Data& data, const api::TablePage& page, const RenderContext& ctx) {
+  if (page.is_view) return;
+  std::string table_url = TableUrl(page.database, page.table);
+  auth::Resource resource = auth::Resource::Table(page.database, page.table);
+  Data actions;
+  bool any = false;
+  if (Allowed(ctx, auth::Action::kInsertRow, resource)) {
+    actions.set("insert_href", table_url + "/-/new-row");
+    any = true;
+  }
+  if (Allowed(ctx, auth::Action::kDropTable, resource)) {
+    actions.set("drop_href", table_url + "/-/confirm-drop");
+    any = true;
+  }
+  if (any) Put(data, "table_actions", std::move(actions));
+}
+
+}  // namespace
+
+std::string Renderer::Table(const api::TablePage& page, const RenderContext& ctx) const {
+  const api::Request& request = ctx.request;
+  Data data;
+  const format::JsonValue* meta = ctx.instance.config.TableMetadata(page.database, page.table);
+  const format::JsonValue* title = meta ? meta->Find("title") : nullptr;
+  data.set("heading", title && title->is_string() ? title->as_string() : page.table);
+  data.set("is_view", page.is_view);
+  data.set("color", api::DatabaseColor(page.database));
+  if (meta) data.set("metadata", MetadataData(*meta));
+  data.set("table_url", TableUrl(page.database, page.table));
+  AddTableSummary(data, page, ctx);
+  AddTableActions(data, page, ctx);
+  AddFilterForm(data, page);
+  AddSortControls(data, page, request);
+
+  bool link_column = !page.is_view && !page.use_rowid && page.primary_keys.size() > 1;
   Put(data, "columns",
-      ColumnHeaders(page, request, options, sort, ctx.instance.settings.allow_facet));
+      ColumnHeaders(page, request, CurrentSort(page), ctx.instance.settings.allow_facet));
   data.set("link_column", link_column);
   Put(data, "rows", RowsData(page, ctx, link_column));
   data.set("has_rows", !page.rows.empty());
   data.set("no_rows", page.rows.empty());
-  data.set("has_filters", !filters.empty());
   if (page.next_url) data.set("next_href", *page.next_url);
   if (request.HasArg("_next")) data.set("first_href", ChangedArgsUrl(request, {}, {}));
-
-  SetIf(data, "json_href", ctx.json_url);
-  std::string csv = table_url + ".csv";
-  if (!request.query_string.empty()) csv += "?" + request.query_string;
-  data.set("csv_href", csv);
-  bool allow_sql = Allowed(ctx, auth::Action::kExecuteSql, auth::Resource::Database(page.database));
-  if (allow_sql && !page.sql.empty()) {
-    data.set("sql", page.sql);
-    data.set("sql_href", DatabaseUrl(page.database) + "/-/query?sql=" + QuotePlus(page.sql));
-  }
+  AddExportLinks(data, page, ctx);
 
   Frame frame;
   frame.title = page.database + ": " + page.table;

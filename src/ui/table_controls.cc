@@ -47,22 +47,6 @@ const FilterOp* FindFilterOp(std::string_view key) {
   return nullptr;
 }
 
-std::vector<FilterSelection> ParseFilters(const api::Request& request,
-                                          const std::vector<std::string>& columns) {
-  std::vector<FilterSelection> out;
-  for (const auto& [key, value] : request.args) {
-    if (key.empty() || key[0] == '_') continue;
-    size_t split = key.rfind("__");
-    if (split != std::string::npos && split > 0 && FindFilterOp(key.substr(split + 2)) &&
-        Contains(columns, key.substr(0, split))) {
-      out.push_back({key.substr(0, split), key.substr(split + 2), value});
-    } else if (Contains(columns, key)) {
-      out.push_back({key, "exact", value});
-    }
-  }
-  return out;
-}
-
 std::string ChangedArgsUrl(const api::Request& request, const std::vector<std::string>& remove,
                            const std::vector<std::pair<std::string, std::string>>& add,
                            std::string_view path) {

@@ -1,6 +1,6 @@
 // The table page's controls that depend only on the request: the filter operators Datasette
-// offers, the filters currently applied (read back from the query string), and URLs that
-// change some query arguments while keeping the rest.
+// offers, and URLs that change some query arguments while keeping the rest. (The filters and
+// sort themselves come from the page model: the query engine read them from the request.)
 #pragma once
 
 #include <optional>
@@ -23,16 +23,6 @@ struct FilterOp {
 // Every operator, in Datasette's order.
 std::span<const FilterOp> FilterOps();
 const FilterOp* FindFilterOp(std::string_view key);
-
-struct FilterSelection {
-  std::string column;
-  std::string op;  // operator key
-  std::string value;
-};
-
-// The `col__op=value` and `col=value` arguments that name one of `columns`.
-std::vector<FilterSelection> ParseFilters(const api::Request& request,
-                                          const std::vector<std::string>& columns);
 
 // The request's path and query with every argument named in `remove` dropped and `add`
 // appended (a pair whose value is nullopt only removes). `_next` is always dropped: a changed

@@ -8,15 +8,13 @@ namespace {
 
 std::string ValueText(const Value& v) { return v.is_null() ? "" : v.ToDisplayString(); }
 
-void AddCount(Data& data, const api::TablePage& page, const RenderContext& ctx) {
+void AddCount(Data& data, const api::TablePage& page) {
   if (!page.count) return;
   std::string text = page.count_truncated ? ">" + Plural(*page.count - 1, "row", "rows")
                                           : Plural(*page.count, "row", "rows");
   data.set("count_text", text);
   SetIf(data, "human_description", page.human_description_en);
-  bool allow_sql = page.allow_execute_sql ||
-                   Allowed(ctx, auth::Action::kExecuteSql, auth::Resource::Database(page.database));
-  if (page.count_truncated && allow_sql && !page.count_sql.empty()) {
+  if (page.count_truncated && page.allow_execute_sql && !page.count_sql.empty()) {
     // "count all": the same count without the cap, as an SQL query with the filter values.
     QueryArgs args{{"sql", page.count_sql}};
     for (const auto& [name, value] : page.query_params) args.emplace_back(name, ValueText(value));
@@ -71,7 +69,7 @@ FacetView ToFacetView(const api::FacetResult& facet, const api::Request& request
 }
 
 void AddTableSummary(Data& data, const api::TablePage& page, const RenderContext& ctx) {
-  AddCount(data, page, ctx);
+  AddCount(data, page);
   data.set("supports_search", page.supports_search);
   if (page.search) data.set("search", *page.search);
   Data facets = List();

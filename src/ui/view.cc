@@ -1,5 +1,8 @@
 #include "ui/view.h"
 
+#include "api/magic_parameters.h"
+#include "auth/session.h"
+#include "auth/signer.h"
 #include "core/url.h"
 #include "format/json_value.h"
 #include "ui/html.h"
@@ -71,6 +74,27 @@ bool HasActorCookie(const api::Request& request) {
   return cookie && cookie->find("ds_actor=") != std::string::npos;
 }
 
+// Datasette's flash messages: the signed ds_messages cookie, [[message, type], ...] with
+// type 1 info, 2 warning, 3 error. Unsigned or malformed cookies show nothing.
+Data Messages(const RenderContext& ctx) {
+  Data out = List();
+  if (!ctx.instance.authenticator) return out;
+  std::optional<std::string> cookie = api::RequestCookie(ctx.request, "ds_messages");
+  if (!cookie || cookie->empty()) return out;
+  Result<format::JsonValue> messages =
+      auth::Signer(ctx.instance.authenticator->secret(), "messages").Loads(*cookie);
+  if (!messages.ok() || !messages->is_array()) return out;
+  for (const format::JsonValue& m : messages->as_array()) {
+    if (!m.is_array() || m.as_array().size() != 2 || !m.as_array()[0].is_string()) continue;
+    const format::JsonValue& type = m.as_array()[1];
+    Data message;
+    message.set("text", m.as_array()[0].as_string());
+    message.set("class", type.is_int() && type.as_int() == 3 ? "error" : "info");
+    out.push_back(message);
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string FormatCount(int64_t n) {
@@ -109,6 +133,15 @@ std::string CssString(std::string_view text) {
     }
   }
   return out;
+}
+
+std::string MobileLabels(const std::vector<std::string>& columns) {
+  std::string css = "<style>@media (max-width:576px){";
+  for (size_t i = 0; i < columns.size(); ++i) {
+    css += ".rows-and-columns td:nth-of-type(" + std::to_string(i + 1) + ")::before{content:\"" +
+           CssString(columns[i]) + "\"}";
+  }
+  return css + "}</style>";
 }
 
 std::string CssClass(std::string_view text) {
@@ -173,6 +206,7 @@ std::string RenderPage(const Assets& assets, std::string_view name, Data data, c
     base.set("actor", DisplayActor(*ctx.request.actor));
     base.set("show_logout", HasActorCookie(ctx.request));
   }
+  base.set("messages", Messages(ctx));
   return RenderTemplate(assets, "base", base);
 }
 

@@ -36,6 +36,8 @@ std::string TableUrl(std::string_view database, std::string_view table);
 // A CSS string literal body for `text`: every character outside [A-Za-z0-9 _-] becomes a
 // hex escape, so nothing in it can close the string or the <style> element.
 std::string CssString(std::string_view text);
+// Labels for the stacked (phone) layout of a rows grid: a <style> with one rule per column.
+std::string MobileLabels(const std::vector<std::string>& columns);
 // A token usable in a class name or id: [a-z0-9-] only, plus a short hash when changed.
 std::string CssClass(std::string_view text);
 

@@ -1,8 +1,10 @@
 #include "api/write/common.h"
 
 #include <algorithm>
+#include <cctype>
 #include <future>
 
+#include "core/text.h"
 #include "core/url.h"
 #include "db/execute.h"
 #include "format/base64.h"
@@ -66,13 +68,6 @@ std::string TypeFor(std::set<int> kinds) {
   if (within({kInt, kFloat, kBool})) return "REAL";
   if (within({kBytes, kStr})) return "BLOB";
   return "TEXT";
-}
-
-std::string Lower(std::string s) {
-  for (char& c : s) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return s;
 }
 
 }  // namespace
@@ -184,11 +179,11 @@ sql::RowKey KeyFor(const db::TableInfo& table, const std::vector<std::string>& v
 Status AddMissingColumns(db::Connection& conn, const db::TableInfo& table,
                          const std::vector<const format::JsonValue*>& rows) {
   std::set<std::string> existing;
-  for (const db::ColumnInfo& c : table.columns) existing.insert(Lower(c.name));
+  for (const db::ColumnInfo& c : table.columns) existing.insert(AsciiLower(c.name));
   TypeInference inference;
   for (const format::JsonValue* row : rows) {
     for (const auto& [name, cell] : row->as_object()) {
-      if (!existing.count(Lower(name))) inference.Add(name, cell);
+      if (!existing.count(AsciiLower(name))) inference.Add(name, cell);
     }
   }
   for (const auto& [name, type] : inference.Types()) {
@@ -270,6 +265,29 @@ Status RequireDatabase(const Instance& instance, const Request& request, auth::A
     return Status::Ok();
   }
   return PermissionDenied(std::string(message));
+}
+
+bool IsDml(std::string_view sql) {
+  size_t i = 0;
+  while (i < sql.size()) {
+    char c = sql[i];
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f') {
+      ++i;
+    } else if (sql.substr(i, 2) == "--") {
+      size_t end = sql.find('\n', i);
+      i = end == std::string_view::npos ? sql.size() : end + 1;
+    } else if (sql.substr(i, 2) == "/*") {
+      size_t end = sql.find("*/", i + 2);
+      i = end == std::string_view::npos ? sql.size() : end + 2;
+    } else {
+      break;
+    }
+  }
+  std::string word;
+  while (i < sql.size() && std::isalpha(static_cast<unsigned char>(sql[i]))) {
+    word += static_cast<char>(std::tolower(static_cast<unsigned char>(sql[i++])));
+  }
+  return word == "insert" || word == "update" || word == "delete" || word == "replace";
 }
 
 }  // namespace almanac::api::write

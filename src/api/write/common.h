@@ -59,6 +59,10 @@ std::vector<std::pair<std::string, std::string>> BlockFramingHeaders();
 // The request body as JSON, whatever the Content-Type: "Invalid JSON: ..." when it is not.
 Result<format::JsonValue> ParseBody(const Request& request);
 
+// Whether `sql` starts (after spaces and comments) with INSERT, UPDATE, DELETE or REPLACE:
+// the statements CPython's sqlite3 reports a rowcount for (cursor.rowcount, else -1).
+bool IsDml(std::string_view sql);
+
 // Python's repr() of a list of strings: ['a', 'b'].
 std::string PythonListRepr(const std::vector<std::string>& values);
 

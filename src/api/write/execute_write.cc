@@ -4,7 +4,6 @@
 // VACUUM and transaction control), checked for the actor, and only then is the same prepared
 // statement run. RETURNING rows are capped at 10.
 #include <algorithm>
-#include <cctype>
 #include <memory>
 
 #include "api/resolve.h"
@@ -113,30 +112,6 @@ Status CheckPermissions(const ExecState& s) {
     }
   }
   return Status::Ok();
-}
-
-// CPython's sqlite3 reports a rowcount only for INSERT, UPDATE, DELETE and REPLACE.
-bool IsDml(std::string_view sql) {
-  size_t i = 0;
-  while (i < sql.size()) {
-    char c = sql[i];
-    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f') {
-      ++i;
-    } else if (sql.substr(i, 2) == "--") {
-      size_t end = sql.find('\n', i);
-      i = end == std::string_view::npos ? sql.size() : end + 1;
-    } else if (sql.substr(i, 2) == "/*") {
-      size_t end = sql.find("*/", i + 2);
-      i = end == std::string_view::npos ? sql.size() : end + 2;
-    } else {
-      break;
-    }
-  }
-  std::string word;
-  while (i < sql.size() && std::isalpha(static_cast<unsigned char>(sql[i]))) {
-    word += static_cast<char>(std::tolower(static_cast<unsigned char>(sql[i++])));
-  }
-  return word == "insert" || word == "update" || word == "delete" || word == "replace";
 }
 
 Status RunExecute(db::WriteContext& ctx, ExecState& s) {

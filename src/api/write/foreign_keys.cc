@@ -9,6 +9,7 @@
 #include "api/resolve.h"
 #include "api/write/common.h"
 #include "api/write/write.h"
+#include "core/text.h"
 #include "db/execute.h"
 
 namespace almanac::api::write {
@@ -36,13 +37,6 @@ constexpr const char* kTargetsSql =
 std::string Upper(std::string s) {
   for (char& c : s) {
     if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-  }
-  return s;
-}
-
-std::string Lower(std::string s) {
-  for (char& c : s) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   }
   return s;
 }
@@ -86,10 +80,10 @@ std::string Singular(const std::string& name) {
 }
 
 bool NameMatch(const std::string& source_column, const Target& t) {
-  std::string source = Lower(source_column);
-  std::string table = Lower(t.table);
+  std::string source = AsciiLower(source_column);
+  std::string table = AsciiLower(t.table);
   std::string singular = Singular(table);
-  std::string column = Lower(t.column);
+  std::string column = AsciiLower(t.column);
   std::set<std::string> names = {table + "_" + column, singular + "_" + column};
   if (column == "id") {
     names.insert(table + "_id");

@@ -4,6 +4,8 @@
 #include <array>
 #include <utility>
 
+#include "core/text.h"
+
 namespace almanac::api::write {
 namespace {
 
@@ -26,10 +28,7 @@ Result<bool> LaxBool(const format::JsonValue& value, std::string_view loc) {
     if (d == 0.0 || d == 1.0) return d == 1.0;
   }
   if (value.is_string()) {
-    std::string s = value.as_string();
-    for (char& c : s) {
-      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    }
+    std::string s = AsciiLower(value.as_string());
     for (std::string_view yes : {"1", "on", "t", "true", "y", "yes"}) {
       if (s == yes) return true;
     }

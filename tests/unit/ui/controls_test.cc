@@ -14,17 +14,6 @@ api::Request RequestFor(std::string path, std::string query) {
   return r;
 }
 
-TEST(Filters, ReadsOperatorsAndBareColumns) {
-  api::Request r = RequestFor("/db/t", "state=CA&pop__gt=10&nope__gt=1&name__bogus=x&_sort=a");
-  std::vector<FilterSelection> filters = ParseFilters(r, {"state", "pop", "name"});
-  ASSERT_EQ(filters.size(), 2u);
-  EXPECT_EQ(filters[0].column, "state");
-  EXPECT_EQ(filters[0].op, "exact");
-  EXPECT_EQ(filters[1].column, "pop");
-  EXPECT_EQ(filters[1].op, "gt");
-  EXPECT_EQ(filters[1].value, "10");
-}
-
 TEST(Filters, EveryDatasetteOperatorIsOffered) {
   for (const char* op : {"exact",
                          "not",

@@ -32,6 +32,12 @@ api::TablePage StatesPage() {
   page.primary_keys = {"id"};
   page.rows.columns = {"id", "state", "city_id"};
   page.rows.cells = {Value::Integer(1), Value::Text("CA"), Value::Integer(7)};
+  page.all_columns = page.rows.columns;
+  page.sortable_columns = page.rows.columns;
+  for (const std::string& c : page.rows.columns) {
+    page.display_columns.push_back({c, true, c == "id", "", false, std::nullopt});
+  }
+  page.allow_execute_sql = true;
   page.count = 15;
   page.human_description_en = "where state = \"CA\"";
   api::FacetResult facet;
@@ -85,6 +91,33 @@ TEST_F(RendererTest, CappedCountsOfferCountAll) {
       html.find(
           "href=\"/db/-/query?sql=select+count%28%2A%29+from+t+where+state+%3D+%3Ap0&amp;p0=CA\""),
       std::string::npos);
+}
+
+// The filter form, the sort controls and the SQL link come from the model, whatever the URL
+// says (the query engine has already read it, and applied the table's default sort).
+TEST_F(RendererTest, FiltersSortAndSqlLinkComeFromTheModel) {
+  api::TablePage page = StatesPage();
+  page.filters = {{"state", "exact", "CA"}, {"city_id", "gt", "3"}};
+  page.sort_desc = "city_id";
+  page.query_sql = "select id, state, city_id from t where state = :p0 and city_id > :p1";
+  page.query_params = {{"p0", Value::Text("CA")}, {"p1", Value::Text("3")}};
+  std::string html = Render(page);
+  EXPECT_NE(html.find("name=\"_filter_value_1\" class=\"filter-value\" value=\"CA\""),
+            std::string::npos)
+      << html;
+  EXPECT_NE(html.find("<option value=\"gt\" selected>&gt;</option>"), std::string::npos);
+  EXPECT_NE(html.find("name=\"_filter_value_2\" class=\"filter-value\" value=\"3\""),
+            std::string::npos);
+  EXPECT_NE(html.find("<option value=\"city_id\" selected>Sort by city_id</option>"),
+            std::string::npos);
+  EXPECT_NE(html.find("name=\"_sort_by_desc\" checked"), std::string::npos);
+  EXPECT_NE(html.find("aria-sort=\"descending\""), std::string::npos);
+  EXPECT_NE(html.find("href=\"/db/-/query?sql=select+id%2C+state%2C+city_id+from+t+where+state+%"
+                      "3D+%3Ap0+and+city_id+%3E+%3Ap1&amp;p0=CA&amp;p1=3\""),
+            std::string::npos)
+      << html;
+  page.allow_execute_sql = false;
+  EXPECT_EQ(Render(page).find("View and edit SQL"), std::string::npos);
 }
 
 TEST_F(RendererTest, ForeignKeysShowTheirLabelAndLink) {
