@@ -15,7 +15,11 @@ namespace {
 constexpr int64_t kCountDbSizeLimit = 100LL * 1024 * 1024;
 
 // Counts up to kCountLimit + 1 rows; nullopt when the time limit or an error intervenes.
-std::optional<int64_t> BoundedCount(db::Connection& conn, const std::string& table, int64_t ms) {
+// Counts are cached by the database's change generation: a file with hundreds of tables
+// costs hundreds of small queries only on the first visit after a change.
+std::optional<int64_t> BoundedCount(const ResolvedDatabase& resolved,
+                                    std::optional<uint64_t> generation, const std::string& table,
+                                    int64_t ms) {
   sql::QueryBuilder b;
   b.Add("select count(*) from (select 1 from ")
       .Add(sql::Identifier::FromSchema(table))
@@ -24,8 +28,17 @@ std::optional<int64_t> BoundedCount(db::Connection& conn, const std::string& tab
       .Add(")");
   db::Limits limits;
   limits.deadline = db::Clock::now() + std::chrono::milliseconds(ms);
-  Result<db::QueryResult> result = db::Execute(conn, b.query(), limits);
+  sql::Query query = b.query();
+  if (generation) {
+    if (auto hit = resolved.db->cache().Get(*generation, query)) {
+      if (hit->empty()) return std::nullopt;
+      const Value& v = hit->at(0, 0);
+      return v.type() == Value::Type::kInteger ? std::optional(v.integer()) : std::nullopt;
+    }
+  }
+  Result<db::QueryResult> result = db::Execute(*resolved.conn, query, limits);
   if (!result.ok() || result->rows.empty()) return std::nullopt;
+  if (generation) resolved.db->cache().Put(*generation, query, result->rows);
   const Value& v = result->rows.at(0, 0);
   return v.type() == Value::Type::kInteger ? std::optional(v.integer()) : std::nullopt;
 }
@@ -69,6 +82,7 @@ Result<DatabasePage> BuildDatabasePage(const Instance& instance, const Request& 
   page.size = resolved.db->FileSize();
   page.private_ =
       IsPrivate(instance, auth::Action::kViewDatabase, auth::Resource::Database(page.database));
+  ALM_ASSIGN_OR_RETURN(std::optional<uint64_t> generation, resolved.db->ChangeGeneration());
   for (const db::TableInfo& table : resolved.schema->tables()) {
     auth::Resource resource = auth::Resource::Table(page.database, table.name);
     if (!instance.permissions.Allowed(request.actor, auth::Action::kViewTable, resource)) {
@@ -84,7 +98,7 @@ Result<DatabasePage> BuildDatabasePage(const Instance& instance, const Request& 
     TableSummary summary =
         Summarize(table, instance.config.Table(page.database, table.name).hidden);
     summary.private_ = is_private;
-    summary.count = BoundedCount(*resolved.conn, table.name, 100);
+    summary.count = BoundedCount(resolved, generation, table.name, 100);
     summary.count_truncated = summary.count && *summary.count == kCountLimit + 1;
     if (summary.hidden) ++page.hidden_count;
     std::vector<std::string> sorted_columns = summary.columns;
@@ -143,6 +157,10 @@ Result<IndexPage> BuildIndexPage(const Instance& instance, const Request& reques
     entry.path = "/" + TildeEncode(entry.name);
     entry.color = DatabaseColor(entry.name);
     bool count = !database->is_mutable() || database->FileSize() < kCountDbSizeLimit;
+    std::optional<uint64_t> generation;
+    if (count) {
+      ALM_ASSIGN_OR_RETURN(generation, database->ChangeGeneration());
+    }
     std::vector<TableSummary> visible;
     bool counts_complete = true;
     for (const db::TableInfo& table : resolved.schema->tables()) {
@@ -159,7 +177,7 @@ Result<IndexPage> BuildIndexPage(const Instance& instance, const Request& reques
       TableSummary summary = Summarize(table, instance.config.Table(entry.name, table.name).hidden);
       summary.private_ = is_private;
       if (count) {
-        summary.count = BoundedCount(*resolved.conn, table.name, 10);
+        summary.count = BoundedCount(resolved, generation, table.name, 10);
         // A hidden table (an FTS index, say) that is slow to count does not cost the visible
         // tables their counts; Datasette drops every count when any one times out.
         if (!summary.count && !summary.hidden) counts_complete = false;

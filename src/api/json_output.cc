@@ -57,33 +57,50 @@ void WriteCell(JsonWriter& w, const Value& v, bool parse_json, const std::option
   w.WriteValue(v);
 }
 
-void WriteRowObject(JsonWriter& w, const RowsView& view, size_t r, const OutputOptions& output) {
+// Per-column facts computed once per body, not once per cell: the quoted key and ?_json=.
+struct ColumnPlan {
+  std::vector<std::string> keys;
+  std::vector<char> json;
+
+  ColumnPlan(const db::Rows& rows, const OutputOptions& output) {
+    keys.reserve(rows.columns.size());
+    for (const std::string& c : rows.columns) {
+      keys.emplace_back();
+      format::AppendJsonString(c, keys.back());
+      json.push_back(IsJsonColumn(output, c));
+    }
+  }
+};
+
+void WriteRowObject(JsonWriter& w, const RowsView& view, size_t r, const ColumnPlan& plan) {
   const db::Rows& rows = view.rows;
   w.BeginObject();
   for (size_t c = 0; c < rows.columns.size(); ++c) {
-    w.Key(rows.columns[c]);
-    WriteCell(w, rows.at(r, c), IsJsonColumn(output, rows.columns[c]), view.LabelAt(r, c));
+    w.QuotedKey(plan.keys[c]);
+    WriteCell(w, rows.at(r, c), plan.json[c] != 0, view.LabelAt(r, c));
   }
   w.EndObject();
 }
 
-void WriteRowArray(JsonWriter& w, const RowsView& view, size_t r, const OutputOptions& output) {
+void WriteRowArray(JsonWriter& w, const RowsView& view, size_t r, const ColumnPlan& plan) {
   const db::Rows& rows = view.rows;
   w.BeginArray();
   for (size_t c = 0; c < rows.columns.size(); ++c) {
-    WriteCell(w, rows.at(r, c), IsJsonColumn(output, rows.columns[c]), view.LabelAt(r, c));
+    WriteCell(w, rows.at(r, c), plan.json[c] != 0, view.LabelAt(r, c));
   }
   w.EndArray();
 }
 
 // The "rows" list in the objects/arrays shapes.
 void WriteRowsList(JsonWriter& w, const RowsView& view, const OutputOptions& output) {
+  ColumnPlan plan(view.rows, output);
+  w.out().reserve(w.out().size() + view.rows.cells.size() * 24);
   w.BeginArray();
   for (size_t r = 0; r < view.rows.size(); ++r) {
     if (output.shape == Shape::kArrays) {
-      WriteRowArray(w, view, r, output);
+      WriteRowArray(w, view, r, plan);
     } else {
-      WriteRowObject(w, view, r, output);
+      WriteRowObject(w, view, r, plan);
     }
   }
   w.EndArray();
@@ -94,6 +111,7 @@ bool WriteBareShape(Body& body, const RowsView& view, const OutputOptions& outpu
                     const std::vector<std::string>& pks, bool use_rowid) {
   const db::Rows& rows = view.rows;
   JsonWriter w(body.text, StyleFor(output));
+  ColumnPlan plan(rows, output);
   switch (output.shape) {
     case Shape::kArray:
       if (output.newline_delimited) {
@@ -101,12 +119,12 @@ bool WriteBareShape(Body& body, const RowsView& view, const OutputOptions& outpu
         for (size_t r = 0; r < rows.size(); ++r) {
           if (r) body.text += '\n';
           JsonWriter line(body.text, StyleFor(output));
-          WriteRowObject(line, view, r, output);
+          WriteRowObject(line, view, r, plan);
         }
         return true;
       }
       w.BeginArray();
-      for (size_t r = 0; r < rows.size(); ++r) WriteRowObject(w, view, r, output);
+      for (size_t r = 0; r < rows.size(); ++r) WriteRowObject(w, view, r, plan);
       w.EndArray();
       return true;
     case Shape::kArrayFirst:
@@ -121,7 +139,7 @@ bool WriteBareShape(Body& body, const RowsView& view, const OutputOptions& outpu
       w.BeginObject();
       for (size_t r = 0; r < rows.size(); ++r) {
         w.Key(RowKey(rows, r, pks, use_rowid));
-        WriteRowObject(w, view, r, output);
+        WriteRowObject(w, view, r, plan);
       }
       w.EndObject();
       return true;

@@ -40,7 +40,7 @@ struct ServeFlags {
   std::string secret;
   bool root = false;
   bool default_deny = false;
-  int io_threads = 1;
+  int io_threads = 0;  // 0: one per SQL thread (requests are handled on the I/O threads)
   int keep_alive_timeout = 5;
   int request_timeout = 10;
   std::string template_dir;
@@ -110,8 +110,9 @@ CLI::App* AddServeCommand(CLI::App& app) {
                    "Serve static files from a directory: MOUNT:DIRECTORY serves /MOUNT/...")
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   serve->add_flag("--default-deny", flags.default_deny, "Deny viewing unless the config allows it");
-  serve->add_option("--io-threads", flags.io_threads, "Network I/O threads")
-      ->capture_default_str()
+  serve
+      ->add_option("--io-threads", flags.io_threads,
+                   "Threads serving requests (default: the num_sql_threads setting)")
       ->check(CLI::Range(1, 64));
   serve
       ->add_option("--keep-alive-timeout", flags.keep_alive_timeout,
@@ -220,7 +221,7 @@ int RunServe() {
   http::ServerOptions options;
   options.host = flags.host;
   options.port = static_cast<uint16_t>(flags.port);
-  options.io_threads = flags.io_threads;
+  options.io_threads = flags.io_threads > 0 ? flags.io_threads : settings.num_sql_threads;
   options.max_body_bytes = settings.max_post_body_bytes;
   options.keep_alive_timeout = std::chrono::seconds(flags.keep_alive_timeout);
   options.request_timeout = std::chrono::seconds(flags.request_timeout);

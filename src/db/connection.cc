@@ -273,8 +273,9 @@ Result<Statement> Connection::Prepare(const sql::Query& query) {
 void Connection::ReturnToCache(sqlite3_stmt* stmt) {
   sqlite3_reset(stmt);
   sqlite3_clear_bindings(stmt);
-  std::string key = sqlite3_sql(stmt);
+  std::string key = CacheKey(stmt);
   if (cache_.count(key)) {
+    user_statements_.erase(stmt);
     sqlite3_finalize(stmt);
     return;
   }
@@ -282,13 +283,30 @@ void Connection::ReturnToCache(sqlite3_stmt* stmt) {
   cache_.emplace(std::move(key), lru_.begin());
   if (lru_.size() > kStatementCacheSize) {
     sqlite3_stmt* oldest = lru_.back();
-    cache_.erase(sqlite3_sql(oldest));
+    cache_.erase(CacheKey(oldest));
+    user_statements_.erase(oldest);
     lru_.pop_back();
     sqlite3_finalize(oldest);
   }
 }
 
+std::string Connection::CacheKey(sqlite3_stmt* stmt) const {
+  std::string key = user_statements_.count(stmt) ? "\x01" : "";
+  key += sqlite3_sql(stmt);
+  return key;
+}
+
 Result<Statement> Connection::PrepareUser(std::string_view sql) {
+  // A user's statement that passed the authorizer once is reused for the same text (its
+  // decisions depend on nothing else); kept apart from the schema-built statements.
+  std::string key = "\x01" + std::string(sql);
+  auto found = cache_.find(key);
+  if (found != cache_.end()) {
+    sqlite3_stmt* cached = *found->second;
+    lru_.erase(found->second);
+    cache_.erase(found);
+    return Statement(cached, db_, this);
+  }
   sqlite3_stmt* stmt = nullptr;
   const char* tail = nullptr;
   int rc = sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt, &tail);
@@ -298,12 +316,16 @@ Result<Statement> Connection::PrepareUser(std::string_view sql) {
     return status;
   }
   if (!stmt) return InvalidArgument("Query is empty");
-  Statement statement(stmt, db_, nullptr);
   if (tail &&
       !IsBlank(std::string_view(tail, static_cast<size_t>(sql.data() + sql.size() - tail)))) {
+    sqlite3_finalize(stmt);
     return InvalidArgument("You can only execute one statement at a time.");
   }
-  return statement;
+  // Cached only when the whole text is the one statement (sqlite3_sql is the key it returns
+  // under); otherwise finalized after use as before.
+  if (std::string_view(sqlite3_sql(stmt)) != sql) return Statement(stmt, db_, nullptr);
+  user_statements_.insert(stmt);
+  return Statement(stmt, db_, this);
 }
 
 Status Connection::Exec(std::string_view sql) {

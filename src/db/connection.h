@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "core/result.h"
@@ -116,6 +117,8 @@ class Connection {
   static int ProgressHandler(void* self);
   // Takes a cached statement back after use (reset, bindings cleared).
   void ReturnToCache(sqlite3_stmt* stmt);
+  // The cache key of `stmt`: its SQL text, prefixed with \x01 for users' statements.
+  std::string CacheKey(sqlite3_stmt* stmt) const;
 
   sqlite3* db_ = nullptr;
   Clock::time_point deadline_ = Clock::time_point::max();
@@ -125,6 +128,8 @@ class Connection {
   using CacheList = std::list<sqlite3_stmt*>;
   CacheList lru_;
   std::unordered_map<std::string, CacheList::iterator> cache_;
+  // Statements prepared from users' SQL (PrepareUser), cached or in use.
+  std::unordered_set<sqlite3_stmt*> user_statements_;
 };
 
 }  // namespace almanac::db

@@ -66,6 +66,7 @@ class Database {
 
  private:
   explicit Database(DatabaseOptions options);
+  Result<std::unique_ptr<Connection>> OpenReadOnly(bool memory_map) const;
 
   DatabaseOptions options_;
   uint64_t id_;

@@ -39,6 +39,8 @@ Result<QueryResult> Collect(Statement& stmt, const Limits& limits, Clock::time_p
   int n = stmt.ColumnCount();
   result.rows.columns.reserve(static_cast<size_t>(n));
   for (int i = 0; i < n; ++i) result.rows.columns.emplace_back(stmt.ColumnName(i));
+  // Room for a typical page (101 rows) up front: growing by doubling moves every cell again.
+  if (row) result.rows.cells.reserve(static_cast<size_t>(n) * 128);
   size_t count = 0;
   while (row) {
     if (limits.max_rows > 0 && count >= static_cast<size_t>(limits.max_rows)) {

@@ -1,5 +1,6 @@
 #include "format/json_writer.h"
 
+#include <charconv>
 #include <cmath>
 
 #include "core/float_repr.h"
@@ -134,6 +135,13 @@ void JsonWriter::Key(std::string_view key) {
   after_key_ = true;
 }
 
+void JsonWriter::QuotedKey(std::string_view quoted) {
+  BeforeValue();
+  out_ += quoted;
+  out_ += style_.compact ? ":" : ": ";
+  after_key_ = true;
+}
+
 void JsonWriter::String(std::string_view s) {
   BeforeValue();
   AppendJsonString(s, out_, style_.ensure_ascii);
@@ -141,7 +149,9 @@ void JsonWriter::String(std::string_view s) {
 
 void JsonWriter::Int(int64_t v) {
   BeforeValue();
-  out_ += std::to_string(v);
+  char digits[24];
+  auto [end, ec] = std::to_chars(digits, digits + sizeof digits, v);
+  out_.append(digits, static_cast<size_t>(end - digits));
 }
 
 void JsonWriter::Double(double v) {

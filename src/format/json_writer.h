@@ -28,6 +28,8 @@ class JsonWriter {
   void EndArray();
   // The key of the next member of the current object.
   void Key(std::string_view key);
+  // The same with a key already quoted by AppendJsonString (hot loops quote column names once).
+  void QuotedKey(std::string_view quoted);
 
   void String(std::string_view s);
   void Int(int64_t v);

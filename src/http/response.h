@@ -29,7 +29,8 @@ struct Response {
   // A response that is not ready yet (a queued write). The server calls `deferred` once with a
   // callback; that callback must then be called exactly once, from any thread, with the final
   // Response. When set, every other field is ignored.
-  std::function<void(std::function<void(Response)>)> deferred;
+  using Deferred = std::function<void(std::function<void(Response)>)>;
+  Deferred deferred;
   // Set on HTML error pages: the message, so the dispatcher can draw the full error page
   // (with the UI's layout and templates) in place of the bare one.
   std::optional<std::string> html_error;

@@ -54,6 +54,23 @@ auto RunOnPool(TaskPool& pool, asio::any_io_executor executor, F fn) {
       asio::use_awaitable, std::move(fn));
 }
 
+// Awaits a deferred Response (a queued write): `start` runs now and the final Response it
+// delivers (from the writer thread) resumes the caller on `executor`. `deferred` points into
+// the caller's frame (GCC 12: no non-trivial temporaries inside co_await expressions).
+auto AwaitDeferred(asio::any_io_executor executor, Response::Deferred* deferred) {
+  return asio::async_initiate<const asio::use_awaitable_t<>&, void(Response)>(
+      [executor](auto handler, Response::Deferred* start) {
+        auto shared = std::make_shared<decltype(handler)>(std::move(handler));
+        (*start)([shared, executor](Response result) {
+          asio::post(executor, [shared, result = std::move(result)]() mutable {
+            auto completion = std::move(*shared);
+            completion(std::move(result));
+          });
+        });
+      },
+      asio::use_awaitable, deferred);
+}
+
 api::Request ToApiRequest(bhttp::request<bhttp::string_body>&& req) {
   api::Request out;
   out.method = std::string(req.method_string());
@@ -80,6 +97,15 @@ api::Request ToApiRequest(bhttp::request<bhttp::string_body>&& req) {
   if (const std::string* host = out.Header("host")) out.host = *host;
   out.body = std::move(req.body());
   return out;
+}
+
+Response HandleRequest(const Dispatcher& dispatcher, api::Request& request) {
+  try {
+    return dispatcher.Handle(request);
+  } catch (const std::exception& e) {
+    spdlog::error("request {} failed: {}", request.path, e.what());
+    return Response::Json(500, api::ErrorJson(Internal("Internal server error"), 500));
+  }
 }
 
 Response SimpleError(int status, std::string message) {
@@ -263,14 +289,15 @@ asio::awaitable<void> Server::Impl::Session(tcp::socket socket) {
     api::Request* request_ptr = &request;
     const Dispatcher* dispatch = &dispatcher;
     ++in_flight;
-    Response response = co_await RunOnPool<Response>(pool, executor, [dispatch, request_ptr] {
-      try {
-        return dispatch->Handle(*request_ptr);
-      } catch (const std::exception& e) {
-        spdlog::error("request {} failed: {}", request_ptr->path, e.what());
-        return Response::Json(500, api::ErrorJson(Internal("Internal server error"), 500));
-      }
-    });
+    // Handled right here on the I/O thread: no hop to another thread and back (two wake-ups
+    // per request). Several I/O threads run the one io_context, so a slow query holds up only
+    // the thread it runs on; writes go to the write queue and resume us when committed.
+    Response response = HandleRequest(*dispatch, *request_ptr);
+    if (response.deferred) {
+      Response::Deferred deferred = std::move(response.deferred);
+      Response::Deferred* deferred_ptr = &deferred;
+      response = co_await AwaitDeferred(executor, deferred_ptr);
+    }
     if (stopping) keep_alive = false;
     co_await Write(stream, response, head, keep_alive, ec);
     --in_flight;
