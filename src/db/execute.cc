@@ -80,6 +80,10 @@ Result<QueryResult> Execute(Connection& conn, const sql::Query& query, const Lim
   Clock::time_point started = Clock::now();
   DeadlineScope deadline(conn, limits.deadline);
   ALM_ASSIGN_OR_RETURN(Statement stmt, PrepareQuery(conn, query));
+  if (!query.has_user_sql) return Collect(stmt, limits, started);
+  // Cached statements are re-prepared by SQLite after a schema change, while stepping: keep the
+  // authorizer installed so that re-preparation is held to the same rules.
+  AuthorizerScope authorizer(conn);
   return Collect(stmt, limits, started);
 }
 
@@ -116,6 +120,7 @@ Result<QueryResult> ExecuteUser(Connection& conn, std::string_view sql,
     ALM_ASSIGN_OR_RETURN(Value value, resolve(stmt.ParameterName(i)));
     ALM_RETURN_IF_ERROR(stmt.Bind(i, value));
   }
+  AuthorizerScope authorizer(conn);  // see Execute: a cached statement may be re-prepared
   return Collect(stmt, limits, started);
 }
 
