@@ -31,9 +31,15 @@ class FileStream : public BodyStream {
   std::unique_ptr<std::ifstream> file_;
 };
 
-std::string BaseName(const std::string& path) {
+// The file's name, safe inside a quoted header value (quotes, backslashes and control
+// characters become '_').
+std::string DownloadName(const std::string& path) {
   size_t slash = path.find_last_of('/');
-  return slash == std::string::npos ? path : path.substr(slash + 1);
+  std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
+  for (char& c : name) {
+    if (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '_';
+  }
+  return name;
 }
 
 }  // namespace
@@ -57,7 +63,7 @@ Response HandleDatabaseDownload(const RouteContext& ctx) {
   Response response;
   response.content_type = "application/octet-stream";
   response.AddHeader("Content-Disposition",
-                     "attachment; filename=\"" + BaseName(db->path()) + "\"");
+                     "attachment; filename=\"" + DownloadName(db->path()) + "\"");
   response.stream = std::make_shared<FileStream>(std::move(file));
   return response;
 }

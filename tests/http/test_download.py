@@ -27,6 +27,15 @@ def test_immutable_database_downloads_as_an_attachment(tmp_path, fixtures_dir):
         assert httpx.post(s.url + "/fixtures.db", timeout=10).status_code == 405
 
 
+
+def test_a_quote_in_the_file_name_cannot_break_the_header(tmp_path, fixtures_dir):
+    shutil.copy(fixtures_dir / "fixtures.db", tmp_path / 'odd"name.db')
+    with AlmanacServer(["-i", 'odd"name.db'], cwd=tmp_path) as s:
+        r = get(s, "/odd~22name.db")
+        assert r.status_code == 200
+        assert r.headers["content-disposition"] == 'attachment; filename="odd_name.db"'
+
+
 def test_mutable_and_memory_databases_are_not_downloadable(tmp_path, fixtures_dir):
     shutil.copy(fixtures_dir / "fixtures.db", tmp_path / "fixtures.db")
     with AlmanacServer(["fixtures.db", "--memory"], cwd=tmp_path) as s:
