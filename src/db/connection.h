@@ -132,4 +132,19 @@ class Connection {
   std::unordered_set<sqlite3_stmt*> user_statements_;
 };
 
+// Sets a connection's deadline for the lifetime of the scope and clears it when the work is
+// done, however it ends.
+class DeadlineScope {
+ public:
+  DeadlineScope(Connection& conn, Clock::time_point deadline) : conn_(conn) {
+    conn_.SetDeadline(deadline);
+  }
+  ~DeadlineScope() { conn_.ClearDeadline(); }
+  DeadlineScope(const DeadlineScope&) = delete;
+  DeadlineScope& operator=(const DeadlineScope&) = delete;
+
+ private:
+  Connection& conn_;
+};
+
 }  // namespace almanac::db

@@ -5,20 +5,6 @@
 namespace almanac::db {
 namespace {
 
-// Clears the deadline when the query is done, however it ends.
-class DeadlineScope {
- public:
-  DeadlineScope(Connection& conn, Clock::time_point deadline) : conn_(conn) {
-    conn_.SetDeadline(deadline);
-  }
-  ~DeadlineScope() { conn_.ClearDeadline(); }
-  DeadlineScope(const DeadlineScope&) = delete;
-  DeadlineScope& operator=(const DeadlineScope&) = delete;
-
- private:
-  Connection& conn_;
-};
-
 // Enables the read-only authorizer for the lifetime of the scope.
 class AuthorizerScope {
  public:
@@ -55,15 +41,15 @@ Result<QueryResult> Collect(Statement& stmt, const Limits& limits, Clock::time_p
   return result;
 }
 
-}  // namespace
-
-Result<Statement> PrepareQuery(Connection& conn, const sql::Query& query) {
-  if (!query.has_user_sql) return conn.Prepare(query);
-  // A user's ?_where= fragment is inside: hold it to the rules of arbitrary SQL.
+// Prepares a statement that holds user SQL (`prepare` returns it) under the read-only
+// authorizer; what the authorizer refuses, and statements that would write, are
+// kNotSelectMessage errors.
+template <typename Prepare>
+Result<Statement> PrepareUnderAuthorizer(Connection& conn, Prepare prepare) {
   Statement stmt;
   {
     AuthorizerScope authorizer(conn);
-    Result<Statement> prepared = conn.Prepare(query);
+    Result<Statement> prepared = prepare();
     if (!prepared.ok()) {
       if ((sqlite3_extended_errcode(conn.handle()) & 0xFF) == SQLITE_AUTH) {
         return InvalidArgument(std::string(kNotSelectMessage));
@@ -76,15 +62,29 @@ Result<Statement> PrepareQuery(Connection& conn, const sql::Query& query) {
   return stmt;
 }
 
+// Collect for statements holding user SQL. Cached statements are re-prepared by SQLite after a
+// schema change, while stepping: the authorizer stays installed so that re-preparation is held
+// to the same rules.
+Result<QueryResult> CollectUnderAuthorizer(Connection& conn, Statement& stmt, const Limits& limits,
+                                           Clock::time_point started) {
+  AuthorizerScope authorizer(conn);
+  return Collect(stmt, limits, started);
+}
+
+}  // namespace
+
+Result<Statement> PrepareQuery(Connection& conn, const sql::Query& query) {
+  if (!query.has_user_sql) return conn.Prepare(query);
+  // A user's ?_where= fragment is inside: hold it to the rules of arbitrary SQL.
+  return PrepareUnderAuthorizer(conn, [&] { return conn.Prepare(query); });
+}
+
 Result<QueryResult> Execute(Connection& conn, const sql::Query& query, const Limits& limits) {
   Clock::time_point started = Clock::now();
   DeadlineScope deadline(conn, limits.deadline);
   ALM_ASSIGN_OR_RETURN(Statement stmt, PrepareQuery(conn, query));
   if (!query.has_user_sql) return Collect(stmt, limits, started);
-  // Cached statements are re-prepared by SQLite after a schema change, while stepping: keep the
-  // authorizer installed so that re-preparation is held to the same rules.
-  AuthorizerScope authorizer(conn);
-  return Collect(stmt, limits, started);
+  return CollectUnderAuthorizer(conn, stmt, limits, started);
 }
 
 Result<QueryResult> ExecuteUser(Connection& conn, std::string_view sql,
@@ -103,25 +103,13 @@ Result<QueryResult> ExecuteUser(Connection& conn, std::string_view sql,
                                 const ParamResolver& resolve, const Limits& limits) {
   Clock::time_point started = Clock::now();
   DeadlineScope deadline(conn, limits.deadline);
-  Statement stmt;
-  {
-    AuthorizerScope authorizer(conn);
-    Result<Statement> prepared = conn.PrepareUser(sql);
-    if (!prepared.ok()) {
-      if ((sqlite3_extended_errcode(conn.handle()) & 0xFF) == SQLITE_AUTH) {
-        return InvalidArgument(std::string(kNotSelectMessage));
-      }
-      return prepared.status();
-    }
-    stmt = std::move(prepared).value();
-  }
-  if (!stmt.ReadOnly()) return InvalidArgument(std::string(kNotSelectMessage));
+  ALM_ASSIGN_OR_RETURN(Statement stmt,
+                       PrepareUnderAuthorizer(conn, [&] { return conn.PrepareUser(sql); }));
   for (int i = 1; i <= stmt.ParameterCount(); ++i) {
     ALM_ASSIGN_OR_RETURN(Value value, resolve(stmt.ParameterName(i)));
     ALM_RETURN_IF_ERROR(stmt.Bind(i, value));
   }
-  AuthorizerScope authorizer(conn);  // see Execute: a cached statement may be re-prepared
-  return Collect(stmt, limits, started);
+  return CollectUnderAuthorizer(conn, stmt, limits, started);
 }
 
 Result<std::vector<std::string>> ParameterNames(Connection& conn, std::string_view sql) {

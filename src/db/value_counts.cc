@@ -32,20 +32,6 @@ struct Counter {
 // thread at a time); null otherwise, when the function does nothing.
 thread_local Counter* active_counter = nullptr;
 
-// Clears the deadline when the count is done, however it ends.
-class DeadlineScope {
- public:
-  DeadlineScope(Connection& conn, Clock::time_point deadline) : conn_(conn) {
-    conn_.SetDeadline(deadline);
-  }
-  ~DeadlineScope() { conn_.ClearDeadline(); }
-  DeadlineScope(const DeadlineScope&) = delete;
-  DeadlineScope& operator=(const DeadlineScope&) = delete;
-
- private:
-  Connection& conn_;
-};
-
 void AppendInteger(std::string& key, int64_t i) {
   char bytes[sizeof i];
   std::memcpy(bytes, &i, sizeof i);
