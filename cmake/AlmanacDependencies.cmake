@@ -22,3 +22,8 @@ if(ALM_BUILD_TESTS)
 endif()
 
 find_program(SQLITE3_CLI sqlite3 REQUIRED)
+
+# git-history import (src/history): libgit2 and utf8proc have pkg-config files only.
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(LIBGIT2 REQUIRED IMPORTED_TARGET GLOBAL libgit2)
+pkg_check_modules(UTF8PROC REQUIRED IMPORTED_TARGET GLOBAL libutf8proc)

@@ -82,18 +82,31 @@ bool JsonValue::Truthy() const {
   return false;
 }
 
+namespace {
+
+Status ParseError(simdjson::error_code error) {
+  std::string why =
+      error == simdjson::DEPTH_ERROR ? "nesting is too deep" : simdjson::error_message(error);
+  return InvalidArgument("Invalid JSON: " + why);
+}
+
+}  // namespace
+
 Result<JsonValue> ParseJson(std::string_view text) {
   // One parser per thread: simdjson reuses its buffers between documents.
   thread_local simdjson::dom::parser parser;
   simdjson::padded_string padded(text);
   simdjson::dom::element root;
   simdjson::error_code error = parser.parse(padded).get(root);
-  if (error) {
-    std::string why =
-        error == simdjson::DEPTH_ERROR ? "nesting is too deep" : simdjson::error_message(error);
-    return InvalidArgument("Invalid JSON: " + why);
-  }
+  if (error) return ParseError(error);
   return Convert(root);
+}
+
+Status ValidateJson(std::string_view text) {
+  thread_local simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  simdjson::error_code error = parser.parse(text.data(), text.size(), true).get(root);
+  return error ? ParseError(error) : Status::Ok();
 }
 
 void WriteJson(const JsonValue& value, JsonWriter& writer) {

@@ -73,6 +73,8 @@ class JsonValue {
 // Parses a JSON text. Errors (including nesting deeper than 1024) are InvalidArgument with a
 // message that starts "Invalid JSON: ".
 Result<JsonValue> ParseJson(std::string_view text);
+// Checks that `text` is one valid JSON document without building a JsonValue (same errors).
+Status ValidateJson(std::string_view text);
 
 class JsonWriter;
 // Writes `value` through `writer` (Python json.dumps formatting).
