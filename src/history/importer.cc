@@ -39,11 +39,14 @@ Result<std::string> PathInRepo(const GitRepo& repo, const std::string& file) {
   return relative;
 }
 
-Result<std::string> BranchTip(const GitRepo& repo, const std::string& branch) {
+// The commit to walk from, and `branch` set to the name it was found by.
+Result<std::string> BranchTip(const GitRepo& repo, std::string& branch) {
   if (!branch.empty()) return repo.ResolveCommit(branch);
-  Result<std::string> main = repo.ResolveCommit("main");
+  branch = "main";
+  Result<std::string> main = repo.ResolveCommit(branch);
   if (main.ok()) return main;
-  Result<std::string> head = repo.ResolveCommit("HEAD");
+  branch = "HEAD";
+  Result<std::string> head = repo.ResolveCommit(branch);
   if (!head.ok()) return NotFound("The repository has no main branch and no HEAD commit");
   return head;
 }
@@ -77,6 +80,7 @@ class Import {
   std::unordered_map<std::string, int64_t> known_;
   std::optional<ObjectId> last_blob_;
   std::unique_ptr<std::string> buffer_ = std::make_unique<std::string>();
+  std::string branch_;
   std::vector<std::string> ignore_;  // --ignore, NFC-normalised
   ImportStats stats_;
 };
@@ -92,7 +96,8 @@ Status Import::CheckNotRewritten(const std::string& tip) {
   return Status(ErrorCode::kConflict,
                 "The history was rewritten (a force-push?): commit " + Short(newest) +
                     ", the last one imported into namespace \"" + options_.ns +
-                    "\", is no longer on the branch. Importing the new commits beside the old "
+                    "\", is no longer on " + branch_ +
+                    ". Importing the new commits beside the old "
                     "ones would mix two histories. Import into a new database or --namespace, "
                     "or pass --allow-rewritten to add the new commits anyway.");
 }
@@ -215,7 +220,8 @@ Status Import::ImportOne(const FileVersion& version) {
 Result<ImportStats> Import::Run() {
   ALM_ASSIGN_OR_RETURN(repo_, GitRepo::Open(options_.repo));
   ALM_ASSIGN_OR_RETURN(path_, PathInRepo(*repo_, options_.file));
-  ALM_ASSIGN_OR_RETURN(std::string tip, BranchTip(*repo_, options_.branch));
+  branch_ = options_.branch;
+  ALM_ASSIGN_OR_RETURN(std::string tip, BranchTip(*repo_, branch_));
   ALM_ASSIGN_OR_RETURN(parser_, VersionParser::Create(options_.parse));
   ALM_ASSIGN_OR_RETURN(store_, Store::Open(options_.database, options_.ns, options_.wal));
   for (const std::string& column : options_.ignore) ignore_.push_back(NormalizeKey(column));
@@ -247,7 +253,8 @@ Result<ImportStats> Import::Run() {
       // Keep what the earlier commits wrote; take back this one's partial writes.
       ALM_RETURN_IF_ERROR(store_->RollbackToSavepoint());
       ALM_RETURN_IF_ERROR(store_->Commit());
-      return Status(status.code(), "Commit " + version.commit + ": " + status.message());
+      return Status(status.code(),
+                    "Commit " + version.commit + ", " + path_ + ": " + status.message());
     }
     ALM_RETURN_IF_ERROR(store_->Release());
     // Commit every second or so: progress survives an interruption, readers see it.

@@ -49,9 +49,9 @@ Result<std::unique_ptr<VersionParser>> VersionParser::Create(const ParseOptions&
     memory.memory = true;
     ALM_ASSIGN_OR_RETURN(parser->sql_, db::Connection::Open(memory));
     // Fail early on a query that does not prepare or uses other parameters.
-    ALM_ASSIGN_OR_RETURN(std::vector<std::string> names,
-                         db::ParameterNames(*parser->sql_, options.convert_sql));
-    for (const std::string& name : names) {
+    Result<std::vector<std::string>> names = db::ParameterNames(*parser->sql_, options.convert_sql);
+    if (!names.ok()) return InvalidArgument("--convert: " + names.status().message());
+    for (const std::string& name : *names) {
       if (name != "content") {
         return InvalidArgument("--convert: the only parameter is :content, not :" + name);
       }
