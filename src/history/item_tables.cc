@@ -1,5 +1,6 @@
 // The per-namespace item tables of Store: NS, NS_version and NS_changed.
 #include <algorithm>
+#include <cstring>
 
 #include "history/store.h"
 #include "sql/query.h"
@@ -63,8 +64,8 @@ Status Store::AppendRows(const std::vector<Row>& rows) {
   return Status::Ok();
 }
 
-Result<std::unordered_map<std::string, StoredItem>> Store::LoadItems() {
-  std::unordered_map<std::string, StoredItem> items;
+Result<StoredItems> Store::LoadItems() {
+  StoredItems items;
   if (!items_.exists()) return items;
   if (!items_.Has("_item_id")) {
     return InvalidArgument("Table " + ns_ +
@@ -77,20 +78,26 @@ Result<std::unordered_map<std::string, StoredItem>> Store::LoadItems() {
   while (true) {
     ALM_ASSIGN_OR_RETURN(bool row, st.Step());
     if (!row) break;
-    StoredItem& item = items[std::string(st.ColumnText(0))];
+    std::string_view id = st.ColumnText(0);
+    if (id.size() != HexDigest().size()) continue;  // not written by git-history
+    HexDigest key;
+    std::memcpy(key.data(), id.data(), key.size());
+    StoredItem& item = items[key];
     item.pk = st.ColumnInt(1);
     by_pk[item.pk] = &item;
   }
   if (!versions_.exists()) return items;
   const bool hashes = versions_.Has("_item_full_hash");
   sql::QueryBuilder v;
-  // SQLite takes the bare column from the row holding the max().
+  // Each item's newest version is its last row: the max(_id) per _item comes from the
+  // NS_version__item index alone.
   if (hashes) {
-    v.Add("SELECT _item, max(_version), _item_full_hash FROM ");
+    v.Add("SELECT _item, _version, _item_full_hash FROM ");
   } else {
-    v.Add("SELECT _item, max(_version), NULL FROM ");
+    v.Add("SELECT _item, _version, NULL FROM ");
   }
-  v.Add(sql::Identifier::ForNewObject(version_table_)).Add(" GROUP BY _item");
+  auto table = sql::Identifier::ForNewObject(version_table_);
+  v.Add(table).Add(" WHERE _id IN (SELECT max(_id) FROM ").Add(table).Add(" GROUP BY _item)");
   ALM_ASSIGN_OR_RETURN(db::Statement vs, conn_->Prepare(v.query()));
   while (true) {
     ALM_ASSIGN_OR_RETURN(bool row, vs.Step());
@@ -98,7 +105,9 @@ Result<std::unordered_map<std::string, StoredItem>> Store::LoadItems() {
     auto it = by_pk.find(vs.ColumnInt(0));
     if (it == by_pk.end()) continue;
     it->second->version = vs.ColumnInt(1);
-    it->second->hash = std::string(vs.ColumnText(2));
+    std::string_view hash = vs.ColumnText(2);
+    it->second->has_hash = hash.size() == HexDigest().size();
+    if (it->second->has_hash) std::memcpy(it->second->hash.data(), hash.data(), hash.size());
   }
   return items;
 }

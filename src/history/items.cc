@@ -82,7 +82,7 @@ Result<Item> CleanItem(JsonValue&& value, const ItemRules& rules) {
   return item;
 }
 
-Result<std::string> ItemIdHash(const Item& item, const ItemRules& rules) {
+Result<HexDigest> ItemIdHash(const Item& item, const ItemRules& rules) {
   JsonValue::Object ids;
   for (const std::string& id : rules.ids) {
     std::string column = ColumnNameFor(id);
@@ -90,10 +90,10 @@ Result<std::string> ItemIdHash(const Item& item, const ItemRules& rules) {
     if (v == nullptr) return InvalidArgument("an item has no \"" + id + "\" (an --id column)");
     ids.emplace_back(std::move(column), *v);
   }
-  return Sha1Hex(PyJson(JsonValue::MakeObject(std::move(ids)), PyJsonStyle::kHash));
+  return Sha1(PyJson(JsonValue::MakeObject(std::move(ids)), PyJsonStyle::kHash));
 }
 
-std::string ItemFullHash(const Item& item) {
+HexDigest ItemFullHash(const Item& item) {
   std::string text;
   text += '{';
   // The fields are unique already; sort them as json.dumps(sort_keys=True) does.
@@ -109,7 +109,7 @@ std::string ItemFullHash(const Item& item) {
     AppendPyJson(sorted[i]->second, PyJsonStyle::kHash, text);
   }
   text += '}';
-  return Sha1Hex(text);
+  return Sha1(text);
 }
 
 Value CellValue(const JsonValue& value) {

@@ -10,6 +10,7 @@
 #include "core/result.h"
 #include "core/value.h"
 #include "format/json_value.h"
+#include "history/python_json.h"
 
 namespace almanac::history {
 
@@ -41,9 +42,9 @@ Result<Item> CleanItem(format::JsonValue&& value, const ItemRules& rules);
 
 // sha1 of json.dumps({id: item[id] ...}, sort_keys) — git-history's _item_id. InvalidArgument
 // naming the first --id column the item lacks.
-Result<std::string> ItemIdHash(const Item& item, const ItemRules& rules);
+Result<HexDigest> ItemIdHash(const Item& item, const ItemRules& rules);
 // sha1 of json.dumps(item, sort_keys) — git-history's _item_full_hash.
-std::string ItemFullHash(const Item& item);
+HexDigest ItemFullHash(const Item& item);
 
 // The value written to a cell: lists and objects as JSON text (json.dumps with sort_keys and
 // ensure_ascii=False), true/false as 1/0.

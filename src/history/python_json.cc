@@ -76,16 +76,18 @@ std::string PyJson(const JsonValue& value, PyJsonStyle style) {
   return out;
 }
 
-std::string Sha1Hex(std::string_view text) {
+HexDigest Sha1(std::string_view text) {
   unsigned char digest[SHA_DIGEST_LENGTH];
   SHA1(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest);
   static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex(2 * SHA_DIGEST_LENGTH, '0');
+  HexDigest hex;
   for (size_t i = 0; i < SHA_DIGEST_LENGTH; ++i) {
     hex[2 * i] = kHex[digest[i] >> 4];
     hex[2 * i + 1] = kHex[digest[i] & 15];
   }
   return hex;
 }
+
+std::string Sha1Hex(std::string_view text) { return std::string(View(Sha1(text))); }
 
 }  // namespace almanac::history

@@ -3,6 +3,9 @@
 // twice keeps its last value (as json.loads does). Floats print as Python's repr.
 #pragma once
 
+#include <array>
+#include <cstring>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -20,7 +23,16 @@ enum class PyJsonStyle {
 void AppendPyJson(const format::JsonValue& value, PyJsonStyle style, std::string& out);
 std::string PyJson(const format::JsonValue& value, PyJsonStyle style);
 
-// hashlib.sha1(text).hexdigest()
+// hashlib.sha1(text).hexdigest(), in a fixed-size array (no allocation) or as a string.
+using HexDigest = std::array<char, 40>;
+HexDigest Sha1(std::string_view text);
 std::string Sha1Hex(std::string_view text);
+inline std::string_view View(const HexDigest& d) { return {d.data(), d.size()}; }
+
+struct HexDigestHash {
+  size_t operator()(const HexDigest& d) const {
+    return std::hash<std::string_view>()(std::string_view(d.data(), 16));
+  }
+};
 
 }  // namespace almanac::history

@@ -37,6 +37,8 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path, std::string 
   options.create = true;
   ALM_ASSIGN_OR_RETURN(auto conn, db::Connection::Open(options));
   ALM_RETURN_IF_ERROR(conn->Exec("PRAGMA busy_timeout = 5000"));
+  // A page cache that holds a batch of commits' writes without spilling to the file mid-way.
+  ALM_RETURN_IF_ERROR(conn->Exec("PRAGMA cache_size = -16384"));
   if (wal) ALM_RETURN_IF_ERROR(conn->Exec("PRAGMA journal_mode = wal"));
   std::unique_ptr<Store> store(new Store(std::move(conn), std::move(ns)));
   ALM_ASSIGN_OR_RETURN(store->namespaces_, store->LoadColumns("namespaces"));

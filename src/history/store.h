@@ -24,6 +24,7 @@
 #include "core/result.h"
 #include "core/value.h"
 #include "db/connection.h"
+#include "history/python_json.h"
 
 namespace almanac::history {
 
@@ -40,13 +41,17 @@ struct Row {
   }
 };
 
-// An item as the NS table holds it: its row id, latest version and last full hash ("" when
-// the table has no _item_full_hash, as with --full-versions).
+// An item as the NS table holds it: its row id, latest version and last full hash (absent
+// when the table has no _item_full_hash, as with --full-versions). `seen` is the importer's
+// mark of the last version that held the item.
 struct StoredItem {
   int64_t pk = 0;
   int64_t version = 0;
-  std::string hash;
+  HexDigest hash{};
+  bool has_hash = false;
+  uint64_t seen = 0;
 };
+using StoredItems = std::unordered_map<HexDigest, StoredItem, HexDigestHash>;
 
 // The columns of one table, in order, with SQLite's ASCII-case-insensitive lookup.
 class TableColumns {
@@ -89,7 +94,7 @@ class Store {
   Status AppendRows(const std::vector<Row>& rows);
 
   // With --id. The items the NS table holds, by _item_id.
-  Result<std::unordered_map<std::string, StoredItem>> LoadItems();
+  Result<StoredItems> LoadItems();
   // The stored row of an item: every column of the NS table with its value.
   Result<Row> ReadItem(int64_t pk);
   // Inserts an item row (its columns end with _item_id and _commit); returns its _id.

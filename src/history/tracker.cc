@@ -1,7 +1,6 @@
 #include "history/tracker.h"
 
 #include <algorithm>
-#include <deque>
 
 #include "core/text.h"
 #include "history/python_json.h"
@@ -31,8 +30,9 @@ Result<std::unique_ptr<ItemTracker>> ItemTracker::Create(Store& store, TrackerOp
   std::unique_ptr<ItemTracker> tracker(new ItemTracker(store, std::move(options)));
   ALM_ASSIGN_OR_RETURN(tracker->items_, store.LoadItems());
   ALM_ASSIGN_OR_RETURN(tracker->open_removals_, store.OpenRemovals());
-  for (const auto& [id, item] : tracker->items_) {
-    if (!tracker->open_removals_.count(item.pk)) tracker->present_.insert(item.pk);
+  for (auto& [id, item] : tracker->items_) {
+    tracker->by_pk_[item.pk] = &item;
+    if (!tracker->open_removals_.count(item.pk)) tracker->present_.push_back(&item);
   }
   tracker->needs_seed_ = !tracker->items_.empty() && !store.has_removed_table();
   return tracker;
@@ -42,11 +42,11 @@ std::unique_ptr<std::string> ItemTracker::TakeBuffer() {
   return spare_ ? std::move(spare_) : std::make_unique<std::string>();
 }
 
-Result<std::optional<std::pair<Item, ItemTracker::Known>>> ItemTracker::Inspect(
-    format::JsonValue&& value, std::vector<std::string>& warnings) {
+Result<ItemTracker::Inspected> ItemTracker::Inspect(format::JsonValue&& value,
+                                                    std::vector<std::string>& warnings) {
   ++counts_.parsed_items;
   Result<Item> item = CleanItem(std::move(value), options_.rules);
-  Result<std::string> id = item.ok() ? ItemIdHash(*item, options_.rules) : item.status();
+  Result<HexDigest> id = item.ok() ? ItemIdHash(*item, options_.rules) : item.status();
   if (!id.ok()) {
     // CleanItem leaves a value that is not an object untouched.
     std::string text =
@@ -55,26 +55,34 @@ Result<std::optional<std::pair<Item, ItemTracker::Known>>> ItemTracker::Inspect(
     if (!options_.skip_invalid) return InvalidArgument(message);
     warnings.push_back("skipped " + message);
     ++counts_.skipped_items;
-    return std::optional<std::pair<Item, Known>>();
+    return Inspected();
   }
   for (const std::string& key : item->dropped) {
     warnings.push_back("dropped key \"" + key +
                        "\": the item has another key that differs only in case");
   }
-  Known known{std::move(*id), ItemFullHash(*item)};
-  return std::optional<std::pair<Item, Known>>(std::make_pair(std::move(*item), std::move(known)));
+  Known known{*id, ItemFullHash(*item)};
+  return Inspected(std::make_pair(std::move(*item), known));
 }
 
 Status ItemTracker::Seed(std::unique_ptr<std::string> content, const VersionItems& items) {
   std::vector<std::string> ignored;
+  ++mark_;
   present_.clear();
-  by_bytes_.clear();
+  previous_spans_.Reset(items.spans.size());
+  previous_known_.clear();
   auto add = [&](format::JsonValue value, std::string_view span) -> Status {
-    ALM_ASSIGN_OR_RETURN(auto inspected, Inspect(std::move(value), ignored));
+    ALM_ASSIGN_OR_RETURN(Inspected inspected, Inspect(std::move(value), ignored));
     if (!inspected) return Status::Ok();
     auto it = items_.find(inspected->second.id);
-    if (it != items_.end()) present_.insert(it->second.pk);
-    if (!span.empty()) by_bytes_.emplace(span, std::move(inspected->second));
+    if (it != items_.end() && it->second.seen != mark_) {
+      it->second.seen = mark_;
+      present_.push_back(&it->second);
+    }
+    if (!span.empty()) {
+      previous_spans_.Insert(span, static_cast<uint32_t>(previous_known_.size()));
+      previous_known_.push_back(inspected->second);
+    }
     return Status::Ok();
   };
   for (std::string_view span : items.spans) {
@@ -90,68 +98,71 @@ Status ItemTracker::Seed(std::unique_ptr<std::string> content, const VersionItem
   return Status::Ok();
 }
 
+Status ItemTracker::Handle(const Known& known, const Item* item, std::string_view span,
+                           const format::JsonValue* object, int64_t commit_id,
+                           std::vector<std::string>& warnings) {
+  auto it = items_.find(known.id);
+  if (it != items_.end() && it->second.seen == mark_) {
+    if (options_.ignore_duplicate_ids) return Status::Ok();
+    std::string text = object ? PyJson(*object, PyJsonStyle::kCell) : std::string(span);
+    return InvalidArgument(
+        "found more than one item with the same --id values (use --ignore-duplicate-ids to "
+        "keep the first): " +
+        Excerpt(text));
+  }
+  if (it == items_.end() || !it->second.has_hash || it->second.hash != known.full_hash) {
+    Inspected parsed;
+    if (item == nullptr) {  // bytes seen before, but never stored (a skipped duplicate)
+      ALM_ASSIGN_OR_RETURN(format::JsonValue value, format::ParseJson(span));
+      ALM_ASSIGN_OR_RETURN(parsed, Inspect(std::move(value), warnings));
+      if (!parsed) return Status::Ok();
+      item = &parsed->first;
+    }
+    ALM_RETURN_IF_ERROR(Write(*item, known, commit_id));
+    it = items_.find(known.id);
+  }
+  it->second.seen = mark_;
+  next_present_.push_back(&it->second);
+  return Status::Ok();
+}
+
 Status ItemTracker::Apply(std::unique_ptr<std::string> content, const VersionItems& items,
                           int64_t commit_id, std::vector<std::string>& warnings) {
-  std::unordered_map<std::string_view, Known> next;
-  next.reserve(items.spans.size());
-  std::deque<Known> unkeyed;                 // hashes of items without bytes (CSV, --convert)
-  std::unordered_set<std::string_view> ids;  // _item_id values seen in this version
-  std::unordered_set<int64_t> present;
-
-  // One item: skip duplicates, write it when new or changed, note that it is present.
-  auto handle = [&](const Known& known, const Item* item, const Seen& seen) -> Status {
-    if (!ids.insert(known.id).second) {
-      if (options_.ignore_duplicate_ids) return Status::Ok();
-      std::string text =
-          seen.object ? PyJson(*seen.object, PyJsonStyle::kCell) : std::string(seen.span);
-      return InvalidArgument(
-          "found more than one item with the same --id values (use --ignore-duplicate-ids to "
-          "keep the first): " +
-          Excerpt(text));
-    }
-    auto it = items_.find(known.id);
-    if (it == items_.end() || it->second.hash != known.full_hash) {
-      std::optional<std::pair<Item, Known>> parsed;
-      if (item == nullptr) {  // same bytes as before, but not yet stored (a skipped duplicate)
-        ALM_ASSIGN_OR_RETURN(format::JsonValue value, format::ParseJson(seen.span));
-        ALM_ASSIGN_OR_RETURN(parsed, Inspect(std::move(value), warnings));
-        if (!parsed) return Status::Ok();
-        item = &parsed->first;
-      }
-      ALM_RETURN_IF_ERROR(Write(*item, known, commit_id));
-      it = items_.find(known.id);
-    }
-    present.insert(it->second.pk);
-    return Status::Ok();
-  };
-
+  ++mark_;
+  next_present_.clear();
+  next_spans_.Reset(items.spans.size());
+  next_known_.clear();
+  next_known_.reserve(items.spans.size());  // never reallocates below: pointers stay valid
   for (std::string_view span : items.spans) {
-    auto cached = by_bytes_.find(span);
-    const Known* known = cached != by_bytes_.end() ? &cached->second : nullptr;
-    if (known == nullptr) {
-      auto again = next.find(span);
-      if (again != next.end()) known = &again->second;
+    uint32_t at = previous_spans_.Find(span);
+    const Known* known = at != SpanTable::kMissing ? &previous_known_[at] : nullptr;
+    if (known == nullptr && (at = next_spans_.Find(span)) != SpanTable::kMissing) {
+      known = &next_known_[at];
     }
     if (known != nullptr) {
-      next.emplace(span, *known);
-      ALM_RETURN_IF_ERROR(handle(*known, nullptr, Seen{span, nullptr}));
+      next_spans_.Insert(span, static_cast<uint32_t>(next_known_.size()));
+      next_known_.push_back(*known);
+      ALM_RETURN_IF_ERROR(Handle(*known, nullptr, span, nullptr, commit_id, warnings));
       continue;
     }
     ALM_ASSIGN_OR_RETURN(format::JsonValue value, format::ParseJson(span));
-    ALM_ASSIGN_OR_RETURN(auto inspected, Inspect(std::move(value), warnings));
+    ALM_ASSIGN_OR_RETURN(Inspected inspected, Inspect(std::move(value), warnings));
     if (!inspected) continue;
-    const Known& stored = next.emplace(span, std::move(inspected->second)).first->second;
-    ALM_RETURN_IF_ERROR(handle(stored, &inspected->first, Seen{span, nullptr}));
+    next_spans_.Insert(span, static_cast<uint32_t>(next_known_.size()));
+    next_known_.push_back(inspected->second);
+    ALM_RETURN_IF_ERROR(
+        Handle(next_known_.back(), &inspected->first, span, nullptr, commit_id, warnings));
   }
   for (const format::JsonValue& object : items.objects) {
-    format::JsonValue copy = object;
-    ALM_ASSIGN_OR_RETURN(auto inspected, Inspect(std::move(copy), warnings));
+    ALM_ASSIGN_OR_RETURN(Inspected inspected, Inspect(format::JsonValue(object), warnings));
     if (!inspected) continue;
-    unkeyed.push_back(std::move(inspected->second));
-    ALM_RETURN_IF_ERROR(handle(unkeyed.back(), &inspected->first, Seen{{}, &object}));
+    ALM_RETURN_IF_ERROR(
+        Handle(inspected->second, &inspected->first, {}, &object, commit_id, warnings));
   }
-  ALM_RETURN_IF_ERROR(TrackPresence(present, commit_id));
-  by_bytes_ = std::move(next);
+  ALM_RETURN_IF_ERROR(TrackPresence(commit_id));
+  previous_spans_.swap(next_spans_);
+  previous_known_.swap(next_known_);
+  present_.swap(next_present_);
   spare_ = std::move(previous_);
   previous_ = std::move(content);
   return Status::Ok();
@@ -162,7 +173,9 @@ Row ItemTracker::VersionRow(Row data, const StoredItem& stored, const Known& kno
   data.Add("_item", Value::Integer(stored.pk), "INTEGER");
   data.Add("_version", Value::Integer(stored.version), "INTEGER");
   data.Add("_commit", Value::Integer(commit_id), "INTEGER");
-  if (!options_.full_versions) data.Add("_item_full_hash", Value::Text(known.full_hash), "TEXT");
+  if (!options_.full_versions) {
+    data.Add("_item_full_hash", Value::Text(std::string(View(known.full_hash))), "TEXT");
+  }
   return data;
 }
 
@@ -171,17 +184,19 @@ Status ItemTracker::Write(const Item& item, const Known& known, int64_t commit_i
   if (it != items_.end()) return WriteChanged(item, known, it->second, commit_id);
   Row data = DataRow(item);
   Row row = data;
-  row.Add("_item_id", Value::Text(known.id), "TEXT");
+  row.Add("_item_id", Value::Text(std::string(View(known.id))), "TEXT");
   row.Add("_commit", Value::Integer(commit_id), "INTEGER");
   StoredItem stored;
   ALM_ASSIGN_OR_RETURN(stored.pk, store_.InsertItem(row));
   stored.version = 1;
   stored.hash = known.full_hash;
+  stored.has_hash = true;
   std::vector<std::string> changed = data.columns;
   Row version = VersionRow(std::move(data), stored, known, commit_id);
   ALM_ASSIGN_OR_RETURN(int64_t version_id, store_.InsertVersion(version));
   if (!options_.full_versions) ALM_RETURN_IF_ERROR(store_.RecordChanged(version_id, changed));
-  items_.emplace(known.id, std::move(stored));
+  StoredItem& added = items_.emplace(known.id, stored).first->second;
+  by_pk_[added.pk] = &added;
   ++counts_.new_items;
   ++counts_.item_versions;
   return Status::Ok();
@@ -215,6 +230,7 @@ Status ItemTracker::WriteChanged(const Item& item, const Known& known, StoredIte
     vanished.Add(column, Value(), "");
   }
   stored.hash = known.full_hash;
+  stored.has_hash = true;
   if (changed.columns.empty()) return Status::Ok();  // only a 5 / 5.0 kind of difference
 
   ++stored.version;
@@ -222,7 +238,7 @@ Status ItemTracker::WriteChanged(const Item& item, const Known& known, StoredIte
   for (size_t i = 0; i < vanished.columns.size(); ++i) {
     row.Add(vanished.columns[i], Value(), "");
   }
-  row.Add("_item_id", Value::Text(known.id), "TEXT");
+  // _item_id never changes (git-history sets it again; leaving it out spares its index).
   row.Add("_commit", Value::Integer(commit_id), "INTEGER");
   ALM_RETURN_IF_ERROR(store_.UpdateItem(stored.pk, row));
   std::vector<std::string> changed_columns = changed.columns;
@@ -236,10 +252,10 @@ Status ItemTracker::WriteChanged(const Item& item, const Known& known, StoredIte
   return Status::Ok();
 }
 
-Status ItemTracker::TrackPresence(const std::unordered_set<int64_t>& present, int64_t commit_id) {
+Status ItemTracker::TrackPresence(int64_t commit_id) {
   std::vector<int64_t> gone;
-  for (int64_t pk : present_) {
-    if (!present.count(pk)) gone.push_back(pk);
+  for (const StoredItem* item : present_) {
+    if (item->seen != mark_) gone.push_back(item->pk);
   }
   std::sort(gone.begin(), gone.end());
   for (int64_t pk : gone) {
@@ -249,7 +265,8 @@ Status ItemTracker::TrackPresence(const std::unordered_set<int64_t>& present, in
   }
   std::vector<std::pair<int64_t, int64_t>> back;
   for (const auto& [pk, removal] : open_removals_) {
-    if (present.count(pk)) back.emplace_back(pk, removal);
+    auto it = by_pk_.find(pk);
+    if (it != by_pk_.end() && it->second->seen == mark_) back.emplace_back(pk, removal);
   }
   std::sort(back.begin(), back.end());
   for (const auto& [pk, removal] : back) {
@@ -257,7 +274,6 @@ Status ItemTracker::TrackPresence(const std::unordered_set<int64_t>& present, in
     open_removals_.erase(pk);
     ++counts_.restored;
   }
-  present_ = present;
   return Status::Ok();
 }
 

@@ -10,14 +10,16 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
-#include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "core/result.h"
 #include "history/items.h"
+#include "history/span_table.h"
 #include "history/store.h"
 #include "history/versions.h"
 
@@ -62,33 +64,37 @@ class ItemTracker {
  private:
   // The hashes of one item, remembered by its bytes for the next version.
   struct Known {
-    std::string id;
-    std::string full_hash;
+    HexDigest id;
+    HexDigest full_hash;
   };
-  // One item of the version being applied.
-  struct Seen {
-    std::string_view span;                      // JSON bytes, when it has them
-    const format::JsonValue* object = nullptr;  // CSV / --convert items
-  };
+  using Inspected = std::optional<std::pair<Item, Known>>;
 
   ItemTracker(Store& store, TrackerOptions options) : store_(store), options_(std::move(options)) {}
   // Parses and hashes an item; nullopt (with a warning) when skipped, an error when fatal.
-  Result<std::optional<std::pair<Item, Known>>> Inspect(format::JsonValue&& value,
-                                                        std::vector<std::string>& warnings);
+  Result<Inspected> Inspect(format::JsonValue&& value, std::vector<std::string>& warnings);
+  // One item of the version being applied: skips a duplicate, writes it when new or changed,
+  // marks it present. `item` is null for bytes seen before (parsed again only if needed).
+  Status Handle(const Known& known, const Item* item, std::string_view span,
+                const format::JsonValue* object, int64_t commit_id,
+                std::vector<std::string>& warnings);
   Status Write(const Item& item, const Known& known, int64_t commit_id);
   Status WriteChanged(const Item& item, const Known& known, StoredItem& stored, int64_t commit_id);
-  Status TrackPresence(const std::unordered_set<int64_t>& present, int64_t commit_id);
+  Status TrackPresence(int64_t commit_id);
   Row VersionRow(Row data, const StoredItem& stored, const Known& known, int64_t commit_id) const;
 
   Store& store_;
   TrackerOptions options_;
-  std::unordered_map<std::string, StoredItem> items_;   // by _item_id
+  StoredItems items_;                                   // by _item_id
+  std::unordered_map<int64_t, StoredItem*> by_pk_;      // by _id
   std::unordered_map<int64_t, int64_t> open_removals_;  // item _id -> NS_removed._id
-  std::unordered_set<int64_t> present_;                 // items in the last version
+  std::vector<StoredItem*> present_, next_present_;     // items of the last / this version
+  uint64_t mark_ = 0;                                   // StoredItem::seen of this version
   bool needs_seed_ = false;
-  // The previous version's bytes and its items' hashes, keyed by their bytes.
+  // The previous version's bytes and its items' hashes, found by their bytes; the same for
+  // the version being applied.
   std::unique_ptr<std::string> previous_, spare_;
-  std::unordered_map<std::string_view, Known> by_bytes_;
+  SpanTable previous_spans_, next_spans_;
+  std::vector<Known> previous_known_, next_known_;
   TrackerCounts counts_;
 };
 
