@@ -171,8 +171,9 @@ def write_report(args, rows, incremental, inc_rss, file_kb, pack_mb, commits):
     per_commit = {}
     for name, n, seconds, rss in rows:
         per_commit[name] = seconds / n
-        lines.append(f"| {name} | {n:,} | {seconds:.2f} s | {n / seconds:,.0f} | "
-                     f"{n * file_kb / 1e3 / seconds:,.0f} | {rss:.1f} MB |")
+        rate, mbs = n / seconds, n * file_kb / 1e3 / seconds
+        lines.append(f"| {name} | {n:,} | {seconds:.2f} s | {rate:,.{0 if rate >= 10 else 2}f} | "
+                     f"{mbs:,.{0 if mbs >= 10 else 2}f} | {rss:.1f} MB |")
     lines.append(f"| almanac, incremental re-run with 10 new commits | 10 | {incremental:.3f} s "
                  f"| | | {inc_rss:.1f} MB |")
     theirs = [k for k in per_commit if k.startswith("git-history")]

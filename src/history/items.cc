@@ -138,6 +138,8 @@ std::string_view CellType(const JsonValue& value) {
       return "INTEGER";
     case JsonValue::Type::kDouble:
       return "REAL";
+    case JsonValue::Type::kNull:
+      return "";
     default:
       return "TEXT";
   }

@@ -50,7 +50,8 @@ HexDigest ItemFullHash(const Item& item);
 // ensure_ascii=False), true/false as 1/0.
 Value CellValue(const format::JsonValue& value);
 
-// sqlite-utils' column type for one Python value: INTEGER, REAL or TEXT (null is TEXT).
+// sqlite-utils' column type for one value: INTEGER, REAL or TEXT; "" for null, which gives way
+// to the other values' types (a column of nulls only is TEXT).
 std::string_view CellType(const format::JsonValue& value);
 
 // Python's == between a cell value about to be written and the value read back from SQLite:

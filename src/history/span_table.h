@@ -14,7 +14,7 @@ class SpanTable {
  public:
   static constexpr uint32_t kMissing = UINT32_MAX;
 
-  // Empties the table, sized for `n` spans.
+  // Empties the table, sized for `n` spans (insert no more than that).
   void Reset(size_t n) {
     size_t capacity = 16;
     while (capacity < 2 * n) capacity *= 2;

@@ -96,6 +96,20 @@ SCRAPE = [
     }),
 ]
 
+def mixed(version):
+    """150 items (more than sqlite-utils' batch of 100) whose columns mix types and nulls, with
+    a column that first appears in the second batch."""
+    items = []
+    for i in range(150):
+        item = {"id": i, "x": None if i % 3 == 0 else (i if i % 2 else i + 0.5), "y": None}
+        if i >= 120:
+            item["late"] = "text" if i % 2 else i
+        if version and i % 7 == 0:
+            item["x"] = f"#{i}"
+        items.append(item)
+    return items
+
+
 # Edge cases, one file each.
 EDGES = [
     ("2022-03-01T08:00:00+00:00", {
@@ -106,6 +120,7 @@ EDGES = [
         "numbers.json": [{"id": 1, "v": 5, "w": "same"}],
         "vanish.json": [{"id": 1, "a": 1, "b": 2}],
         "ignore.json": [{"id": 1, "keep": "k1", "noise": 100}],
+        "mixed.json": mixed(0),
     }),
     ("2022-03-02T08:00:00+00:00", {
         "reserved.json": [{"_id": 1, "_item": "Gin 2", "_version": "v1", "_commit": "c1",
@@ -115,6 +130,7 @@ EDGES = [
         "numbers.json": [{"id": 1, "v": 5.0, "w": "same"}],
         "vanish.json": [{"id": 1, "a": 1}],
         "ignore.json": [{"id": 1, "keep": "k1", "noise": 200}],
+        "mixed.json": mixed(1),
     }),
     ("2022-03-03T08:00:00+00:00", {
         "numbers.json": [{"id": 1, "v": 6, "w": "same"}],

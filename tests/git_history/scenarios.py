@@ -32,6 +32,8 @@ SCENARIOS = {
     "duplicate_ids": {"repo": "edges",
                       "runs": [["dupes.json", "--id", "id", "--ignore-duplicate-ids"]]},
     "compound_id": {"repo": "edges", "runs": [["compound.json", "--id", "a", "--id", "b"]]},
+    "types_no_id": {"repo": "edges", "runs": [["mixed.json"]]},
+    "types_id": {"repo": "edges", "runs": [["mixed.json", "--id", "id"]]},
     # Where Almanac differs on purpose (docs/compat.md); the tests assert the differences.
     "numbers": {"repo": "edges", "runs": [["numbers.json", "--id", "id"]], "differs": True},
     "vanish": {"repo": "edges", "runs": [["vanish.json", "--id", "id"]], "differs": True},

@@ -254,3 +254,27 @@ def test_every_flag_is_documented(almanac):
     flags = set(re.findall(r"(--[a-z][a-z-]+)", help_text)) - {"--help"}
     docs = (Path(__file__).resolve().parents[2] / "docs" / "git-history.md").read_text()
     assert sorted(f for f in flags if f"`{f}" not in docs) == []
+
+
+def test_history_with_merges_is_walked_as_git_rev_list_walks_it(almanac, tmp_path):
+    repo = tmp_path / "repo"
+    c = lambda files, day: repos.commit(repo, files, DAY.format(day))  # noqa: E731
+    repos.make(repo, [(DAY.format(1), {"data.json": [{"id": 1, "v": 1}]})])
+    repos.git(repo, "checkout", "-q", "-b", "side")
+    c({"data.json": [{"id": 1, "v": 2}]}, 2)
+    repos.git(repo, "checkout", "-q", "main")
+    c({"other.txt": "x"}, 3)
+    c({"data.json": [{"id": 1, "v": 3}]}, 9)  # committed with a clock ahead of the merge
+    repos.git(repo, "merge", "-q", "--no-commit", "-s", "ours", "side")
+    c({"data.json": [{"id": 1, "v": 4}]}, 5)  # a merge that changes the file
+    repos.git(repo, "checkout", "-q", "-b", "side2")
+    c({"data.json": [{"id": 1, "v": 6}]}, 7)
+    repos.git(repo, "checkout", "-q", "main")
+    c({"data.json": [{"id": 1, "v": 5}]}, 6)
+    repos.git(repo, "merge", "-q", "--no-commit", "-X", "theirs", "side2")
+    c({}, 8)  # takes side2's file: follows side2 alone, so day 6's commit is not listed
+    expected = repos.git(repo, "rev-list", "--reverse", "main", "--", "data.json").split()
+    db = tmp_path / "d.db"
+    almanac("file", db, "data.json", "--id", "id", "--repo", repo)
+    assert [h for (h,) in rows(db, "select hash from commits order by id")] == expected
+    assert len(expected) == 5

@@ -1,0 +1,51 @@
+#include <gtest/gtest.h>
+
+#include "history/importer.h"
+#include "history/progress.h"
+#include "history/versions.h"
+
+namespace almanac::history {
+namespace {
+
+TEST(IsoCommitTime, WritesTheCommittersOffsetAsPythonDoes) {
+  // 2021-01-01T04:30:00Z
+  EXPECT_EQ(IsoCommitTime(1609475400, 330), "2021-01-01T10:00:00+05:30");
+  EXPECT_EQ(IsoCommitTime(1609475400, -420), "2020-12-31T21:30:00-07:00");
+  EXPECT_EQ(IsoCommitTime(1609475400, 0), "2021-01-01T04:30:00+00:00");
+  EXPECT_EQ(IsoCommitTime(0, -210), "1969-12-31T20:30:00-03:30");
+  EXPECT_EQ(IsoCommitTime(951782400, 0), "2000-02-29T00:00:00+00:00");
+}
+
+TEST(ProgressBar, Line) {
+  EXPECT_EQ(ProgressBar::Line(0, 10, 0, "commits"), "[..............................]  0/10  0%");
+  EXPECT_EQ(ProgressBar::Line(2500, 10000, 2, "commits"),
+            "[#######.......................]  2,500/10,000  25%  1,250 commits/s  ETA 0:06");
+  EXPECT_EQ(WithCommas(1234567), "1,234,567");
+  EXPECT_EQ(WithCommas(-1000), "-1,000");
+}
+
+TEST(VersionParser, JsonVersionsAreValidatedWhole) {
+  auto parser = std::move(VersionParser::Create(ParseOptions{}).value());
+  EXPECT_EQ(parser->Parse("\xEF\xBB\xBF[{\"a\": 1}]")->spans.size(), 1u);  // BOM skipped
+  Result<VersionItems> broken = parser->Parse("[{\"a\": 1}, {\"b\": tru}]");
+  ASSERT_FALSE(broken.ok());
+  EXPECT_EQ(broken.status().message().rfind("Invalid JSON: ", 0), 0u);
+  EXPECT_TRUE(IsBlank(" \n\t"));
+  EXPECT_FALSE(IsBlank(" []"));
+}
+
+TEST(VersionParser, ConvertRowsBecomeItems) {
+  ParseOptions options;
+  options.format = InputFormat::kSql;
+  options.convert_sql =
+      "select value ->> 'id' as id, upper(value ->> 'n') as n from json_each(:content)";
+  auto parser = std::move(VersionParser::Create(options).value());
+  VersionItems items = *parser->Parse(R"([{"id": 1, "n": "a"}, {"id": 2, "n": "b"}])");
+  ASSERT_EQ(items.objects.size(), 2u);
+  EXPECT_EQ(format::ToJsonText(items.objects[1]), R"({"id": 2, "n": "B"})");
+  options.convert_sql = "select :other";
+  EXPECT_FALSE(VersionParser::Create(options).ok());
+}
+
+}  // namespace
+}  // namespace almanac::history
