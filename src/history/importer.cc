@@ -148,6 +148,7 @@ Status Import::SeedTracker() {
     Result<VersionItems> items = parser_->Parse(*content);
     if (!items.ok()) continue;
     last_blob_ = blob;
+    if (items->text) content = std::move(items->text);
     return tracker_->Seed(std::move(content), *items);
   }
   return Status::Ok();
@@ -179,7 +180,6 @@ Status Import::AppendRows(const VersionItems& items, int64_t commit_id,
     ALM_ASSIGN_OR_RETURN(format::JsonValue value, format::ParseJson(span));
     ALM_RETURN_IF_ERROR(add(std::move(value)));
   }
-  for (const format::JsonValue& object : items.objects) ALM_RETURN_IF_ERROR(add(object));
   stats_.rows += static_cast<int64_t>(rows.size());
   return store_->AppendRows(rows);
 }
@@ -210,6 +210,7 @@ Status Import::ImportOne(const FileVersion& version) {
   std::vector<std::string> warnings;
   Status status;
   if (tracker_) {
+    if (items->text) content = std::move(items->text);  // what the spans point into
     status = tracker_->Apply(std::move(content), *items, commit_id, warnings);
   } else {
     status = AppendRows(*items, commit_id, warnings);

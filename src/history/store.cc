@@ -31,6 +31,10 @@ Store::Store(std::unique_ptr<db::Connection> conn, std::string ns)
       removed_table_(ns_ + "_removed") {}
 
 Result<std::unique_ptr<Store>> Store::Open(const std::string& path, std::string ns, bool wal) {
+  std::string folded = AsciiLower(ns);
+  if (folded.empty() || folded == "namespaces" || folded == "commits" || folded == "columns") {
+    return InvalidArgument("--namespace cannot be \"" + ns + "\": it names a shared table");
+  }
   db::OpenOptions options;
   options.path = path;
   options.read_only = false;

@@ -79,18 +79,13 @@ Status ItemTracker::Seed(std::unique_ptr<std::string> content, const VersionItem
       it->second.seen = mark_;
       present_.push_back(&it->second);
     }
-    if (!span.empty()) {
-      previous_spans_.Insert(span, static_cast<uint32_t>(previous_known_.size()));
-      previous_known_.push_back(inspected->second);
-    }
+    previous_spans_.Insert(span, static_cast<uint32_t>(previous_known_.size()));
+    previous_known_.push_back(inspected->second);
     return Status::Ok();
   };
   for (std::string_view span : items.spans) {
     Result<format::JsonValue> value = format::ParseJson(span);
     if (value.ok()) ALM_RETURN_IF_ERROR(add(std::move(*value), span));
-  }
-  for (const format::JsonValue& object : items.objects) {
-    ALM_RETURN_IF_ERROR(add(format::JsonValue(object), {}));
   }
   previous_ = std::move(content);
   needs_seed_ = false;
@@ -99,16 +94,14 @@ Status ItemTracker::Seed(std::unique_ptr<std::string> content, const VersionItem
 }
 
 Status ItemTracker::Handle(const Known& known, const Item* item, std::string_view span,
-                           const format::JsonValue* object, int64_t commit_id,
-                           std::vector<std::string>& warnings) {
+                           int64_t commit_id, std::vector<std::string>& warnings) {
   auto it = items_.find(known.id);
   if (it != items_.end() && it->second.seen == mark_) {
     if (options_.ignore_duplicate_ids) return Status::Ok();
-    std::string text = object ? PyJson(*object, PyJsonStyle::kCell) : std::string(span);
     return InvalidArgument(
         "found more than one item with the same --id values (use --ignore-duplicate-ids to "
         "keep the first): " +
-        Excerpt(text));
+        Excerpt(span));
   }
   if (it == items_.end() || !it->second.has_hash || it->second.hash != known.full_hash) {
     Inspected parsed;
@@ -142,7 +135,7 @@ Status ItemTracker::Apply(std::unique_ptr<std::string> content, const VersionIte
     if (known != nullptr) {
       next_spans_.Insert(span, static_cast<uint32_t>(next_known_.size()));
       next_known_.push_back(*known);
-      ALM_RETURN_IF_ERROR(Handle(*known, nullptr, span, nullptr, commit_id, warnings));
+      ALM_RETURN_IF_ERROR(Handle(*known, nullptr, span, commit_id, warnings));
       continue;
     }
     ALM_ASSIGN_OR_RETURN(format::JsonValue value, format::ParseJson(span));
@@ -150,14 +143,7 @@ Status ItemTracker::Apply(std::unique_ptr<std::string> content, const VersionIte
     if (!inspected) continue;
     next_spans_.Insert(span, static_cast<uint32_t>(next_known_.size()));
     next_known_.push_back(inspected->second);
-    ALM_RETURN_IF_ERROR(
-        Handle(next_known_.back(), &inspected->first, span, nullptr, commit_id, warnings));
-  }
-  for (const format::JsonValue& object : items.objects) {
-    ALM_ASSIGN_OR_RETURN(Inspected inspected, Inspect(format::JsonValue(object), warnings));
-    if (!inspected) continue;
-    ALM_RETURN_IF_ERROR(
-        Handle(inspected->second, &inspected->first, {}, &object, commit_id, warnings));
+    ALM_RETURN_IF_ERROR(Handle(next_known_.back(), &inspected->first, span, commit_id, warnings));
   }
   ALM_RETURN_IF_ERROR(TrackPresence(commit_id));
   previous_spans_.swap(next_spans_);

@@ -49,10 +49,12 @@ class ItemTracker {
   // True when the database cannot say which items the last imported version held (it was
   // written by git-history, which keeps no record of removals): call Seed with that version.
   bool needs_seed() const { return needs_seed_; }
-  // Takes `items` (of `content`) as the last imported version, writing nothing.
+  // Takes `items` (of `content`, or of items.text when set) as the last imported version,
+  // writing nothing.
   Status Seed(std::unique_ptr<std::string> content, const VersionItems& items);
 
-  // Applies one version (`items` point into `content`) as of commits.id `commit_id`.
+  // Applies one version as of commits.id `commit_id`. `content` is what the spans point into
+  // (the version's bytes, or items.text); it is kept until the next version.
   // Warnings for skipped items go to `warnings`.
   Status Apply(std::unique_ptr<std::string> content, const VersionItems& items, int64_t commit_id,
                std::vector<std::string>& warnings);
@@ -74,8 +76,7 @@ class ItemTracker {
   Result<Inspected> Inspect(format::JsonValue&& value, std::vector<std::string>& warnings);
   // One item of the version being applied: skips a duplicate, writes it when new or changed,
   // marks it present. `item` is null for bytes seen before (parsed again only if needed).
-  Status Handle(const Known& known, const Item* item, std::string_view span,
-                const format::JsonValue* object, int64_t commit_id,
+  Status Handle(const Known& known, const Item* item, std::string_view span, int64_t commit_id,
                 std::vector<std::string>& warnings);
   Status Write(const Item& item, const Known& known, int64_t commit_id);
   Status WriteChanged(const Item& item, const Known& known, StoredItem& stored, int64_t commit_id);

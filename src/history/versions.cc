@@ -1,6 +1,10 @@
 #include "history/versions.h"
 
+#include <cmath>
+
+#include "core/float_repr.h"
 #include "db/execute.h"
+#include "format/json_writer.h"
 #include "history/json_spans.h"
 
 namespace almanac::history {
@@ -13,23 +17,50 @@ std::string_view StripBom(std::string_view content) {
   return content;
 }
 
-format::JsonValue FromCell(const Value& v) {
+// A cell as JSON: numbers as Python prints them (they read back the same), blobs as text.
+void AppendCell(const Value& v, std::string& out) {
   switch (v.type()) {
     case Value::Type::kNull:
-      return format::JsonValue();
+      out += "null";
+      return;
     case Value::Type::kInteger:
-      return format::JsonValue::Int(v.integer());
+      out += std::to_string(v.integer());
+      return;
     case Value::Type::kReal:
-      return format::JsonValue::Double(v.real());
+      if (std::isfinite(v.real())) {
+        AppendPythonFloat(v.real(), out);
+      } else {
+        out += "null";
+      }
+      return;
     case Value::Type::kText:
-      return format::JsonValue::String(v.text());
+      format::AppendJsonString(v.text(), out, false);
+      return;
     case Value::Type::kBlob:
-      return format::JsonValue::String(v.blob());
+      format::AppendJsonString(v.blob(), out, false);
+      return;
   }
-  return format::JsonValue();
 }
 
 }  // namespace
+
+std::string& ItemWriter::Begin() {
+  starts_.push_back(text_->size());
+  *text_ += '{';
+  return *text_;
+}
+
+void ItemWriter::End() { *text_ += '}'; }
+
+VersionItems ItemWriter::Finish() {
+  VersionItems items;
+  starts_.push_back(text_->size());
+  for (size_t i = 0; i + 1 < starts_.size(); ++i) {
+    items.spans.emplace_back(text_->data() + starts_[i], starts_[i + 1] - starts_[i]);
+  }
+  items.text = std::move(text_);
+  return items;
+}
 
 bool IsBlank(std::string_view content) {
   for (char c : content) {
@@ -83,16 +114,20 @@ Result<VersionItems> VersionParser::ParseSql(std::string_view content) {
   Result<db::QueryResult> result = db::ExecuteUser(*sql_, options_.convert_sql, resolve, {});
   if (!result.ok()) return InvalidArgument("--convert failed: " + result.status().message());
   const db::Rows& rows = result->rows;
-  VersionItems items;
-  items.objects.reserve(rows.size());
+  std::vector<std::string> keys;
+  for (const std::string& column : rows.columns) keys.push_back(format::JsonQuote(column));
+  ItemWriter writer;
   for (size_t r = 0; r < rows.size(); ++r) {
-    format::JsonValue::Object object;
+    std::string& out = writer.Begin();
     for (size_t c = 0; c < rows.columns.size(); ++c) {
-      object.emplace_back(rows.columns[c], FromCell(rows.at(r, c)));
+      if (c) out += ", ";
+      out += keys[c];
+      out += ": ";
+      AppendCell(rows.at(r, c), out);
     }
-    items.objects.push_back(format::JsonValue::MakeObject(std::move(object)));
+    writer.End();
   }
-  return items;
+  return writer.Finish();
 }
 
 Result<VersionItems> VersionParser::ParseCsv(std::string_view) const {

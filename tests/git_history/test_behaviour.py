@@ -211,6 +211,9 @@ def test_wal_and_usage_errors(almanac, tmp_path):
     unknown = run_almanac("file", db, "data.json", "--repo", tmp_path / "repo", "--start-at",
                           "nope", check=False)
     assert unknown.returncode == 1 and "nope" in unknown.stderr
+    shared = run_almanac("file", db, "data.json", "--repo", tmp_path / "repo", "--namespace",
+                         "Commits", check=False)
+    assert shared.returncode == 1 and "names a shared table" in shared.stderr
 
 
 def run_on_terminal(args):

@@ -40,9 +40,10 @@ TEST(VersionParser, ConvertRowsBecomeItems) {
   options.convert_sql =
       "select value ->> 'id' as id, upper(value ->> 'n') as n from json_each(:content)";
   auto parser = std::move(VersionParser::Create(options).value());
-  VersionItems items = *parser->Parse(R"([{"id": 1, "n": "a"}, {"id": 2, "n": "b"}])");
-  ASSERT_EQ(items.objects.size(), 2u);
-  EXPECT_EQ(format::ToJsonText(items.objects[1]), R"({"id": 2, "n": "B"})");
+  Result<VersionItems> items = parser->Parse(R"([{"id": 1, "n": "a"}, {"id": 2.5, "n": "bé"}])");
+  ASSERT_EQ(items->spans.size(), 2u);
+  EXPECT_EQ(items->spans[1], R"({"id": 2.5, "n": "Bé"})");  // SQLite upper() is ASCII-only
+  EXPECT_EQ(items->spans[1].data(), items->text->data() + items->spans[0].size());
   options.convert_sql = "select :other";
   EXPECT_FALSE(VersionParser::Create(options).ok());
 }
