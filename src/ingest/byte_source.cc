@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "core/text.h"
+#include "core/utf8.h"
 
 namespace almanac::ingest {
 namespace {
@@ -224,6 +225,25 @@ std::unique_ptr<ByteSource> StringSource(std::string text) {
 
 std::unique_ptr<ByteSource> StringViewSource(std::string_view text) {
   return std::make_unique<ViewSource>(text);
+}
+
+bool IsValidUtf8(std::string_view bytes) {
+  size_t i = 0;
+  for (; i + 8 <= bytes.size(); i += 8) {
+    uint64_t word;
+    std::memcpy(&word, bytes.data() + i, 8);
+    if (word & 0x8080808080808080ULL) break;
+  }
+  while (i < bytes.size()) {
+    if (!(static_cast<unsigned char>(bytes[i]) & 0x80)) {
+      ++i;
+      continue;
+    }
+    Utf8Char c = DecodeUtf8(bytes, i);
+    if (!c.valid) return false;
+    i += c.length;
+  }
+  return true;
 }
 
 bool IsUtf8Name(std::string_view encoding) {

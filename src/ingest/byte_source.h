@@ -46,6 +46,9 @@ std::unique_ptr<ByteSource> StringViewSource(std::string_view text);
 Result<std::unique_ptr<ByteSource>> Transcode(std::unique_ptr<ByteSource> inner,
                                               const std::string& encoding);
 
+// True when `bytes` is well-formed UTF-8 (an ASCII fast path first).
+bool IsValidUtf8(std::string_view bytes);
+
 // True when `encoding` names UTF-8 (utf-8, utf8, utf-8-sig, ...): no transcoding is needed.
 bool IsUtf8Name(std::string_view encoding);
 

@@ -4,27 +4,12 @@
 #include <cstring>
 #include <map>
 
-#include "core/utf8.h"
-
 namespace almanac::ingest {
 namespace {
 
 constexpr size_t kChunk = 1 << 20;
 constexpr size_t kQuoted = size_t{1} << 63;         // tags a span that points into unquoted_
 constexpr std::string_view kDelimiters = ",\t;|:";  // the sniffer's candidates, preferred first
-
-bool AllAscii(const char* p, size_t n) {
-  size_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    uint64_t word;
-    std::memcpy(&word, p + i, 8);
-    if (word & 0x8080808080808080ULL) return false;
-  }
-  for (; i < n; ++i) {
-    if (static_cast<unsigned char>(p[i]) & 0x80) return false;
-  }
-  return true;
-}
 
 }  // namespace
 
@@ -55,17 +40,10 @@ Status CsvReader::Fill() {
 }
 
 Status CsvReader::CheckUtf8(std::string_view bytes, uint64_t line) const {
-  if (!options_.validate_utf8 || AllAscii(bytes.data(), bytes.size())) return Status::Ok();
-  for (size_t i = 0; i < bytes.size();) {
-    Utf8Char c = DecodeUtf8(bytes, i);
-    if (!c.valid) {
-      return InvalidArgument("Line " + std::to_string(line) +
-                             ": the input is not valid UTF-8 (use --encoding, e.g. "
-                             "--encoding latin-1, to name its character set)");
-    }
-    i += c.length;
-  }
-  return Status::Ok();
+  if (!options_.validate_utf8 || IsValidUtf8(bytes)) return Status::Ok();
+  return InvalidArgument("Line " + std::to_string(line) +
+                         ": the input is not valid UTF-8 (use --encoding, e.g. "
+                         "--encoding latin-1, to name its character set)");
 }
 
 Result<bool> CsvReader::Next() {

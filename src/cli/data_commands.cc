@@ -1,0 +1,33 @@
+#include "cli/data_commands.h"
+
+#include <functional>
+#include <utility>
+#include <vector>
+
+#include "cli/insert.h"
+
+namespace almanac::cli {
+namespace {
+
+std::vector<std::pair<CLI::App*, std::function<int()>>>& Commands() {
+  static std::vector<std::pair<CLI::App*, std::function<int()>>> commands;
+  return commands;
+}
+
+}  // namespace
+
+void AddDataCommands(CLI::App& app) {
+  Commands() = {
+      {AddInsertCommand(app), RunInsert},
+      {AddUpsertCommand(app), RunUpsert},
+  };
+}
+
+std::optional<int> RunDataCommand() {
+  for (const auto& [command, run] : Commands()) {
+    if (command->parsed()) return run();
+  }
+  return std::nullopt;
+}
+
+}  // namespace almanac::cli
