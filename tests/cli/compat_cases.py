@@ -1,0 +1,141 @@
+"""Command-line cases run by both sqlite-utils 4.2.1 (generate_expected.py, once, to record
+expected/<name>.json) and almanac (test_compat.py, every run). Each case is a list of steps run
+in order against one fresh database ("DB" stands for its path); the final database — every
+table's CREATE statement and rows — plus each step's success and (where `stdout` is set) its
+output are compared.
+
+A case with `differs` is one where almanac deliberately does something else (docs/compat.md
+says why): the test checks that sqlite-utils' recorded result really is different and that
+almanac's result passes `check`.
+"""
+
+
+def step(*args, stdin=None, stdout=False):
+    return {"args": list(args), "stdin": stdin, "stdout": stdout}
+
+
+def col_types(dump, table):
+    """{column: declared type} parsed from the dump's CREATE TABLE."""
+    sql = dump["tables"][table]["sql"]
+    out = {}
+    for line in sql.splitlines()[1:-1]:
+        parts = line.strip().rstrip(",").split('" ', 1)
+        if len(parts) == 2 and parts[0].startswith('"'):
+            out[parts[0][1:]] = parts[1].split()[0]
+    return out
+
+
+def rows(dump, table):
+    return dump["tables"][table]["rows"]
+
+
+CASES = {
+    # CSV/TSV shapes
+    "csv_basic": [step("insert", "DB", "dogs", "inputs/basic.csv", "--csv", "--pk", "id")],
+    "csv_no_pk": [step("insert", "DB", "dogs", "inputs/basic.csv", "--csv")],
+    "csv_bom_crlf_quoted_newlines": [step("insert", "DB", "t", "inputs/bom_crlf.csv", "--csv")],
+    "csv_short_rows": [step("insert", "DB", "t", "inputs/short_rows.csv", "--csv")],
+    "csv_mixed_types": [step("insert", "DB", "t", "inputs/mixed.csv", "--csv")],
+    "csv_header_only": [step("insert", "DB", "t", "inputs/header_only.csv", "--csv")],
+    "tsv": [step("insert", "DB", "t", "inputs/basic.tsv", "--tsv")],
+    "csv_delimiter_quotechar": [
+        step("insert", "DB", "t", "inputs/semicolon.csv", "--delimiter", ";", "--quotechar", "'")],
+    "csv_sniff": [step("insert", "DB", "t", "inputs/semicolon.csv", "--sniff")],
+    "csv_no_headers": [step("insert", "DB", "t", "inputs/no_headers.csv", "--no-headers")],
+    "csv_empty_cells": [step("insert", "DB", "t", "inputs/empty_cells.csv", "--csv")],
+    "csv_empty_null": [step("insert", "DB", "t", "inputs/empty_cells.csv", "--csv", "--empty-null")],
+    "csv_no_detect_types": [
+        step("insert", "DB", "t", "inputs/basic.csv", "--csv", "--no-detect-types")],
+    "csv_type_override": [
+        step("insert", "DB", "t", "inputs/basic.csv", "--csv", "--type", "age", "TEXT")],
+    "csv_not_null_default": [
+        step("insert", "DB", "t", "inputs/basic.csv", "--csv", "--pk", "id", "--not-null", "name",
+             "--default", "note", "none", "--default", "age", "0")],
+    "csv_compound_pk": [
+        step("insert", "DB", "t", "inputs/compound.csv", "--csv", "--pk", "country", "--pk", "city")],
+    "csv_stdin": [step("insert", "DB", "t", "-", "--csv", stdin="inputs/basic.csv")],
+    "csv_latin1": [step("insert", "DB", "t", "inputs/latin1.csv", "--csv", "--encoding", "latin-1")],
+    "csv_bad_utf8_fails": [step("insert", "DB", "t", "inputs/bad_utf8.csv", "--csv")],
+    "csv_stop_after": [step("insert", "DB", "t", "inputs/four.csv", "--csv", "--stop-after", "2")],
+    "csv_strict": [step("insert", "DB", "t", "inputs/basic.csv", "--csv", "--strict")],
+    # Existing tables
+    "insert_duplicate_fails": [
+        step("insert", "DB", "t", "inputs/four.csv", "--csv", "--pk", "id"),
+        step("insert", "DB", "t", "inputs/four_update.csv", "--csv")],
+    "insert_ignore": [
+        step("insert", "DB", "t", "inputs/four.csv", "--csv", "--pk", "id"),
+        step("insert", "DB", "t", "inputs/four_update.csv", "--csv", "--ignore")],
+    "insert_replace": [
+        step("insert", "DB", "t", "inputs/four.csv", "--csv", "--pk", "id"),
+        step("insert", "DB", "t", "inputs/four_update.csv", "--csv", "--replace")],
+    "insert_truncate": [
+        step("insert", "DB", "t", "inputs/four.csv", "--csv", "--pk", "id"),
+        step("insert", "DB", "t", "inputs/four_update.csv", "--csv", "--truncate")],
+    "upsert_csv": [
+        step("insert", "DB", "t", "inputs/four.csv", "--csv", "--pk", "id"),
+        step("upsert", "DB", "t", "inputs/four_update.csv", "--csv", "--pk", "id")],
+    "upsert_uses_existing_pk": [
+        step("insert", "DB", "t", "inputs/four.csv", "--csv", "--pk", "id"),
+        step("upsert", "DB", "t", "inputs/four_update.csv", "--csv")],
+    "missing_column_fails": [
+        step("insert", "DB", "dogs", "inputs/dogs.ndjson", "--nl", "--pk", "id"),
+        step("insert", "DB", "dogs", "inputs/dogs_update.ndjson", "--nl", "--replace")],
+    "alter_adds_columns": [
+        step("insert", "DB", "dogs", "inputs/dogs.ndjson", "--nl", "--pk", "id"),
+        step("insert", "DB", "dogs", "inputs/dogs_update.ndjson", "--nl", "--alter",
+             "--replace")],
+    # JSON
+    "json_nested": [step("insert", "DB", "t", "inputs/nested.json", "--pk", "id")],
+    "json_flatten": [step("insert", "DB", "t", "inputs/nested.json", "--flatten")],
+    "ndjson": [step("insert", "DB", "dogs", "inputs/dogs.ndjson", "--nl")],
+    "json_base64_blob": [step("insert", "DB", "t", "inputs/blob.json")],
+    "lines": [step("insert", "DB", "t", "inputs/lines.txt", "--lines")],
+    "text": [step("insert", "DB", "t", "inputs/lines.txt", "--text")],
+}
+
+# Where almanac deliberately differs (docs/compat.md, "Command line"): the reason, and what
+# almanac does instead.
+DIFFERS = {
+    "csv_type_float_empty_is_null": (
+        [step("insert", "DB", "t", "inputs/basic.csv", "--csv", "--type", "weight", "FLOAT")],
+        "an empty cell in a column given a numeric --type is NULL, as in detected ones",
+        lambda d: col_types(d, "t")["weight"] == "FLOAT" and rows(d, "t")[2][3] is None),
+    "csv_leading_zeros": (
+        [step("insert", "DB", "t", "inputs/leading_zeros.csv", "--csv")],
+        "codes with leading zeros, + signs or spaces stay TEXT",
+        lambda d: col_types(d, "t") == {"code": "TEXT", "phone": "TEXT", "count": "INTEGER",
+                                        "ratio": "REAL"}
+        and rows(d, "t")[0][:2] == ["007", "+441234567"] and rows(d, "t")[2][0] == "12345"),
+    "csv_long_rows_fail": (
+        [step("insert", "DB", "t", "inputs/long_rows.csv", "--csv")],
+        "a row with more values than the header is an error, not silently cut",
+        lambda d: d["steps"] == [1] and d["tables"] == {}),
+    "csv_duplicate_headers": (
+        [step("insert", "DB", "t", "inputs/dup_headers.csv", "--csv")],
+        "duplicate header names become name_2, name_3 instead of dropping values",
+        lambda d: list(col_types(d, "t")) == ["id", "name", "name_2", "Name_3"]
+        and rows(d, "t") == [[1, "a", "b", "c"]]),
+    "csv_blank_lines": (
+        [step("insert", "DB", "t", "inputs/blank_lines.csv", "--csv")],
+        "blank lines are skipped, not read as rows of NULLs",
+        lambda d: rows(d, "t") == [[1, 2], [3, 4]]),
+    "csv_big_integers": (
+        [step("insert", "DB", "t", "inputs/bigint.csv", "--csv")],
+        "a column whose integers a REAL cannot hold exactly stays TEXT",
+        lambda d: col_types(d, "t") == {"n": "TEXT"} and rows(d, "t")[0][0] == "12345678901234567"),
+    "csv_empty_file": (
+        [step("insert", "DB", "t", "inputs/empty.csv", "--csv")],
+        "an empty file inserts nothing (sqlite-utils stops with a StopIteration traceback)",
+        lambda d: d["steps"] == [0] and d["tables"] == {}),
+    "upsert_alter_is_exact": (
+        [step("insert", "DB", "dogs", "inputs/dogs.ndjson", "--nl", "--pk", "id"),
+         step("upsert", "DB", "dogs", "inputs/dogs_update.ndjson", "--nl", "--alter")],
+        "a record that omits a column leaves its stored value alone",
+        lambda d: rows(d, "dogs") == [[1, "Cleo updated", 5, None], [2, "Pancakes", 4, None],
+                                      [3, "New", 1, "brown"]]),
+    "upsert_is_exact": (
+        [step("insert", "DB", "t", "inputs/dogs.ndjson", "--nl", "--pk", "id"),
+         step("upsert", "DB", "t", "inputs/upsert_mixed.json", "--pk", "id")],
+        "a record that omits a column leaves its stored value alone",
+        lambda d: rows(d, "t") == [[1, "Cleo", 5], [2, "Pancakes", 9]]),
+}
