@@ -35,12 +35,9 @@ bool IsBlank(std::string_view tail) {
 
 Status FromSqlite(int rc, sqlite3* db) {
   int primary = rc & 0xFF;
+  if (primary == SQLITE_OK || primary == SQLITE_ROW || primary == SQLITE_DONE) return Status::Ok();
   std::string message = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
   switch (primary) {
-    case SQLITE_OK:
-    case SQLITE_ROW:
-    case SQLITE_DONE:
-      return Status::Ok();
     case SQLITE_INTERRUPT:
       return DeadlineExceeded(std::string(kTimeLimitMessage));
     case SQLITE_AUTH:

@@ -127,6 +127,7 @@ class Importer {
                                  options_.table + " has no column named " + names[c] +
                                  " (use --alter to add it)");
         }
+        ALM_RETURN_IF_ERROR(writer_->Flush());
         sql::ColumnDef column{
             names[c], std::string(SqlTypeName(source_.SuggestedType(c))), false, {}, {}};
         ALM_RETURN_IF_ERROR(conn_.Exec(sql::AddColumnSql(options_.table, column)));
@@ -170,11 +171,13 @@ class Importer {
       }
       ++records;
       if (options_.commit_every > 0 && records % options_.commit_every == 0) {
+        ALM_RETURN_IF_ERROR(writer_->Flush());
         ALM_RETURN_IF_ERROR(conn_.Exec("COMMIT"));
         ALM_RETURN_IF_ERROR(conn_.Exec("BEGIN IMMEDIATE"));
       }
       if (records % kProgressEvery == 0) Report(ImportObserver::Phase::kWriting, records);
     }
+    ALM_RETURN_IF_ERROR(writer_->Flush());
     Report(ImportObserver::Phase::kWriting, records);
     return Status::Ok();
   }

@@ -1,5 +1,6 @@
 #include "ingest/row_writer.h"
 
+#include <algorithm>
 #include <cstring>
 #include <limits>
 
@@ -38,14 +39,8 @@ RowWriter::RowWriter(db::Connection& conn, std::string table, bool upsert,
       on_conflict_(on_conflict),
       key_(std::move(key)) {}
 
-void RowWriter::Clear() {
-  last_ = nullptr;
-  last_key_.clear();
-  shapes_.clear();
-}
-
-Status RowWriter::Fail(const Record& record, const Status& status) const {
-  std::string message = "Line " + std::to_string(record.line) + ": " + status.message();
+Status RowWriter::Fail(uint64_t line, const Status& status) const {
+  std::string message = "Line " + std::to_string(line) + ": " + status.message();
   if (message.find("UNIQUE constraint failed") != std::string::npos && !upsert_) {
     message += " (use --ignore or --replace, or upsert)";
   }
@@ -54,18 +49,17 @@ Status RowWriter::Fail(const Record& record, const Status& status) const {
 
 Result<RowWriter::Shape*> RowWriter::ShapeFor(const std::vector<std::string>& names,
                                               const Record& record) {
+  if (last_ && record.columns == last_columns_) return last_;
   std::string key(reinterpret_cast<const char*>(record.columns.data()),
                   record.columns.size() * sizeof(uint32_t));
-  if (last_ && key == last_key_) return last_;
   auto found = shapes_.find(key);
   if (found == shapes_.end()) {
-    std::vector<sql::Identifier> columns;
+    Shape shape;
     std::vector<std::string> record_names;
     for (uint32_t c : record.columns) {
-      columns.push_back(sql::Identifier::FromSchema(names[c]));
+      shape.columns.push_back(sql::Identifier::FromSchema(names[c]));
       record_names.push_back(names[c]);
     }
-    Shape shape;
     sql::Identifier table = sql::Identifier::FromSchema(table_);
     if (upsert_) {
       std::vector<sql::Identifier> key_ids;
@@ -78,15 +72,18 @@ Result<RowWriter::Shape*> RowWriter::ShapeFor(const std::vector<std::string>& na
         shape.key_cells.push_back(static_cast<size_t>(at));
         key_ids.push_back(sql::Identifier::FromSchema(k));
       }
-      ALM_ASSIGN_OR_RETURN(shape.statement,
-                           conn_.Prepare(sql::UpsertTemplate(table, columns, key_ids)));
+      ALM_ASSIGN_OR_RETURN(shape.single,
+                           conn_.Prepare(sql::UpsertTemplate(table, shape.columns, key_ids)));
     } else {
-      ALM_ASSIGN_OR_RETURN(shape.statement,
-                           conn_.Prepare(sql::InsertTemplate(table, columns, 1, on_conflict_)));
+      ALM_ASSIGN_OR_RETURN(
+          shape.single, conn_.Prepare(sql::InsertTemplate(table, shape.columns, 1, on_conflict_)));
+      // SQLite allows 32766 parameters per statement.
+      shape.batch_rows = std::max<size_t>(
+          1, std::min(kBatchRows, 32000 / std::max<size_t>(1, shape.columns.size())));
     }
     found = shapes_.emplace(key, std::move(shape)).first;
   }
-  last_key_ = std::move(key);
+  last_columns_ = record.columns;
   last_ = &found->second;
   return last_;
 }
@@ -96,20 +93,93 @@ Status RowWriter::Write(const std::vector<std::string>& names, const Record& rec
   Result<Shape*> shape_or = ShapeFor(names, record);
   if (!shape_or.ok()) return shape_or.status();
   Shape& shape = **shape_or;
-  for (size_t i : shape.key_cells) {
-    if (cells[i].kind == Cell::Kind::kNull) {
-      return InvalidArgument("Line " + std::to_string(record.line) + ": the primary key column " +
-                             names[record.columns[i]] + " is empty");
+  if (upsert_ || shape.batch_rows == 1) return WriteOne(shape, cells.data(), record.line);
+  if (pending_shape_ != &shape) {
+    ALM_RETURN_IF_ERROR(Flush());
+    pending_shape_ = &shape;
+  }
+  for (const Cell& cell : cells) {
+    pending_offsets_.push_back(arena_.size());
+    pending_cells_.push_back(cell);
+    if (cell.kind == Cell::Kind::kText || cell.kind == Cell::Kind::kBlob) {
+      arena_.append(cell.bytes);
     }
   }
-  for (size_t i = 0; i < cells.size(); ++i) {
-    Status bound = BindCell(shape.statement, static_cast<int>(i) + 1, cells[i]);
-    if (!bound.ok()) return Fail(record, bound);
+  pending_lines_.push_back(record.line);
+  if (pending_lines_.size() == shape.batch_rows) return Flush();
+  return Status::Ok();
+}
+
+Status RowWriter::Flush() {
+  if (pending_lines_.empty()) return Status::Ok();
+  Shape& shape = *pending_shape_;
+  for (size_t i = 0; i < pending_cells_.size(); ++i) {
+    Cell& cell = pending_cells_[i];
+    if (cell.kind == Cell::Kind::kText || cell.kind == Cell::Kind::kBlob) {
+      cell.bytes = std::string_view(arena_.data() + pending_offsets_[i], cell.bytes.size());
+    }
+  }
+  size_t rows = pending_lines_.size();
+  Status status = WriteBatch(shape, rows);
+  if (!status.ok()) {
+    // Replay row by row to find (and name) the record that failed.
+    status = Status::Ok();
+    for (size_t r = 0; r < rows && status.ok(); ++r) {
+      status = WriteOne(shape, pending_cells_.data() + r * shape.columns.size(), pending_lines_[r]);
+    }
+  }
+  pending_cells_.clear();
+  pending_offsets_.clear();
+  pending_lines_.clear();
+  arena_.clear();
+  pending_shape_ = nullptr;
+  return status;
+}
+
+Status RowWriter::WriteBatch(Shape& shape, size_t rows) {
+  db::Statement* statement = &shape.single;
+  db::Statement partial;
+  auto prepare = [&](db::Statement& into) -> Status {
+    Result<db::Statement> prepared = conn_.Prepare(sql::InsertTemplate(
+        sql::Identifier::FromSchema(table_), shape.columns, rows, on_conflict_));
+    if (!prepared.ok()) return prepared.status();
+    into = std::move(prepared).value();
+    return Status::Ok();
+  };
+  if (rows > 1 && rows == shape.batch_rows) {
+    if (!shape.batch.handle()) ALM_RETURN_IF_ERROR(prepare(shape.batch));
+    statement = &shape.batch;
+  } else if (rows > 1) {
+    ALM_RETURN_IF_ERROR(prepare(partial));
+    statement = &partial;
+  }
+  for (size_t i = 0; i < pending_cells_.size(); ++i) {
+    ALM_RETURN_IF_ERROR(BindCell(*statement, static_cast<int>(i) + 1, pending_cells_[i]));
+  }
+  Result<bool> stepped = statement->Step();
+  statement->Reset();
+  if (!stepped.ok()) return stepped.status();
+  int64_t changed = conn_.Changes();
+  counts_.inserted += changed;
+  counts_.skipped += static_cast<int64_t>(rows) - changed;
+  return Status::Ok();
+}
+
+Status RowWriter::WriteOne(Shape& shape, const Cell* cells, uint64_t line) {
+  for (size_t i : shape.key_cells) {
+    if (cells[i].kind == Cell::Kind::kNull) {
+      return InvalidArgument("Line " + std::to_string(line) + ": the primary key column " +
+                             shape.columns[i].name() + " is empty");
+    }
+  }
+  for (size_t i = 0; i < shape.columns.size(); ++i) {
+    Status bound = BindCell(shape.single, static_cast<int>(i) + 1, cells[i]);
+    if (!bound.ok()) return Fail(line, bound);
   }
   if (upsert_) conn_.SetLastInsertRowid(kNoInsert);
-  Result<bool> stepped = shape.statement.Step();
-  shape.statement.Reset();
-  if (!stepped.ok()) return Fail(record, stepped.status());
+  Result<bool> stepped = shape.single.Step();
+  shape.single.Reset();
+  if (!stepped.ok()) return Fail(line, stepped.status());
   if (conn_.Changes() == 0) {
     ++counts_.skipped;
   } else if (upsert_ && conn_.LastInsertRowid() == kNoInsert) {

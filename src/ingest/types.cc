@@ -89,6 +89,7 @@ bool ParseExactReal(std::string_view s, double* out) {
   if (i != s.size()) return false;
   auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
   if (ec != std::errc() || ptr != s.data() + s.size() || !std::isfinite(*out)) return false;
+  if (int_digits + frac_digits <= 15) return true;  // any 15 digits survive a double
   std::string digits = SignificantDigits(s.substr(int_start, mantissa_end - int_start));
   if (digits.size() <= 15) return *out != 0 || digits.empty();  // no underflow to zero
   // More digits than a double always keeps: compare with the double's own digits.
