@@ -5,6 +5,9 @@
 #include <vector>
 
 #include "cli/insert.h"
+#include "cli/memory.h"
+#include "cli/query.h"
+#include "cli/tables.h"
 
 namespace almanac::cli {
 namespace {
@@ -18,8 +21,10 @@ std::vector<std::pair<CLI::App*, std::function<int()>>>& Commands() {
 
 void AddDataCommands(CLI::App& app) {
   Commands() = {
-      {AddInsertCommand(app), RunInsert},
-      {AddUpsertCommand(app), RunUpsert},
+      {AddInsertCommand(app), RunInsert}, {AddUpsertCommand(app), RunUpsert},
+      {AddMemoryCommand(app), RunMemory}, {AddQueryCommand(app), RunQuery},
+      {AddRowsCommand(app), RunRows},     {AddTablesCommand(app), RunTables},
+      {AddViewsCommand(app), RunViews},   {AddSchemaCommand(app), RunSchema},
   };
 }
 

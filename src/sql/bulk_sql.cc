@@ -88,6 +88,25 @@ Query AnalyzeTable(const Identifier& table) {
   return std::move(b).Build();
 }
 
+std::string SelectRowsSql(const std::string& table, const std::vector<std::string>& columns,
+                          const std::string& where, const std::string& order, int64_t limit,
+                          int64_t offset) {
+  std::string sql = "select ";
+  for (size_t i = 0; i < columns.size(); ++i) sql += (i ? ", " : "") + QuoteIdentifier(columns[i]);
+  if (columns.empty()) sql += "*";
+  sql += " from " + QuoteIdentifier(table);
+  if (!where.empty()) sql += " where " + where;
+  if (!order.empty()) sql += " order by " + order;
+  if (limit > 0) sql += " limit " + std::to_string(limit);
+  if (offset > 0)
+    sql += (limit > 0 ? "" : " limit -1") + std::string(" offset ") + std::to_string(offset);
+  return sql;
+}
+
+std::string CreateViewSql(const std::string& name, const std::string& select) {
+  return "CREATE VIEW " + QuoteIdentifier(name) + " AS " + select;
+}
+
 std::string CreateTable(const TableDef& table, bool strict) {
   return CreateTableSql(table) + (strict ? " STRICT" : "");
 }

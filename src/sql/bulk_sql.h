@@ -29,6 +29,16 @@ Query DeleteAllRows(const Identifier& table);
 // ANALYZE "t"
 Query AnalyzeTable(const Identifier& table);
 
+// `almanac rows`: select "c1", "c2" (or *) from "t" [where W] [order by O] [limit N] [offset M].
+// `where` and `order` are SQL written by the command's user (who may run any SQL with
+// `almanac query` already), placed as given.
+std::string SelectRowsSql(const std::string& table, const std::vector<std::string>& columns,
+                          const std::string& where, const std::string& order, int64_t limit,
+                          int64_t offset);
+
+// CREATE VIEW "name" AS <select>, the select written by the caller (sqlite-utils' create_view).
+std::string CreateViewSql(const std::string& name, const std::string& select);
+
 // CREATE TABLE in sqlite-utils' layout (CreateTableSql), with " STRICT" when asked.
 std::string CreateTable(const TableDef& table, bool strict);
 

@@ -93,6 +93,72 @@ CASES = {
     "text": [step("insert", "DB", "t", "inputs/lines.txt", "--text")],
 }
 
+SETUP = [step("insert", "DB", "dogs", "inputs/basic.csv", "--csv", "--pk", "id"),
+         step("insert", "DB", "vals", "inputs/values.json", "--pk", "id"),
+         step("query", "DB", "create view big_dogs as select * from dogs where weight > 5")]
+
+
+def out(*args, stdin=None):
+    return step(*args, stdin=stdin, stdout=True)
+
+
+CASES.update({
+    # Query output formats
+    "query_json": SETUP + [out("query", "DB", "select * from dogs")],
+    "query_values_json": SETUP + [out("query", "DB", "select * from vals")],
+    "query_nl": SETUP + [out("query", "DB", "select * from vals", "--nl")],
+    "query_arrays": SETUP + [out("query", "DB", "select * from dogs", "--arrays")],
+    "query_nl_arrays": SETUP + [out("query", "DB", "select * from dogs", "--nl", "--arrays")],
+    "query_csv": SETUP + [out("query", "DB", "select * from vals", "--csv")],
+    "query_tsv": SETUP + [out("query", "DB", "select * from dogs", "--tsv", "--no-headers")],
+    "query_table": SETUP + [out("query", "DB", "select * from dogs", "-t")],
+    "query_table_values": SETUP + [out("query", "DB", "select id, name, n, big, multi from vals",
+                                       "--table")],
+    "query_table_no_headers": SETUP + [out("query", "DB", "select * from dogs", "-t",
+                                           "--no-headers")],
+    "query_table_mixed": SETUP + [out(
+        "query", "DB", "select 1 as a, 'x' as b, null as c union all "
+        "select 2.5, 3, null union all select 'abc', 4.25, null")],
+    "query_fmt_plain": SETUP + [out("query", "DB", "select * from dogs", "--fmt", "plain")],
+    "query_fmt_github": SETUP + [out("query", "DB", "select * from dogs", "--fmt", "github")],
+    "query_json_cols": SETUP + [out("query", "DB", "select id, doc from vals", "--json-cols")],
+    "query_params": SETUP + [out("query", "DB", "select * from dogs where name = :name",
+                                 "-p", "name", "Cleo")],
+    "query_no_rows": SETUP + [out("query", "DB", "select * from dogs where 0")],
+    "query_duplicate_names": SETUP + [out("query", "DB", "select id, name, id from dogs")],
+    "query_write": SETUP + [out("query", "DB", "update dogs set age = age + 1"),
+                            out("query", "DB", "select age from dogs")],
+    "query_ddl": SETUP + [out("query", "DB", "create table t (a)")],
+    "query_raw": SETUP + [out("query", "DB", "select name from dogs order by id desc", "-r")],
+    "query_raw_lines": SETUP + [out("query", "DB", "select name from dogs", "--raw-lines")],
+    "query_error": SETUP + [out("query", "DB", "select * from nope")],
+    # Catalog
+    "tables": SETUP + [out("tables", "DB")],
+    "tables_counts_columns": SETUP + [out("tables", "DB", "--counts", "--columns")],
+    "tables_schema_csv": SETUP + [out("tables", "DB", "--schema", "--columns", "--csv")],
+    "tables_table": SETUP + [out("tables", "DB", "--counts", "--columns", "-t")],
+    "tables_nl": SETUP + [out("tables", "DB", "--counts", "--nl")],
+    "views": SETUP + [out("views", "DB", "--counts")],
+    "schema": SETUP + [out("schema", "DB")],
+    "schema_table": SETUP + [out("schema", "DB", "dogs", "big_dogs")],
+    "rows": SETUP + [out("rows", "DB", "dogs")],
+    "rows_options": SETUP + [out("rows", "DB", "dogs", "-c", "name", "-c", "age", "--where",
+                                 "age > :a", "-p", "a", "1", "-o", "name desc", "--limit", "1",
+                                 "--offset", "1")],
+    "rows_offset_only": SETUP + [out("rows", "DB", "dogs", "--offset", "2", "--csv")],
+    # memory
+    "memory_query": [out("memory", "inputs/basic.csv", "inputs/nested.json",
+                         "select basic.name, nested.name from basic join nested using (id)")],
+    "memory_same_stem": [out("memory", "inputs/four.csv", "inputs/four.csv",
+                             "select count(*) as n from four_2")],
+    "memory_views": [out("memory", "inputs/four.csv", "inputs/compound.csv",
+                         "select (select count(*) from t) as a, (select count(*) from t2) as b")],
+    "memory_stdin_format": [out("memory", "stdin:csv", "select * from stdin", "--csv",
+                                stdin="inputs/four.csv")],
+    "memory_no_detect": [out("memory", "inputs/basic.csv", "select typeof(id) from basic", "-n",
+                             "--arrays")],
+})
+
 # Where almanac deliberately differs (docs/compat.md, "Command line"): the reason, and what
 # almanac does instead.
 DIFFERS = {
