@@ -4,10 +4,12 @@
 #include <utility>
 #include <vector>
 
+#include "cli/ddl.h"
 #include "cli/insert.h"
 #include "cli/memory.h"
 #include "cli/query.h"
 #include "cli/tables.h"
+#include "cli/transform.h"
 
 namespace almanac::cli {
 namespace {
@@ -21,18 +23,20 @@ std::vector<std::pair<CLI::App*, std::function<int()>>>& Commands() {
 
 void AddDataCommands(CLI::App& app) {
   Commands() = {
-      {AddInsertCommand(app), RunInsert}, {AddUpsertCommand(app), RunUpsert},
-      {AddMemoryCommand(app), RunMemory}, {AddQueryCommand(app), RunQuery},
-      {AddRowsCommand(app), RunRows},     {AddTablesCommand(app), RunTables},
-      {AddViewsCommand(app), RunViews},   {AddSchemaCommand(app), RunSchema},
+      {AddInsertCommand(app), RunInsert},       {AddUpsertCommand(app), RunUpsert},
+      {AddMemoryCommand(app), RunMemory},       {AddQueryCommand(app), RunQuery},
+      {AddRowsCommand(app), RunRows},           {AddTablesCommand(app), RunTables},
+      {AddViewsCommand(app), RunViews},         {AddSchemaCommand(app), RunSchema},
+      {AddTransformCommand(app), RunTransform}, {AddExtractCommand(app), RunExtract},
   };
+  AddDdlCommands(app);
 }
 
 std::optional<int> RunDataCommand() {
   for (const auto& [command, run] : Commands()) {
     if (command->parsed()) return run();
   }
-  return std::nullopt;
+  return RunDdlCommand();
 }
 
 }  // namespace almanac::cli
