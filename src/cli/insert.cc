@@ -177,8 +177,6 @@ int Run(const InsertFlags& f, bool upsert) {
   if (!records.ok()) return Fail(records.status());
   Result<std::unique_ptr<db::Connection>> conn = OpenDatabase(f.path);
   if (!conn.ok()) return Fail(conn.status());
-  // A bigger page cache keeps a long transaction from spilling; well inside the memory budget.
-  (void)(*conn)->Exec("PRAGMA cache_size=-32768");
   ProgressBar bar(!f.silent && isatty(STDERR_FILENO));
   Result<ingest::ImportResult> result = ingest::Import(**conn, **records, *options, &bar);
   bar.Finish();

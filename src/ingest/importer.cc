@@ -1,14 +1,18 @@
 #include "ingest/importer.h"
 
+#include <atomic>
 #include <memory>
 
 #include "db/schema.h"
+#include "ingest/pipeline.h"
 #include "sql/bulk_sql.h"
 
 namespace almanac::ingest {
 namespace {
 
 constexpr int64_t kProgressEvery = 8192;
+// CSV/TSV records typed before writing starts; the rest are checked as they are written.
+constexpr int64_t kSampleRecords = 20000;
 
 class Importer {
  public:
@@ -18,18 +22,23 @@ class Importer {
 
   Result<ImportResult> Run() {
     ALM_RETURN_IF_ERROR(LoadTable());
-    if (!exists_) ALM_RETURN_IF_ERROR(ChooseTypes());
+    bool table_existed = exists_;
+    if (!exists_) ALM_RETURN_IF_ERROR(ChooseTypes(kSampleRecords));
     ALM_RETURN_IF_ERROR(ChooseKey());
-    writer_ = std::make_unique<RowWriter>(conn_, options_.table, options_.upsert,
-                                          options_.on_conflict, key_);
-    ALM_RETURN_IF_ERROR(conn_.Exec("BEGIN IMMEDIATE"));
-    Status status = WriteAll();
-    if (status.ok()) status = conn_.Exec("COMMIT");
-    if (!status.ok()) {
-      writer_.reset();  // statements finalized before the rollback
-      (void)conn_.Exec("ROLLBACK");
-      return status;
+    Status status = Attempt();
+    if (!status.ok() && guess_failed_) {
+      // A value late in the file did not fit the type its first records suggested: type every
+      // record (a full pass), then import again from the start.
+      guess_failed_ = false;
+      exists_ = created_ = table_existed;
+      table_columns_.clear();
+      checked_.clear();
+      records_ = 0;
+      ALM_RETURN_IF_ERROR(source_.Rewind());
+      ALM_RETURN_IF_ERROR(ChooseTypes(0));
+      status = Attempt();
     }
+    ALM_RETURN_IF_ERROR(status);
     if (options_.analyze && (exists_ || created_)) {
       ALM_RETURN_IF_ERROR(Run(sql::AnalyzeTable(Id(options_.table))));
     }
@@ -58,14 +67,38 @@ class Importer {
     return Status::Ok();
   }
 
-  // Types for the table this import will create: detected (CSV/TSV, a first pass), from the
-  // first batch (JSON), then --type.
-  Status ChooseTypes() {
+  // One transaction: everything written, or nothing.
+  Status Attempt() {
+    writer_ = std::make_unique<RowWriter>(conn_, options_.table, options_.upsert,
+                                          options_.on_conflict, key_);
+    ALM_RETURN_IF_ERROR(conn_.Exec("BEGIN IMMEDIATE"));
+    Status status = WriteAll();
+    if (status.ok()) status = conn_.Exec("COMMIT");
+    if (!status.ok()) {
+      writer_.reset();  // statements finalized before the rollback
+      (void)conn_.Exec("ROLLBACK");
+    }
+    return status;
+  }
+
+  // Types for the table this import will create: detected (CSV/TSV), from the first batch
+  // (JSON), then --type. CSV/TSV types come from the first `sample` records (0: all of them);
+  // when the sample is not the whole input, a later value that does not fit fails the import
+  // with guess_failed_ set, and Run starts again with every record typed.
+  Status ChooseTypes(int64_t sample) {
+    types_.clear();
+    convert_ = false;
     if (source_.tabular() && options_.detect_types) {
       std::vector<TypeGuess> guesses;
       Record record;
       int64_t records = 0;
+      speculative_ = false;
       while (options_.stop_after == 0 || records < options_.stop_after) {
+        if (sample > 0 && records == sample) {
+          speculative_ = options_.commit_every == 0;  // batches committed cannot be undone
+          if (!speculative_) sample = 0;
+          if (speculative_) break;
+        }
         ALM_ASSIGN_OR_RETURN(bool more, source_.Next(record));
         if (!more) break;
         if (guesses.size() < record.cells.size()) guesses.resize(record.cells.size());
@@ -84,9 +117,13 @@ class Importer {
         types_.push_back(source_.tabular() ? ColumnType::kText : source_.SuggestedType(i));
       }
     }
+    forced_.assign(types_.size(), false);
     for (const auto& [column, type] : options_.types) {
       int i = FindColumn(column, source_.columns());
-      if (i >= 0) types_[static_cast<size_t>(i)] = type;
+      if (i >= 0) {
+        types_[static_cast<size_t>(i)] = type;
+        forced_[static_cast<size_t>(i)] = true;
+      }
     }
     for (ColumnType t : types_) convert_ = convert_ || (source_.tabular() && IsNumeric(t));
     return Status::Ok();
@@ -105,9 +142,13 @@ class Importer {
     return Status::Ok();
   }
 
+  // Creates the table from the columns typed before writing began (a JSON column first met
+  // later needs --alter, as in sqlite-utils).
   Status CreateTable() {
+    std::vector<std::string> names(names_.begin(),
+                                   names_.begin() + static_cast<ptrdiff_t>(types_.size()));
     ALM_ASSIGN_OR_RETURN(sql::TableDef def,
-                         PlanTable(options_.table, source_.columns(), types_, options_.spec));
+                         PlanTable(options_.table, names, types_, options_.spec));
     ALM_RETURN_IF_ERROR(conn_.Exec(sql::CreateTable(def, options_.strict)));
     created_ = exists_ = true;
     for (const auto& c : def.columns) table_columns_.push_back(c.name);
@@ -116,70 +157,88 @@ class Importer {
 
   // Checks (once per source column) that the table has the record's columns, adding the
   // missing ones with --alter.
-  Status EnsureColumns(const Record& record) {
-    const std::vector<std::string>& names = source_.columns();
-    if (checked_.size() < names.size()) checked_.resize(names.size(), false);
+  Status EnsureColumns(const RecordView& record) {
+    if (checked_.size() < names_.size()) checked_.resize(names_.size(), false);
     for (uint32_t c : record.columns) {
       if (checked_[c]) continue;
-      if (FindColumn(names[c], table_columns_) < 0) {
+      if (FindColumn(names_[c], table_columns_) < 0) {
         if (!options_.alter) {
           return InvalidArgument("Line " + std::to_string(record.line) + ": table " +
-                                 options_.table + " has no column named " + names[c] +
+                                 options_.table + " has no column named " + names_[c] +
                                  " (use --alter to add it)");
         }
         ALM_RETURN_IF_ERROR(writer_->Flush());
-        sql::ColumnDef column{
-            names[c], std::string(SqlTypeName(source_.SuggestedType(c))), false, {}, {}};
+        ColumnType type = c < suggested_.size() ? suggested_[c] : ColumnType::kText;
+        sql::ColumnDef column{names_[c], std::string(SqlTypeName(type)), false, {}, {}};
         ALM_RETURN_IF_ERROR(conn_.Exec(sql::AddColumnSql(options_.table, column)));
-        table_columns_.push_back(names[c]);
+        table_columns_.push_back(names_[c]);
       }
       checked_[c] = true;
     }
     return Status::Ok();
   }
 
-  Status WriteAll() {
-    if (options_.truncate && exists_)
-      ALM_RETURN_IF_ERROR(Run(sql::DeleteAllRows(Id(options_.table))));
-    Record record;
-    std::vector<Cell> cells;
-    int64_t records = 0;
-    while (options_.stop_after == 0 || records < options_.stop_after) {
-      ALM_ASSIGN_OR_RETURN(bool more, source_.Next(record));
-      if (!more) break;
-      if (!exists_) ALM_RETURN_IF_ERROR(CreateTable());
-      ALM_RETURN_IF_ERROR(EnsureColumns(record));
-      if (convert_) {
-        cells.resize(record.cells.size());
-        for (size_t i = 0; i < record.cells.size(); ++i) {
-          const Cell& cell = record.cells[i];
-          if (cell.kind != Cell::Kind::kText) {
-            cells[i] = cell;
-            continue;
-          }
-          uint32_t c = record.columns[i];
-          Result<Cell> typed = ConvertText(cell.bytes, types_[c], source_.columns()[c]);
-          if (!typed.ok()) {
-            return InvalidArgument("Line " + std::to_string(record.line) + ": " +
-                                   typed.status().message());
-          }
-          cells[i] = *typed;
-        }
-        ALM_RETURN_IF_ERROR(writer_->Write(source_.columns(), record, cells));
-      } else {
-        ALM_RETURN_IF_ERROR(writer_->Write(source_.columns(), record, record.cells));
+  // Text cells of a table this import created, stored as their column's detected type.
+  Status ConvertCells(Record& record, uint32_t* failed) const {
+    for (size_t i = 0; i < record.cells.size(); ++i) {
+      Cell& cell = record.cells[i];
+      if (cell.kind != Cell::Kind::kText) continue;
+      uint32_t c = record.columns[i];
+      Result<Cell> typed = ConvertText(cell.bytes, types_[c], source_.columns()[c]);
+      if (!typed.ok()) {
+        *failed = c;
+        return InvalidArgument("Line " + std::to_string(record.line) + ": " +
+                               typed.status().message());
       }
-      ++records;
-      if (options_.commit_every > 0 && records % options_.commit_every == 0) {
-        ALM_RETURN_IF_ERROR(writer_->Flush());
-        ALM_RETURN_IF_ERROR(conn_.Exec("COMMIT"));
-        ALM_RETURN_IF_ERROR(conn_.Exec("BEGIN IMMEDIATE"));
-      }
-      if (records % kProgressEvery == 0) Report(ImportObserver::Phase::kWriting, records);
+      cell = *typed;
     }
-    ALM_RETURN_IF_ERROR(writer_->Flush());
-    Report(ImportObserver::Phase::kWriting, records);
     return Status::Ok();
+  }
+
+  // ConvertCells for a pipeline: a value that does not fit a sampled (not --type) type asks
+  // for a retry.
+  Status ConvertOrRetry(Record& record) {
+    uint32_t column = 0;
+    Status status = ConvertCells(record, &column);
+    if (!status.ok() && speculative_ && !forced_[column]) guess_failed_ = true;
+    return status;
+  }
+
+  Status WriteRecord(const RecordView& record) {
+    if (!exists_) ALM_RETURN_IF_ERROR(CreateTable());
+    ALM_RETURN_IF_ERROR(EnsureColumns(record));
+    ALM_RETURN_IF_ERROR(writer_->Write(names_, record));
+    ++records_;
+    if (options_.commit_every > 0 && records_ % options_.commit_every == 0) {
+      ALM_RETURN_IF_ERROR(writer_->Flush());
+      ALM_RETURN_IF_ERROR(conn_.Exec("COMMIT"));
+      ALM_RETURN_IF_ERROR(conn_.Exec("BEGIN IMMEDIATE"));
+    }
+    return Status::Ok();
+  }
+
+  // Records are read and converted on the pipeline's thread while this one writes.
+  Status WriteAll() {
+    if (options_.truncate && exists_) {
+      ALM_RETURN_IF_ERROR(Run(sql::DeleteAllRows(Id(options_.table))));
+    }
+    names_ = source_.columns();
+    RecordPipeline::Convert convert;
+    if (convert_) convert = [this](Record& record) { return ConvertOrRetry(record); };
+    RecordPipeline pipeline(source_, options_.stop_after, convert);
+    while (true) {
+      std::unique_ptr<RecordBatch> batch = pipeline.Next();
+      names_.insert(names_.end(), batch->new_columns.begin(), batch->new_columns.end());
+      suggested_ = batch->suggested;
+      for (size_t i = 0; i < batch->size(); ++i) ALM_RETURN_IF_ERROR(WriteRecord(batch->record(i)));
+      if (observer_) {
+        observer_->Progress(ImportObserver::Phase::kWriting, records_, batch->position,
+                            batch->total_bytes);
+      }
+      ALM_RETURN_IF_ERROR(batch->status);
+      if (batch->last) break;
+    }
+    return writer_->Flush();
   }
 
   void Report(ImportObserver::Phase phase, int64_t records) {
@@ -191,7 +250,13 @@ class Importer {
   const ImportOptions& options_;
   ImportObserver* observer_;
   bool exists_ = false, created_ = false, convert_ = false;
+  bool speculative_ = false;               // types_ came from the first records only
+  std::atomic<bool> guess_failed_{false};  // set on the pipeline's thread
+  std::vector<bool> forced_;               // per source column: typed by --type
   std::vector<std::string> table_columns_, table_pks_, key_;
+  std::vector<std::string> names_;     // the source's columns, as the batches tell them
+  std::vector<ColumnType> suggested_;  // their suggested types, as of the latest batch
+  int64_t records_ = 0;
   std::vector<ColumnType> types_;  // per source column, for a table this import creates
   std::vector<bool> checked_;
   std::unique_ptr<RowWriter> writer_;

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,13 @@ struct Record {
   std::vector<uint32_t> columns;  // indices into RecordSource::columns()
   std::vector<Cell> cells;        // one per column, valid until the next call to Next
   uint64_t line = 0;              // where the record starts, for error messages
+};
+
+// A record held elsewhere (a RecordBatch): its columns and cells side by side.
+struct RecordView {
+  std::span<const uint32_t> columns;
+  std::span<const Cell> cells;
+  uint64_t line = 0;
 };
 
 class RecordSource {

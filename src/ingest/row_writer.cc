@@ -48,8 +48,11 @@ Status RowWriter::Fail(uint64_t line, const Status& status) const {
 }
 
 Result<RowWriter::Shape*> RowWriter::ShapeFor(const std::vector<std::string>& names,
-                                              const Record& record) {
-  if (last_ && record.columns == last_columns_) return last_;
+                                              const RecordView& record) {
+  if (last_ && std::equal(record.columns.begin(), record.columns.end(), last_columns_.begin(),
+                          last_columns_.end())) {
+    return last_;
+  }
   std::string key(reinterpret_cast<const char*>(record.columns.data()),
                   record.columns.size() * sizeof(uint32_t));
   auto found = shapes_.find(key);
@@ -83,13 +86,13 @@ Result<RowWriter::Shape*> RowWriter::ShapeFor(const std::vector<std::string>& na
     }
     found = shapes_.emplace(key, std::move(shape)).first;
   }
-  last_columns_ = record.columns;
+  last_columns_.assign(record.columns.begin(), record.columns.end());
   last_ = &found->second;
   return last_;
 }
 
-Status RowWriter::Write(const std::vector<std::string>& names, const Record& record,
-                        const std::vector<Cell>& cells) {
+Status RowWriter::Write(const std::vector<std::string>& names, const RecordView& record) {
+  std::span<const Cell> cells = record.cells;
   Result<Shape*> shape_or = ShapeFor(names, record);
   if (!shape_or.ok()) return shape_or.status();
   Shape& shape = **shape_or;

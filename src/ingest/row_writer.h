@@ -29,10 +29,9 @@ class RowWriter {
 
   static constexpr size_t kBatchRows = 64;
 
-  // Writes `cells` (one per entry of record.columns) into the columns `names[record.columns[i]]`.
+  // Writes record.cells[i] into the column names[record.columns[i]].
   // Errors name the record's line. Inserts may wait in the batch until Flush.
-  Status Write(const std::vector<std::string>& names, const Record& record,
-               const std::vector<Cell>& cells);
+  Status Write(const std::vector<std::string>& names, const RecordView& record);
   // Writes the batched records (before a commit, an ALTER TABLE or the end).
   Status Flush();
   const WriteCounts& counts() const { return counts_; }
@@ -45,7 +44,7 @@ class RowWriter {
     size_t batch_rows = 1;
     std::vector<size_t> key_cells;  // upsert: where the key's values sit in the record
   };
-  Result<Shape*> ShapeFor(const std::vector<std::string>& names, const Record& record);
+  Result<Shape*> ShapeFor(const std::vector<std::string>& names, const RecordView& record);
   Status Fail(uint64_t line, const Status& status) const;
   Status WriteOne(Shape& shape, const Cell* cells, uint64_t line);
   Status WriteBatch(Shape& shape, size_t rows);

@@ -165,10 +165,13 @@ Result<Cell> ConvertText(std::string_view text, ColumnType type, std::string_vie
     return InvalidArgument("column " + std::string(column) + ": " +
                            std::string(text.substr(0, 60)) + " is not an integer");
   }
-  if (ParseExactInteger(text, &i) && i <= kExactDoubleLimit && i >= -kExactDoubleLimit) {
-    return Cell::Real(static_cast<double>(i));
+  if (ParseExactInteger(text, &i)) {
+    // As TypeGuess: an integer a double cannot hold exactly does not belong in a REAL column.
+    if (i <= kExactDoubleLimit && i >= -kExactDoubleLimit)
+      return Cell::Real(static_cast<double>(i));
+  } else if (ParseExactReal(text, &d)) {
+    return Cell::Real(d);
   }
-  if (ParseExactReal(text, &d)) return Cell::Real(d);
   return InvalidArgument("column " + std::string(column) + ": " + std::string(text.substr(0, 60)) +
                          " is not a number");
 }

@@ -136,3 +136,23 @@ def test_works_beside_a_running_server_and_keeps_the_journal_mode(tmp_path):
         import urllib.request
         body = json.loads(urllib.request.urlopen(server.url + "/live/t.json?_shape=array").read())
         assert [r["id"] for r in body] == [1, 2, 3]
+
+
+def test_types_cover_every_row_even_past_the_sample(tmp_path):
+    """Types come from the first records; a later value that does not fit them makes the import
+    start again with every record typed, so the result is as if all were read first."""
+    db = tmp_path / "d.db"
+    body = "".join(f"{i},{i},00{i % 10}\n" for i in range(30000))
+    result = almanac("insert", db, "t", "-", "--csv",
+                     stdin="a,b,c\n" + body + "x,2.5,1\n")
+    assert result.returncode == 0, result.stderr
+    assert query(db, "select name, type from pragma_table_info('t')") == [
+        ("a", "TEXT"), ("b", "REAL"), ("c", "TEXT")]
+    assert query(db, "select a, b, c from t where rowid in (1, 30001)") == [
+        ("0", 0.0, "000"), ("x", 2.5, "1")]
+    assert query(db, "select count(*) from t") == [(30001,)]
+    # A --type the data contradicts is still an error, however late.
+    result = almanac("insert", db, "u", "-", "--csv", "--type", "a", "INTEGER",
+                     stdin="a\n" + "1\n" * 30000 + "x\n")
+    assert result.returncode == 1
+    assert result.stderr == "Error: Line 30002: column a: x is not an integer\n"
