@@ -237,6 +237,7 @@ class Importer {
       }
       ALM_RETURN_IF_ERROR(batch->status);
       if (batch->last) break;
+      pipeline.Recycle(std::move(batch));
     }
     return writer_->Flush();
   }

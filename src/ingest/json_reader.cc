@@ -101,7 +101,13 @@ JsonReader::Scan JsonReader::ScanValue() {
   // One value: an object or array by nesting, else a scalar up to a separator.
   size_t p = pos_;
   uint64_t line = line_;
-  if (b[p] == '{' || b[p] == '[') {
+  if (layout_ == Layout::kLines) {
+    // Newline-delimited: the record is the rest of the line.
+    const void* newline = std::memchr(b + p, '\n', end_ - p);
+    if (!newline && !eof_) return Scan::kNeedMore;
+    p = newline ? static_cast<size_t>(static_cast<const char*>(newline) - b) : end_;
+    while (p > pos_ && IsSpace(b[p - 1])) --p;
+  } else if (b[p] == '{' || b[p] == '[') {
     int depth = 0;
     while (p < end_) {
       char c = b[p++];

@@ -42,6 +42,7 @@ class JsonRecords : public RecordSource {
 
   Result<bool> Next(Record& record) override {
     const JsonValue* object;
+    bool observe = false;  // queued records were observed by Prefetch
     if (!queue_.empty()) {
       current_ = std::move(queue_.front());
       queue_.pop_front();
@@ -51,14 +52,15 @@ class JsonRecords : public RecordSource {
       if (!more) return false;
       current_ = {JsonValue(), reader_.line()};
       object = &reader_.record();
-      ObserveMembers(*object, "");
+      observe = true;
     }
     record.columns.clear();
     record.cells.clear();
     record.line = current_.second;
     scratch_used_ = 0;
+    member_ = 0;
     ++serial_;
-    ALM_RETURN_IF_ERROR(AddMembers(*object, "", record));
+    ALM_RETURN_IF_ERROR(AddMembers(*object, "", record, observe));
     return true;
   }
 
@@ -107,13 +109,28 @@ class JsonRecords : public RecordSource {
     return scratch_[scratch_used_++];
   }
 
-  Status AddMembers(const JsonValue& object, const std::string& prefix, Record& record) {
+  // The column of the record's next member: records usually repeat the previous record's keys
+  // in the same order, which is checked before the hash table.
+  uint32_t MemberColumn(const std::string& prefix, const std::string& key) {
+    size_t k = member_++;
+    if (k < recent_.size() && prefix.empty() && recent_[k].first == key) return recent_[k].second;
+    uint32_t column = prefix.empty() ? ColumnIndex(key) : ColumnIndex(prefix + key);
+    if (k >= recent_.size()) recent_.resize(k + 1);
+    recent_[k] = {prefix + key, column};
+    return column;
+  }
+
+  Status AddMembers(const JsonValue& object, const std::string& prefix, Record& record,
+                    bool observe) {
     for (const auto& [key, value] : object.as_object()) {
-      if (flatten_ && value.is_object() && !Base64Bytes(value)) {
-        ALM_RETURN_IF_ERROR(AddMembers(value, prefix + key + "_", record));
+      bool blob = value.is_object() && Base64Bytes(value);
+      if (flatten_ && value.is_object() && !blob) {
+        ALM_RETURN_IF_ERROR(AddMembers(value, prefix + key + "_", record, observe));
         continue;
       }
-      uint32_t column = prefix.empty() ? ColumnIndex(key) : ColumnIndex(prefix + key);
+      uint32_t column = MemberColumn(prefix, key);
+      if (observe && blob) types_[column].ObserveBlob();
+      if (observe && !blob) types_[column].Observe(value);
       ALM_ASSIGN_OR_RETURN(Cell cell, ToCell(value, record.line));
       // A repeated key: the last value wins, as in Python's json.loads.
       if (seen_in_[column] == serial_) {
@@ -169,6 +186,8 @@ class JsonRecords : public RecordSource {
   std::vector<uint64_t> seen_in_;  // per column: the serial of the last record that had it
   std::vector<uint32_t> slot_of_;  // ... and its place in that record
   uint64_t serial_ = 0;
+  size_t member_ = 0;                                     // members of the record so far
+  std::vector<std::pair<std::string, uint32_t>> recent_;  // the last record's keys, in order
   std::deque<std::string> scratch_;  // a deque: growing it never moves the strings cells view
   size_t scratch_used_ = 0;
 };

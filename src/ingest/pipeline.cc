@@ -43,14 +43,42 @@ std::unique_ptr<RecordBatch> RecordPipeline::Next() {
   return batch;
 }
 
+void RecordPipeline::Recycle(std::unique_ptr<RecordBatch> batch) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  spare_.push_back(std::move(batch));
+}
+
+std::unique_ptr<RecordBatch> RecordPipeline::Fresh() {
+  std::unique_ptr<RecordBatch> batch;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!spare_.empty()) {
+      batch = std::move(spare_.back());
+      spare_.pop_back();
+    }
+  }
+  if (!batch) return std::make_unique<RecordBatch>();
+  batch->new_columns.clear();
+  batch->suggested.clear();
+  batch->columns.clear();
+  batch->cells.clear();
+  batch->starts.assign(1, 0);
+  batch->lines.clear();
+  batch->arena.clear();
+  batch->status = Status::Ok();
+  batch->last = false;
+  return batch;
+}
+
 void RecordPipeline::Run() {
   size_t known_columns = source_.columns().size();
   int64_t read = 0;
   Record record;
+  std::vector<size_t> offsets;  // per cell with bytes: where they start in the arena
   bool done = false;
   while (!done) {
-    auto batch = std::make_unique<RecordBatch>();
-    std::vector<size_t> offsets;  // per cell with bytes: where they start in the arena
+    std::unique_ptr<RecordBatch> batch = Fresh();
+    offsets.clear();  // per cell with bytes: where they start in the arena
     while (batch->size() < kRecordsPerBatch) {
       if (limit_ > 0 && read >= limit_) {
         done = true;

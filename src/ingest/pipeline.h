@@ -60,11 +60,14 @@ class RecordPipeline {
   RecordPipeline(const RecordPipeline&) = delete;
   RecordPipeline& operator=(const RecordPipeline&) = delete;
 
-  // The next batch (valid until the following call), blocking until it is ready.
+  // The next batch, blocking until it is ready.
   std::unique_ptr<RecordBatch> Next();
+  // Hands a batch back for reuse (its buffers keep their capacity: no allocation per batch).
+  void Recycle(std::unique_ptr<RecordBatch> batch);
 
  private:
   void Run();
+  std::unique_ptr<RecordBatch> Fresh();
   bool Push(std::unique_ptr<RecordBatch> batch);  // false when stopped
 
   RecordSource& source_;
@@ -73,6 +76,7 @@ class RecordPipeline {
   std::mutex mutex_;
   std::condition_variable changed_;
   std::deque<std::unique_ptr<RecordBatch>> queue_;
+  std::vector<std::unique_ptr<RecordBatch>> spare_;
   bool stopping_ = false;
   std::thread thread_;
 };
