@@ -12,7 +12,7 @@ Scenarios (data generated once, cached under build/bench-data/):
   * Debian's sqlite-utils 3.30 `insert --csv --detect-types --pk id` on the first
     --sqlite-utils-rows rows (it runs at a few thousand rows/s), reported in rows/s.
   * A --big-gb CSV (same shape): almanac's peak RSS; target < 64 MB.
-  * `almanac memory` on a 50 MB CSV answering a GROUP BY, against loading the same file.
+  * `almanac memory` on a 50+ MB CSV answering a GROUP BY, against loading it (`select 1`).
 Timings are wall-clock medians; the machine's load average is reported with them.
 """
 import argparse
@@ -160,13 +160,12 @@ def main():
         lines.append("| sqlite-utils 3.30 | not installed (apt-get install sqlite-utils) | | | | |")
     memory_csv = make_csv(DATA / "ingest-1200000.csv", 1200000)
     memory_mb = memory_csv.stat().st_size / 1e6
-    t_load, _ = median_run(lambda db: [almanac, "insert", db, "t", memory_csv, "--silent"],
-                           args.runs)
+    t_load, _ = median_run(lambda db: [almanac, "memory", memory_csv, "select 1"], args.runs)
     t_mem, rss_mem = median_run(
         lambda db: [almanac, "memory", memory_csv,
                     "select city, count(*), avg(score) from t group by city"], args.runs)
     row(f"almanac memory, {memory_mb:.0f} MB CSV + GROUP BY", t_mem, rss_mem, 1200000, memory_mb,
-        f"{t_mem / t_load:.2f}x the time to load it into a file (target <= 2x)")
+        f"{t_mem / t_load:.2f}x the time to load it alone, {t_load:.2f} s (target <= 2x)")
     if args.big_gb:
         big = make_big_csv(DATA / f"ingest-{args.big_gb:g}gb.csv", args.big_gb)
         big_rows = sum(1 for _ in open(big)) - 1
