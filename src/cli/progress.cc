@@ -46,9 +46,12 @@ void ProgressBar::Progress(Phase phase, int64_t records, uint64_t bytes,
       line += buffer;
     }
   }
-  char rate[32];
-  std::snprintf(rate, sizeof rate, "%.1f MB/s", mb_per_s);
-  line += WithCommas(records) + " rows  " + rate;
+  line += WithCommas(records) + " rows";
+  if (seconds >= 0.1) {
+    char rate[32];
+    std::snprintf(rate, sizeof rate, "  %.1f MB/s", mb_per_s);
+    line += rate;
+  }
   std::fprintf(stderr, "\r\033[K%s", line.c_str());
   std::fflush(stderr);
   drawn_ = true;

@@ -2,6 +2,8 @@
 leave the database as it was, formats from extensions, the summary, exit statuses, and working
 beside a running `almanac serve`."""
 import json
+import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -156,3 +158,29 @@ def test_types_cover_every_row_even_past_the_sample(tmp_path):
                      stdin="a\n" + "1\n" * 30000 + "x\n")
     assert result.returncode == 1
     assert result.stderr == "Error: Line 30002: column a: x is not an integer\n"
+
+
+def test_progress_bar_on_a_terminal(tmp_path):
+    """stderr on a terminal: a bar with rows, MB/s and a percentage, erased before the summary."""
+    import pty
+    source = tmp_path / "big.csv"
+    source.write_text("id,v\n" + "".join(f"{i},value {i}\n" for i in range(100000)))
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen([almanac_binary(), "insert", str(tmp_path / "d.db"), "t", str(source)],
+                            stdout=subprocess.DEVNULL, stderr=follower, stdin=subprocess.DEVNULL)
+    os.close(follower)
+    out = b""
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        out += chunk
+    assert proc.wait(timeout=60) == 0
+    os.close(leader)
+    text = out.decode()
+    assert re.search(r"\r\x1b\[K(detecting types|inserting) \[#*-*\]\s+\d+%.*rows", text), text
+    assert text.endswith("\r\x1b[KInserted 100,000 rows into t (new table) in "
+                         + text.rsplit(" in ", 1)[1])
