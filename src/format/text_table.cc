@@ -143,33 +143,51 @@ std::optional<TableStyle> TableStyleByName(std::string_view name) {
   return std::nullopt;
 }
 
-std::string RenderTextTable(const std::vector<std::string>& headers,
-                            const std::vector<std::vector<Value>>& rows, TableStyle style) {
-  size_t ncols = !headers.empty() ? headers.size() : rows.empty() ? 0 : rows[0].size();
-  bool multiline = style != TableStyle::kGithub;
-  // Cells formatted and aligned, column by column.
-  std::vector<std::vector<std::string>> cells(rows.size(), std::vector<std::string>(ncols));
-  std::vector<size_t> widths(ncols, 0);
-  std::vector<bool> left(ncols, true);
+namespace {
+
+struct Columns {
+  std::vector<std::vector<std::string>> cells;  // formatted, decimal-padded
+  std::vector<size_t> widths;
+  std::vector<bool> left;  // left-aligned (text), else right (numbers)
+};
+
+// Formats every cell by its column's tabulate type and measures the columns.
+Columns FormatColumns(const std::vector<std::string>& headers,
+                      const std::vector<std::vector<Value>>& rows, size_t ncols, bool multiline) {
+  Columns out{std::vector<std::vector<std::string>>(rows.size(), std::vector<std::string>(ncols)),
+              std::vector<size_t>(ncols, 0), std::vector<bool>(ncols, true)};
   for (size_t c = 0; c < ncols; ++c) {
     Kind kind = kBool;
     for (const auto& row : rows) kind = std::max(kind, KindOf(row[c]));
-    left[c] = kind != kInt && kind != kFloat;
+    out.left[c] = kind != kInt && kind != kFloat;
     int max_after = -1;
     for (size_t r = 0; r < rows.size(); ++r) {
-      cells[r][c] = Format(rows[r][c], kind);
-      if (kind == kFloat) max_after = std::max(max_after, AfterPoint(cells[r][c]));
+      out.cells[r][c] = Format(rows[r][c], kind);
+      if (kind == kFloat) max_after = std::max(max_after, AfterPoint(out.cells[r][c]));
     }
     size_t width = headers.empty() ? 0 : Width(headers[c]) + 2;
     for (size_t r = 0; r < rows.size(); ++r) {
-      std::string& s = cells[r][c];
+      std::string& s = out.cells[r][c];
       if (kind == kFloat) s += std::string(static_cast<size_t>(max_after - AfterPoint(s)), ' ');
       for (const std::string& line : multiline ? Lines(s) : std::vector<std::string>{s}) {
         width = std::max(width, Width(line));
       }
     }
-    widths[c] = width;
+    out.widths[c] = width;
   }
+  return out;
+}
+
+}  // namespace
+
+std::string RenderTextTable(const std::vector<std::string>& headers,
+                            const std::vector<std::vector<Value>>& rows, TableStyle style) {
+  size_t ncols = !headers.empty() ? headers.size() : rows.empty() ? 0 : rows[0].size();
+  bool multiline = style != TableStyle::kGithub;
+  Columns columns = FormatColumns(headers, rows, ncols, multiline);
+  const auto& widths = columns.widths;
+  const auto& left = columns.left;
+  const auto& cells = columns.cells;
   size_t pad = style == TableStyle::kGithub ? 1 : 0;
   std::string sep = style == TableStyle::kGithub ? "|" : "  ";
   std::string edge = style == TableStyle::kGithub ? "|" : "";

@@ -61,6 +61,48 @@ Result<bool> CsvReader::Next() {
   }
 }
 
+// Scans a quoted field starting at b[p] (the quote), appending its text to unquoted_ and a span
+// for it; kRecord when the field is complete, p then after it.
+CsvReader::Scan CsvReader::ScanQuoted(size_t& p, uint64_t& line, uint64_t first_line, bool at_eof) {
+  const char* b = buffer_.data();
+  const char delim = dialect_.delimiter, quote = dialect_.quote;
+  size_t off = unquoted_.size();
+  ++p;
+  bool closed = false;
+  while (p < end_ && !closed) {
+    size_t r = p;
+    while (r < end_ && b[r] != quote && b[r] != '\r' && b[r] != '\n') ++r;
+    unquoted_.append(b + p, r - p);
+    p = r;
+    if (p == end_) break;
+    if (b[p] == quote) {
+      if (p + 1 == end_ && !at_eof) return Scan::kNeedMore;
+      bool doubled = p + 1 < end_ && b[p + 1] == quote;
+      if (doubled) unquoted_ += quote;
+      p += doubled ? 2 : 1;
+      closed = !doubled;
+      continue;
+    }
+    if (b[p] == '\r' && p + 1 == end_ && !at_eof) return Scan::kNeedMore;
+    p += b[p] == '\r' && p + 1 < end_ && b[p + 1] == '\n' ? 2 : 1;
+    unquoted_ += '\n';
+    ++line;
+  }
+  if (!closed) {
+    if (!at_eof) return Scan::kNeedMore;
+    error_ =
+        InvalidArgument("Line " + std::to_string(first_line) + ": a quoted field is never closed");
+    return Scan::kError;
+  }
+  // Text after the closing quote joins the field, as in Python's csv.
+  size_t r = p;
+  while (r < end_ && b[r] != delim && b[r] != '\r' && b[r] != '\n') ++r;
+  unquoted_.append(b + p, r - p);
+  p = r;
+  spans_.emplace_back(off | kQuoted, unquoted_.size() - off);
+  return Scan::kRecord;
+}
+
 // Scans one record starting at pos_. On kRecord, pos_/line_ move past it and fields_ holds it;
 // kEnd when only blank lines were left.
 CsvReader::Scan CsvReader::ScanRecord(bool at_eof) {
@@ -92,43 +134,8 @@ CsvReader::Scan CsvReader::ScanRecord(bool at_eof) {
       break;
     }
     if (b[p] == quote) {
-      size_t off = unquoted_.size();
-      ++p;
-      bool closed = false;
-      while (p < end_) {
-        size_t r = p;
-        while (r < end_ && b[r] != quote && b[r] != '\r' && b[r] != '\n') ++r;
-        unquoted_.append(b + p, r - p);
-        p = r;
-        if (p == end_) break;
-        if (b[p] == quote) {
-          if (p + 1 == end_ && !at_eof) return Scan::kNeedMore;
-          if (p + 1 < end_ && b[p + 1] == quote) {
-            unquoted_ += quote;
-            p += 2;
-            continue;
-          }
-          ++p;
-          closed = true;
-          break;
-        }
-        if (b[p] == '\r' && p + 1 == end_ && !at_eof) return Scan::kNeedMore;
-        p += b[p] == '\r' && p + 1 < end_ && b[p + 1] == '\n' ? 2 : 1;
-        unquoted_ += '\n';
-        ++line;
-      }
-      if (!closed) {
-        if (!at_eof) return Scan::kNeedMore;
-        error_ = InvalidArgument("Line " + std::to_string(first_line) +
-                                 ": a quoted field is never closed");
-        return Scan::kError;
-      }
-      // Text after the closing quote joins the field, as in Python's csv.
-      size_t r = p;
-      while (r < end_ && b[r] != delim && b[r] != '\r' && b[r] != '\n') ++r;
-      unquoted_.append(b + p, r - p);
-      p = r;
-      spans_.emplace_back(off | kQuoted, unquoted_.size() - off);
+      Scan quoted = ScanQuoted(p, line, first_line, at_eof);
+      if (quoted != Scan::kRecord) return quoted;
     } else {
       size_t s = p;
       while (p < end_ && b[p] != delim && b[p] != '\n' && b[p] != '\r') ++p;

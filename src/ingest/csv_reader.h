@@ -65,6 +65,7 @@ class CsvReader {
  private:
   enum class Scan { kRecord, kEnd, kNeedMore, kError };
   Scan ScanRecord(bool at_eof);
+  Scan ScanQuoted(size_t& p, uint64_t& line, uint64_t first_line, bool at_eof);
   Status Fill();
   Status CheckUtf8(std::string_view bytes, uint64_t line) const;
 
