@@ -33,7 +33,11 @@ class RowsOutput {
   void Row(const std::vector<Value>& row);
   void End();
   // The output so far (all of it for a table, after End), leaving the buffer empty.
-  std::string Take() { return std::move(out_); }
+  std::string Take() {
+    std::string taken;
+    taken.swap(out_);
+    return taken;
+  }
 
  private:
   void JsonRow(const std::vector<Value>& row);
