@@ -6,6 +6,8 @@
 #include "db/execute.h"
 #include "format/json_writer.h"
 #include "history/json_spans.h"
+#include "ingest/byte_source.h"
+#include "ingest/csv_reader.h"
 
 namespace almanac::history {
 namespace {
@@ -130,8 +132,49 @@ Result<VersionItems> VersionParser::ParseSql(std::string_view content) {
   return writer.Finish();
 }
 
-Result<VersionItems> VersionParser::ParseCsv(std::string_view) const {
-  return InvalidArgument("CSV is not supported yet");
+// Each record after the header becomes {"column": "value", ...}, as Python's csv.DictReader
+// reads it: every value is text, a short record's missing values are null.
+Result<VersionItems> VersionParser::ParseCsv(std::string_view content) const {
+  ingest::CsvDialect dialect;  // excel and unix read alike
+  if (options_.dialect == "excel-tab") {
+    dialect = ingest::CsvDialect::Tsv();
+  } else if (options_.dialect.empty()) {
+    // git-history sniffs the first 1,024 characters of every version.
+    std::optional<ingest::CsvDialect> sniffed = ingest::SniffDialect(content.substr(0, 1024));
+    if (sniffed) dialect = *sniffed;
+  }
+  std::unique_ptr<ingest::ByteSource> source = ingest::StringViewSource(content);
+  ingest::CsvReader reader(*source, dialect);
+  ItemWriter writer;
+  ALM_ASSIGN_OR_RETURN(bool has_header, reader.Next());
+  if (!has_header) return writer.Finish();
+  std::vector<std::string> keys;
+  for (std::string_view name : reader.fields()) keys.push_back(format::JsonQuote(name));
+  while (true) {
+    ALM_ASSIGN_OR_RETURN(bool more, reader.Next());
+    if (!more) break;
+    const std::vector<std::string_view>& fields = reader.fields();
+    for (size_t i = keys.size(); i < fields.size(); ++i) {
+      if (!fields[i].empty()) {
+        return InvalidArgument("CSV line " + std::to_string(reader.line()) + " has " +
+                               std::to_string(fields.size()) + " values but the header names " +
+                               std::to_string(keys.size()) + " columns");
+      }
+    }
+    std::string& out = writer.Begin();
+    for (size_t i = 0; i < keys.size(); ++i) {
+      if (i) out += ", ";
+      out += keys[i];
+      out += ": ";
+      if (i < fields.size()) {
+        format::AppendJsonString(fields[i], out, false);
+      } else {
+        out += "null";
+      }
+    }
+    writer.End();
+  }
+  return writer.Finish();
 }
 
 }  // namespace almanac::history

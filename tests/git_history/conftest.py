@@ -17,7 +17,7 @@ from almanac_server import almanac_binary  # noqa: E402
 def repos_built(tmp_path_factory):
     root = tmp_path_factory.mktemp("repos")
     built = {}
-    for name, commits in {"scrape": repos.SCRAPE, "edges": repos.EDGES}.items():
+    for name, commits in {"scrape": repos.SCRAPE, "edges": repos.EDGES, "csv": repos.CSV}.items():
         built[name] = (root / name, repos.make(root / name, commits))
     return built
 

@@ -25,7 +25,7 @@ def main():
     out = HERE / "expected"
     out.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
-        built = {"scrape": repos.SCRAPE, "edges": repos.EDGES}
+        built = {"scrape": repos.SCRAPE, "edges": repos.EDGES, "csv": repos.CSV}
         hashes = {name: repos.make(Path(tmp) / name, commits) for name, commits in built.items()}
         for name, scenario in SCENARIOS.items():
             repo = Path(tmp) / scenario["repo"]

@@ -140,6 +140,27 @@ EDGES = [
 ]
 
 
+# CSV and TSV: sniffed delimiters, quoted fields with commas and newlines, short records,
+# columns that appear.
+CSV = [
+    ("2023-02-01T09:00:00+00:00", {
+        "trees.csv": "TreeID,name\n1,Sophia\n2,Charlie",
+        "trees.tsv": "TreeID\tname\n1\tSophia\n2\tCharlie\n",
+        "quoted.csv": 'id,note,n\n1,"a, b",5\n2,"line1\nline2",\n3,x\n',
+        "semi.csv": "id;name;kind\n1;Oak;tree\n2;Elm;tree\n3;Fern;plant\n",
+    }),
+    ("2023-02-02T09:00:00+00:00", {
+        "trees.csv": "TreeID,name,age\n1,Sophia,5\n2,Charlie Brown,7\n3,Ada,1\n",
+        "trees.tsv": "TreeID\tname\n1\tSophia\n2\tCharlie B.\n",
+        "quoted.csv": 'id,note,n\n1,"a, b",5\n2,"line1\nline 2",\n3,x,9\n',
+        "semi.csv": "id;name;kind\n1;Oak;tree\n2;Elm;tree\n3;Fern;fern\n",
+    }),
+    ("2023-02-03T09:00:00+00:00", {
+        "trees.csv": "TreeID,name,age\r\n1,Sophia,6\r\n3,Ada,1\r\n",
+    }),
+]
+
+
 def dump(db_path, skip_tables=()):
     """The database as plain data: sqlite_master and every table's rows, with `columns` ids
     replaced by names (git-history numbers columns in Python set order, which varies)."""

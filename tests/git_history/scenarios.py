@@ -34,6 +34,17 @@ SCENARIOS = {
     "compound_id": {"repo": "edges", "runs": [["compound.json", "--id", "a", "--id", "b"]]},
     "types_no_id": {"repo": "edges", "runs": [["mixed.json"]]},
     "types_id": {"repo": "edges", "runs": [["mixed.json", "--id", "id"]]},
+    "csv_id": {"repo": "csv", "runs": [["trees.csv", "--csv", "--id", "TreeID"]]},
+    "csv_full_versions": {"repo": "csv", "runs": [["trees.csv", "--csv", "--id", "TreeID",
+                                                   "--full-versions"]]},
+    "csv_no_id": {"repo": "csv", "runs": [["quoted.csv", "--csv"]]},
+    "csv_quoted": {"repo": "csv", "runs": [["quoted.csv", "--csv", "--id", "id"]]},
+    "csv_semicolons": {"repo": "csv", "runs": [["semi.csv", "--csv", "--id", "id"]]},
+    "tsv_sniffed": {"repo": "csv", "runs": [["trees.tsv", "--csv", "--id", "TreeID"]]},
+    "dialect_excel": {"repo": "csv", "runs": [["trees.csv", "--dialect", "excel"]]},
+    "dialect_excel_tab": {"repo": "csv", "runs": [
+        ["trees.tsv", "--dialect", "excel-tab", "--id", "TreeID", "--namespace", "tsv"],
+        ["trees.csv", "--dialect", "excel-tab", "--namespace", "one_column"]]},
     # Where Almanac differs on purpose (docs/compat.md); the tests assert the differences.
     "numbers": {"repo": "edges", "runs": [["numbers.json", "--id", "id"]], "differs": True},
     "vanish": {"repo": "edges", "runs": [["vanish.json", "--id", "id"]], "differs": True},
