@@ -144,7 +144,9 @@ Result<VersionItems> VersionParser::ParseCsv(std::string_view content) const {
     if (sniffed) dialect = *sniffed;
   }
   std::unique_ptr<ingest::ByteSource> source = ingest::StringViewSource(content);
-  ingest::CsvReader reader(*source, dialect);
+  ingest::CsvReader::Options read_as_python;
+  read_as_python.keep_line_endings = true;
+  ingest::CsvReader reader(*source, dialect, read_as_python);
   ItemWriter writer;
   ALM_ASSIGN_OR_RETURN(bool has_header, reader.Next());
   if (!has_header) return writer.Finish();

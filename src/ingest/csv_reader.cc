@@ -84,8 +84,13 @@ CsvReader::Scan CsvReader::ScanQuoted(size_t& p, uint64_t& line, uint64_t first_
       continue;
     }
     if (b[p] == '\r' && p + 1 == end_ && !at_eof) return Scan::kNeedMore;
-    p += b[p] == '\r' && p + 1 < end_ && b[p + 1] == '\n' ? 2 : 1;
-    unquoted_ += '\n';
+    size_t ending = b[p] == '\r' && p + 1 < end_ && b[p + 1] == '\n' ? 2 : 1;
+    if (options_.keep_line_endings) {
+      unquoted_.append(b + p, ending);
+    } else {
+      unquoted_ += '\n';
+    }
+    p += ending;
     ++line;
   }
   if (!closed) {

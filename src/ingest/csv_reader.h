@@ -2,7 +2,8 @@
 // dialect sqlite-utils uses): quoted fields may hold delimiters, newlines and doubled quotes; a
 // quote inside an unquoted field is literal; text after a closing quote joins the field. Line
 // endings inside quoted fields read as "\n" (Python's universal newlines, as sqlite-utils reads
-// files). A UTF-8 byte-order mark at the start is skipped.
+// files), or as written with Options::keep_line_endings. A UTF-8 byte-order mark at the start is
+// skipped.
 //
 // Deliberately stricter than Python: an unclosed quote at the end of the input and bytes that
 // are not UTF-8 are errors naming the line, and blank lines are skipped rather than read as
@@ -44,6 +45,9 @@ class CsvReader {
  public:
   struct Options {
     bool validate_utf8 = true;  // off for bytes already transcoded to UTF-8
+    // Line endings inside quoted fields kept as written ("\r\n" stays), as Python's csv reads
+    // text opened without newline translation (git-history's io.StringIO).
+    bool keep_line_endings = false;
   };
 
   CsvReader(ByteSource& source, CsvDialect dialect, Options options);

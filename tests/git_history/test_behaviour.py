@@ -281,3 +281,30 @@ def test_history_with_merges_is_walked_as_git_rev_list_walks_it(almanac, tmp_pat
     almanac("file", db, "data.json", "--id", "id", "--repo", repo)
     assert [h for (h,) in rows(db, "select hash from commits order by id")] == expected
     assert len(expected) == 5
+
+
+def test_csv_versions_read_as_git_history_reads_them(almanac, tmp_path):
+    # A BOM (git-history would name the first column "\ufeffid"), a quoted Windows line ending
+    # kept as written, values as text, items removed and re-added as with JSON.
+    scrape(tmp_path, '\ufeffid,note\r\n1,"a\r\nb"\r\n2,x\r\n', "id,note\r\n1,c\r\n",
+           "id,note\n1,c\n2,y\n", name="data.csv")
+    db = tmp_path / "d.db"
+    almanac("file", db, "data.csv", "--csv", "--id", "id", "--repo", tmp_path / "repo")
+    assert rows(db, "select _version, id, note from item_version order by _id") == [
+        (1, "1", "a\r\nb"), (1, "2", "x"), (2, None, "c"), (2, None, "y")]
+    assert rows(db, "select _item, _commit, _restored_commit from item_removed") == [(2, 2, 3)]
+
+
+def test_a_csv_record_longer_than_its_header_stops_or_is_skipped(almanac, tmp_path):
+    hashes = scrape(tmp_path, "id,n\n1,5\n", "id,n\n1,6,oops\n", "id,n\n1,7\n", name="d.csv")
+    db = tmp_path / "d.db"
+    repo = tmp_path / "repo"
+    failed = run_almanac("file", db, "d.csv", "--csv", "--id", "id", "--repo", repo,
+                         check=False)
+    assert failed.returncode == 1
+    assert hashes[1] in failed.stderr and "CSV line 2 has 3 values" in failed.stderr
+    done = almanac("file", db, "d.csv", "--csv", "--id", "id", "--repo", repo, "--skip-invalid")
+    assert f"Warning: Commit {hashes[1][:12]}" in done.stderr
+    assert rows(db, "select n from item_version order by _id") == [("5",), ("7",)]
+    bad = run_almanac("file", db, "d.csv", "--dialect", "tabs", "--repo", repo, check=False)
+    assert bad.returncode == 2 and "--dialect" in bad.stderr

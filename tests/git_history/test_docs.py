@@ -1,6 +1,6 @@
 """docs/git-history.md's walkthrough runs as written: its shell blocks run in order in one
-bash session, and each prints the text block that follows it; the `almanac serve` step is
-started on a free port and its curl answers like the page says."""
+bash session, and each prints the text block that follows it (the examples under Options too);
+the `almanac serve` step is started on a free port and its curl answers like the page says."""
 import re
 import subprocess
 from pathlib import Path
@@ -27,14 +27,16 @@ def walkthrough():
 def test_walkthrough_prints_what_the_page_shows(tmp_path):
     steps = walkthrough()
     serve_at = next(i for i, (code, _) in enumerate(steps) if "almanac serve" in code)
-    script = "".join(code + f"\necho '{MARK}'\n" for code, _ in steps[:serve_at])
+    shell_steps = steps[:serve_at] + steps[serve_at + 1:]  # the examples after it run too
+    script = "".join(code + f"\necho '{MARK}'\n" for code, _ in shell_steps)
     binary = Path(almanac_binary())
     script = re.sub(r"(^|\s|\()almanac ", lambda m: f"{m.group(1)}{binary} ", script, flags=re.M)
     result = subprocess.run(["bash", "-euo", "pipefail", "-c", script], cwd=tmp_path,
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     outputs = result.stdout.split(MARK + "\n")
-    for (code, expected), output in zip(steps[:serve_at], outputs):
+    assert len(outputs) == len(shell_steps) + 1
+    for (code, expected), output in zip(shell_steps, outputs):
         if expected is not None:
             assert output.strip() == expected.strip(), code
 

@@ -48,5 +48,28 @@ TEST(VersionParser, ConvertRowsBecomeItems) {
   EXPECT_FALSE(VersionParser::Create(options).ok());
 }
 
+TEST(VersionParser, CsvRecordsBecomeItemsOfText) {
+  ParseOptions options;
+  options.format = InputFormat::kCsv;
+  auto parser = std::move(VersionParser::Create(options).value());
+  // BOM skipped, semicolons sniffed, a quoted line ending kept, a short record's value null,
+  // an empty value past the header dropped.
+  Result<VersionItems> items =
+      parser->Parse("\xEF\xBB\xBFid;note;n\r\n1;\"a\r\nb\";5\r\n2;x;\r\n3\r\n");
+  ASSERT_TRUE(items.ok()) << items.status().message();
+  ASSERT_EQ(items->spans.size(), 3u);
+  EXPECT_EQ(items->spans[0], R"({"id": "1", "note": "a\r\nb", "n": "5"})");
+  EXPECT_EQ(items->spans[1], R"({"id": "2", "note": "x", "n": ""})");
+  EXPECT_EQ(items->spans[2], R"({"id": "3", "note": null, "n": null})");
+  Result<VersionItems> extra = parser->Parse("id,n\n1,2,3\n");
+  ASSERT_FALSE(extra.ok());
+  EXPECT_EQ(extra.status().message(), "CSV line 2 has 3 values but the header names 2 columns");
+  EXPECT_EQ(parser->Parse("id,n\n1,2,\n")->spans.size(), 1u);
+  EXPECT_EQ(parser->Parse("id,n\n")->spans.size(), 0u);
+  options.dialect = "excel-tab";
+  auto tabs = std::move(VersionParser::Create(options).value());
+  EXPECT_EQ(tabs->Parse("a,b\tc\n1,2\t3\n")->spans[0], R"({"a,b": "1,2", "c": "3"})");
+}
+
 }  // namespace
 }  // namespace almanac::history

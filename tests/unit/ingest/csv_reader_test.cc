@@ -71,6 +71,20 @@ TEST(CsvReader, PythonCsvRules) {
   }
 }
 
+TEST(CsvReader, KeepLineEndingsLeavesQuotedLineEndingsAsWritten) {
+  CsvReader::Options options;
+  options.keep_line_endings = true;
+  for (size_t step : {size_t{1} << 20, size_t{1}, size_t{2}, size_t{3}}) {
+    Trickle source("a,b\r\n\"x\r\ny\ry\nz\",1\r\n", step);
+    CsvReader reader(source, {}, options);
+    ASSERT_TRUE(*reader.Next());
+    ASSERT_TRUE(*reader.Next());
+    EXPECT_EQ(reader.fields()[0], "x\r\ny\ry\nz") << "step " << step;
+    EXPECT_EQ(reader.line(), 2u);
+    EXPECT_FALSE(*reader.Next());
+  }
+}
+
 TEST(CsvReader, LineNumbersCountQuotedNewlinesAndBlankLines) {
   Trickle source("a,b\n\"x\ny\",1\n\n\n2,3\n", 4);
   std::vector<uint64_t> lines;
