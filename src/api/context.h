@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "api/url_builder.h"
 #include "auth/actor.h"
 #include "auth/permissions.h"
 #include "auth/session.h"
@@ -31,13 +32,16 @@ struct Instance {
   // The SQL threads, for work a request splits across them (parallel facet counts). A handler
   // runs on one of them; null runs everything on the calling thread.
   TaskPool* pool = nullptr;
+
+  // Links to the instance's pages, under the base_url setting.
+  Urls urls() const { return Urls(settings.base_url); }
 };
 
 struct Request {
   std::string method = "GET";
-  std::string path;                                          // raw path, as sent (no query string)
-  std::string query_string;                                  // raw, without "?"
-  QueryArgs args;                                            // parsed query string
+  std::string path;          // raw path, as sent (no query string; base_url included)
+  std::string query_string;  // raw, without "?"
+  QueryArgs args;            // parsed query string
   std::vector<std::pair<std::string, std::string>> headers;  // names lower-case
   std::string scheme = "http";
   std::string host = "localhost";

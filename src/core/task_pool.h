@@ -1,4 +1,4 @@
-// TaskPool: a fixed set of threads running move-only tasks in FIFO order.
+// TaskPool: a fixed set of threads running tasks (copyable std::functions) in FIFO order.
 // The SQL threads are one of these; each thread keeps its own SQLite connections
 // (thread-local state lives with the caller, not here).
 #pragma once

@@ -129,6 +129,16 @@ std::string Assets::StaticUrl(std::string_view name) const {
   return url;
 }
 
+bool Assets::IsMounted(std::string_view path) const {
+  for (const StaticMount& mount : mounts_) {
+    if (path.size() > mount.mount.size() + 1 && path[0] == '/' &&
+        path.substr(1).starts_with(mount.mount) && path[mount.mount.size() + 1] == '/') {
+      return true;
+    }
+  }
+  return false;
+}
+
 std::optional<Result<StaticFile>> Assets::ReadMounted(std::string_view path) const {
   for (const StaticMount& mount : mounts_) {
     std::string prefix = "/" + mount.mount + "/";

@@ -49,6 +49,8 @@ class Assets {
   std::string StaticUrl(std::string_view name) const;
 
   const std::vector<StaticMount>& mounts() const { return mounts_; }
+  // Whether the request path "/<mount>/<rest>" lies under a --static mount.
+  bool IsMounted(std::string_view path) const;
   // A file below a --static mount, for the request path "/<mount>/<rest>". nullopt when the
   // path is not under any mount; NotFound when the file is missing or escapes its directory.
   std::optional<Result<StaticFile>> ReadMounted(std::string_view path) const;

@@ -6,11 +6,11 @@
 #include "api/resolve.h"
 #include "auth/signer.h"
 #include "core/url.h"
-#include "http/handler_util.h"
-#include "http/routes.h"
 #include "ui/auth_html.h"
+#include "web/handler_util.h"
+#include "web/handlers.h"
 
-namespace almanac::http {
+namespace almanac::web {
 namespace {
 
 using format::JsonValue;
@@ -28,30 +28,36 @@ Response Forbidden(const api::Request& request, std::string message) {
   return ErrorResponse(PermissionDenied(std::move(message)), FormatForPath(request));
 }
 
-Response AuthToken(const RouteContext& ctx) {
+}  // namespace
+
+Response HandleAuthToken(const RouteContext& ctx) {
   const api::Request& request = ctx.request;
-  if (request.actor && request.actor->id() == "root") return Response::Redirect("/");
+  std::string home = ctx.instance.urls().Instance();
+  if (request.actor && request.actor->id() == "root") return Response::Redirect(home);
   if (!ctx.instance.authenticator) return Forbidden(request, "Root token has already been used");
   const std::string* token = request.Arg("token");
   Status s = ctx.instance.authenticator->ConsumeRootToken(token ? *token : "");
   if (!s.ok()) return ErrorResponse(s, FormatForPath(request));
-  Response response = Response::Redirect("/");
+  Response response = Response::Redirect(home);
   JsonValue root = JsonValue::MakeObject({{"id", JsonValue::String("root")}});
   response.AddHeader("Set-Cookie", auth::SetActorCookieHeader(auth::MakeActorCookie(
                                        ctx.instance.authenticator->secret(), root)));
   return response;
 }
 
-Response Logout(const RouteContext& ctx) {
+Response HandleLogout(const RouteContext& ctx) {
   const api::Request& request = ctx.request;
+  std::string home = ctx.instance.urls().Instance();
   if (request.method == "POST") {
-    Response response = Response::Redirect("/");
+    Response response = Response::Redirect(home);
     response.AddHeader("Set-Cookie", auth::ClearActorCookieHeader());
     return response;
   }
-  if (!request.actor) return Response::Redirect("/");
+  if (!request.actor) return Response::Redirect(home);
   return Response::Html(200, ctx.ui.Logout(request.actor->data, NoTwin(ctx)));
 }
+
+namespace {
 
 // Datasette's CreateTokenView.check_permission.
 Status CanCreateToken(const api::Instance& instance, const api::Request& request) {
@@ -118,7 +124,9 @@ auth::TokenSpec TokenFromForm(const QueryArgs& form, const std::string& actor_id
   return spec;
 }
 
-Response CreateToken(const RouteContext& ctx) {
+}  // namespace
+
+Response HandleCreateToken(const RouteContext& ctx) {
   const api::Instance& instance = ctx.instance;
   const api::Request& request = ctx.request;
   if (Status s = CanCreateToken(instance, request); !s.ok()) {
@@ -142,7 +150,7 @@ Response CreateToken(const RouteContext& ctx) {
   return Response::Html(200, ctx.ui.CreateToken(model, NoTwin(ctx)));
 }
 
-Response PermissionsDebug(const RouteContext& ctx) {
+Response HandlePermissionsDebug(const RouteContext& ctx) {
   const api::Instance& instance = ctx.instance;
   const api::Request& request = ctx.request;
   if (request.method == "POST") {
@@ -167,7 +175,7 @@ Response PermissionsDebug(const RouteContext& ctx) {
 }
 
 // /-/check, /-/allowed, /-/rules: an HTML form, or the JSON answer for .json.
-Response DebugPage(const RouteContext& ctx) {
+Response HandlePermissionDebugPage(const RouteContext& ctx) {
   const api::Instance& instance = ctx.instance;
   const api::Request& request = ctx.request;
   const std::string& name = ctx.route.name;
@@ -187,34 +195,8 @@ Response DebugPage(const RouteContext& ctx) {
   return response;
 }
 
-}  // namespace
-
-bool IsAuthPage(const std::string& name) {
-  return name == "auth-token" || name == "logout" || name == "create-token" ||
-         name == "permissions" || name == "check" || name == "allowed" || name == "rules";
-}
-
-Response HandleAuthPage(const RouteContext& ctx) {
-  const std::string& name = ctx.route.name;
-  const std::string& method = ctx.request.method;
-  bool posts = name == "logout" || name == "create-token" || name == "permissions";
-  if (method != "GET" && method != "HEAD" && !(posts && method == "POST")) {
-    return ErrorResponse(Status(ErrorCode::kMethodNotAllowed, "Method not allowed"),
-                         FormatForPath(ctx.request));
-  }
-  bool json_twin = name == "check" || name == "allowed" || name == "rules";
-  if (!ctx.route.format.empty() && !json_twin) {
-    return ErrorResponse(NotFound("Page not found"), FormatForPath(ctx.request));
-  }
-  if (name == "auth-token") return AuthToken(ctx);
-  if (name == "logout") return Logout(ctx);
-  if (name == "create-token") return CreateToken(ctx);
-  if (name == "permissions") return PermissionsDebug(ctx);
-  return DebugPage(ctx);
-}
-
 Response CsrfErrorResponse(const std::string& reason) {
   return Response::Html(403, ui::RenderCsrfError(reason));
 }
 
-}  // namespace almanac::http
+}  // namespace almanac::web

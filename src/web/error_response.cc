@@ -1,9 +1,9 @@
-#include "http/error_response.h"
+#include "web/error_response.h"
 
 #include "api/json_output.h"
 #include "ui/html.h"
 
-namespace almanac::http {
+namespace almanac::web {
 
 int HttpStatus(ErrorCode code) {
   switch (code) {
@@ -41,4 +41,4 @@ Response ErrorResponse(const Status& status, ErrorFormat format) {
   return response;
 }
 
-}  // namespace almanac::http
+}  // namespace almanac::web

@@ -8,28 +8,23 @@
 
 #include "api/resolve.h"
 #include "core/url.h"
-#include "http/handler_util.h"
-#include "http/routes.h"
+#include "web/handler_util.h"
+#include "web/handlers.h"
+#include "web/pooled_stream.h"
 
-namespace almanac::http {
+namespace almanac::web {
 namespace {
 
 constexpr size_t kChunk = 64 * 1024;
 
-class FileStream : public BodyStream {
- public:
-  explicit FileStream(std::unique_ptr<std::ifstream> file) : file_(std::move(file)) {}
-  bool Next(std::string& chunk) override {
-    size_t start = chunk.size();
-    chunk.resize(start + kChunk);
-    file_->read(chunk.data() + start, static_cast<std::streamsize>(kChunk));
-    chunk.resize(start + static_cast<size_t>(file_->gcount()));
-    return static_cast<bool>(*file_);
-  }
-
- private:
-  std::unique_ptr<std::ifstream> file_;
-};
+// Appends the file's next 64 KB to `chunk`; false at its end.
+bool ReadChunk(std::ifstream& file, std::string& chunk) {
+  size_t start = chunk.size();
+  chunk.resize(start + kChunk);
+  file.read(chunk.data() + start, static_cast<std::streamsize>(kChunk));
+  chunk.resize(start + static_cast<size_t>(file.gcount()));
+  return static_cast<bool>(file);
+}
 
 // The file's name, safe inside a quoted header value (quotes, backslashes and control
 // characters become '_').
@@ -58,22 +53,21 @@ Response HandleDatabaseDownload(const RouteContext& ctx) {
   if (!in.settings.allow_download || db->is_mutable()) {
     return ErrorResponse(PermissionDenied("Database download is forbidden"), ErrorFormat::kHtml);
   }
-  auto file = std::make_unique<std::ifstream>(db->path(), std::ios::binary);
+  auto file = std::make_shared<std::ifstream>(db->path(), std::ios::binary);
   if (!*file) return ErrorResponse(NotFound("Cannot download database"), ErrorFormat::kHtml);
   Response response;
   response.content_type = "application/octet-stream";
   response.AddHeader("Content-Disposition",
                      "attachment; filename=\"" + DownloadName(db->path()) + "\"");
-  response.stream = std::make_shared<FileStream>(std::move(file));
+  response.stream = std::make_shared<PooledStream>(
+      in.pool, [file](std::string& chunk) { return ReadChunk(*file, chunk); });
   return response;
 }
 
-std::optional<Response> MemoryRedirect(const api::Request& request) {
-  constexpr std::string_view kPrefix = "/:memory:";
-  if (!request.path.starts_with(kPrefix)) return std::nullopt;
-  std::string location = "/_memory" + request.path.substr(kPrefix.size());
-  if (!request.query_string.empty()) location += "?" + request.query_string;
+Response HandleMemoryRedirect(const RouteContext& ctx) {
+  std::string location = ctx.instance.urls().Database("_memory") + ctx.route.rest;
+  if (!ctx.request.query_string.empty()) location += "?" + ctx.request.query_string;
   return Response::Redirect(std::move(location), 301);
 }
 
-}  // namespace almanac::http
+}  // namespace almanac::web

@@ -1,7 +1,7 @@
-#include "http/handler_util.h"
-#include "http/routes.h"
+#include "web/handler_util.h"
+#include "web/handlers.h"
 
-namespace almanac::http {
+namespace almanac::web {
 namespace {
 
 // 200 with the file, or 304 when the client already holds this version.
@@ -23,7 +23,7 @@ Response FileResponse(const api::Request& request, const ui::StaticFile& file,
 }  // namespace
 
 Response HandleStatic(const RouteContext& ctx) {
-  std::string_view name = ctx.route.name;
+  std::string_view name = ctx.route.rest;
   const ui::StaticFile* file = ctx.ui.assets().Static(name);
   if (!file) return Response::Html(404, "404: File not found");
   // URLs carrying the current content hash (?v=) never change: cache them for a year.
@@ -33,11 +33,14 @@ Response HandleStatic(const RouteContext& ctx) {
                       fingerprinted ? "public, max-age=31536000, immutable" : "max-age=3600");
 }
 
-std::optional<Response> HandleStaticMount(const api::Request& request, const ui::Assets& assets) {
-  std::optional<Result<ui::StaticFile>> file = assets.ReadMounted(request.path);
-  if (!file) return std::nullopt;
-  if (!file->ok()) return Response::Html(404, "404: File not found");
-  return FileResponse(request, **file, "max-age=3600");
+Response HandleStaticMount(const RouteContext& ctx) {
+  std::optional<Result<ui::StaticFile>> file = ctx.ui.assets().ReadMounted("/" + ctx.route.rest);
+  if (!file || !file->ok()) return Response::Html(404, "404: File not found");
+  return FileResponse(ctx.request, **file, "max-age=3600");
 }
 
-}  // namespace almanac::http
+Response HandleDashRedirect(const RouteContext& ctx) {
+  return Response::Redirect(ctx.instance.urls().Path("-/"), 301);
+}
+
+}  // namespace almanac::web

@@ -2,10 +2,10 @@
 #include "api/resolve.h"
 #include "api/special.h"
 #include "core/url.h"
-#include "http/handler_util.h"
-#include "http/routes.h"
+#include "web/handler_util.h"
+#include "web/handlers.h"
 
-namespace almanac::http {
+namespace almanac::web {
 namespace {
 
 Response SpecialResponse(const Result<api::SpecialPage>& page, const RouteContext& ctx) {
@@ -41,37 +41,36 @@ Response HandleSpecial(const RouteContext& ctx) {
   return ErrorResponse(NotFound("Page not found"), FormatForPath(request));
 }
 
-Response HandleDatabaseAction(const RouteContext& ctx) {
-  const Route& route = ctx.route;
-  bool page_format = route.format.empty() || IsJson(route.format);
-  if (route.name == "schema" && page_format) {
-    return SpecialResponse(api::SchemaPage(ctx.instance, ctx.request, TildeDecode(route.database)),
-                           ctx);
+Response HandleDatabaseSchema(const RouteContext& ctx) {
+  if (!ctx.route.format.empty() && !IsJson(ctx.route.format)) {
+    return NotFoundResponse(ctx.request, NotFound("404"));
   }
-  if (route.name == "queries" && page_format) {
-    return SpecialResponse(
-        api::QueryListPage(ctx.instance, ctx.request, TildeDecode(route.database)), ctx);
-  }
-  return NotFoundResponse(ctx.request, NotFound("404"));
+  return SpecialResponse(
+      api::SchemaPage(ctx.instance, ctx.request, TildeDecode(ctx.route.database)), ctx);
 }
 
-}  // namespace almanac::http
+Response HandleDatabaseQueries(const RouteContext& ctx) {
+  return SpecialResponse(
+      api::QueryListPage(ctx.instance, ctx.request, TildeDecode(ctx.route.database)), ctx);
+}
 
-namespace almanac::http {
-
-// /<db>/<query>/-/definition (JSON, errors included); the other stored-query actions (edit,
-// update, delete) belong to stored queries, not yet built.
-Response HandleQueryAction(const RouteContext& ctx) {
-  const Route& route = ctx.route;
-  if (route.name != "definition") return NotFoundResponse(ctx.request, NotFound("404"));
-  Result<format::JsonValue> definition = api::QueryDefinition(
-      ctx.instance, ctx.request, TildeDecode(route.database), TildeDecode(route.table));
+// /<db>/<query>/-/definition (JSON, errors included).
+Response HandleQueryDefinition(const RouteContext& ctx) {
+  std::string database = TildeDecode(ctx.route.database);
+  Result<format::JsonValue> definition =
+      api::QueryDefinition(ctx.instance, ctx.request, database, TildeDecode(ctx.route.table));
   if (!definition.ok()) {
     const Status& status = definition.status();
-    if (status.message() == "Database not found") return NotFoundResponse(ctx.request, status);
+    if (status.Is(ErrorCode::kNotFound, ErrorSubject::kDatabase)) {
+      return NotFoundResponse(ctx.request, status);
+    }
     return ErrorResponse(status, ErrorFormat::kJson);
   }
   return Response::Json(200, format::ToJsonText(*definition));
 }
 
-}  // namespace almanac::http
+Response HandleNotServed(const RouteContext& ctx) {
+  return ErrorResponse(NotFound("Page not found"), FormatForPath(ctx.request));
+}
+
+}  // namespace almanac::web

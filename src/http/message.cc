@@ -1,8 +1,15 @@
-#include "http/response.h"
+#include "http/message.h"
 
 #include <strings.h>
 
 namespace almanac::http {
+
+const std::string* Request::Header(std::string_view lower_name) const {
+  for (const auto& [k, v] : headers) {
+    if (k == lower_name) return &v;
+  }
+  return nullptr;
+}
 
 const std::string* Response::Header(std::string_view name) const {
   for (const auto& [k, v] : headers) {

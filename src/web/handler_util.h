@@ -7,10 +7,10 @@
 #include "api/context.h"
 #include "api/json_output.h"
 #include "core/result.h"
-#include "http/error_response.h"
-#include "http/response.h"
+#include "http/message.h"
+#include "web/error_response.h"
 
-namespace almanac::http {
+namespace almanac::web {
 
 bool IsJson(const std::string& format);
 // JSON errors for URLs ending in .json, HTML error pages otherwise (Datasette's rule).
@@ -37,4 +37,4 @@ Response Render(const Result<Page>& page, const api::Request& request, const std
   return Response::Html(200, html(*page));
 }
 
-}  // namespace almanac::http
+}  // namespace almanac::web

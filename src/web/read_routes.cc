@@ -2,13 +2,14 @@
 #include "api/catalog.h"
 #include "api/json_output.h"
 #include "api/query.h"
+#include "api/resolve.h"
 #include "api/row.h"
 #include "api/table.h"
 #include "core/url.h"
-#include "http/handler_util.h"
-#include "http/routes.h"
+#include "web/handler_util.h"
+#include "web/handlers.h"
 
-namespace almanac::http {
+namespace almanac::web {
 namespace {
 
 // A not-found from a handler: the tilde redirect for percent-encoded paths, else the error.
@@ -29,6 +30,19 @@ Response QueryResponse(const RouteContext& ctx, const api::QueryPage& page,
   return Response::Html(200, ctx.ui.Query(page, ctx.Html()));
 }
 
+// A canned query named like the table the URL names: its page, or on POST its write.
+Response CannedQuery(const RouteContext& ctx, const std::string& database,
+                     const std::string& name) {
+  const api::Instance& in = ctx.instance;
+  if (ctx.request.method == "POST") return HandleCannedWrite(ctx, database, name);
+  Result<api::QueryPage> canned = api::BuildCannedQueryPage(in, ctx.request, database, name);
+  if (!canned.ok()) return ErrorResponse(canned.status(), FormatForPath(ctx.request));
+  Response response = QueryResponse(ctx, *canned, ctx.route.format);
+  AddCacheHeaders(response, canned->cache_ttl.value_or(in.settings.default_cache_ttl));
+  response.AddHeader("Referrer-Policy", "no-referrer");
+  return response;
+}
+
 }  // namespace
 
 Response HandleIndex(const RouteContext& ctx) {
@@ -45,7 +59,7 @@ Response HandleDatabase(const RouteContext& ctx) {
   if (sql && sql->find_first_not_of(" \t\r\n") != std::string::npos &&
       ctx.instance.registry.Find(database)) {
     // Datasette's legacy /<db>?sql= form moved to /<db>/-/query.
-    std::string target = "/" + route.database + "/-/query" +
+    std::string target = ctx.instance.urls().DatabaseAction(database, "query") +
                          (route.format.empty() ? "" : "." + route.format) + "?" +
                          request.query_string;
     Response redirect = Response::Redirect(target);
@@ -89,23 +103,22 @@ Response HandleTable(const RouteContext& ctx) {
   std::string table = TildeDecode(route.table);
   if (IsExportFormat(route.format)) return HandleTableExport(ctx);
   if (!KnownFormat(route.format)) return NotFoundResponse(request, NotFound("Table not found"));
+  if (request.method == "POST") {
+    // Only a writable canned query takes a POST here; a table answers 405, as in Datasette.
+    Result<api::PathTarget> target = api::ResolvePathTarget(in, database, table);
+    if (target.ok() && *target == api::PathTarget::kTable) {
+      return Response::Text(405, "Method not allowed");
+    }
+    if (target.ok() && *target == api::PathTarget::kCannedQuery) {
+      return CannedQuery(ctx, database, table);
+    }
+  }
   api::TableFormat table_format =
       IsJson(route.format) ? api::TableFormat::kJson : api::TableFormat::kHtml;
   Result<api::TablePage> page = api::BuildTablePage(in, request, database, table, table_format);
-  if (!page.ok() && page.status().code() == ErrorCode::kNotFound &&
-      page.status().message() == "Table not found") {
-    // Not a table: perhaps a canned query of that name.
-    if (request.method == "POST" && api::FindCannedQuery(in.config, database, table)) {
-      return HandleCannedWrite(ctx, database, table);
-    }
-    Result<api::QueryPage> canned = api::BuildCannedQueryPage(in, request, database, table);
-    if (canned.ok() || canned.status().message() != "Table not found") {
-      if (!canned.ok()) return ErrorResponse(canned.status(), FormatForPath(request));
-      Response response = QueryResponse(ctx, *canned, route.format);
-      AddCacheHeaders(response, canned->cache_ttl.value_or(in.settings.default_cache_ttl));
-      response.AddHeader("Referrer-Policy", "no-referrer");
-      return response;
-    }
+  if (!page.ok() && page.status().Is(ErrorCode::kNotFound, ErrorSubject::kTable) &&
+      api::FindCannedQuery(in.config, database, table)) {
+    return CannedQuery(ctx, database, table);
   }
   if (!page.ok()) return PageError(request, page.status());
   if (page->redirect) {
@@ -138,4 +151,4 @@ Response HandleRow(const RouteContext& ctx) {
   return response;
 }
 
-}  // namespace almanac::http
+}  // namespace almanac::web

@@ -6,30 +6,24 @@
 #include "api/row.h"
 #include "api/table.h"
 #include "core/url.h"
-#include "http/handler_util.h"
-#include "http/routes.h"
+#include "web/handler_util.h"
+#include "web/handlers.h"
+#include "web/pooled_stream.h"
 
-namespace almanac::http {
+namespace almanac::web {
 namespace {
 
-// Hands a streamed CSV body to the server, which calls Next() on SQL threads.
-class CsvBodyStream : public BodyStream {
- public:
-  explicit CsvBodyStream(std::unique_ptr<api::TableCsvStream> csv) : csv_(std::move(csv)) {}
-  bool Next(std::string& chunk) override { return csv_->Next(chunk); }
-
- private:
-  std::unique_ptr<api::TableCsvStream> csv_;
-};
-
-Response FromCsv(api::CsvBody body) {
+Response FromCsv(const RouteContext& ctx, api::CsvBody body) {
   Response response;
   response.content_type = body.content_type();
   if (body.download) {
     response.AddHeader("content-disposition", "attachment; filename=\"" + body.filename + "\"");
   }
   if (body.stream) {
-    response.stream = std::make_shared<CsvBodyStream>(std::move(body.stream));
+    // Each chunk is read from SQLite on an SQL thread.
+    std::shared_ptr<api::TableCsvStream> csv = std::move(body.stream);
+    response.stream = std::make_shared<PooledStream>(
+        ctx.instance.pool, [csv](std::string& chunk) { return csv->Next(chunk); });
   } else {
     response.body = std::move(body.text);
   }
@@ -58,7 +52,7 @@ Response Failure(const api::Request& request, const Status& status) {
 }
 
 bool IsTableNotFound(const Status& status) {
-  return status.code() == ErrorCode::kNotFound && status.message() == "Table not found";
+  return status.Is(ErrorCode::kNotFound, ErrorSubject::kTable);
 }
 
 // A canned query named like the missing table, in the route's format.
@@ -75,7 +69,7 @@ Response CannedExport(const RouteContext& ctx, const std::string& database,
   }
   Result<api::CsvBody> csv = api::QueryPageCsv(ctx.instance, request, *page, ctx.route.table);
   if (!csv.ok()) return Failure(request, csv.status());
-  return WithTableHeaders(FromCsv(std::move(*csv)), ttl);
+  return WithTableHeaders(FromCsv(ctx, std::move(*csv)), ttl);
 }
 
 }  // namespace
@@ -99,7 +93,7 @@ Response HandleTableExport(const RouteContext& ctx) {
   if (!csv.ok() && IsTableNotFound(csv.status())) return CannedExport(ctx, database, table);
   if (!csv.ok()) return Failure(request, csv.status());
   int64_t ttl = csv->cache_ttl;
-  return WithTableHeaders(FromCsv(std::move(*csv)), ttl);
+  return WithTableHeaders(FromCsv(ctx, std::move(*csv)), ttl);
 }
 
 Response HandleRowExport(const RouteContext& ctx) {
@@ -118,7 +112,7 @@ Response HandleRowExport(const RouteContext& ctx) {
   Result<api::CsvBody> csv =
       api::BuildRowCsv(ctx.instance, request, database, table, ctx.route.pks, ctx.route.table);
   if (!csv.ok()) return Failure(request, csv.status());
-  return FromCsv(std::move(*csv));
+  return FromCsv(ctx, std::move(*csv));
 }
 
 Response HandleQueryExport(const RouteContext& ctx) {
@@ -133,7 +127,7 @@ Response HandleQueryExport(const RouteContext& ctx) {
   }
   Result<api::CsvBody> csv = api::QueryPageCsv(ctx.instance, request, *page, database);
   if (!csv.ok()) return ErrorResponse(csv.status(), FormatForPath(request));
-  return FromCsv(std::move(*csv));
+  return FromCsv(ctx, std::move(*csv));
 }
 
-}  // namespace almanac::http
+}  // namespace almanac::web

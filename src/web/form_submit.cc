@@ -4,11 +4,11 @@
 #include "api/permission_pages.h"
 #include "api/write/write.h"
 #include "core/url.h"
-#include "http/form_routes.h"
-#include "http/handler_util.h"
 #include "ingest/tabular.h"
+#include "web/form_routes.h"
+#include "web/handler_util.h"
 
-namespace almanac::http {
+namespace almanac::web {
 namespace {
 
 using format::JsonValue;
@@ -184,4 +184,4 @@ Response SubmitCreateTable(const RouteContext& ctx, const std::string& database)
       });
 }
 
-}  // namespace almanac::http
+}  // namespace almanac::web

@@ -11,10 +11,10 @@
 #include "auth/signer.h"
 #include "core/url.h"
 #include "format/json_writer.h"
-#include "http/handler_util.h"
-#include "http/routes.h"
+#include "web/handler_util.h"
+#include "web/handlers.h"
 
-namespace almanac::http {
+namespace almanac::web {
 namespace {
 
 using api::write::CannedWriteResult;
@@ -84,4 +84,4 @@ Response HandleCannedWrite(const RouteContext& ctx, const std::string& database,
   return response;
 }
 
-}  // namespace almanac::http
+}  // namespace almanac::web

@@ -1,8 +1,8 @@
-#include "http/handler_util.h"
+#include "web/handler_util.h"
 
 #include "core/url.h"
 
-namespace almanac::http {
+namespace almanac::web {
 
 bool IsJson(const std::string& format) { return format == "json"; }
 
@@ -86,4 +86,4 @@ std::string JsonTwinUrl(const api::Request& request) {
   return request.AbsoluteUrl(query.empty() ? path : path + "?" + query);
 }
 
-}  // namespace almanac::http
+}  // namespace almanac::web

@@ -4,9 +4,11 @@
 #pragma once
 
 #include "core/status.h"
-#include "http/response.h"
+#include "http/message.h"
 
-namespace almanac::http {
+namespace almanac::web {
+
+using http::Response;
 
 int HttpStatus(ErrorCode code);
 
@@ -14,4 +16,4 @@ enum class ErrorFormat { kJson, kHtml };
 
 Response ErrorResponse(const Status& status, ErrorFormat format);
 
-}  // namespace almanac::http
+}  // namespace almanac::web
