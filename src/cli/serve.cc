@@ -1,5 +1,6 @@
 #include "cli/serve.h"
 
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -136,6 +137,14 @@ CLI::App* AddServeCommand(CLI::App& app) {
 }
 
 int RunServe() {
+  // SIGINT/SIGTERM stop the server gracefully. Blocked from here on, before any thread (SQL
+  // pool, writers, I/O) starts, so that none of them is killed by the signal instead.
+  std::atomic<bool> stop_requested{false};
+  std::atomic<http::Server*> running{nullptr};
+  StopOnSignal stop_on_signal([&stop_requested, &running] {
+    stop_requested = true;
+    if (http::Server* server = running.load()) server->Stop();
+  });
   // Settings: defaults, then the config file's `settings:`, then --setting.
   format::JsonValue config_doc = format::JsonValue::MakeObject();
   format::JsonValue metadata_doc = format::JsonValue::MakeObject();
@@ -226,11 +235,6 @@ int RunServe() {
   ui::Renderer renderer(std::move(assets).value());
   web::App app(instance, {flags.cors}, renderer);
 
-  // Signals are blocked from here on, in this thread and every thread started after it.
-  http::Server* running = nullptr;
-  StopOnSignal stop_on_signal([&running] {
-    if (running) running->Stop();
-  });
   http::ServerOptions options;
   options.io_threads = flags.io_threads > 0 ? flags.io_threads : settings.num_sql_threads;
   options.max_body_bytes = settings.max_post_body_bytes;
@@ -268,8 +272,8 @@ int RunServe() {
               where.empty() ? base.c_str() : where.c_str(), prefix.c_str());
   std::fflush(stdout);
   running = &server;
-  server.Run();
-  running = nullptr;
+  if (!stop_requested) server.Run();  // else a signal came before the server was running
+  stop_on_signal.Finish();
   pool.Shutdown();
   return 0;
 }

@@ -26,7 +26,10 @@ StopOnSignal::StopOnSignal(std::function<void()> stop) {
   });
 }
 
-StopOnSignal::~StopOnSignal() {
+StopOnSignal::~StopOnSignal() { Finish(); }
+
+void StopOnSignal::Finish() {
+  if (!waiter_.joinable()) return;
   // Wake the waiter if no signal came (the server stopped by itself); it then does nothing.
   *finished_ = true;
   pthread_kill(waiter_.native_handle(), SIGTERM);

@@ -13,8 +13,11 @@ namespace almanac::cli {
 class StopOnSignal {
  public:
   explicit StopOnSignal(std::function<void()> stop);
-  // Restores nothing (the process is ending) but joins the waiting thread.
+  // Joins the waiting thread (Finish()).
   ~StopOnSignal();
+  // From now on signals do nothing more; returns once `stop` is no longer running, so what it
+  // refers to may be destroyed. Idempotent.
+  void Finish();
   StopOnSignal(const StopOnSignal&) = delete;
   StopOnSignal& operator=(const StopOnSignal&) = delete;
 
