@@ -39,8 +39,7 @@ write::Row RowFromForm(const api::RowFormPage& page, const QueryArgs& form, bool
 // Queues a prepared write; `done` turns its result into the redirect and `failed` turns an
 // error message into the page to show.
 template <typename R>
-Response RunWrite(Result<api::write::Prepared<R>> prepared,
-                  std::function<Response(const R&)> done,
+Response RunWrite(Result<api::write::Prepared<R>> prepared, std::function<Response(const R&)> done,
                   std::function<Response(const std::string&)> failed) {
   if (!prepared.ok()) return failed(prepared.status().message());
   auto shared = std::make_shared<api::write::Prepared<R>>(std::move(*prepared));

@@ -10,8 +10,7 @@ Status RequireTable(const auth::PermissionEngine& engine, const auth::MaybeActor
 }
 
 Status RequireDatabase(const auth::PermissionEngine& engine, const auth::MaybeActor& actor,
-                       auth::Action action, const std::string& database,
-                       std::string_view message) {
+                       auth::Action action, const std::string& database, std::string_view message) {
   if (engine.Allowed(actor, action, auth::Resource::Database(database))) return Status::Ok();
   return PermissionDenied(std::string(message));
 }

@@ -20,8 +20,7 @@ Status RequireTable(const auth::PermissionEngine& engine, const auth::MaybeActor
                     std::string_view message);
 // PermissionDenied(message) unless `actor` may do `action` on the database.
 Status RequireDatabase(const auth::PermissionEngine& engine, const auth::MaybeActor& actor,
-                       auth::Action action, const std::string& database,
-                       std::string_view message);
+                       auth::Action action, const std::string& database, std::string_view message);
 
 // PermissionDenied "Database is immutable" for a database opened with -i.
 Status CheckMutable(const db::Database& db);

@@ -166,10 +166,9 @@ Status ValidateCreate(CreateArgs& args, const db::Schema& schema) {
 }
 
 Status CheckCreate(const auth::PermissionEngine& engine, const auth::MaybeActor& actor,
-                   const std::string& database, const CreateArgs& args,
-                   const db::Schema& schema) {
-  ALM_RETURN_IF_ERROR(RequireDatabase(engine, actor, auth::Action::kCreateTable, database,
-                                      "Permission denied"));
+                   const std::string& database, const CreateArgs& args, const db::Schema& schema) {
+  ALM_RETURN_IF_ERROR(
+      RequireDatabase(engine, actor, auth::Action::kCreateTable, database, "Permission denied"));
   if (args.on_conflict == sql::OnConflict::kReplace) {
     ALM_RETURN_IF_ERROR(RequireDatabase(engine, actor, auth::Action::kUpdateRow, database,
                                         "Permission denied: need update-row"));

@@ -57,8 +57,7 @@ Status ValidateCreate(CreateArgs& args, const db::Schema& schema);
 // create-table; update-row for kReplace; insert-row for rows; alter-table to alter an existing
 // table. With `args` left empty it checks what is needed before the body is read.
 Status CheckCreate(const auth::PermissionEngine& engine, const auth::MaybeActor& actor,
-                   const std::string& database, const CreateArgs& args,
-                   const db::Schema& schema);
+                   const std::string& database, const CreateArgs& args, const db::Schema& schema);
 
 // Creates the table (or adds the rows to the existing one).
 Result<CreateResult> RunCreate(db::WriteContext& ctx, const CreateArgs& args);

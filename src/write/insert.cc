@@ -171,7 +171,8 @@ Result<std::optional<int64_t>> InsertOne(db::Connection& conn, const db::TableIn
                                          const Row& row, sql::OnConflict mode) {
   sql::Identifier name = sql::Identifier::FromSchema(table.name);
   RowColumns all = Columns(row, {});
-  ALM_RETURN_IF_ERROR(StepOnce(conn, sql::InsertRow(name, all.columns, std::move(all.values), mode)));
+  ALM_RETURN_IF_ERROR(
+      StepOnce(conn, sql::InsertRow(name, all.columns, std::move(all.values), mode)));
   if (conn.Changes() > 0) return std::optional<int64_t>(conn.LastInsertRowid());
   Result<sql::RowKey> key = RowKeyOf(row, KeyColumns(table));
   if (!key.ok() || table.without_rowid) return std::optional<int64_t>();
@@ -297,12 +298,11 @@ Status CheckInsert(const auth::PermissionEngine& engine, const auth::MaybeActor&
     return PermissionDenied("Permission denied: need update-row to use \"replace\"");
   }
   if (args.alter) {
-    ALM_RETURN_IF_ERROR(RequireTable(engine, actor, auth::Action::kAlterTable, database,
-                                     args.table, "Permission denied for alter-table"));
+    ALM_RETURN_IF_ERROR(RequireTable(engine, actor, auth::Action::kAlterTable, database, args.table,
+                                     "Permission denied for alter-table"));
   }
   return Status::Ok();
 }
-
 
 Result<InsertResult> RunInsert(db::WriteContext& ctx, const InsertArgs& args) {
   ALM_ASSIGN_OR_RETURN(auto schema, ctx.CurrentSchema());

@@ -30,12 +30,11 @@ Status FindRow(db::Connection& conn, const db::TableInfo& table,
                const std::vector<std::string>& key) {
   ALM_RETURN_IF_ERROR(CheckKey(table, key));
   sql::RowKey row_key = KeyFor(table, key);
-  ALM_ASSIGN_OR_RETURN(
-      db::QueryResult found,
-      db::Execute(conn,
-                  sql::SelectRow(sql::Identifier::FromSchema(table.name), row_key.columns, false,
-                                 row_key),
-                  db::Limits{}));
+  ALM_ASSIGN_OR_RETURN(db::QueryResult found,
+                       db::Execute(conn,
+                                   sql::SelectRow(sql::Identifier::FromSchema(table.name),
+                                                  row_key.columns, false, row_key),
+                                   db::Limits{}));
   if (found.rows.empty()) return NotFound("Record not found: " + PythonListRepr(key));
   return Status::Ok();
 }
@@ -121,9 +120,8 @@ Result<DeleteResult> RunDelete(db::WriteContext& ctx, const DeleteArgs& args) {
   ALM_ASSIGN_OR_RETURN(auto schema, ctx.CurrentSchema());
   const db::TableInfo* info = schema->Find(args.table);
   if (!info) return NotFound("Table not found: " + args.table);
-  ALM_RETURN_IF_ERROR(StepOnce(
-      ctx.conn(),
-      sql::DeleteRow(sql::Identifier::FromSchema(args.table), KeyFor(*info, args.key))));
+  ALM_RETURN_IF_ERROR(StepOnce(ctx.conn(), sql::DeleteRow(sql::Identifier::FromSchema(args.table),
+                                                          KeyFor(*info, args.key))));
   return DeleteResult{ctx.conn().Changes()};
 }
 

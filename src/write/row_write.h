@@ -27,9 +27,9 @@ Status FindRow(db::Connection& conn, const db::TableInfo& table,
 struct UpdateArgs {
   std::string table;
   std::vector<std::string> key;
-  Row update;                // the columns to set
-  bool alter = false;        // first add the columns `update` has and the table lacks
-  bool return_row = false;   // read the row back into UpdateResult::row
+  Row update;               // the columns to set
+  bool alter = false;       // first add the columns `update` has and the table lacks
+  bool return_row = false;  // read the row back into UpdateResult::row
 };
 
 struct UpdateResult {

@@ -1,10 +1,11 @@
 // POST /<db>/<table>/-/alter: the request's glue around write/alter.h.
+#include "write/alter.h"
+
 #include <utility>
 
 #include "api/resolve.h"
 #include "api/write/common.h"
 #include "api/write/write.h"
-#include "write/alter.h"
 #include "write/checks.h"
 
 namespace almanac::api::write {

@@ -1,11 +1,12 @@
 // POST /<db>/-/create: the request's glue around write/create.h.
+#include "write/create.h"
+
 #include <utility>
 
 #include "api/resolve.h"
 #include "api/write/common.h"
 #include "api/write/write.h"
 #include "write/checks.h"
-#include "write/create.h"
 
 namespace almanac::api::write {
 namespace {

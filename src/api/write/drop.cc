@@ -1,12 +1,13 @@
 // POST /<db>/<table>/-/drop: the request's glue around write/drop.h. Without {"confirm": true}
 // it answers now with the row count and how to confirm.
+#include "write/drop.h"
+
 #include <utility>
 
 #include "api/resolve.h"
 #include "api/write/common.h"
 #include "api/write/write.h"
 #include "write/checks.h"
-#include "write/drop.h"
 
 namespace almanac::api::write {
 namespace {
@@ -59,8 +60,7 @@ Result<Outcome> DropTable(const Instance& instance, const Request& request,
 Result<Prepared<ops::DropResult>> PrepareDrop(const Instance& instance,
                                               const auth::MaybeActor& actor,
                                               const std::string& database, ops::DropArgs args) {
-  ALM_ASSIGN_OR_RETURN(ResolvedTable resolved,
-                       DropTarget(instance, actor, database, args.table));
+  ALM_ASSIGN_OR_RETURN(ResolvedTable resolved, DropTarget(instance, actor, database, args.table));
   args.table = resolved.table->name;
   ALM_RETURN_IF_ERROR(ops::CheckDrop(instance.permissions, actor, database, args));
   return Queue(resolved.db, std::move(args));

@@ -1,5 +1,7 @@
 // POST /<db>/-/execute-write (JSON answers): the request's glue around write/execute_write.h.
 // The body is form fields (sql=...&name=...) when sent as a form, JSON otherwise.
+#include "write/execute_write.h"
+
 #include <algorithm>
 #include <memory>
 
@@ -8,7 +10,6 @@
 #include "api/write/write.h"
 #include "core/url.h"
 #include "write/checks.h"
-#include "write/execute_write.h"
 
 namespace almanac::api::write {
 namespace {

@@ -38,9 +38,8 @@ Result<Outcome> InsertRows(const Instance& instance, const Request& request,
   ALM_ASSIGN_OR_RETURN(ResolvedTable resolved,
                        InsertTarget(instance, request.actor, database, table_name, upsert));
   ALM_ASSIGN_OR_RETURN(format::JsonValue body, ParseBody(request));
-  ALM_ASSIGN_OR_RETURN(ops::InsertArgs args,
-                       ops::ParseInsert(body, *resolved.table, upsert,
-                                        instance.settings.max_insert_rows));
+  ALM_ASSIGN_OR_RETURN(ops::InsertArgs args, ops::ParseInsert(body, *resolved.table, upsert,
+                                                              instance.settings.max_insert_rows));
   ALM_RETURN_IF_ERROR(ops::CheckInsert(instance.permissions, request.actor, database, args));
   bool return_rows = args.return_rows;
   return Outcome::Later(AnswerLater<ops::InsertResult>(

@@ -1,11 +1,12 @@
 // POST /<db>/<table>/<pks>/-/update and /-/delete: the request's glue around write/row_write.h.
+#include "write/row_write.h"
+
 #include <utility>
 
 #include "api/resolve.h"
 #include "api/write/common.h"
 #include "api/write/write.h"
 #include "write/checks.h"
-#include "write/row_write.h"
 
 namespace almanac::api::write {
 namespace {
@@ -89,8 +90,9 @@ Result<Outcome> DeleteRow(const Instance& instance, const Request& request,
                        DeleteTarget(instance, request.actor, database, table, key));
   ALM_ASSIGN_OR_RETURN(ops::DeleteArgs args, ops::ParseDelete(*resolved.table, std::move(key)));
   return Outcome::Later(AnswerLater<ops::DeleteResult>(
-      QueueDelete(resolved.db, std::move(args)),
-      [](const ops::DeleteResult&) { return Answer{200, OkRowsBody(nullptr), {}}; }));
+      QueueDelete(resolved.db, std::move(args)), [](const ops::DeleteResult&) {
+        return Answer{200, OkRowsBody(nullptr), {}};
+      }));
 }
 
 Result<Prepared<ops::UpdateResult>> PrepareUpdate(const Instance& instance,
