@@ -1,11 +1,12 @@
 // POST /<db>/<table>/-/insert and /-/upsert: the request's glue around write/insert.h.
+#include "write/insert.h"
+
 #include <utility>
 
 #include "api/resolve.h"
 #include "api/write/common.h"
 #include "api/write/write.h"
 #include "write/checks.h"
-#include "write/insert.h"
 
 namespace almanac::api::write {
 namespace {
