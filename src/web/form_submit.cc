@@ -1,23 +1,24 @@
-// Submitting the HTML write forms: the form fields become the JSON body the write API takes,
-// the write goes through the same endpoint code (permissions, validation, the queued writer),
-// and the browser is sent on with a 303 — or shown the form again with the error.
+// Submitting the HTML write forms: the form fields become the typed arguments of the write
+// (write/), which goes through the same checks as the write API (api::write::Prepare*: the
+// permissions, validation, the queued writer), and the browser is sent on with a 303 — or shown
+// the form again with the error.
 #include "api/permission_pages.h"
 #include "api/write/write.h"
 #include "core/url.h"
+#include "format/json_writer.h"
 #include "ingest/tabular.h"
 #include "web/form_routes.h"
 #include "web/handler_util.h"
+#include "write/cells.h"
 
 namespace almanac::web {
 namespace {
 
-using format::JsonValue;
-
 Response SeeOther(std::string location) { return Response::Redirect(std::move(location), 303); }
 
 // Form fields of a row: "c.<column>" values and "n.<column>" null boxes.
-JsonValue RowFromForm(const api::RowFormPage& page, const QueryArgs& form, bool insert) {
-  JsonValue row = JsonValue::MakeObject();
+write::Row RowFromForm(const api::RowFormPage& page, const QueryArgs& form, bool insert) {
+  write::Row row;
   for (const api::FormColumn& c : page.columns) {
     const std::string* value = nullptr;
     bool null = false;
@@ -27,67 +28,66 @@ JsonValue RowFromForm(const api::RowFormPage& page, const QueryArgs& form, bool 
     }
     if (!insert && c.primary_key) continue;  // keys are not edited
     if (null) {
-      row.Set(c.name, JsonValue());
+      row.Add(c.name, Value::Null());
     } else if (value && (!value->empty() || !insert)) {
-      row.Set(c.name, JsonValue::String(*value));
+      row.Add(c.name, Value::Text(*value));
     }
   }
   return row;
 }
 
-// Runs a write endpoint with `body` as its JSON; `done` turns success into the redirect and
-// `failed` turns an error message into the page to show.
-Response RunWrite(const RouteContext& ctx, const JsonValue& body,
-                  const std::function<Result<api::write::Outcome>(const api::Request&)>& endpoint,
-                  std::function<Response(const api::write::Answer&)> done,
+// Queues a prepared write; `done` turns its result into the redirect and `failed` turns an
+// error message into the page to show.
+template <typename R>
+Response RunWrite(Result<api::write::Prepared<R>> prepared, std::function<Response(const R&)> done,
                   std::function<Response(const std::string&)> failed) {
-  api::Request request = ctx.request;
-  request.body = format::ToJsonText(body);
-  Result<api::write::Outcome> outcome = endpoint(request);
-  if (!outcome.ok()) return failed(outcome.status().message());
-  if (outcome->answer) {
-    if (outcome->answer->status >= 400) return failed(outcome->answer->body.text);
-    return done(*outcome->answer);
-  }
-  auto pending = std::make_shared<api::write::PendingWrite>(std::move(*outcome->pending));
+  if (!prepared.ok()) return failed(prepared.status().message());
+  auto shared = std::make_shared<api::write::Prepared<R>>(std::move(*prepared));
   Response response;
-  response.deferred = [pending, done, failed](std::function<void(Response)> reply) {
-    pending->db->write_queue()->Submit(
-        std::move(pending->work), [pending, done, failed, reply](const Status& status) {
-          reply(status.ok() ? done(pending->respond()) : failed(status.message()));
+  response.deferred = [shared, done, failed](std::function<void(Response)> reply) {
+    shared->db->write_queue()->Submit(
+        std::move(shared->work), [shared, done, failed, reply](const Status& status) {
+          reply(status.ok() ? done(*shared->result) : failed(status.message()));
         });
   };
   return response;
 }
 
-// The primary key path of the row an insert returned, when it can be read back.
-std::string InsertedRowPath(const api::RowFormPage& page, const api::write::Answer& answer) {
-  Result<JsonValue> body = format::ParseJson(answer.body.text);
-  if (!body.ok() || page.use_rowid) return "";
-  const JsonValue* rows = body->Find("rows");
-  if (!rows || !rows->is_array() || rows->as_array().empty()) return "";
-  const JsonValue& row = rows->as_array()[0];
-  std::string path;
+// A key value as the row's URL shows it: text as itself, anything else as its JSON.
+std::string KeyText(const Value& v) {
+  if (v.type() == Value::Type::kText) return v.text();
+  std::string text;
+  format::JsonWriter w(text);
+  w.WriteValue(v);
+  return text;
+}
+
+// The primary key path of the row an insert wrote, when it was read back.
+std::string InsertedRowPath(const api::RowFormPage& page, const write::InsertResult& result) {
+  const db::Rows& rows = result.rows;
+  if (page.use_rowid || rows.empty()) return "";
+  std::vector<std::string> key;
   for (const api::FormColumn& c : page.columns) {
     if (!c.primary_key) continue;
-    const JsonValue* v = row.Find(c.name);
-    if (!v) return "";
-    std::string text = v->is_string() ? v->as_string() : format::ToJsonText(*v);
-    path += (path.empty() ? "" : ",") + TildeEncode(text);
+    int index = rows.ColumnIndex(c.name);
+    if (index < 0) return "";
+    key.push_back(KeyText(rows.at(0, index)));
   }
-  return path;
+  return EncodeRowPath(key);
 }
 
 }  // namespace
 
 Response SubmitRowForm(const RouteContext& ctx, const api::RowFormPage& page, auth::Action action) {
   QueryArgs form = api::ParseForm(ctx.request.body);
-  std::string table_url = "/" + TildeEncode(page.database) + "/" + TildeEncode(page.table);
-  std::string row_url = table_url + "/" + page.pks_path;
+  api::Urls urls = ctx.instance.urls();
+  std::string table_url = urls.Table(page.database, page.table);
+  std::string row_url = urls.Row(page.database, page.table, page.pks_path);
   auto shared_page = std::make_shared<api::RowFormPage>(page);
   auto request = std::make_shared<api::Request>(ctx.request);
   const ui::Renderer& ui = ctx.ui;
   const api::Instance& instance = ctx.instance;
+  const auth::MaybeActor& actor = ctx.request.actor;
   auto failed = [shared_page, request, &ui, &instance, form, action](const std::string& message) {
     ui::FormState state{message, form};
     ui::RenderContext html{instance, *request, ""};
@@ -95,43 +95,44 @@ Response SubmitRowForm(const RouteContext& ctx, const api::RowFormPage& page, au
                                                           : ui.RowForm(*shared_page, state, html);
     return Response::Html(400, std::move(body));
   };
-  std::string db = page.database, table = page.table, pks = page.pks_path;
   if (action == auth::Action::kInsertRow) {
-    JsonValue body = JsonValue::MakeObject({{"row", RowFromForm(page, form, true)}});
-    return RunWrite(
-        ctx, body,
-        [&](const api::Request& r) {
-          return api::write::InsertRows(instance, r, db, table, false);
-        },
-        [shared_page, table_url](const api::write::Answer& answer) {
-          std::string path = InsertedRowPath(*shared_page, answer);
+    write::InsertArgs args;
+    args.table = page.table;
+    args.rows.push_back(RowFromForm(page, form, true));
+    args.return_rows = true;
+    return RunWrite<write::InsertResult>(
+        api::write::PrepareInsert(instance, actor, page.database, std::move(args)),
+        [shared_page, table_url](const write::InsertResult& result) {
+          std::string path = InsertedRowPath(*shared_page, result);
           return SeeOther(path.empty() ? table_url + "?_sort_desc=rowid" : table_url + "/" + path);
         },
         failed);
   }
+  std::vector<std::string> key = DecodeRowPath(page.pks_path);
   if (action == auth::Action::kUpdateRow) {
-    JsonValue body = JsonValue::MakeObject({{"update", RowFromForm(page, form, false)}});
-    return RunWrite(
-        ctx, body,
-        [&](const api::Request& r) { return api::write::UpdateRow(instance, r, db, table, pks); },
-        [row_url](const api::write::Answer&) { return SeeOther(row_url); }, failed);
+    write::UpdateArgs args;
+    args.table = page.table;
+    args.key = std::move(key);
+    args.update = RowFromForm(page, form, false);
+    return RunWrite<write::UpdateResult>(
+        api::write::PrepareUpdate(instance, actor, page.database, std::move(args)),
+        [row_url](const write::UpdateResult&) { return SeeOther(row_url); }, failed);
   }
-  return RunWrite(
-      ctx, JsonValue::MakeObject(),
-      [&](const api::Request& r) { return api::write::DeleteRow(instance, r, db, table, pks); },
-      [table_url](const api::write::Answer&) { return SeeOther(table_url); }, failed);
+  return RunWrite<write::DeleteResult>(
+      api::write::PrepareDelete(instance, actor, page.database,
+                                write::DeleteArgs{page.table, std::move(key)}),
+      [table_url](const write::DeleteResult&) { return SeeOther(table_url); }, failed);
 }
 
 Response SubmitDrop(const RouteContext& ctx, const api::DropTablePage& page) {
-  std::string db_url = "/" + TildeEncode(page.database);
-  std::string db = page.database, table = page.table;
+  std::string db_url = ctx.instance.urls().Database(page.database);
   const ui::Renderer& ui = ctx.ui;
   const api::Instance& instance = ctx.instance;
   auto request = std::make_shared<api::Request>(ctx.request);
-  return RunWrite(
-      ctx, JsonValue::MakeObject({{"confirm", JsonValue::Bool(true)}}),
-      [&](const api::Request& r) { return api::write::DropTable(instance, r, db, table); },
-      [db_url](const api::write::Answer&) { return SeeOther(db_url); },
+  return RunWrite<write::DropResult>(
+      api::write::PrepareDrop(instance, ctx.request.actor, page.database,
+                              write::DropArgs{page.table, true}),
+      [db_url](const write::DropResult&) { return SeeOther(db_url); },
       [&ui, &instance, request](const std::string& message) {
         return Response::Html(400, ui.Error(400, message, {instance, *request, ""}));
       });
@@ -165,18 +166,31 @@ Response SubmitCreateTable(const RouteContext& ctx, const std::string& database)
     state.error = "The table needs a name";
     return show(400);
   }
-  JsonValue body = JsonValue::MakeObject(
-      {{"table", JsonValue::String(state.table_name)}, {"rows", parsed->RowsJson()}});
-  if (!state.pk.empty()) body.Set("pk", JsonValue::String(state.pk));
+  write::CreateArgs args;
+  args.table = state.table_name;
+  if (!state.pk.empty()) args.pks.push_back(state.pk);
+  // A cell that is no value (a malformed {"$base64": ...} object) is reported once the
+  // permission and table checks have passed, as the write API reports it.
+  Status cell_error;
+  for (const std::vector<format::JsonValue>& cells : parsed->rows) {
+    write::Row row;
+    for (size_t c = 0; c < parsed->columns.size(); ++c) {
+      Result<Value> value = write::CellValue(cells[c]);
+      if (!value.ok() && cell_error.ok()) cell_error = value.status();
+      row.Add(parsed->columns[c], value.ok() ? std::move(value).value() : Value::Null());
+    }
+    args.rows.push_back(std::move(row));
+  }
+  Result<api::write::Prepared<write::CreateResult>> prepared =
+      api::write::PrepareCreate(ctx.instance, ctx.request.actor, database, std::move(args));
+  if (prepared.ok() && !cell_error.ok()) prepared = cell_error;
   auto shared_state = std::make_shared<ui::CreateTableState>(state);
   auto request = std::make_shared<api::Request>(ctx.request);
   const ui::Renderer& ui = ctx.ui;
   const api::Instance& instance = ctx.instance;
-  std::string table_url = "/" + TildeEncode(database) + "/" + TildeEncode(state.table_name);
-  return RunWrite(
-      ctx, body,
-      [&](const api::Request& r) { return api::write::CreateTable(instance, r, database); },
-      [table_url](const api::write::Answer&) { return SeeOther(table_url); },
+  std::string table_url = ctx.instance.urls().Table(database, state.table_name);
+  return RunWrite<write::CreateResult>(
+      std::move(prepared), [table_url](const write::CreateResult&) { return SeeOther(table_url); },
       [shared_state, request, &ui, &instance, database](const std::string& message) {
         ui::CreateTableState again = *shared_state;
         again.error = message;

@@ -10,7 +10,7 @@
 #include "core/result.h"
 #include "format/json_value.h"
 
-namespace almanac::api::write {
+namespace almanac::write {
 
 // pydantic's lax bool: true/false, 0/1, and "true", "yes", "on", "1", "t", "y" (and their
 // negatives). Otherwise "<loc>: Input should be a valid boolean[, unable to interpret input]".
@@ -31,4 +31,4 @@ bool ValidTableName(std::string_view name);
 std::vector<std::string> ExtraKeys(const format::JsonValue& object,
                                    const std::vector<std::string_view>& allowed);
 
-}  // namespace almanac::api::write
+}  // namespace almanac::write

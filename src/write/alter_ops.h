@@ -13,7 +13,7 @@
 #include "core/value.h"
 #include "format/json_value.h"
 
-namespace almanac::api::write {
+namespace almanac::write {
 
 // A default for a column: a literal to quote, an expression's SQL, or none (removes it).
 struct DefaultSpec {
@@ -57,4 +57,4 @@ struct AlterPlan {
 // Parses {"operations": [...]} into a plan. Errors are InvalidArgument with pydantic's wording.
 Result<AlterPlan> ParseAlterRequest(const format::JsonValue& body);
 
-}  // namespace almanac::api::write
+}  // namespace almanac::write

@@ -1,12 +1,12 @@
-#include "api/write/alter_ops.h"
+#include "write/alter_ops.h"
 
 #include <algorithm>
 #include <array>
 
-#include "api/write/common.h"
-#include "api/write/validate.h"
+#include "write/cells.h"
+#include "write/validate.h"
 
-namespace almanac::api::write {
+namespace almanac::write {
 namespace {
 
 using format::JsonValue;
@@ -318,4 +318,4 @@ Result<AlterPlan> ParseAlterRequest(const format::JsonValue& body) {
   return plan;
 }
 
-}  // namespace almanac::api::write
+}  // namespace almanac::write

@@ -1,4 +1,4 @@
-#include "api/write/validate.h"
+#include "write/validate.h"
 
 #include <algorithm>
 #include <array>
@@ -6,7 +6,7 @@
 
 #include "core/text.h"
 
-namespace almanac::api::write {
+namespace almanac::write {
 namespace {
 
 constexpr std::array<std::pair<std::string_view, std::string_view>, 5> kDefaultExprs = {{
@@ -84,4 +84,4 @@ std::vector<std::string> ExtraKeys(const format::JsonValue& object,
   return extra;
 }
 
-}  // namespace almanac::api::write
+}  // namespace almanac::write

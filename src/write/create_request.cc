@@ -1,12 +1,12 @@
-#include "api/write/create_request.h"
+#include "write/create_request.h"
 
 #include <algorithm>
 #include <set>
 
-#include "api/write/common.h"
-#include "api/write/validate.h"
+#include "write/cells.h"
+#include "write/validate.h"
 
-namespace almanac::api::write {
+namespace almanac::write {
 namespace {
 
 using format::JsonValue;
@@ -18,7 +18,7 @@ std::string Str(const JsonValue& v) {
 }
 
 // One entry of "columns": field errors first (as pydantic reports them), then the model checks.
-Status ValidateColumn(const JsonValue& column, size_t i, ColumnRequest& out) {
+Status ValidateColumn(const JsonValue& column, size_t i, ColumnSpec& out) {
   std::string loc = "columns." + std::to_string(i);
   std::vector<std::string> errors;
   for (const std::string& key : ExtraKeys(column, {"name", "type", "fk_table", "fk_column",
@@ -84,8 +84,7 @@ Status ValidateColumn(const JsonValue& column, size_t i, ColumnRequest& out) {
 }  // namespace
 
 // Field-level checks: "columns" and the three booleans.
-Status ValidateCreateFields(CreateState& s) {
-  const JsonValue& data = s.body;
+Status ValidateCreateFields(const JsonValue& data, CreateRequest& r) {
   std::vector<std::string> errors;
   const JsonValue* columns = data.Find("columns");
   if (columns && !columns->is_null()) {
@@ -94,12 +93,12 @@ Status ValidateCreateFields(CreateState& s) {
       if (!c.is_object()) return InvalidArgument("columns must be a list of objects");
     }
     for (size_t i = 0; i < columns->as_array().size(); ++i) {
-      ColumnRequest column;
+      ColumnSpec column;
       Status st = ValidateColumn(columns->as_array()[i], i, column);
       if (!st.ok()) {
         errors.insert(errors.end(), st.messages().begin(), st.messages().end());
       } else {
-        s.columns.push_back(std::move(column));
+        r.args.columns.push_back(std::move(column));
       }
     }
   }
@@ -111,9 +110,9 @@ Status ValidateCreateFields(CreateState& s) {
       errors.push_back(b.status().message());
       continue;
     }
-    bool& target = std::string_view(key) == "ignore"    ? s.ignore
-                   : std::string_view(key) == "replace" ? s.replace
-                                                        : s.alter_requested;
+    bool& target = std::string_view(key) == "ignore"    ? r.ignore
+                   : std::string_view(key) == "replace" ? r.replace
+                                                        : r.alter_requested;
     target = *b;
   }
   if (!errors.empty()) return Status(ErrorCode::kInvalidArgument, std::move(errors));
@@ -121,8 +120,8 @@ Status ValidateCreateFields(CreateState& s) {
 }
 
 // The request-level checks of Datasette's CreateTableRequest, in its order.
-Status ValidateCreateRequest(CreateState& s) {
-  const JsonValue& data = s.body;
+Status ValidateCreateRequest(const JsonValue& data, CreateRequest& r) {
+  CreateArgs& s = r.args;
   const JsonValue* table = data.Find("table");
   const JsonValue* rows = data.Find("rows");
   const JsonValue* row = data.Find("row");
@@ -141,24 +140,11 @@ Status ValidateCreateRequest(CreateState& s) {
   if (has_columns && (Truthy(rows) || Truthy(row))) {
     return InvalidArgument("Cannot specify columns with rows or row");
   }
-  std::vector<std::string> seen;
-  std::vector<std::string> duplicates;
-  for (const ColumnRequest& c : s.columns) {
-    bool dup = std::find(seen.begin(), seen.end(), c.name) != seen.end();
-    if (dup && std::find(duplicates.begin(), duplicates.end(), c.name) == duplicates.end()) {
-      duplicates.push_back(c.name);
-    }
-    seen.push_back(c.name);
-  }
-  if (!duplicates.empty()) {
-    std::string names;
-    for (const std::string& d : duplicates) names += (names.empty() ? "" : ", ") + d;
-    return InvalidArgument("Duplicate column name: " + names);
-  }
+  ALM_RETURN_IF_ERROR(CheckDuplicateColumns(s.columns));
   if (rows && !rows->is_null()) {
     if (!rows->is_array()) return InvalidArgument("rows must be a list");
-    for (const JsonValue& r : rows->as_array()) {
-      if (!r.is_object()) return InvalidArgument("rows must be a list of objects");
+    for (const JsonValue& item : rows->as_array()) {
+      if (!item.is_object()) return InvalidArgument("rows must be a list of objects");
     }
   }
   if (pk && !pk->is_null() && !pk->is_string()) return InvalidArgument("pk must be a string");
@@ -169,7 +155,7 @@ Status ValidateCreateRequest(CreateState& s) {
       if (!p.is_string()) return InvalidArgument("pks must be a list of strings");
     }
   }
-  if (s.ignore && s.replace) return InvalidArgument("ignore and replace are mutually exclusive");
+  if (r.ignore && r.replace) return InvalidArgument("ignore and replace are mutually exclusive");
   if (data.Find("ignore") || data.Find("replace")) {
     if (!Truthy(row) && !Truthy(rows)) {
       return InvalidArgument("ignore and replace require row or rows");
@@ -178,9 +164,9 @@ Status ValidateCreateRequest(CreateState& s) {
   }
   if (Truthy(row)) {
     if (!row->is_object()) return InvalidArgument("row must be an object");
-    s.rows.push_back(row);
+    r.rows.push_back(row);
   } else if (Truthy(rows)) {
-    for (const JsonValue& r : rows->as_array()) s.rows.push_back(&r);
+    for (const JsonValue& item : rows->as_array()) r.rows.push_back(&item);
   }
   if (Truthy(pk)) {
     s.pks.push_back(pk->as_string());
@@ -190,4 +176,20 @@ Status ValidateCreateRequest(CreateState& s) {
   return Status::Ok();
 }
 
-}  // namespace almanac::api::write
+Status CheckDuplicateColumns(const std::vector<ColumnSpec>& columns) {
+  std::vector<std::string> seen;
+  std::vector<std::string> duplicates;
+  for (const ColumnSpec& c : columns) {
+    bool dup = std::find(seen.begin(), seen.end(), c.name) != seen.end();
+    if (dup && std::find(duplicates.begin(), duplicates.end(), c.name) == duplicates.end()) {
+      duplicates.push_back(c.name);
+    }
+    seen.push_back(c.name);
+  }
+  if (duplicates.empty()) return Status::Ok();
+  std::string names;
+  for (const std::string& d : duplicates) names += (names.empty() ? "" : ", ") + d;
+  return InvalidArgument("Duplicate column name: " + names);
+}
+
+}  // namespace almanac::write
