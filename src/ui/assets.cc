@@ -122,7 +122,7 @@ const StaticFile* Assets::Static(std::string_view name) const {
 }
 
 std::string Assets::StaticUrl(std::string_view name) const {
-  std::string url = "/-/static/" + std::string(name);
+  std::string url = "-/static/" + std::string(name);
   if (const StaticFile* file = Static(name)) {
     url += "?v=" + file->etag.substr(1, 8);
   }

@@ -29,16 +29,17 @@ Result<Outcome> AlterTable(const Instance& instance, const Request& request,
   Request url_base;  // only what absolute URLs need, not the body
   url_base.scheme = request.scheme;
   url_base.host = request.host;
+  Urls urls = instance.urls();
   return Outcome::Later(AnswerLater<ops::AlterResult>(
-      std::move(prepared), [database, url_base, operations](const ops::AlterResult& r) {
+      std::move(prepared), [database, url_base, urls, operations](const ops::AlterResult& r) {
         Answer answer;
         format::JsonWriter w(answer.body.text);
         w.BeginObject();
         w.MemberBool("ok", true);
         w.Member("database", database);
         w.Member("table", r.table);
-        w.Member("table_url", TableUrl(url_base, database, r.table, false));
-        w.Member("table_api_url", TableUrl(url_base, database, r.table, true));
+        w.Member("table_url", TableUrl(url_base, urls, database, r.table, false));
+        w.Member("table_api_url", TableUrl(url_base, urls, database, r.table, true));
         w.MemberBool("altered", r.before != r.after);
         w.Member("schema", r.after);
         w.Member("before_schema", r.before);

@@ -48,11 +48,9 @@ Body OkRowsBody(const db::Rows* rows) {
   return body;
 }
 
-std::string TableUrl(const Request& request, std::string_view database, std::string_view table,
-                     bool json) {
-  std::string path = "/" + TildeEncode(database) + "/" + TildeEncode(table);
-  if (json) path += ".json";
-  return request.AbsoluteUrl(path);
+std::string TableUrl(const Request& request, const Urls& urls, std::string_view database,
+                     std::string_view table, bool json) {
+  return request.AbsoluteUrl(urls.Table(database, table, json ? "json" : ""));
 }
 
 }  // namespace almanac::api::write

@@ -110,7 +110,7 @@ Body OkRowsBody(const db::Rows* rows);
 void WriteRowObjects(format::JsonWriter& w, const db::Rows& rows);
 
 // http://host/<db>/<table> and its .json twin.
-std::string TableUrl(const Request& request, std::string_view database, std::string_view table,
-                     bool json);
+std::string TableUrl(const Request& request, const Urls& urls, std::string_view database,
+                     std::string_view table, bool json);
 
 }  // namespace almanac::api::write

@@ -42,8 +42,9 @@ Result<Outcome> CreateTable(const Instance& instance, const Request& request,
   size_t row_count = args.rows.size();
   ALM_ASSIGN_OR_RETURN(Prepared<ops::CreateResult> prepared,
                        Queue(instance, request.actor, database, resolved, std::move(args)));
-  std::string table_url = TableUrl(request, database, table, false);
-  std::string api_url = TableUrl(request, database, table, true);
+  Urls urls = instance.urls();
+  std::string table_url = TableUrl(request, urls, database, table, false);
+  std::string api_url = TableUrl(request, urls, database, table, true);
   return Outcome::Later(AnswerLater<ops::CreateResult>(
       std::move(prepared),
       [database, table, table_url, api_url, row_count](const ops::CreateResult& r) {
