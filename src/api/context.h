@@ -29,8 +29,9 @@ struct Instance {
   std::string version;  // Almanac's version
   // Secret, token settings and the --root login token; null in tests that need no auth.
   auth::Authenticator* authenticator = nullptr;
-  // The SQL threads, for work a request splits across them (parallel facet counts). A handler
-  // runs on one of them; null runs everything on the calling thread.
+  // The SQL threads, for work a request splits across them (parallel facet counts) and for
+  // streamed bodies read from SQLite. Handlers themselves run on the I/O thread that read the
+  // request; null runs everything on the calling thread.
   TaskPool* pool = nullptr;
 
   // Links to the instance's pages, under the base_url setting.

@@ -36,17 +36,22 @@ std::string RenderTemplate(const Assets& assets, std::string_view name, Data& da
 }
 
 // A URL entry of extra_css_urls / extra_js_urls: a string or {"url", "sri", "module"}.
-Data UrlEntries(const format::JsonValue* list) {
+// extra_css_urls / extra_js_urls entries; a path starting with "/" is under base_url, as
+// Datasette applies urls.path() to it.
+Data UrlEntries(const format::JsonValue* list, const api::Urls& urls) {
+  auto url_of = [&urls](const std::string& url) {
+    return url.starts_with("/") && !url.starts_with("//") ? urls.Path(url) : url;
+  };
   Data out = List();
   if (!list || !list->is_array()) return out;
   for (const format::JsonValue& item : list->as_array()) {
     Data entry;
     if (item.is_string()) {
-      entry.set("url", item.as_string());
+      entry.set("url", url_of(item.as_string()));
     } else if (item.is_object()) {
       const format::JsonValue* url = item.Find("url");
       if (!url || !url->is_string()) continue;
-      entry.set("url", url->as_string());
+      entry.set("url", url_of(url->as_string()));
       if (const format::JsonValue* sri = item.Find("sri"); sri && sri->is_string()) {
         entry.set("sri", sri->as_string());
       }
@@ -206,8 +211,8 @@ std::string RenderPage(const Assets& assets, std::string_view name, Data data, c
   }
   base.set("crumbs", crumbs);
   const format::JsonValue& config = ctx.instance.config.config();
-  base.set("extra_css_urls", UrlEntries(config.Find("extra_css_urls")));
-  base.set("extra_js_urls", UrlEntries(config.Find("extra_js_urls")));
+  base.set("extra_css_urls", UrlEntries(config.Find("extra_css_urls"), urls));
+  base.set("extra_js_urls", UrlEntries(config.Find("extra_js_urls"), urls));
   if (ctx.request.actor) {
     base.set("actor", DisplayActor(*ctx.request.actor));
     base.set("show_logout", HasActorCookie(ctx.request));
