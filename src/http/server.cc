@@ -124,6 +124,10 @@ struct Server::Impl {
   asio::awaitable<void> WriteError(ServerStream& stream, int status, std::string message,
                                    beast::error_code& ec);
   asio::awaitable<void> Linger(ServerStream& stream);
+  // Handles one request and writes its answer; false when the connection must close.
+  // `request` lives in the caller's frame, which awaits this.
+  asio::awaitable<bool> Answer(std::shared_ptr<ServerStream> stream, Request* request, bool head,
+                               bool keep_alive, std::shared_ptr<StreamedBody> streamed);
   asio::awaitable<void> Drain();
   Response HandleSafely(Request& request);
   Status AddAcceptor(std::unique_ptr<Acceptor> acceptor, bool tcp);
@@ -153,8 +157,8 @@ asio::awaitable<void> Server::Impl::Accept(Acceptor& acceptor, bool tcp) {
   std::optional<std::chrono::steady_clock::time_point> last_warning;
   for (;;) {
     beast::error_code ec;
-    Protocol::socket socket = co_await acceptor.async_accept(
-        asio::make_strand(io), asio::redirect_error(asio::use_awaitable, ec));
+    Protocol::socket socket =
+        co_await acceptor.async_accept(io, asio::redirect_error(asio::use_awaitable, ec));
     if (ec) {
       if (stopping || ec == asio::error::operation_aborted) co_return;
       // Usually out of file descriptors: pause instead of spinning (and flooding the log)
@@ -274,7 +278,6 @@ asio::awaitable<void> Server::Impl::Session(Protocol::socket socket) {
     bool expects_continue =
         has_body && beast::iequals(head_parser.get()[bhttp::field::expect], "100-continue");
     BodyMode mode = handler.BodyModeFor(request);
-    std::shared_ptr<StreamedBody> streamed;
     if (mode == BodyMode::kBuffer && has_body) {
       uint64_t limit = options.max_body_bytes > 0 ? static_cast<uint64_t>(options.max_body_bytes)
                                                   : std::numeric_limits<uint64_t>::max();
@@ -304,26 +307,44 @@ asio::awaitable<void> Server::Impl::Session(Protocol::socket socket) {
         break;
       }
     } else if (has_body) {
-      streamed = std::make_shared<StreamedBody>(executor, stream, buffer, std::move(head_parser),
-                                                options.body_timeout, expects_continue);
+      // The body's reads and this request's answer share the socket: they run on a strand of
+      // their own, so they never overlap. (Other requests need none: one coroutine does all.)
+      auto strand = asio::make_strand(io);
+      auto streamed = std::make_shared<StreamedBody>(strand, stream, buffer, std::move(head_parser),
+                                                     options.body_timeout, expects_continue);
       request.body_reader = streamed;
+      ++in_flight;
+      bool go_on = co_await asio::co_spawn(
+          strand, Answer(stream, &request, head, keep_alive, streamed), asio::use_awaitable);
+      --in_flight;
+      if (!go_on) break;
+      continue;
     }
     ++in_flight;
-    Response response = HandleSafely(request);
-    if (response.deferred) {
-      Response::Deferred deferred = std::move(response.deferred);
-      Response::Deferred* deferred_ptr = &deferred;
-      response = co_await AwaitDeferred(executor, deferred_ptr);
-    }
-    request.body_reader.reset();
-    // A streamed body the handler did not read to the end leaves the connection unusable.
-    if (streamed && !streamed->Finish()) keep_alive = false;
-    if (stopping) keep_alive = false;
-    co_await Write(*stream, response, head, keep_alive, ec);
+    bool go_on = co_await Answer(stream, &request, head, keep_alive, nullptr);
     --in_flight;
-    if (ec || !keep_alive) break;
+    if (!go_on) break;
   }
   stream->socket().shutdown(Protocol::socket::shutdown_send, ec);
+}
+
+asio::awaitable<bool> Server::Impl::Answer(std::shared_ptr<ServerStream> stream, Request* request,
+                                           bool head, bool keep_alive,
+                                           std::shared_ptr<StreamedBody> streamed) {
+  auto executor = co_await asio::this_coro::executor;
+  Response response = HandleSafely(*request);
+  if (response.deferred) {
+    Response::Deferred deferred = std::move(response.deferred);
+    Response::Deferred* deferred_ptr = &deferred;
+    response = co_await AwaitDeferred(executor, deferred_ptr);
+  }
+  request->body_reader.reset();
+  // A streamed body the handler did not read to the end leaves the connection unusable.
+  if (streamed && !streamed->Finish()) keep_alive = false;
+  if (stopping) keep_alive = false;
+  beast::error_code ec;
+  co_await Write(*stream, response, head, keep_alive, ec);
+  co_return !ec && keep_alive;
 }
 
 asio::awaitable<void> Server::Impl::Drain() {

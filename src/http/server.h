@@ -1,7 +1,7 @@
 // Server: the HTTP/1.1 transport (Boost.Beast, C++20 coroutines), serving one Handler on any
 // number of listeners — TCP, a Unix socket path, or an inherited listening descriptor. Keep-
 // alive, HEAD, bounded headers and bodies, idle/read/write timeouts, streamed bodies both ways.
-// Each connection runs on its own strand; requests are handed to the Handler on the I/O
+// Requests are handed to the Handler on the I/O
 // thread that read them. A body over the limit is answered 413 at once (before it arrives when
 // Content-Length says so) and the rest of it is read and dropped for a while (a lingering
 // close, as nginx does), so that the client gets to read the 413. Knows no application and
