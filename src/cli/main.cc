@@ -2,12 +2,14 @@
 // `almanac serve FILE.db`, as `datasette FILE.db` is `datasette serve FILE.db`.
 #include <algorithm>
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <CLI/CLI.hpp>
 
 #include "cli/create_token.h"
+#include "cli/data_commands.h"
 #include "cli/serve.h"
 
 int main(int argc, char** argv) {
@@ -18,6 +20,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(0, 1);
   CLI::App* serve = almanac::cli::AddServeCommand(app);
   CLI::App* create_token = almanac::cli::AddCreateTokenCommand(app);
+  almanac::cli::AddDataCommands(app);
 
   // Default to `serve` when the first argument is not a command or a top-level flag.
   std::vector<std::string> args(argv + 1, argv + argc);
@@ -34,10 +37,12 @@ int main(int argc, char** argv) {
   try {
     app.parse(args);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    int code = app.exit(e);
+    return code == 0 ? 0 : 2;  // usage errors exit 2, as click's do
   }
   if (serve->parsed()) return almanac::cli::RunServe();
   if (create_token->parsed()) return almanac::cli::RunCreateToken();
+  if (std::optional<int> code = almanac::cli::RunDataCommand()) return *code;
   std::printf("%s", app.help().c_str());
   return 0;
 }

@@ -35,12 +35,9 @@ bool IsBlank(std::string_view tail) {
 
 Status FromSqlite(int rc, sqlite3* db) {
   int primary = rc & 0xFF;
+  if (primary == SQLITE_OK || primary == SQLITE_ROW || primary == SQLITE_DONE) return Status::Ok();
   std::string message = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
   switch (primary) {
-    case SQLITE_OK:
-    case SQLITE_ROW:
-    case SQLITE_DONE:
-      return Status::Ok();
     case SQLITE_INTERRUPT:
       return DeadlineExceeded(std::string(kTimeLimitMessage));
     case SQLITE_AUTH:
@@ -127,6 +124,32 @@ Status Statement::BindAll(const std::vector<Value>& values) {
   }
   return Status::Ok();
 }
+
+Status Statement::BindNull(int index) { return FromSqlite(sqlite3_bind_null(stmt_, index), db_); }
+
+Status Statement::BindInt(int index, int64_t value) {
+  return FromSqlite(sqlite3_bind_int64(stmt_, index, value), db_);
+}
+
+Status Statement::BindDouble(int index, double value) {
+  return FromSqlite(sqlite3_bind_double(stmt_, index, value), db_);
+}
+
+Status Statement::BindText(int index, std::string_view text) {
+  return FromSqlite(
+      // An empty view may have no data pointer, which SQLite would bind as NULL.
+      sqlite3_bind_text64(stmt_, index, text.data() ? text.data() : "", text.size(), SQLITE_STATIC,
+                          SQLITE_UTF8),
+      db_);
+}
+
+Status Statement::BindBlob(int index, std::string_view bytes) {
+  return FromSqlite(sqlite3_bind_blob64(stmt_, index, bytes.data() ? bytes.data() : "",
+                                        bytes.size(), SQLITE_STATIC),
+                    db_);
+}
+
+void Statement::Reset() { sqlite3_reset(stmt_); }
 
 int Statement::ParameterCount() const { return sqlite3_bind_parameter_count(stmt_); }
 
@@ -369,5 +392,7 @@ void Connection::EnableReadOnlyAuthorizer(bool enabled) {
 
 int64_t Connection::Changes() const { return sqlite3_changes64(db_); }
 int64_t Connection::LastInsertRowid() const { return sqlite3_last_insert_rowid(db_); }
+
+void Connection::SetLastInsertRowid(int64_t rowid) { sqlite3_set_last_insert_rowid(db_, rowid); }
 
 }  // namespace almanac::db

@@ -45,6 +45,15 @@ class Statement {
   // Binds positional parameter `index` (1-based).
   Status Bind(int index, const Value& value);
   Status BindAll(const std::vector<Value>& values);
+  // Binding without building a Value, for bulk loads. BindText/BindBlob do not copy: the bytes
+  // must stay valid until the statement is stepped and reset (or rebound).
+  Status BindNull(int index);
+  Status BindInt(int index, int64_t value);
+  Status BindDouble(int index, double value);
+  Status BindText(int index, std::string_view text);
+  Status BindBlob(int index, std::string_view bytes);
+  // Rewinds the statement so it can be stepped again (bindings are kept).
+  void Reset();
   int ParameterCount() const;
   // The name of parameter `index` (1-based) without its ":"/"@"/"$" prefix, or "".
   std::string ParameterName(int index) const;
@@ -110,6 +119,9 @@ class Connection {
   sqlite3* handle() const { return db_; }
   int64_t Changes() const;
   int64_t LastInsertRowid() const;
+  // Sets what LastInsertRowid returns until the next INSERT (a marker that tells an upsert's
+  // insert from its update).
+  void SetLastInsertRowid(int64_t rowid);
 
  private:
   friend class Statement;

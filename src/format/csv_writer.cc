@@ -28,7 +28,11 @@ bool CsvNeedsQuotes(std::string_view field) {
 
 void CsvWriter::Text(std::string_view field) {
   BeginField();
-  if (!CsvNeedsQuotes(field)) {
+  bool needs_quotes =
+      delimiter_ == ','
+          ? CsvNeedsQuotes(field)
+          : field.find_first_of(std::string{delimiter_, '"', '\r', '\n'}) != std::string_view::npos;
+  if (!needs_quotes) {
     out_->append(field);
     return;
   }

@@ -13,7 +13,9 @@ namespace almanac::format {
 
 class CsvWriter {
  public:
-  explicit CsvWriter(std::string& out) : out_(&out), row_start_(out.size()) {}
+  // `delimiter` "\t" writes Python's excel-tab dialect (a field is quoted for tabs, not commas).
+  explicit CsvWriter(std::string& out, char delimiter = ',')
+      : out_(&out), row_start_(out.size()), delimiter_(delimiter) {}
 
   void Text(std::string_view field);
   void Integer(int64_t value);
@@ -32,12 +34,13 @@ class CsvWriter {
 
  private:
   void BeginField() {
-    if (fields_++ != 0) out_->push_back(',');
+    if (fields_++ != 0) out_->push_back(delimiter_);
   }
 
   std::string* out_;
   size_t row_start_;
   size_t fields_ = 0;
+  char delimiter_;
 };
 
 // True when Python's csv module would quote `field` (QUOTE_MINIMAL, excel dialect).

@@ -1,153 +1,89 @@
 #include "ingest/tabular.h"
 
 #include <algorithm>
-#include <charconv>
-#include <cmath>
+
+#include "ingest/csv_reader.h"
+#include "ingest/json_reader.h"
+#include "ingest/types.h"
 
 namespace almanac::ingest {
 namespace {
 
 using format::JsonValue;
 
-// RFC 4180 records: quoted fields may hold separators, quotes ("") and newlines.
-Result<std::vector<std::vector<std::string>>> ParseDelimited(std::string_view text, char sep) {
-  std::vector<std::vector<std::string>> records;
-  std::vector<std::string> record;
-  std::string field;
-  bool quoted = false, field_started = false;
-  size_t line = 1;
-  auto end_record = [&] {
-    record.push_back(std::move(field));
-    field.clear();
-    bool blank = record.size() == 1 && record[0].empty();
-    if (!blank) records.push_back(std::move(record));
-    record.clear();
-    field_started = false;
-  };
-  for (size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (quoted) {
-      if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') {
-        field += '"';
-        ++i;
-      } else if (c == '"') {
-        quoted = false;
-      } else {
-        if (c == '\n') ++line;
-        field += c;
-      }
-    } else if (c == '"' && !field_started) {
-      quoted = true;
-      field_started = true;
-    } else if (c == sep) {
-      record.push_back(std::move(field));
-      field.clear();
-      field_started = false;
-    } else if (c == '\n' || c == '\r') {
-      if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ++i;
-      end_record();
-      ++line;
-    } else {
-      field += c;
-      field_started = true;
-    }
-  }
-  if (quoted) return InvalidArgument("Unclosed quote starting before line " + std::to_string(line));
-  if (field_started || !record.empty()) end_record();
-  return records;
+std::string Trim(std::string_view s) {
+  size_t start = s.find_first_not_of(" \t");
+  if (start == std::string_view::npos) return {};
+  return std::string(s.substr(start, s.find_last_not_of(" \t") - start + 1));
 }
 
-// "007" stays text: leading zeros usually mean an identifier (zip codes, phone numbers).
-bool LeadingZero(const std::string& s) {
-  size_t i = !s.empty() && (s[0] == '-' || s[0] == '+') ? 1 : 0;
-  return s.size() > i + 1 && s[i] == '0' && s[i + 1] >= '0' && s[i + 1] <= '9';
-}
-
-bool ParseInteger(const std::string& s, int64_t* out) {
-  const char* begin = s.data();
-  const char* end = s.data() + s.size();
-  if (begin != end && *begin == '+') ++begin;
-  auto [ptr, ec] = std::from_chars(begin, end, *out);
-  return ec == std::errc() && ptr == end && begin != end && !LeadingZero(s);
-}
-
-bool ParseFloat(const std::string& s, double* out) {
-  if (s.empty() || LeadingZero(s)) return false;
-  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
-  return ec == std::errc() && ptr == s.data() + s.size() && std::isfinite(*out);
-}
-
-// Column types for string cells, and the cells converted to them.
-void DetectTypes(Tabular& t, const std::vector<std::vector<std::string>>& cells) {
-  size_t n = t.columns.size();
-  t.types.assign(n, "text");
-  t.rows.assign(cells.size(), std::vector<JsonValue>(n));
-  for (size_t c = 0; c < n; ++c) {
-    bool all_int = true, all_float = true, any = false;
-    for (const auto& row : cells) {
-      const std::string& s = row[c];
-      if (s.empty()) continue;
-      any = true;
-      int64_t i = 0;
-      double d = 0;
-      if (!ParseInteger(s, &i)) all_int = false;
-      if (!ParseFloat(s, &d)) all_float = false;
-    }
-    if (any && all_int)
-      t.types[c] = "integer";
-    else if (any && all_float)
-      t.types[c] = "float";
-    for (size_t r = 0; r < cells.size(); ++r) {
-      const std::string& s = cells[r][c];
-      if (t.types[c] == "text") {
-        t.rows[r][c] = JsonValue::String(s);
-      } else if (s.empty()) {
-        t.rows[r][c] = JsonValue();
-      } else if (t.types[c] == "integer") {
-        int64_t i = 0;
-        ParseInteger(s, &i);
-        t.rows[r][c] = JsonValue::Int(i);
-      } else {
-        double d = 0;
-        ParseFloat(s, &d);
-        t.rows[r][c] = JsonValue::Double(d);
-      }
-    }
+// The cell as the column's type makes it (an integer, a float, null, or the text).
+JsonValue Typed(const std::string& text, ColumnType type) {
+  Result<Cell> cell = ConvertText(text, type, "");
+  if (!cell.ok()) return JsonValue::String(text);
+  switch (cell->kind) {
+    case Cell::Kind::kInteger:
+      return JsonValue::Int(cell->integer);
+    case Cell::Kind::kReal:
+      return JsonValue::Double(cell->real);
+    case Cell::Kind::kNull:
+      return JsonValue();
+    default:
+      return JsonValue::String(text);
   }
 }
 
+// CSV/TSV through the streaming CsvReader; types by TypeGuess (leading zeros stay text).
 Result<Tabular> FromDelimited(std::string_view text, TabularFormat format, size_t max_rows) {
-  ALM_ASSIGN_OR_RETURN(auto records,
-                       ParseDelimited(text, format == TabularFormat::kTsv ? '\t' : ','));
-  if (records.empty())
-    return InvalidArgument("No rows found: the first line must name the columns");
+  auto source = StringViewSource(text);
+  CsvReader reader(*source, format == TabularFormat::kTsv ? CsvDialect::Tsv() : CsvDialect{});
+  ALM_ASSIGN_OR_RETURN(bool any, reader.Next());
+  if (!any) return InvalidArgument("No rows found: the first line must name the columns");
   Tabular t;
   t.format = format;
-  for (std::string& name : records[0]) {
-    std::string trimmed = name;
-    trimmed.erase(0, trimmed.find_first_not_of(" \t"));
-    trimmed.erase(trimmed.find_last_not_of(" \t") + 1);
-    if (trimmed.empty())
+  for (std::string_view name : reader.fields()) {
+    std::string trimmed = Trim(name);
+    if (trimmed.empty()) {
       return InvalidArgument("Column " + std::to_string(t.columns.size() + 1) + " has no name");
+    }
     if (std::find(t.columns.begin(), t.columns.end(), trimmed) != t.columns.end()) {
       return InvalidArgument("Duplicate column name: " + trimmed);
     }
     t.columns.push_back(trimmed);
   }
-  if (records.size() - 1 > max_rows) {
-    return InvalidArgument("Too many rows: at most " + std::to_string(max_rows));
-  }
+  size_t n = t.columns.size();
   std::vector<std::vector<std::string>> cells;
-  for (size_t r = 1; r < records.size(); ++r) {
-    if (records[r].size() > t.columns.size()) {
-      return InvalidArgument("Row " + std::to_string(r) + " has " +
-                             std::to_string(records[r].size()) + " values but there are " +
-                             std::to_string(t.columns.size()) + " columns");
+  std::vector<TypeGuess> guesses(n);
+  while (true) {
+    ALM_ASSIGN_OR_RETURN(bool more, reader.Next());
+    if (!more) break;
+    if (cells.size() == max_rows) {
+      return InvalidArgument("Too many rows: at most " + std::to_string(max_rows));
     }
-    records[r].resize(t.columns.size());
-    cells.push_back(std::move(records[r]));
+    if (reader.fields().size() > n) {
+      return InvalidArgument("Row " + std::to_string(cells.size() + 1) + " has " +
+                             std::to_string(reader.fields().size()) + " values but there are " +
+                             std::to_string(n) + " columns");
+    }
+    std::vector<std::string> row(reader.fields().begin(), reader.fields().end());
+    row.resize(n);
+    for (size_t c = 0; c < n; ++c) guesses[c].Observe(row[c]);
+    cells.push_back(std::move(row));
   }
-  DetectTypes(t, cells);
+  for (const TypeGuess& g : guesses) {
+    t.types.push_back(g.type() == ColumnType::kInteger && !cells.empty() ? "integer"
+                      : g.type() == ColumnType::kReal && !cells.empty()  ? "float"
+                                                                         : "text");
+  }
+  for (auto& row : cells) {
+    std::vector<JsonValue> out;
+    for (size_t c = 0; c < n; ++c) {
+      out.push_back(t.types[c] == "text"      ? JsonValue::String(std::move(row[c]))
+                    : t.types[c] == "integer" ? Typed(row[c], ColumnType::kInteger)
+                                              : Typed(row[c], ColumnType::kReal));
+    }
+    t.rows.push_back(std::move(out));
+  }
   return t;
 }
 
@@ -207,39 +143,20 @@ Result<Tabular> FromObjects(const std::vector<const JsonValue*>& objects, Tabula
 }
 
 Result<Tabular> FromJson(std::string_view text, TabularFormat format, size_t max_rows) {
+  auto source = StringViewSource(text);
+  JsonReader reader(*source, format == TabularFormat::kNdjson ? JsonReader::Layout::kLines
+                                                              : JsonReader::Layout::kAuto);
   std::vector<JsonValue> parsed;
-  if (format == TabularFormat::kNdjson) {
-    size_t line_no = 0, start = 0;
-    while (start <= text.size()) {
-      size_t end = text.find('\n', start);
-      std::string_view line = text.substr(start, end == std::string_view::npos ? end : end - start);
-      ++line_no;
-      if (line.find_first_not_of(" \t\r") != std::string_view::npos) {
-        Result<JsonValue> v = format::ParseJson(line);
-        if (!v.ok())
-          return InvalidArgument("Line " + std::to_string(line_no) + ": " + v.status().message());
-        parsed.push_back(std::move(v).value());
-      }
-      if (end == std::string_view::npos) break;
-      start = end + 1;
+  while (true) {
+    ALM_ASSIGN_OR_RETURN(bool more, reader.Next());
+    if (!more) break;
+    if (parsed.size() == max_rows) {
+      return InvalidArgument("Too many rows: at most " + std::to_string(max_rows));
     }
-  } else {
-    ALM_ASSIGN_OR_RETURN(JsonValue doc, format::ParseJson(text));
-    if (doc.is_array()) {
-      for (JsonValue& v : doc.as_array()) parsed.push_back(std::move(v));
-    } else {
-      parsed.push_back(std::move(doc));
-    }
+    parsed.push_back(reader.record());
   }
-  if (parsed.size() > max_rows)
-    return InvalidArgument("Too many rows: at most " + std::to_string(max_rows));
   std::vector<const JsonValue*> objects;
-  for (size_t i = 0; i < parsed.size(); ++i) {
-    if (!parsed[i].is_object()) {
-      return InvalidArgument("Row " + std::to_string(i + 1) + " is not a JSON object");
-    }
-    objects.push_back(&parsed[i]);
-  }
+  for (const JsonValue& v : parsed) objects.push_back(&v);
   return FromObjects(objects, format);
 }
 

@@ -61,7 +61,8 @@ TEST(Tabular, ClearErrors) {
   EXPECT_EQ(ParseTabular("a,b\n1,2,3\n", std::nullopt).status().message(),
             "Row 1 has 3 values but there are 2 columns");
   EXPECT_EQ(ParseTabular("a\n\"open\n", std::nullopt).status().code(), ErrorCode::kInvalidArgument);
-  EXPECT_EQ(ParseTabular("[1, 2]", std::nullopt).status().message(), "Row 1 is not a JSON object");
+  EXPECT_EQ(ParseTabular("[1, 2]", std::nullopt).status().message(),
+            "Line 1: each record must be a JSON object, got: 1");
   EXPECT_EQ(ParseTabular("", std::nullopt).status().code(), ErrorCode::kInvalidArgument);
   EXPECT_EQ(ParseTabular("a\n1\n2\n3\n", std::nullopt, 2).status().message(),
             "Too many rows: at most 2");
