@@ -7,6 +7,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/client.h"
 #include "cli/create_token.h"
 #include "cli/serve.h"
 
@@ -18,6 +19,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(0, 1);
   CLI::App* serve = almanac::cli::AddServeCommand(app);
   CLI::App* create_token = almanac::cli::AddCreateTokenCommand(app);
+  CLI::App* client = almanac::cli::AddClientCommand(app);
 
   // Default to `serve` when the first argument is not a command or a top-level flag.
   std::vector<std::string> args(argv + 1, argv + argc);
@@ -38,6 +40,7 @@ int main(int argc, char** argv) {
   }
   if (serve->parsed()) return almanac::cli::RunServe();
   if (create_token->parsed()) return almanac::cli::RunCreateToken();
+  if (client->parsed()) return almanac::cli::RunClient();
   std::printf("%s", app.help().c_str());
   return 0;
 }

@@ -1,0 +1,35 @@
+// Internal to row_source.cc and stream_source.cc: text to rows through the ingest readers.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "client/row_source.h"
+#include "core/result.h"
+#include "format/json_value.h"
+#include "ingest/tabular.h"
+
+namespace almanac::client {
+
+// Header + records parsed by ingest::ParseTabular. Columns with force_text[c] keep their
+// strings: a sentinel record holding "x" in them (removed again) keeps detection off them.
+Result<ingest::Tabular> ParseDelimitedRecords(std::string_view header, std::string_view records,
+                                              ingest::TabularFormat f,
+                                              const std::vector<bool>& force_text);
+
+// One JSON object per line (blank lines skipped); errors name the line, counted from
+// `first_line`.
+Status ParseJsonLines(std::string_view text, size_t first_line,
+                      std::vector<format::JsonValue>& out);
+
+// A JSON array of objects, or one object.
+Status ParseJsonDocument(std::string_view text, std::vector<format::JsonValue>& out);
+
+// The stream reader behind OpenRowSource for pipes (stream_source.cc).
+std::unique_ptr<RowSource> MakeStreamSource(int fd, ingest::TabularFormat f, bool detect_types,
+                                            std::optional<std::string> encoding);
+
+}  // namespace almanac::client
