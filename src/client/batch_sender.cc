@@ -89,7 +89,9 @@ Status BatchSender::Send(const RowBatch& batch, size_t begin, size_t end) {
   for (int attempt = 0;; ++attempt) {
     if (options_.verbose) Verbose(url, body);
     SendFailure failure = SendFailure::kNone;
-    Result<HttpResponse> response = remote_.Post(url, body, "application/json", &failure);
+    // Only an upsert may be resent blindly (see HttpRequest::fresh_connection).
+    Result<HttpResponse> response =
+        remote_.Post(url, body, "application/json", &failure, 40, !options_.upsert);
     if (response.ok() && options_.verbose) VerboseResponse(*response);
     Outcome outcome = Classify(response, failure);
     if (outcome == Outcome::kUnknown) {

@@ -25,7 +25,8 @@ class Remote {
   Result<HttpResponse> Get(std::string_view path, const QueryArgs& params = {});
   Result<HttpResponse> Post(std::string_view path, std::string body,
                             std::string_view content_type = "application/json",
-                            SendFailure* failure = nullptr, double timeout_seconds = 40);
+                            SendFailure* failure = nullptr, double timeout_seconds = 40,
+                            bool fresh_connection = false);
   // The full URL a Get would fetch (for -v).
   std::string UrlFor(std::string_view path, const QueryArgs& params = {}) const;
 

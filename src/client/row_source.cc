@@ -1,7 +1,6 @@
 #include "client/row_source.h"
 
 #include <errno.h>
-#include <iconv.h>
 #include <poll.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -12,6 +11,7 @@
 
 #include "client/record_framer.h"
 #include "client/row_parsing.h"
+#include "client/text_decoder.h"
 #include "format/json_writer.h"
 #include "ingest/tabular.h"
 
@@ -21,12 +21,6 @@ namespace {
 using format::JsonValue;
 using ingest::TabularFormat;
 using Clock = RowSource::Clock;
-
-bool IsUtf8Name(const std::string& e) {
-  std::string lower;
-  for (char c : e) lower += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-  return lower == "utf-8" || lower == "utf8" || lower == "utf-8-sig" || lower == "utf_8";
-}
 
 std::optional<TabularFormat> FormatFlag(const std::optional<std::string>& name) {
   if (!name) return std::nullopt;
@@ -169,25 +163,11 @@ const JsonValue* RowBatch::Value(size_t i, const std::string& column) const {
 }
 
 Result<std::string> DecodeText(std::string text, const std::optional<std::string>& encoding) {
-  if (encoding && !IsUtf8Name(*encoding)) {
-    iconv_t cd = iconv_open("UTF-8", encoding->c_str());
-    if (cd == reinterpret_cast<iconv_t>(-1)) return InvalidArgument("Unknown encoding: " + *encoding);
-    std::string out(text.size() * 4 + 16, '\0');
-    char* in_ptr = text.data();
-    size_t in_left = text.size();
-    char* out_ptr = out.data();
-    size_t out_left = out.size();
-    size_t rc = iconv(cd, &in_ptr, &in_left, &out_ptr, &out_left);
-    iconv_close(cd);
-    if (rc == static_cast<size_t>(-1)) {
-      return InvalidArgument("Could not decode the input as " + *encoding + " at byte " +
-                             std::to_string(in_ptr - text.data()));
-    }
-    out.resize(out.size() - out_left);
-    text = std::move(out);
-  }
-  if (text.starts_with("\xEF\xBB\xBF")) text.erase(0, 3);
-  return text;
+  TextDecoder decoder(encoding);
+  std::string out;
+  ALM_RETURN_IF_ERROR(decoder.Append(text, out));
+  ALM_RETURN_IF_ERROR(decoder.Finish());
+  return out;
 }
 
 Result<std::unique_ptr<RowSource>> OpenRowSource(const SourceOptions& options) {

@@ -1,17 +1,16 @@
 // RowSource for a stream (a pipe, `tail -f`): records are framed as bytes arrive, parsed one
 // batch at a time, and a batch goes out early once the interval's deadline has passed.
 #include <errno.h>
-#include <iconv.h>
 #include <poll.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cstring>
 
 #include "client/record_framer.h"
 #include "client/row_parsing.h"
 #include "client/row_source.h"
+#include "client/text_decoder.h"
 #include "ingest/tabular.h"
 
 namespace almanac::client {
@@ -20,57 +19,6 @@ namespace {
 using format::JsonValue;
 using ingest::TabularFormat;
 using Clock = RowSource::Clock;
-
-// Bytes in some encoding to UTF-8, a chunk at a time (a character split across chunks is
-// kept for the next one).
-class StreamDecoder {
- public:
-  explicit StreamDecoder(const std::optional<std::string>& encoding) {
-    if (encoding) {
-      std::string lower;
-      for (char c : *encoding) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      if (lower != "utf-8" && lower != "utf8" && lower != "utf-8-sig" && lower != "utf_8") {
-        cd_ = iconv_open("UTF-8", encoding->c_str());
-        if (cd_ == reinterpret_cast<iconv_t>(-1)) error_ = "Unknown encoding: " + *encoding;
-      }
-    }
-  }
-  ~StreamDecoder() {
-    if (cd_ != reinterpret_cast<iconv_t>(-1)) iconv_close(cd_);
-  }
-  StreamDecoder(const StreamDecoder&) = delete;
-  StreamDecoder& operator=(const StreamDecoder&) = delete;
-
-  const std::string& error() const { return error_; }
-
-  Status Append(std::string_view bytes, std::string& out) {
-    if (cd_ == reinterpret_cast<iconv_t>(-1)) {
-      out.append(bytes);
-    } else {
-      carry_.append(bytes);
-      std::string buffer(carry_.size() * 4 + 16, '\0');
-      char* in = carry_.data();
-      size_t in_left = carry_.size();
-      char* o = buffer.data();
-      size_t out_left = buffer.size();
-      if (iconv(cd_, &in, &in_left, &o, &out_left) == static_cast<size_t>(-1) && errno != EINVAL)
-        return InvalidArgument("Could not decode the input: " + std::string(std::strerror(errno)));
-      out.append(buffer.data(), buffer.size() - out_left);
-      carry_.erase(0, carry_.size() - in_left);
-    }
-    if (!bom_checked_ && out.size() >= 3) {
-      bom_checked_ = true;
-      if (out.starts_with("\xEF\xBB\xBF")) out.erase(0, 3);
-    }
-    return Status::Ok();
-  }
-
- private:
-  iconv_t cd_ = reinterpret_cast<iconv_t>(-1);
-  std::string carry_;
-  std::string error_;
-  bool bom_checked_ = false;
-};
 
 class StreamSource : public RowSource {
  public:
@@ -82,7 +30,7 @@ class StreamSource : public RowSource {
         framer_(f == TabularFormat::kTsv ? '\t' : f == TabularFormat::kCsv ? ',' : 0) {}
 
   Result<RowBatch> Next(size_t max_rows, Clock::time_point deadline) override {
-    if (!decoder_.error().empty()) return InvalidArgument(decoder_.error());
+    ALM_RETURN_IF_ERROR(decoder_.status());
     size_t end = 0;
     for (;;) {
       ALM_RETURN_IF_ERROR(TakeHeader());
@@ -135,7 +83,7 @@ class StreamSource : public RowSource {
     if (n < 0) return InvalidArgument("Could not read standard input: " + std::string(std::strerror(errno)));
     if (n == 0) {
       eof_ = true;
-      return Status::Ok();
+      return decoder_.Finish();
     }
     return decoder_.Append(std::string_view(buffer, static_cast<size_t>(n)), pending_);
   }
@@ -172,7 +120,7 @@ class StreamSource : public RowSource {
   int fd_;
   TabularFormat format_;
   bool detect_types_;
-  StreamDecoder decoder_;
+  TextDecoder decoder_;
   RecordFramer framer_;
   std::string pending_;
   std::string header_;
