@@ -25,8 +25,8 @@ void AddTarget(CLI::App* sub, client::TargetFlags& t, bool with_database) {
   sub->add_option("--token", t.token, "API token");
 }
 
-void AddMulti(CLI::App* sub, const std::string& name, std::vector<std::string>& into,
-              int nargs, const std::string& help) {
+void AddMulti(CLI::App* sub, const std::string& name, std::vector<std::string>& into, int nargs,
+              const std::string& help) {
   sub->add_option(name, into, help)
       ->expected(nargs)
       ->multi_option_policy(kTakeAll)
@@ -165,8 +165,7 @@ void AddQueryCommands(CLI::App& app, Args& a, Commands& out) {
                  }});
 }
 
-CLI::App* AddInsertLike(CLI::App& app, const std::string& name, const std::string& help,
-                        Args& a) {
+CLI::App* AddInsertLike(CLI::App& app, const std::string& name, const std::string& help, Args& a) {
   client::InsertOptions& o = a.insert;
   CLI::App* sub = Command(app, name, help);
   sub->add_option("database", o.database)->required();
@@ -201,23 +200,27 @@ void AddWriteCommands(CLI::App& app, Args& a, Commands& out) {
       return client::RunInsert(a.insert, c, io);
     };
   };
-  CLI::App* insert = AddInsertLike(app, "insert", "Insert data into a remote Datasette instance", a);
+  CLI::App* insert =
+      AddInsertLike(app, "insert", "Insert data into a remote Datasette instance", a);
   insert->add_flag("--replace", a.insert.replace, "Replace rows with a matching primary key");
   insert->add_flag("--ignore", a.insert.ignore, "Ignore rows with a matching primary key");
   insert->add_flag("--create", a.insert.create, "Create table if it does not exist");
   out.push_back({insert, run(false)});
-  CLI::App* upsert = AddInsertLike(app, "upsert", "Upsert data into a remote Datasette instance", a);
+  CLI::App* upsert =
+      AddInsertLike(app, "upsert", "Upsert data into a remote Datasette instance", a);
   out.push_back({upsert, run(true)});
 
   client::CreateTableOptions& ct = a.create_table;
-  CLI::App* create = Command(app, "create-table", "Create a new empty table with an explicit schema");
+  CLI::App* create =
+      Command(app, "create-table", "Create a new empty table with an explicit schema");
   create->add_option("database", ct.database)->required();
   create->add_option("table_name", ct.table)->required();
   AddMulti(create, "-c,--column", ct.columns, 2, "Column definition: name type");
   AddMulti(create, "--pk", ct.pks, 1, "Column(s) to use as primary key");
   AddTarget(create, ct.target, false);
   create->add_flag("-v,--verbose", ct.verbose, "Verbose output: show HTTP request and response");
-  out.push_back({create, [&a](auto& c, auto io) { return client::RunCreateTable(a.create_table, c, io); }});
+  out.push_back(
+      {create, [&a](auto& c, auto io) { return client::RunCreateTable(a.create_table, c, io); }});
 
   CLI::App* drop = Command(app, "drop", "Drop a table (asks first, unless --yes)");
   drop->add_option("database", a.drop.database)->required();
@@ -230,7 +233,8 @@ void AddWriteCommands(CLI::App& app, Args& a, Commands& out) {
 void AddConfigCommands(CLI::App& app, Args& a, Commands& out) {
   CLI::App* instances = Command(app, "instances", "List known instances from the config");
   instances->add_flag("--json", a.json_out, "Output raw JSON");
-  out.push_back({instances, [&a](auto& c, auto io) { return client::RunInstances(a.json_out, c, io); }});
+  out.push_back(
+      {instances, [&a](auto& c, auto io) { return client::RunInstances(a.json_out, c, io); }});
 
   CLI::App* alias = Command(app, "alias", "Manage aliases for different instances");
   alias->require_subcommand(1);
@@ -273,7 +277,8 @@ void AddConfigCommands(CLI::App& app, Args& a, Commands& out) {
   out.push_back({auth_list, [](auto& c, auto io) { return client::RunAuthList(c, io); }});
   CLI::App* auth_remove = Command(*auth, "remove", "Remove the API token for an alias or URL");
   auth_remove->add_option("alias_or_url", a.alias_or_url)->required();
-  out.push_back({auth_remove, [&a](auto& c, auto) { return client::RunAuthRemove(a.alias_or_url, c); }});
+  out.push_back(
+      {auth_remove, [&a](auto& c, auto) { return client::RunAuthRemove(a.alias_or_url, c); }});
   CLI::App* status = Command(*auth, "status", "Verify authentication by calling /-/actor.json");
   AddTarget(status, a.list.target, false);
   out.push_back({status, [&a](auto& c, auto io) { return client::RunActor(a.list, c, io); }});
@@ -325,7 +330,8 @@ int RunClient() {
     int code = app.exit(e);
     return code == 0 ? 0 : 2;
   }
-  Result<client::ConfigStore> config = client::ConfigStore::Load(client::DefaultConfigPaths(), stderr);
+  Result<client::ConfigStore> config =
+      client::ConfigStore::Load(client::DefaultConfigPaths(), stderr);
   if (!config.ok()) {
     std::fprintf(stderr, "Error: %s\n", config.status().message().c_str());
     return 1;

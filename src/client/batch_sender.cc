@@ -21,8 +21,7 @@ std::chrono::milliseconds Backoff(int attempt, const Result<HttpResponse>& respo
 
 }  // namespace
 
-BatchSender::BatchSender(Remote& remote, const InsertOptions& options, Io io,
-                         size_t max_body_bytes)
+BatchSender::BatchSender(Remote& remote, const InsertOptions& options, Io io, size_t max_body_bytes)
     : remote_(remote), options_(options), io_(io), max_body_bytes_(max_body_bytes) {}
 
 std::string BatchSender::Url() const {
@@ -102,9 +101,9 @@ Status BatchSender::Send(const RowBatch& batch, size_t begin, size_t end) {
       return Status::Ok();
     }
     std::string error = response.ok() ? WriteErrorText(*response) : response.status().message();
-    std::string written = written_ > 0 ? "\n(" + std::to_string(written_) +
-                                             " rows were written before this batch)"
-                                       : "";
+    std::string written =
+        written_ > 0 ? "\n(" + std::to_string(written_) + " rows were written before this batch)"
+                     : "";
     if (outcome == Outcome::kFailed) return InvalidArgument(error + written);
     if (attempt >= options_.retries) {
       return Status(ErrorCode::kUnavailable, "Gave up after " + std::to_string(attempt + 1) +

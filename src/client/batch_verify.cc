@@ -33,8 +33,7 @@ Result<std::vector<std::string>> BatchSender::PrimaryKeys() {
   return pks;
 }
 
-Result<BatchSender::Outcome> BatchSender::Resolve(const RowBatch& batch, size_t begin,
-                                                  size_t end) {
+Result<BatchSender::Outcome> BatchSender::Resolve(const RowBatch& batch, size_t begin, size_t end) {
   std::string where = "batch " + std::to_string(batches_) + " (rows " +
                       std::to_string(written_ + 1) + "-" +
                       std::to_string(written_ + static_cast<int64_t>(end - begin)) + ")";
@@ -71,7 +70,8 @@ Result<BatchSender::Outcome> BatchSender::Resolve(const RowBatch& batch, size_t 
     QueryArgs params = {{"_shape", "objects"}, {"_size", "max"}, {pk + "__in", PyJsonDumps(keys)}};
     Result<HttpResponse> response = remote_.Get(path, params);
     if (!response.ok()) return stop("looking the rows up failed: " + response.status().message());
-    if (response->status != 200) return stop("looking the rows up failed: " + StatusError(*response));
+    if (response->status != 200)
+      return stop("looking the rows up failed: " + StatusError(*response));
     ALM_ASSIGN_OR_RETURN(JsonValue data, ParseBody(*response));
     if (const JsonValue* rows = data.Find("rows"); rows && rows->is_array())
       found += rows->as_array().size();

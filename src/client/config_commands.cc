@@ -1,9 +1,9 @@
 // instances, alias add/list/remove, default instance/database, auth add/list/remove.
-#include <termios.h>
-#include <unistd.h>
-
 #include <cstdio>
 #include <iostream>
+
+#include <termios.h>
+#include <unistd.h>
 
 #include "client/commands.h"
 #include "client/python_text.h"
@@ -27,8 +27,8 @@ Status PrintInstances(bool json, ConfigStore& config, Io io) {
   std::optional<std::string> default_instance = config.DefaultInstance();
   for (const InstanceEntry& e : config.Instances()) {
     std::string db = e.default_database ? " (db: " + *e.default_database + ")" : "";
-    std::fprintf(io.out, "%s%s = %s%s\n", e.name == default_instance ? "* " : "  ",
-                 e.name.c_str(), e.url.c_str(), db.c_str());
+    std::fprintf(io.out, "%s%s = %s%s\n", e.name == default_instance ? "* " : "  ", e.name.c_str(),
+                 e.url.c_str(), db.c_str());
   }
   return Status::Ok();
 }
@@ -72,7 +72,7 @@ Result<std::string> ReadToken(Io io) {
   if (::isatty(0)) {
     std::fprintf(io.err, "Token: ");
     std::fflush(io.err);
-    termios old {};
+    termios old{};
     bool restore = ::tcgetattr(0, &old) == 0;
     if (restore) {
       termios quiet = old;

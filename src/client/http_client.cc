@@ -1,10 +1,10 @@
 // The one file that uses libcurl.
 #include "client/http_client.h"
 
-#include <curl/curl.h>
-
 #include <mutex>
 #include <string_view>
+
+#include <curl/curl.h>
 
 #include "client/url_parts.h"
 

@@ -2,9 +2,9 @@
 // server's max_insert_rows (and max_post_body_bytes), with a progress bar on a terminal.
 #include "client/insert.h"
 
-#include <unistd.h>
-
 #include <chrono>
+
+#include <unistd.h>
 
 #include "client/url_parts.h"
 

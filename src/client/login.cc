@@ -27,7 +27,8 @@ JsonValue Scope(const std::string& action, const std::string& target) {
   if (target.empty()) return scope;
   size_t slash = target.find('/');
   scope.as_array().push_back(JsonValue::String(target.substr(0, slash)));
-  if (slash != std::string::npos) scope.as_array().push_back(JsonValue::String(target.substr(slash + 1)));
+  if (slash != std::string::npos)
+    scope.as_array().push_back(JsonValue::String(target.substr(slash + 1)));
   return scope;
 }
 
@@ -59,8 +60,8 @@ Status SetDefaults(const std::string& url, const std::string& auth_key, const st
   std::optional<std::string> default_alias = config.DefaultInstance();
   std::optional<InstanceEntry> default_entry =
       default_alias ? config.FindInstance(*default_alias) : std::nullopt;
-  bool has_db = default_entry && default_entry->default_database &&
-                !default_entry->default_database->empty();
+  bool has_db =
+      default_entry && default_entry->default_database && !default_entry->default_database->empty();
   if (default_alias && has_db) return Status::Ok();
   std::string key = config.AliasForUrl(url).value_or(auth_key);
   if (!config.FindInstance(key)) {

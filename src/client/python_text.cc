@@ -72,9 +72,8 @@ void AppendLevel(const JsonValue& v, int indent, int level, std::string& out) {
 
 // repr() of a str: single quotes unless the text holds ' and no ".
 void AppendPyStringRepr(std::string_view s, std::string& out) {
-  char quote = s.find('\'') != std::string_view::npos && s.find('"') == std::string_view::npos
-                   ? '"'
-                   : '\'';
+  char quote =
+      s.find('\'') != std::string_view::npos && s.find('"') == std::string_view::npos ? '"' : '\'';
   static constexpr char kHex[] = "0123456789abcdef";
   out += quote;
   for (size_t i = 0; i < s.size();) {

@@ -24,8 +24,7 @@ Result<std::string> ResolveInstanceUrl(const std::optional<std::string>& instanc
   if (instance) {
     if (IsHttpUrl(*instance)) return *instance;
     if (auto entry = config.FindInstance(*instance)) return entry->url;
-    return InvalidArgument("Unknown instance: " + *instance +
-                           ". Use a URL or configure an alias.");
+    return InvalidArgument("Unknown instance: " + *instance + ". Use a URL or configure an alias.");
   }
   if (std::optional<std::string> name = config.DefaultInstance()) {
     if (auto entry = config.FindInstance(*name)) return entry->url;

@@ -29,8 +29,7 @@ std::string PadRight(const std::string& s, size_t width) {
 
 }  // namespace
 
-void AppendDelimitedLine(const std::vector<std::string>& fields, char delimiter,
-                         std::string& out) {
+void AppendDelimitedLine(const std::vector<std::string>& fields, char delimiter, std::string& out) {
   for (size_t i = 0; i < fields.size(); ++i) {
     if (i > 0) out += delimiter;
     const std::string& f = fields[i];

@@ -43,7 +43,6 @@ class RowPrinter {
 };
 
 // Python's csv.writer line for `fields` ("\r\n" ended, QUOTE_MINIMAL) appended to `out`.
-void AppendDelimitedLine(const std::vector<std::string>& fields, char delimiter,
-                         std::string& out);
+void AppendDelimitedLine(const std::vector<std::string>& fields, char delimiter, std::string& out);
 
 }  // namespace almanac::client

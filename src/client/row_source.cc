@@ -1,13 +1,13 @@
 #include "client/row_source.h"
 
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
 #include <errno.h>
 #include <poll.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <cstring>
-#include <fstream>
-#include <sstream>
 
 #include "client/record_framer.h"
 #include "client/row_parsing.h"
@@ -39,7 +39,8 @@ Status ParseLinesImpl(std::string_view text, size_t first_line, std::vector<Json
     start = end + 1;
     if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
     Result<JsonValue> v = format::ParseJson(line);
-    if (!v.ok()) return InvalidArgument("Line " + std::to_string(line_no) + ": " + v.status().message());
+    if (!v.ok())
+      return InvalidArgument("Line " + std::to_string(line_no) + ": " + v.status().message());
     if (!v->is_object())
       return InvalidArgument("Line " + std::to_string(line_no) + " is not a JSON object");
     out.push_back(std::move(v).value());
@@ -63,7 +64,7 @@ Status ParseDocumentImpl(std::string_view text, std::vector<JsonValue>& out) {
 }
 
 Result<ingest::Tabular> ParseDelimitedImpl(std::string_view header, std::string_view records,
-                                       TabularFormat f, const std::vector<bool>& force_text) {
+                                           TabularFormat f, const std::vector<bool>& force_text) {
   std::string text(header);
   if (!text.ends_with('\n')) text += '\n';
   bool sentinel = false;
@@ -98,8 +99,8 @@ class WholeSource : public RowSource {
     std::string_view header = std::string_view(text).substr(0, header_end);
     ALM_ASSIGN_OR_RETURN(ingest::Tabular head, ingest::ParseTabular(header, f, 0));
     std::vector<bool> force(head.columns.size(), !detect_types);
-    ALM_ASSIGN_OR_RETURN(tabular_,
-                         ParseDelimitedImpl(header, std::string_view(text).substr(header_end), f, force));
+    ALM_ASSIGN_OR_RETURN(
+        tabular_, ParseDelimitedImpl(header, std::string_view(text).substr(header_end), f, force));
     total_ = tabular_.rows.size();
     return Status::Ok();
   }
@@ -128,7 +129,8 @@ class WholeSource : public RowSource {
 }  // namespace
 
 Result<ingest::Tabular> ParseDelimitedRecords(std::string_view header, std::string_view records,
-                                              TabularFormat f, const std::vector<bool>& force_text) {
+                                              TabularFormat f,
+                                              const std::vector<bool>& force_text) {
   return ParseDelimitedImpl(header, records, f, force_text);
 }
 
@@ -188,7 +190,9 @@ Result<std::unique_ptr<RowSource>> OpenRowSource(const SourceOptions& options) {
     char buffer[1 << 16];
     for (ssize_t n; (n = ::read(0, buffer, sizeof(buffer))) != 0;) {
       if (n < 0 && errno == EINTR) continue;
-      if (n < 0) return InvalidArgument(std::string("Could not read standard input: ") + std::strerror(errno));
+      if (n < 0)
+        return InvalidArgument(std::string("Could not read standard input: ") +
+                               std::strerror(errno));
       raw.append(buffer, static_cast<size_t>(n));
     }
   } else {

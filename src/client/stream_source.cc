@@ -1,11 +1,11 @@
 // RowSource for a stream (a pipe, `tail -f`): records are framed as bytes arrive, parsed one
 // batch at a time, and a batch goes out early once the interval's deadline has passed.
+#include <algorithm>
+#include <cstring>
+
 #include <errno.h>
 #include <poll.h>
 #include <unistd.h>
-
-#include <algorithm>
-#include <cstring>
 
 #include "client/record_framer.h"
 #include "client/row_parsing.h"
@@ -27,7 +27,9 @@ class StreamSource : public RowSource {
         format_(f),
         detect_types_(detect_types),
         decoder_(encoding),
-        framer_(f == TabularFormat::kTsv ? '\t' : f == TabularFormat::kCsv ? ',' : 0) {}
+        framer_(f == TabularFormat::kTsv   ? '\t'
+                : f == TabularFormat::kCsv ? ','
+                                           : 0) {}
 
   Result<RowBatch> Next(size_t max_rows, Clock::time_point deadline) override {
     ALM_RETURN_IF_ERROR(decoder_.status());
@@ -75,12 +77,14 @@ class StreamSource : public RowSource {
   Status Read(int timeout_ms) {
     pollfd p{fd_, POLLIN, 0};
     int ready = ::poll(&p, 1, timeout_ms);
-    if (ready < 0 && errno != EINTR) return InvalidArgument("poll: " + std::string(std::strerror(errno)));
+    if (ready < 0 && errno != EINTR)
+      return InvalidArgument("poll: " + std::string(std::strerror(errno)));
     if (ready <= 0) return Status::Ok();
     char buffer[1 << 16];
     ssize_t n = ::read(fd_, buffer, sizeof(buffer));
     if (n < 0 && (errno == EINTR || errno == EAGAIN)) return Status::Ok();
-    if (n < 0) return InvalidArgument("Could not read standard input: " + std::string(std::strerror(errno)));
+    if (n < 0)
+      return InvalidArgument("Could not read standard input: " + std::string(std::strerror(errno)));
     if (n == 0) {
       eof_ = true;
       return decoder_.Finish();

@@ -3,11 +3,11 @@
 // chunks is completed by the next. A UTF-8 byte order mark at the start is dropped.
 #pragma once
 
-#include <iconv.h>
-
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include <iconv.h>
 
 #include "core/status.h"
 

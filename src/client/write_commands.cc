@@ -1,8 +1,8 @@
 // create-table and drop.
-#include <unistd.h>
-
 #include <cstdio>
 #include <iostream>
+
+#include <unistd.h>
 
 #include "client/commands.h"
 #include "client/python_text.h"

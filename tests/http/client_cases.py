@@ -360,13 +360,14 @@ class Session:
         full_env = dict(os.environ)
         full_env.update(env)
         full_env.update({k: self.fill(v) for k, v in c["env"].items()})
+        # Bytes, so that "\r\n" (csv.writer's line ends) is compared as written.
         result = subprocess.run(command + [self.fill(a) for a in c["args"]],
-                                input=self.fill(c["stdin"]) if c["stdin"] else "",
-                                capture_output=True, text=True, env=full_env, timeout=60,
+                                input=self.fill(c["stdin"] or "").encode(),
+                                capture_output=True, env=full_env, timeout=60,
                                 start_new_session=True)
         return {"id": c["id"], "args": c["args"], "exit": result.returncode,
-                "stdout": self.normalize(result.stdout),
-                "stderr": self.normalize(result.stderr)}
+                "stdout": self.normalize(result.stdout.decode("utf-8", "replace")),
+                "stderr": self.normalize(result.stderr.decode("utf-8", "replace"))}
 
 
 def compare(expected, got):
