@@ -21,26 +21,26 @@ std::chrono::milliseconds Backoff(int attempt, const Result<HttpResponse>& respo
 
 }  // namespace
 
-BatchSender::BatchSender(Remote& remote, const InsertOptions& options, Io io, size_t max_body_bytes)
-    : remote_(remote), options_(options), io_(io), max_body_bytes_(max_body_bytes) {}
+BatchSender::BatchSender(Remote& remote, const InsertOptions& options, Io io)
+    : remote_(remote), options_(options), io_(io) {}
 
 std::string BatchSender::Url() const {
   std::string db = PathSegment(options_.database);
-  if (options_.create) return JoinUrl(remote_.target().url, db + "/-/create");
+  if (creating()) return JoinUrl(remote_.target().url, db + "/-/create");
   return JoinUrl(remote_.target().url, db + PathSegment(options_.table) + "/-/" +
                                            (options_.upsert ? "upsert" : "insert"));
 }
 
 std::string BatchSender::Body(const std::string& rows_json) const {
   std::string out = "{";
-  if (options_.create) out += "\"table\": " + format::JsonQuote(options_.table) + ", ";
+  if (creating()) out += "\"table\": " + format::JsonQuote(options_.table) + ", ";
   out += "\"rows\": [" + rows_json + "]";
   if (options_.replace) out += ", \"replace\": true";
   if (options_.ignore) out += ", \"ignore\": true";
   if (options_.alter) out += ", \"alter\": true";
-  if (options_.create && options_.pks.size() == 1) {
+  if (creating() && options_.pks.size() == 1) {
     out += ", \"pk\": " + format::JsonQuote(options_.pks[0]);
-  } else if (options_.create && options_.pks.size() > 1) {
+  } else if (creating() && options_.pks.size() > 1) {
     out += ", \"pks\": [";
     for (size_t i = 0; i < options_.pks.size(); ++i)
       out += (i ? ", " : "") + format::JsonQuote(options_.pks[i]);
@@ -49,21 +49,26 @@ std::string BatchSender::Body(const std::string& rows_json) const {
   return out + "}";
 }
 
-Status BatchSender::SendAll(const RowBatch& batch) {
-  size_t begin = 0, bytes = 0;
+std::vector<PreparedRows> PrepareRows(RowBatch batch, size_t max_body_bytes) {
+  auto shared = std::make_shared<const RowBatch>(std::move(batch));
+  std::vector<PreparedRows> out;
+  PreparedRows current{shared, 0, 0, ""};
   std::string row;
-  for (size_t i = 0; i < batch.size(); ++i) {
+  for (size_t i = 0; i < shared->size(); ++i) {
     row.clear();
-    batch.AppendRowJson(i, row);
-    if (max_body_bytes_ > 0 && i > begin && bytes + row.size() + 256 > max_body_bytes_) {
-      ALM_RETURN_IF_ERROR(Send(batch, begin, i));
-      begin = i;
-      bytes = 0;
+    shared->AppendRowJson(i, row);
+    if (max_body_bytes > 0 && i > current.begin &&
+        current.rows_json.size() + row.size() + 256 > max_body_bytes) {
+      current.end = i;
+      out.push_back(std::move(current));
+      current = PreparedRows{shared, i, i, ""};
     }
-    bytes += row.size() + 2;
+    if (i > current.begin) current.rows_json += ", ";
+    current.rows_json += row;
   }
-  if (begin < batch.size()) return Send(batch, begin, batch.size());
-  return Status::Ok();
+  current.end = shared->size();
+  if (current.end > current.begin) out.push_back(std::move(current));
+  return out;
 }
 
 BatchSender::Outcome BatchSender::Classify(const Result<HttpResponse>& response,
@@ -76,28 +81,24 @@ BatchSender::Outcome BatchSender::Classify(const Result<HttpResponse>& response,
   return Outcome::kFailed;
 }
 
-Status BatchSender::Send(const RowBatch& batch, size_t begin, size_t end) {
-  std::string rows_json;
-  for (size_t i = begin; i < end; ++i) {
-    if (i > begin) rows_json += ", ";
-    batch.AppendRowJson(i, rows_json);
-  }
+Status BatchSender::Send(const PreparedRows& rows) {
   std::string url = Url();
-  std::string body = Body(rows_json);
+  std::string body = Body(rows.rows_json);
   ++batches_;
   for (int attempt = 0;; ++attempt) {
     if (options_.verbose) Verbose(url, body);
     SendFailure failure = SendFailure::kNone;
-    // Only an upsert may be resent blindly (see HttpRequest::fresh_connection).
+    // Only an upsert may be resent blindly (see HttpRequest::no_resend).
     Result<HttpResponse> response =
         remote_.Post(url, body, "application/json", &failure, 40, !options_.upsert);
     if (response.ok() && options_.verbose) VerboseResponse(*response);
     Outcome outcome = Classify(response, failure);
     if (outcome == Outcome::kUnknown) {
-      ALM_ASSIGN_OR_RETURN(outcome, Resolve(batch, begin, end));
+      ALM_ASSIGN_OR_RETURN(outcome, Resolve(rows));
     }
     if (outcome == Outcome::kWritten) {
-      written_ += static_cast<int64_t>(end - begin);
+      written_ += static_cast<int64_t>(rows.end - rows.begin);
+      created_ = true;
       return Status::Ok();
     }
     std::string error = response.ok() ? WriteErrorText(*response) : response.status().message();

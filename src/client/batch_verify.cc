@@ -33,7 +33,9 @@ Result<std::vector<std::string>> BatchSender::PrimaryKeys() {
   return pks;
 }
 
-Result<BatchSender::Outcome> BatchSender::Resolve(const RowBatch& batch, size_t begin, size_t end) {
+Result<BatchSender::Outcome> BatchSender::Resolve(const PreparedRows& rows) {
+  const RowBatch& batch = *rows.batch;
+  size_t begin = rows.begin, end = rows.end;
   std::string where = "batch " + std::to_string(batches_) + " (rows " +
                       std::to_string(written_ + 1) + "-" +
                       std::to_string(written_ + static_cast<int64_t>(end - begin)) + ")";
@@ -73,8 +75,8 @@ Result<BatchSender::Outcome> BatchSender::Resolve(const RowBatch& batch, size_t 
     if (response->status != 200)
       return stop("looking the rows up failed: " + StatusError(*response));
     ALM_ASSIGN_OR_RETURN(JsonValue data, ParseBody(*response));
-    if (const JsonValue* rows = data.Find("rows"); rows && rows->is_array())
-      found += rows->as_array().size();
+    if (const JsonValue* found_rows = data.Find("rows"); found_rows && found_rows->is_array())
+      found += found_rows->as_array().size();
   }
   if (found == wanted) return Outcome::kWritten;
   if (found == 0) return Outcome::kRetry;

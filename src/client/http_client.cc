@@ -1,6 +1,8 @@
 // The one file that uses libcurl.
 #include "client/http_client.h"
 
+#include <algorithm>
+#include <cstring>
 #include <mutex>
 #include <string_view>
 
@@ -20,6 +22,22 @@ size_t AppendBody(char* data, size_t size, size_t count, void* user) {
   static_cast<std::string*>(user)->append(data, size * count);
   return size * count;
 }
+
+// The body of a request that must not be sent twice: read once, never rewound.
+struct BodyReader {
+  const std::string& body;
+  size_t offset;
+};
+
+size_t ReadBody(char* buffer, size_t size, size_t count, void* user) {
+  auto* reader = static_cast<BodyReader*>(user);
+  size_t n = std::min(size * count, reader->body.size() - reader->offset);
+  std::memcpy(buffer, reader->body.data() + reader->offset, n);
+  reader->offset += n;
+  return n;
+}
+
+int RefuseSeek(void*, curl_off_t, int) { return CURL_SEEKFUNC_CANTSEEK; }
 
 std::string HeaderValue(CURL* curl, const char* name) {
   struct curl_header* header = nullptr;
@@ -84,14 +102,21 @@ struct HttpClient::Impl {
     curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
     curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error);
     curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-    if (request.fresh_connection) curl_easy_setopt(curl, CURLOPT_FRESH_CONNECT, 1L);
     curl_easy_setopt(curl, CURLOPT_USERAGENT, "almanac-client");
     curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, 15000L);
     curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout_seconds * 1000));
     curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, AppendBody);
     curl_easy_setopt(curl, CURLOPT_WRITEDATA, &response.body);
+    BodyReader reader{request.body, 0};
     if (method == "POST" || !request.body.empty()) {
-      curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.body.data());
+      if (request.no_resend) {
+        curl_easy_setopt(curl, CURLOPT_POST, 1L);
+        curl_easy_setopt(curl, CURLOPT_READFUNCTION, ReadBody);
+        curl_easy_setopt(curl, CURLOPT_READDATA, &reader);
+        curl_easy_setopt(curl, CURLOPT_SEEKFUNCTION, RefuseSeek);
+      } else {
+        curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.body.data());
+      }
       curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE,
                        static_cast<curl_off_t>(request.body.size()));
     }

@@ -22,10 +22,11 @@ struct HttpRequest {
   std::string token_origin;          // ... only while the URL's Origin() is this one
   double timeout_seconds = 30;
   int max_redirects = 10;  // 0: return the 3xx response itself
-  // A new connection rather than a kept-alive one. libcurl silently resends a request whose
-  // reused connection turns out to be closed without an answer; a request that must not be
-  // sent twice (a plain insert) asks for a fresh connection, which libcurl never resends.
-  bool fresh_connection = false;
+  // libcurl silently resends a request whose kept-alive connection closes without an
+  // answer; the server may have acted on the first copy. A request that must not be sent
+  // twice (a plain insert) sets this: the body then cannot be rewound, so instead of a
+  // second copy the request fails as kUnknownOutcome and the caller decides.
+  bool no_resend = false;
 };
 
 struct HttpResponse {

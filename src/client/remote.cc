@@ -25,7 +25,7 @@ Result<HttpResponse> Remote::Get(std::string_view path, const QueryArgs& params)
 
 Result<HttpResponse> Remote::Post(std::string_view path, std::string body,
                                   std::string_view content_type, SendFailure* failure,
-                                  double timeout_seconds, bool fresh_connection) {
+                                  double timeout_seconds, bool no_resend) {
   HttpRequest request;
   request.method = "POST";
   request.url = IsHttpUrl(path) ? std::string(path) : JoinUrl(target_.url, path);
@@ -34,7 +34,7 @@ Result<HttpResponse> Remote::Post(std::string_view path, std::string body,
   request.bearer_token = target_.token;
   request.token_origin = origin_;
   request.timeout_seconds = timeout_seconds;
-  request.fresh_connection = fresh_connection;
+  request.no_resend = no_resend;
   return http_.Send(request, failure);
 }
 

@@ -26,7 +26,7 @@ class Remote {
   Result<HttpResponse> Post(std::string_view path, std::string body,
                             std::string_view content_type = "application/json",
                             SendFailure* failure = nullptr, double timeout_seconds = 40,
-                            bool fresh_connection = false);
+                            bool no_resend = false);
   // The full URL a Get would fetch (for -v).
   std::string UrlFor(std::string_view path, const QueryArgs& params = {}) const;
 

@@ -33,8 +33,8 @@ void AppendDelimitedLine(const std::vector<std::string>& fields, char delimiter,
   for (size_t i = 0; i < fields.size(); ++i) {
     if (i > 0) out += delimiter;
     const std::string& f = fields[i];
-    bool quote = f.find_first_of(std::string{delimiter, '"', '\r', '\n'}) != std::string::npos ||
-                 (fields.size() == 1 && f.empty());
+    bool quote = fields.size() == 1 && f.empty();
+    for (char c : f) quote = quote || c == delimiter || c == '"' || c == '\r' || c == '\n';
     if (!quote) {
       out += f;
       continue;

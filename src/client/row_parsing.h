@@ -28,8 +28,22 @@ Status ParseJsonLines(std::string_view text, size_t first_line,
 // A JSON array of objects, or one object.
 Status ParseJsonDocument(std::string_view text, std::vector<format::JsonValue>& out);
 
+// What a CSV/TSV column holds, from narrowest to widest: only empty cells, integers,
+// numbers, anything. Columns of a file are judged chunk by chunk and the widest rank wins.
+enum class TypeRank { kEmpty, kInteger, kFloat, kText };
+TypeRank RankOf(const ingest::Tabular& t, size_t column);
+
+// Cells of integer and float columns made to fit the whole input's rank: empty strings become
+// null, integers in a float column become floats (so a created column is REAL).
+void ConformCells(std::vector<std::vector<format::JsonValue>>& rows,
+                  const std::vector<TypeRank>& ranks);
+
 // The stream reader behind OpenRowSource for pipes (stream_source.cc).
 std::unique_ptr<RowSource> MakeStreamSource(int fd, ingest::TabularFormat f, bool detect_types,
                                             std::optional<std::string> encoding);
+
+// The reader behind OpenRowSource for whole files (file_source.cc).
+Result<std::unique_ptr<RowSource>> MakeFileSource(std::string text, ingest::TabularFormat f,
+                                                  bool detect_types);
 
 }  // namespace almanac::client

@@ -1,6 +1,8 @@
 // `rows`: a table's rows through Datasette's table JSON, with dclient's filters. `--all`
 // follows the pages with the `next` token (sent back to the same instance URL, never to the
-// host a `next_url` names) and prints each page as it arrives: memory stays flat.
+// host a `next_url` names) and prints each page as it arrives: memory stays flat. (Asking
+// for the next page while printing this one was measured and gained nothing: the server's
+// JSON pages are the bottleneck, see bench/client_bench.py.)
 #include <cstdio>
 
 #include "client/commands.h"
@@ -66,11 +68,20 @@ Status RunRows(const RowsOptions& options, ConfigStore& config, Io io) {
   RowPrinter printer(options.format, io.out);
   int64_t total = 0;
   bool have_columns = false;
+  bool limited = options.limit && *options.limit > 0;
+  Result<HttpResponse> current = remote.Get(path, params);
   for (;;) {
-    ALM_ASSIGN_OR_RETURN(HttpResponse response, remote.Get(path, params));
-    if (response.status != 200) return PageError(response);
-    ALM_ASSIGN_OR_RETURN(JsonValue data, ParseBody(response));
+    if (!current.ok()) return current.status();
+    if (current->status != 200) return PageError(*current);
+    ALM_ASSIGN_OR_RETURN(JsonValue data, ParseBody(*current));
     if (!data.is_object()) return InvalidArgument("Unexpected response: not a JSON object");
+    const JsonValue* next = data.Find("next");
+    const JsonValue* next_url = data.Find("next_url");
+    bool more = options.all && next && !next->is_null() && next_url && !next_url->is_null();
+    if (more) {
+      if (params.back().first == "_next") params.pop_back();
+      params.emplace_back("_next", PyStr(*next));
+    }
     if (const JsonValue* columns = data.Find("columns");
         !have_columns && columns && columns->is_array()) {
       std::vector<std::string> names;
@@ -80,17 +91,13 @@ Status RunRows(const RowsOptions& options, ConfigStore& config, Io io) {
     have_columns = true;
     if (const JsonValue* rows = data.Find("rows"); rows && rows->is_array()) {
       for (const JsonValue& row : rows->as_array()) {
-        if (options.limit && *options.limit > 0 && total >= *options.limit) break;
+        if (limited && total >= *options.limit) break;
         printer.Add(row);
         ++total;
       }
     }
-    if (options.limit && *options.limit > 0 && total >= *options.limit) break;
-    const JsonValue* next = data.Find("next");
-    const JsonValue* next_url = data.Find("next_url");
-    if (!options.all || !next || next->is_null() || !next_url || next_url->is_null()) break;
-    if (params.back().first == "_next") params.pop_back();
-    params.emplace_back("_next", PyStr(*next));
+    if (!more || (limited && total >= *options.limit)) break;
+    current = remote.Get(path, params);
   }
   printer.Finish();
   return Status::Ok();
