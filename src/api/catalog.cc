@@ -78,7 +78,7 @@ Result<DatabasePage> BuildDatabasePage(const Instance& instance, const Request& 
                               "You do not have permission to view this database"));
   DatabasePage page;
   page.database = resolved.db->name();
-  page.path = "/" + TildeEncode(page.database);
+  page.path = instance.urls().Database(page.database);
   page.size = resolved.db->FileSize();
   page.private_ =
       IsPrivate(instance, auth::Action::kViewDatabase, auth::Resource::Database(page.database));
@@ -154,7 +154,7 @@ Result<IndexPage> BuildIndexPage(const Instance& instance, const Request& reques
     entry.name = database->name();
     entry.private_ =
         IsPrivate(instance, auth::Action::kViewDatabase, auth::Resource::Database(entry.name));
-    entry.path = "/" + TildeEncode(entry.name);
+    entry.path = instance.urls().Database(entry.name);
     entry.color = DatabaseColor(entry.name);
     bool count = !database->is_mutable() || database->FileSize() < kCountDbSizeLimit;
     std::optional<uint64_t> generation;

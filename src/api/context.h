@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "api/url_builder.h"
 #include "auth/actor.h"
 #include "auth/permissions.h"
 #include "auth/session.h"
@@ -28,16 +29,20 @@ struct Instance {
   std::string version;  // Almanac's version
   // Secret, token settings and the --root login token; null in tests that need no auth.
   auth::Authenticator* authenticator = nullptr;
-  // The SQL threads, for work a request splits across them (parallel facet counts). A handler
-  // runs on one of them; null runs everything on the calling thread.
+  // The SQL threads, for work a request splits across them (parallel facet counts) and for
+  // streamed bodies read from SQLite. Handlers themselves run on the I/O thread that read the
+  // request; null runs everything on the calling thread.
   TaskPool* pool = nullptr;
+
+  // Links to the instance's pages, under the base_url setting.
+  Urls urls() const { return Urls(settings.base_url); }
 };
 
 struct Request {
   std::string method = "GET";
-  std::string path;                                          // raw path, as sent (no query string)
-  std::string query_string;                                  // raw, without "?"
-  QueryArgs args;                                            // parsed query string
+  std::string path;          // raw path, as sent (no query string; base_url included)
+  std::string query_string;  // raw, without "?"
+  QueryArgs args;            // parsed query string
   std::vector<std::pair<std::string, std::string>> headers;  // names lower-case
   std::string scheme = "http";
   std::string host = "localhost";

@@ -103,11 +103,10 @@ Result<CsvOptions> ParseCsvOptions(const Instance& instance, const Request& requ
   return options;
 }
 
-BlobLinks RowBlobLinks(const Request& request, std::string_view database, std::string_view table,
-                       std::vector<size_t> pk_indices) {
+BlobLinks RowBlobLinks(const Request& request, const Urls& urls, std::string_view database,
+                       std::string_view table, std::vector<size_t> pk_indices) {
   BlobLinks links;
-  links.row_prefix =
-      request.AbsoluteUrl("/" + TildeEncode(database) + "/" + TildeEncode(table) + "/");
+  links.row_prefix = request.AbsoluteUrl(urls.Table(database, table) + "/");
   links.pk_indices = std::move(pk_indices);
   return links;
 }

@@ -42,8 +42,8 @@ struct BlobLinks {
 };
 
 // Links for rows of `table` in `database` (row_prefix form).
-BlobLinks RowBlobLinks(const Request& request, std::string_view database, std::string_view table,
-                       std::vector<size_t> pk_indices);
+BlobLinks RowBlobLinks(const Request& request, const Urls& urls, std::string_view database,
+                       std::string_view table, std::vector<size_t> pk_indices);
 // Links for a query page, or any page whose rows have no address (Datasette's
 // path_with_format(request, format="blob", replace_format="csv", ...)).
 BlobLinks QueryBlobLinks(const Request& request);

@@ -223,7 +223,7 @@ Result<CsvBody> BuildTableCsv(const Instance& instance, const Request& request,
   } else {
     std::vector<std::string> pks =
         table.uses_rowid() ? std::vector<std::string>{"rowid"} : table.primary_keys;
-    links = RowBlobLinks(request, database, table.name, IndicesOf(columns, pks));
+    links = RowBlobLinks(request, instance.urls(), database, table.name, IndicesOf(columns, pks));
   }
   state->emitter.emplace(std::move(columns), std::move(label_columns), std::move(links),
                          options.max_bytes);
@@ -264,7 +264,8 @@ Result<CsvBody> BuildRowCsv(const Instance& instance, const Request& request,
   ALM_ASSIGN_OR_RETURN(CsvOptions options, ParseCsvOptions(instance, request));
   ALM_ASSIGN_OR_RETURN(RowPage page, BuildRowPage(instance, request, database, table, pks_path));
   std::vector<size_t> pk_indices = IndicesOf(page.rows.columns, page.primary_keys);
-  CsvEmitter emitter(page.rows.columns, {}, RowBlobLinks(request, database, page.table, pk_indices),
+  CsvEmitter emitter(page.rows.columns, {},
+                     RowBlobLinks(request, instance.urls(), database, page.table, pk_indices),
                      options.max_bytes);
   CsvBody body;
   body.download = options.download;

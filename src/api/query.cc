@@ -25,7 +25,8 @@ Result<QueryPage> RunSql(const Instance& instance, const Request& request,
     const Status& status = result.status();
     // A query that was refused outright or ran out of time is an error response; an SQL
     // error is shown on the page, as Datasette shows it.
-    if (status.code() != ErrorCode::kInvalidArgument || status.message() == db::kNotSelectMessage) {
+    if (status.code() != ErrorCode::kInvalidArgument ||
+        status.subject() == ErrorSubject::kRefusedStatement) {
       return status;
     }
     page.error = status.message();
@@ -56,7 +57,7 @@ Result<QueryPage> BuildCannedQueryPage(const Instance& instance, const Request& 
                                        std::string_view database, std::string_view name) {
   ALM_ASSIGN_OR_RETURN(ResolvedDatabase resolved, ResolveDatabase(instance, database));
   std::optional<CannedQuery> canned = FindCannedQuery(instance.config, database, name);
-  if (!canned) return NotFound("Table not found");
+  if (!canned) return NotFound("Table not found").About(ErrorSubject::kTable);
   ALM_RETURN_IF_ERROR(Require(instance, request, auth::Action::kViewQuery,
                               auth::Resource::Table(std::string(database), canned->name),
                               "You do not have permission to view this query"));

@@ -2,11 +2,13 @@
 
 #include <charconv>
 
+#include "api/canned_queries.h"
+
 namespace almanac::api {
 
 Result<ResolvedDatabase> ResolveDatabase(const Instance& instance, std::string_view name) {
   db::Database* database = instance.registry.Find(name);
-  if (!database) return NotFound("Database not found");
+  if (!database) return NotFound("Database not found").About(ErrorSubject::kDatabase);
   ResolvedDatabase resolved;
   resolved.db = database;
   ALM_ASSIGN_OR_RETURN(resolved.conn, database->ReadConnection());
@@ -20,8 +22,20 @@ Result<ResolvedTable> ResolveTable(const Instance& instance, std::string_view da
   ResolvedTable resolved;
   static_cast<ResolvedDatabase&>(resolved) = std::move(db);
   resolved.table = resolved.schema->Find(table);
-  if (!resolved.table) return NotFound("Table not found");
+  if (!resolved.table) return NotFound("Table not found").About(ErrorSubject::kTable);
   return resolved;
+}
+
+Result<PathTarget> ResolvePathTarget(const Instance& instance, std::string_view database,
+                                     std::string_view name) {
+  Result<ResolvedTable> table = ResolveTable(instance, database, name);
+  if (table.ok()) return PathTarget::kTable;
+  if (table.status().Is(ErrorCode::kNotFound, ErrorSubject::kDatabase)) {
+    return PathTarget::kNoDatabase;
+  }
+  if (!table.status().Is(ErrorCode::kNotFound, ErrorSubject::kTable)) return table.status();
+  if (FindCannedQuery(instance.config, database, name)) return PathTarget::kCannedQuery;
+  return PathTarget::kNothing;
 }
 
 db::Limits QueryLimits(const Instance& instance, const Request& request) {

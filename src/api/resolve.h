@@ -22,11 +22,16 @@ struct ResolvedTable : ResolvedDatabase {
   const db::TableInfo* table = nullptr;
 };
 
-// NotFound "Database not found" when unknown.
+// NotFound about ErrorSubject::kDatabase when unknown.
 Result<ResolvedDatabase> ResolveDatabase(const Instance& instance, std::string_view name);
-// NotFound "Table not found" when the database has no such table or view.
+// NotFound about ErrorSubject::kTable when the database has no such table or view.
 Result<ResolvedTable> ResolveTable(const Instance& instance, std::string_view database,
                                    std::string_view table);
+
+// What /<db>/<name> names, in Datasette's order: a table or view first, else a canned query.
+enum class PathTarget { kNoDatabase, kTable, kCannedQuery, kNothing };
+Result<PathTarget> ResolvePathTarget(const Instance& instance, std::string_view database,
+                                     std::string_view name);
 
 // Limits for a query run on behalf of `request`: max_returned_rows and sql_time_limit_ms,
 // lowered (never raised) by ?_timelimit=.

@@ -44,8 +44,8 @@ Result<std::vector<ForeignKeyTable>> ForeignKeyTables(const Instance& instance,
     const Value& n = counts->rows.empty() ? Value() : counts->rows.at(0, i);
     std::string key =
         fk.other_column.starts_with("_") ? fk.other_column + "__exact" : fk.other_column;
-    std::string link = "/" + TildeEncode(resolved.db->name()) + "/" + TildeEncode(fk.other_table) +
-                       "?" + key + "=" + pk_values[0];
+    std::string link =
+        instance.urls().Table(resolved.db->name(), fk.other_table) + "?" + key + "=" + pk_values[0];
     out.push_back({fk, n.type() == Value::Type::kInteger ? n.integer() : 0, std::move(link)});
   }
   return out;

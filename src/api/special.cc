@@ -207,7 +207,7 @@ Result<SpecialPage> QueryListPage(const Instance& instance, const Request& reque
     }
   }
   return SpecialPage{"Queries", QueryListJson(visible, name, DatabaseColor(name),
-                                              "/" + TildeEncode(name) + "/-/queries")};
+                                              instance.urls().DatabaseAction(name, "queries"))};
 }
 
 }  // namespace almanac::api

@@ -111,21 +111,6 @@ Result<SortChoice> ChooseSort(const Request& request, const config::TableOptions
   return SortChoice{column, desc.has_value()};
 }
 
-// The path segment identifying a row: tilde-encoded pk values joined by commas.
-std::string RowPath(const db::Rows& rows, size_t row, const TablePage& page) {
-  std::string path;
-  if (page.use_rowid) {
-    int index = rows.ColumnIndex("rowid");
-    return index < 0 ? "" : TildeEncode(rows.at(row, static_cast<size_t>(index)).ToDisplayString());
-  }
-  for (const std::string& pk : page.primary_keys) {
-    int index = rows.ColumnIndex(pk);
-    if (!path.empty()) path += ',';
-    if (index >= 0) path += TildeEncode(rows.at(row, static_cast<size_t>(index)).ToDisplayString());
-  }
-  return path;
-}
-
 Status ApplyNext(const Request& request, const SortChoice& sort, bool is_view,
                  sql::TableSelect& select) {
   const std::string* next = request.Arg("_next");
@@ -181,7 +166,7 @@ void SetNext(const Request& request, const SortChoice& sort, const sql::TableSel
   if (page_size <= 0 || page.rows.size() <= static_cast<size_t>(page_size)) return;
   size_t last = static_cast<size_t>(page_size) - 1;
   std::string next_value =
-      page.is_view ? std::to_string(select.offset + page_size) : RowPath(page.rows, last, page);
+      page.is_view ? std::to_string(select.offset + page_size) : RowPath(page, last);
   std::vector<std::pair<std::string, std::optional<std::string>>> added;
   if (sort.column && !page.is_view) {
     int index = page.rows.ColumnIndex(*sort.column);
@@ -349,6 +334,18 @@ Result<TablePage> BuildTablePage(const Instance& instance, const Request& reques
                    html};
   ALM_RETURN_IF_ERROR(ResolveTableExtras(state, std::move(extras), page));
   return page;
+}
+
+std::string RowPath(const TablePage& page, size_t row) {
+  const db::Rows& rows = page.rows;
+  std::vector<std::string> values;
+  for (const std::string& key :
+       page.use_rowid ? std::vector<std::string>{"rowid"} : page.primary_keys) {
+    int index = rows.ColumnIndex(key);
+    if (index < 0) return "";
+    values.push_back(rows.at(row, static_cast<size_t>(index)).ToDisplayString());
+  }
+  return EncodeRowPath(values);
 }
 
 }  // namespace almanac::api

@@ -54,4 +54,8 @@ Result<OutputOptions> ParseOutputOptions(const Request& request);
 // Cache-Control max-age from ?_ttl= (digits only) or default_cache_ttl.
 int64_t CacheTtl(const Instance& instance, const Request& request);
 
+// Row `row` of the page's URL segment (EncodeRowPath of its primary key, or rowid), also the
+// keyset token of `_next`; "" when the rows lack a key column.
+std::string RowPath(const TablePage& page, size_t row);
+
 }  // namespace almanac::api

@@ -144,8 +144,8 @@ JsonValue SetColumnTypeUi(const TableState& s, const TablePage& page) {
     columns.Set(c.name, std::move(entry));
   }
   JsonValue out = JsonValue::MakeObject();
-  out.Set("path", JsonValue::String("/" + TildeEncode(page.database) + "/" +
-                                    TildeEncode(table.name) + "/-/set-column-type"));
+  out.Set("path", JsonValue::String(
+                      s.instance.urls().TableAction(page.database, table.name, "set-column-type")));
   out.Set("columns", std::move(columns));
   return out;
 }

@@ -8,6 +8,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/client.h"
 #include "cli/create_token.h"
 #include "cli/data_commands.h"
 #include "cli/git_history.h"
@@ -22,6 +23,7 @@ int main(int argc, char** argv) {
   CLI::App* serve = almanac::cli::AddServeCommand(app);
   CLI::App* create_token = almanac::cli::AddCreateTokenCommand(app);
   almanac::cli::AddDataCommands(app);
+  CLI::App* client = almanac::cli::AddClientCommand(app);
   CLI::App* git_history = almanac::cli::AddGitHistoryCommand(app);
 
   // Default to `serve` when the first argument is not a command or a top-level flag.
@@ -45,6 +47,7 @@ int main(int argc, char** argv) {
   if (serve->parsed()) return almanac::cli::RunServe();
   if (create_token->parsed()) return almanac::cli::RunCreateToken();
   if (std::optional<int> code = almanac::cli::RunDataCommand()) return *code;
+  if (client->parsed()) return almanac::cli::RunClient();
   if (git_history->parsed()) return almanac::cli::RunGitHistory();
   std::printf("%s", app.help().c_str());
   return 0;

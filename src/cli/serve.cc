@@ -1,5 +1,6 @@
 #include "cli/serve.h"
 
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -13,15 +14,16 @@
 #include "api/context.h"
 #include "auth/permissions.h"
 #include "auth/session.h"
+#include "cli/signals.h"
 #include "config/config.h"
 #include "config/document.h"
 #include "config/settings.h"
 #include "core/task_pool.h"
 #include "db/database.h"
-#include "http/dispatch.h"
 #include "http/server.h"
 #include "ui/assets.h"
 #include "ui/renderer.h"
+#include "web/app.h"
 
 namespace almanac::cli {
 namespace {
@@ -31,6 +33,8 @@ struct ServeFlags {
   std::vector<std::string> immutable;
   std::string host = "127.0.0.1";
   int port = 8001;
+  std::string uds;  // a Unix socket path to listen on instead of TCP
+  int fd = -1;      // an inherited listening socket to serve instead of TCP
   bool memory = false;
   bool create = false;
   std::vector<std::string> settings;  // NAME VALUE pairs, flattened
@@ -91,6 +95,11 @@ CLI::App* AddServeCommand(CLI::App& app) {
   serve->add_option("-p,--port", flags.port, "Port to listen on; 0 picks a free port")
       ->capture_default_str()
       ->check(CLI::Range(0, 65535));
+  serve->add_option("--uds", flags.uds, "Listen on this Unix domain socket instead of TCP");
+  serve
+      ->add_option("--fd", flags.fd,
+                   "Serve an inherited listening socket (file descriptor N) instead of TCP")
+      ->check(CLI::Range(0, 1 << 20));
   serve->add_flag("--memory", flags.memory, "Serve an in-memory database named _memory");
   serve->add_flag("--create", flags.create, "Create database files that do not exist");
   serve->add_option("-s,--setting", flags.settings, "Setting NAME VALUE (repeatable)")
@@ -128,6 +137,14 @@ CLI::App* AddServeCommand(CLI::App& app) {
 }
 
 int RunServe() {
+  // SIGINT/SIGTERM stop the server gracefully. Blocked from here on, before any thread (SQL
+  // pool, writers, I/O) starts, so that none of them is killed by the signal instead.
+  std::atomic<bool> stop_requested{false};
+  std::atomic<http::Server*> running{nullptr};
+  StopOnSignal stop_on_signal([&stop_requested, &running] {
+    stop_requested = true;
+    if (http::Server* server = running.load()) server->Stop();
+  });
   // Settings: defaults, then the config file's `settings:`, then --setting.
   format::JsonValue config_doc = format::JsonValue::MakeObject();
   format::JsonValue metadata_doc = format::JsonValue::MakeObject();
@@ -216,30 +233,47 @@ int RunServe() {
   Result<ui::Assets> assets = ui::Assets::Load(flags.template_dir, std::move(mounts));
   if (!assets.ok()) return Fail(assets.status().message());
   ui::Renderer renderer(std::move(assets).value());
-  http::Dispatcher dispatcher(instance, {flags.cors}, renderer);
+  web::App app(instance, {flags.cors}, renderer);
 
   http::ServerOptions options;
-  options.host = flags.host;
-  options.port = static_cast<uint16_t>(flags.port);
   options.io_threads = flags.io_threads > 0 ? flags.io_threads : settings.num_sql_threads;
   options.max_body_bytes = settings.max_post_body_bytes;
   options.keep_alive_timeout = std::chrono::seconds(flags.keep_alive_timeout);
   options.request_timeout = std::chrono::seconds(flags.request_timeout);
-  http::Server server(options, dispatcher, pool);
-  Result<uint16_t> port = server.Listen();
-  if (!port.ok()) return Fail(port.status().message());
+  http::Server server(options, app);
+  std::string where;
+  if (!flags.uds.empty()) {
+    Status s = server.ListenUnix(flags.uds);
+    if (!s.ok()) return Fail(s.message());
+    where = "unix:" + flags.uds;
+  } else if (flags.fd >= 0) {
+    Status s = server.ListenFd(flags.fd);
+    if (!s.ok()) return Fail(s.message());
+    where = "file descriptor " + std::to_string(flags.fd);
+  }
+  uint16_t port = 0;
+  if (where.empty()) {
+    Result<uint16_t> bound = server.ListenTcp(flags.host, static_cast<uint16_t>(flags.port));
+    if (!bound.ok()) return Fail(bound.status().message());
+    port = *bound;
+  }
 
   std::string display_host =
       flags.host.find(':') != std::string::npos ? "[" + flags.host + "]" : flags.host;
-  if (flags.root) {
+  std::string base = where.empty() ? "http://" + display_host + ":" + std::to_string(port) : "";
+  if (flags.root && !base.empty()) {
     // Printed before the "serving on" line, as Datasette prints it before Uvicorn's.
-    std::printf("http://%s:%u/-/auth-token?token=%s\n", display_host.c_str(),
-                static_cast<unsigned>(*port), root_token.c_str());
+    std::printf("%s%s-/auth-token?token=%s\n", base.c_str(), settings.base_url.c_str(),
+                root_token.c_str());
   }
-  std::printf("Almanac %s serving on http://%s:%u\n", ALMANAC_VERSION, display_host.c_str(),
-              static_cast<unsigned>(*port));
+  // The address as it was ("http://127.0.0.1:8001"), with the base_url prefix when one is set.
+  std::string prefix = settings.base_url == "/" || !where.empty() ? "" : settings.base_url;
+  std::printf("Almanac %s serving on %s%s\n", ALMANAC_VERSION,
+              where.empty() ? base.c_str() : where.c_str(), prefix.c_str());
   std::fflush(stdout);
-  server.Run();
+  running = &server;
+  if (!stop_requested) server.Run();  // else a signal came before the server was running
+  stop_on_signal.Finish();
   pool.Shutdown();
   return 0;
 }

@@ -27,6 +27,17 @@ enum class ErrorCode {
 
 std::string_view ErrorCodeName(ErrorCode code);
 
+// What an error is about, for the callers that decide by it (a missing table may be a canned
+// query; a refused statement is not shown as an SQL error). Decisions read this tag, never
+// the message's text, which may be reworded freely.
+enum class ErrorSubject {
+  kNone = 0,
+  kDatabase,          // the named database
+  kTable,             // the named table or view
+  kRow,               // the row a URL names
+  kRefusedStatement,  // SQL refused before it ran (not a single read-only SELECT)
+};
+
 class [[nodiscard]] Status {
  public:
   Status() = default;
@@ -45,8 +56,20 @@ class [[nodiscard]] Status {
   // The messages joined with "; " (Datasette's "error" string).
   std::string message() const;
 
+  // Tags what the error is about: return NotFound("Table not found").About(ErrorSubject::kTable).
+  Status About(ErrorSubject subject) && {
+    subject_ = subject;
+    return std::move(*this);
+  }
+  ErrorSubject subject() const { return subject_; }
+  // True for an error of this code about this subject.
+  bool Is(ErrorCode code, ErrorSubject subject) const {
+    return code_ == code && subject_ == subject;
+  }
+
  private:
   ErrorCode code_ = ErrorCode::kOk;
+  ErrorSubject subject_ = ErrorSubject::kNone;
   std::vector<std::string> messages_;
 };
 

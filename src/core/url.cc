@@ -104,6 +104,27 @@ std::string TildeDecode(std::string_view s) {
   return SanitizeUtf8(out);
 }
 
+std::string EncodeRowPath(const std::vector<std::string>& values) {
+  std::string path;
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i) path += ',';
+    path += TildeEncode(values[i]);
+  }
+  return path;
+}
+
+std::vector<std::string> DecodeRowPath(std::string_view segment) {
+  std::vector<std::string> values;
+  size_t start = 0;
+  for (;;) {
+    size_t comma = segment.find(',', start);
+    values.push_back(TildeDecode(segment.substr(start, comma - start)));
+    if (comma == std::string_view::npos) break;
+    start = comma + 1;
+  }
+  return values;
+}
+
 std::string PercentDecode(std::string_view s, bool plus_is_space) {
   return DecodeEscapes(s, '%', plus_is_space);
 }

@@ -26,6 +26,11 @@ std::string QuotePlus(std::string_view s);
 // Python's urllib.parse.quote(s, safe="/"), used to build paths.
 std::string Quote(std::string_view s);
 
+// A row's URL segment: its primary-key values (as displayed), each tilde-encoded, joined by
+// commas: {"a/b", "7"} -> "a~2Fb,7". DecodeRowPath is its inverse (empty values included).
+std::string EncodeRowPath(const std::vector<std::string>& values);
+std::vector<std::string> DecodeRowPath(std::string_view segment);
+
 using QueryArgs = std::vector<std::pair<std::string, std::string>>;
 
 // "a=1&b=&c" -> [(a,1), (b,""), (c,"")]: Python's parse_qsl(qs, keep_blank_values=True).

@@ -1,5 +1,6 @@
 // Database: one attached SQLite file (or named in-memory database) and its connections:
-// a read-only connection per SQL thread, opened lazily, and one writer connection
+// a read-only connection per thread that reads (the I/O threads that handle requests and the
+// SQL threads that fan work out), opened lazily, and one writer connection
 // (WAL mode unless immutable). Registry: the databases of an instance, in order.
 #pragma once
 

@@ -43,7 +43,7 @@ Result<QueryResult> Collect(Statement& stmt, const Limits& limits, Clock::time_p
 
 // Prepares a statement that holds user SQL (`prepare` returns it) under the read-only
 // authorizer; what the authorizer refuses, and statements that would write, are
-// kNotSelectMessage errors.
+// kNotSelectMessage errors about ErrorSubject::kRefusedStatement.
 template <typename Prepare>
 Result<Statement> PrepareUnderAuthorizer(Connection& conn, Prepare prepare) {
   Statement stmt;
@@ -52,13 +52,16 @@ Result<Statement> PrepareUnderAuthorizer(Connection& conn, Prepare prepare) {
     Result<Statement> prepared = prepare();
     if (!prepared.ok()) {
       if ((sqlite3_extended_errcode(conn.handle()) & 0xFF) == SQLITE_AUTH) {
-        return InvalidArgument(std::string(kNotSelectMessage));
+        return InvalidArgument(std::string(kNotSelectMessage))
+            .About(ErrorSubject::kRefusedStatement);
       }
       return prepared.status();
     }
     stmt = std::move(prepared).value();
   }
-  if (!stmt.ReadOnly()) return InvalidArgument(std::string(kNotSelectMessage));
+  if (!stmt.ReadOnly()) {
+    return InvalidArgument(std::string(kNotSelectMessage)).About(ErrorSubject::kRefusedStatement);
+  }
   return stmt;
 }
 

@@ -1,17 +1,21 @@
 #include "http/server.h"
 
 #include <atomic>
-#include <csignal>
+#include <cerrno>
+#include <cstring>
+#include <mutex>
 #include <optional>
-#include <type_traits>
+#include <thread>
+#include <vector>
 
 #include <spdlog/spdlog.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
-#include "api/json_output.h"
 #include "core/text.h"
-#include "core/url.h"
 #include "http/asio.h"
-#include "http/error_response.h"
+#include "http/body_reader.h"
 
 namespace almanac::http {
 namespace {
@@ -19,44 +23,12 @@ namespace {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
-using tcp = asio::ip::tcp;
+using Protocol = asio::generic::stream_protocol;
+using Acceptor = asio::basic_socket_acceptor<Protocol>;
 
-// Runs `fn` on the task pool; awaiting the result resumes the caller on `executor`. A
-// Response that is `deferred` (a queued write) resumes it when its final Response arrives,
-// and the pool thread is free again at once.
-// A plain function (not a coroutine) on purpose: GCC 12 mishandles lambdas with captures
-// passed by value as coroutine parameters (their captures get destroyed twice).
-template <typename T, typename F>
-auto RunOnPool(TaskPool& pool, asio::any_io_executor executor, F fn) {
-  return asio::async_initiate<const asio::use_awaitable_t<>&, void(T)>(
-      [&pool, executor](auto handler, F task) {
-        // TaskPool takes copyable tasks, so the (move-only) completion handler is shared; it
-        // is moved out before it is called, so the copies destroyed later are empty.
-        auto shared = std::make_shared<decltype(handler)>(std::move(handler));
-        pool.Submit([shared, executor, task]() mutable {
-          auto deliver = [shared, executor](T result) {
-            asio::post(executor, [shared, result = std::move(result)]() mutable {
-              auto completion = std::move(*shared);
-              completion(std::move(result));
-            });
-          };
-          T result = task();
-          if constexpr (std::is_same_v<T, Response>) {
-            if (result.deferred) {
-              auto start = std::move(result.deferred);
-              start(std::move(deliver));
-              return;
-            }
-          }
-          deliver(std::move(result));
-        });
-      },
-      asio::use_awaitable, std::move(fn));
-}
-
-// Awaits a deferred Response (a queued write): `start` runs now and the final Response it
-// delivers (from the writer thread) resumes the caller on `executor`. `deferred` points into
-// the caller's frame (GCC 12: no non-trivial temporaries inside co_await expressions).
+// Awaits a deferred Response: `start` runs now and the Response it delivers (from any thread)
+// resumes the caller on `executor`. `deferred` points into the caller's frame (GCC 12: no
+// non-trivial temporaries inside co_await expressions).
 auto AwaitDeferred(asio::any_io_executor executor, Response::Deferred* deferred) {
   return asio::async_initiate<const asio::use_awaitable_t<>&, void(Response)>(
       [executor](auto handler, Response::Deferred* start) {
@@ -71,46 +43,56 @@ auto AwaitDeferred(asio::any_io_executor executor, Response::Deferred* deferred)
       asio::use_awaitable, deferred);
 }
 
-api::Request ToApiRequest(bhttp::request<bhttp::string_body>&& req) {
-  api::Request out;
-  out.method = std::string(req.method_string());
-  std::string target(req.target().data(), req.target().size());
-  // The absolute form ("GET http://host/path?q") names the same resource (RFC 9112 3.2.2).
+struct Chunk {
+  std::string bytes;
+  bool more = false;
+};
+
+// Awaits the next part of a streamed response body; resumes on `executor`.
+auto AwaitPull(asio::any_io_executor executor, BodyStream* source) {
+  return asio::async_initiate<const asio::use_awaitable_t<>&, void(Chunk)>(
+      [executor](auto handler, BodyStream* stream) {
+        auto shared = std::make_shared<decltype(handler)>(std::move(handler));
+        stream->Pull([shared, executor](std::string bytes, bool more) {
+          asio::post(executor, [shared, chunk = Chunk{std::move(bytes), more}]() mutable {
+            auto completion = std::move(*shared);
+            completion(std::move(chunk));
+          });
+        });
+      },
+      asio::use_awaitable, source);
+}
+
+// The path of an origin-form or absolute-form target ("GET http://host/path?q" names the same
+// resource, RFC 9112 3.2.2), split from its query string.
+void SplitTarget(std::string_view target, Request& out) {
   for (std::string_view scheme : {"http://", "https://"}) {
     if (target.starts_with(scheme)) {
       size_t end = target.find_first_of("/?", scheme.size());
-      target = end == std::string::npos ? "/"
-               : target[end] == '?'     ? "/" + target.substr(end)
-                                        : target.substr(end);
+      target = end == std::string_view::npos ? std::string_view("/") : target.substr(end);
+      if (target.starts_with('?')) {
+        out.path = "/";
+        out.query_string = std::string(target.substr(1));
+        return;
+      }
     }
   }
   size_t question = target.find('?');
-  out.path = target.substr(0, question);
-  if (question != std::string::npos) {
-    out.query_string = target.substr(question + 1);
-    out.args = ParseQueryString(out.query_string);
-  }
-  for (const auto& field : req) {
+  out.path = std::string(target.substr(0, question));
+  if (question != std::string_view::npos)
+    out.query_string = std::string(target.substr(question + 1));
+}
+
+template <typename Fields>
+Request RequestHead(const bhttp::request_header<Fields>& head) {
+  Request out;
+  out.method = std::string(head.method_string());
+  SplitTarget(std::string_view(head.target().data(), head.target().size()), out);
+  for (const auto& field : head) {
     out.headers.emplace_back(AsciiLower(std::string(field.name_string())),
                              std::string(field.value()));
   }
-  if (const std::string* host = out.Header("host")) out.host = *host;
-  out.body = std::move(req.body());
   return out;
-}
-
-Response HandleRequest(const Dispatcher& dispatcher, api::Request& request) {
-  try {
-    return dispatcher.Handle(request);
-  } catch (const std::exception& e) {
-    spdlog::error("request {} failed: {}", request.path, e.what());
-    return Response::Json(500, api::ErrorJson(Internal("Internal server error"), 500));
-  }
-}
-
-Response SimpleError(int status, std::string message) {
-  Status s(status == 413 ? ErrorCode::kTooLarge : ErrorCode::kInvalidArgument, std::move(message));
-  return Response::Json(status, api::ErrorJson(s, status));
 }
 
 // Datasette's PayloadTooLarge message.
@@ -125,39 +107,58 @@ void ApplyHeaders(Message& res, const Response& response) {
   for (const auto& [name, value] : response.headers) res.insert(name, value);
 }
 
+bool IsTcp(const Protocol& protocol) {
+  return protocol.family() == AF_INET || protocol.family() == AF_INET6;
+}
+
 }  // namespace
 
 struct Server::Impl {
-  Impl(ServerOptions o, const Dispatcher& d, TaskPool& p)
-      : options(std::move(o)), dispatcher(d), pool(p), acceptor(io), signals(io, SIGINT, SIGTERM) {}
+  Impl(ServerOptions o, Handler& h) : options(std::move(o)), handler(h) {}
 
-  asio::awaitable<void> Accept();
-  asio::awaitable<void> Session(tcp::socket socket);
+  asio::awaitable<void> Accept(Acceptor& acceptor, bool tcp);
+  asio::awaitable<void> Session(Protocol::socket socket);
   // `response` is owned by the caller's frame, which awaits this coroutine.
-  asio::awaitable<void> Write(beast::tcp_stream& stream, Response& response, bool head,
-                              bool keep_alive, beast::error_code& ec);
-  asio::awaitable<void> WriteError(beast::tcp_stream& stream, int status, std::string message,
+  asio::awaitable<void> Write(ServerStream& stream, Response& response, bool head, bool keep_alive,
+                              beast::error_code& ec);
+  asio::awaitable<void> WriteError(ServerStream& stream, int status, std::string message,
                                    beast::error_code& ec);
+  asio::awaitable<void> Linger(ServerStream& stream);
+  // Handles one request and writes its answer; false when the connection must close.
+  // `request` lives in the caller's frame, which awaits this.
+  asio::awaitable<bool> Answer(std::shared_ptr<ServerStream> stream, Request* request, bool head,
+                               bool keep_alive, std::shared_ptr<StreamedBody> streamed);
   asio::awaitable<void> Drain();
+  Response HandleSafely(Request& request);
+  Status AddAcceptor(std::unique_ptr<Acceptor> acceptor, bool tcp);
   void BeginShutdown();
 
   ServerOptions options;
-  const Dispatcher& dispatcher;
-  TaskPool& pool;
+  Handler& handler;
   asio::io_context io;
-  tcp::acceptor acceptor;
-  asio::signal_set signals;
+  std::vector<std::unique_ptr<Acceptor>> acceptors;
+  std::vector<bool> acceptor_is_tcp;
+  std::vector<std::string> unix_paths;  // removed when the server is destroyed
   std::atomic<int> in_flight{0};
   std::atomic<bool> stopping{false};
 };
 
-asio::awaitable<void> Server::Impl::Accept() {
+Response Server::Impl::HandleSafely(Request& request) {
+  try {
+    return handler.Handle(request);
+  } catch (const std::exception& e) {
+    spdlog::error("request {} failed: {}", request.path, e.what());
+    return handler.Error(500, "Internal server error");
+  }
+}
+
+asio::awaitable<void> Server::Impl::Accept(Acceptor& acceptor, bool tcp) {
   asio::steady_timer backoff(io);
   std::optional<std::chrono::steady_clock::time_point> last_warning;
   for (;;) {
     beast::error_code ec;
-    tcp::socket socket =
-        co_await acceptor.async_accept(asio::redirect_error(asio::use_awaitable, ec));
+    Protocol::socket socket =
+        co_await acceptor.async_accept(io, asio::redirect_error(asio::use_awaitable, ec));
     if (ec) {
       if (stopping || ec == asio::error::operation_aborted) co_return;
       // Usually out of file descriptors: pause instead of spinning (and flooding the log)
@@ -171,18 +172,19 @@ asio::awaitable<void> Server::Impl::Accept() {
       co_await backoff.async_wait(asio::redirect_error(asio::use_awaitable, ec));
       continue;
     }
-    socket.set_option(tcp::no_delay(true), ec);
-    asio::co_spawn(acceptor.get_executor(), Session(std::move(socket)), asio::detached);
+    if (tcp) socket.set_option(asio::ip::tcp::no_delay(true), ec);
+    auto executor = socket.get_executor();
+    asio::co_spawn(executor, Session(std::move(socket)), asio::detached);
   }
 }
 
-asio::awaitable<void> Server::Impl::WriteError(beast::tcp_stream& stream, int status,
+asio::awaitable<void> Server::Impl::WriteError(ServerStream& stream, int status,
                                                std::string message, beast::error_code& ec) {
-  Response response = SimpleError(status, std::move(message));
+  Response response = handler.Error(status, std::move(message));
   co_await Write(stream, response, false, false, ec);
 }
 
-asio::awaitable<void> Server::Impl::Write(beast::tcp_stream& stream, Response& response, bool head,
+asio::awaitable<void> Server::Impl::Write(ServerStream& stream, Response& response, bool head,
                                           bool keep_alive, beast::error_code& ec) {
   auto executor = co_await asio::this_coro::executor;
   auto status = static_cast<bhttp::status>(response.status);
@@ -206,104 +208,143 @@ asio::awaitable<void> Server::Impl::Write(beast::tcp_stream& stream, Response& r
                                      asio::redirect_error(asio::use_awaitable, ec));
   if (ec || head) co_return;
   BodyStream* source = response.stream.get();  // kept alive by `response` (caller's frame)
-  std::string chunk;
-  std::string* chunk_ptr = &chunk;
   for (;;) {
-    chunk.clear();
-    bool more = co_await RunOnPool<bool>(pool, executor,
-                                         [source, chunk_ptr] { return source->Next(*chunk_ptr); });
-    if (!chunk.empty()) {
+    Chunk chunk = co_await AwaitPull(executor, source);
+    if (!chunk.bytes.empty()) {
       stream.expires_after(options.write_timeout);
-      co_await asio::async_write(stream, bhttp::make_chunk(asio::buffer(chunk)),
+      co_await asio::async_write(stream, bhttp::make_chunk(asio::buffer(chunk.bytes)),
                                  asio::redirect_error(asio::use_awaitable, ec));
       if (ec) co_return;
     }
-    if (!more) break;
+    if (!chunk.more) break;
   }
   co_await asio::async_write(stream, bhttp::make_chunk_last(),
                              asio::redirect_error(asio::use_awaitable, ec));
 }
 
-asio::awaitable<void> Server::Impl::Session(tcp::socket socket) {
+// After an early answer (413) the client may still be sending: read and drop what arrives for
+// a while, so that closing does not reset the connection before it has read the answer.
+asio::awaitable<void> Server::Impl::Linger(ServerStream& stream) {
+  beast::error_code ec;
+  stream.socket().shutdown(Protocol::socket::shutdown_send, ec);
+  auto deadline = std::chrono::steady_clock::now() + options.linger_timeout;
+  std::vector<char> scratch(64 * 1024);
+  while (std::chrono::steady_clock::now() < deadline) {
+    stream.expires_at(deadline);
+    co_await stream.async_read_some(asio::buffer(scratch),
+                                    asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) break;
+  }
+}
+
+asio::awaitable<void> Server::Impl::Session(Protocol::socket socket) {
   auto executor = co_await asio::this_coro::executor;
-  beast::tcp_stream stream(std::move(socket));
-  beast::flat_buffer buffer;
+  // Shared with a streamed request body's reader, which may outlive this frame.
+  auto stream = std::make_shared<ServerStream>(std::move(socket));
+  auto buffer = std::make_shared<beast::flat_buffer>();
   beast::error_code ec;
   while (!stopping) {
-    if (buffer.size() == 0) {
+    if (buffer->size() == 0) {
       // Idle between requests: wait for the first byte of the next one.
-      stream.expires_after(options.keep_alive_timeout);
-      size_t n = co_await stream.async_read_some(buffer.prepare(4096),
-                                                 asio::redirect_error(asio::use_awaitable, ec));
+      stream->expires_after(options.keep_alive_timeout);
+      size_t n = co_await stream->async_read_some(buffer->prepare(4096),
+                                                  asio::redirect_error(asio::use_awaitable, ec));
       if (ec) break;
-      buffer.commit(n);
+      buffer->commit(n);
     }
-    bhttp::request_parser<bhttp::string_body> parser;
-    parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
-    parser.body_limit(options.max_body_bytes > 0
-                          ? static_cast<std::uint64_t>(options.max_body_bytes)
-                          : std::numeric_limits<std::uint64_t>::max());
-    stream.expires_after(options.request_timeout);
-    co_await bhttp::async_read_header(stream, buffer, parser,
+    bhttp::request_parser<bhttp::empty_body> head_parser;
+    head_parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
+    // Decided below, once the handler has chosen. (Beast 1.74 compares the length with an empty
+    // optional as larger, so "no limit" has to be the largest number.)
+    head_parser.body_limit(std::numeric_limits<std::uint64_t>::max());
+    stream->expires_after(options.request_timeout);
+    co_await bhttp::async_read_header(*stream, *buffer, head_parser,
                                       asio::redirect_error(asio::use_awaitable, ec));
     if (ec == bhttp::error::header_limit) {
-      co_await WriteError(stream, 431, "Request headers are too large", ec);
-      break;
-    }
-    if (ec == bhttp::error::body_limit) {
-      co_await WriteError(stream, 413, TooLargeMessage(options.max_body_bytes), ec);
+      co_await WriteError(*stream, 431, "Request headers are too large", ec);
       break;
     }
     if (ec) {
       if (ec != beast::error::timeout && ec != bhttp::error::end_of_stream &&
           ec != asio::error::eof && ec != asio::error::connection_reset) {
-        co_await WriteError(stream, 400, "Bad request: " + ec.message(), ec);
+        co_await WriteError(*stream, 400, "Bad request: " + ec.message(), ec);
       }
       break;
     }
-    if (!parser.is_done()) {
-      if (beast::iequals(parser.get()[bhttp::field::expect], "100-continue")) {
-        // curl sends this before bodies over 1 KB and waits a second for the go-ahead.
-        bhttp::response<bhttp::empty_body> go_ahead{bhttp::status::continue_, 11};
-        stream.expires_after(options.write_timeout);
-        co_await bhttp::async_write(stream, go_ahead,
-                                    asio::redirect_error(asio::use_awaitable, ec));
-        if (ec) break;
+    Request request = RequestHead(head_parser.get());
+    bool keep_alive = head_parser.get().keep_alive();
+    bool head = head_parser.get().method() == bhttp::verb::head;
+    bool has_body = !head_parser.is_done();
+    bool expects_continue =
+        has_body && beast::iequals(head_parser.get()[bhttp::field::expect], "100-continue");
+    BodyMode mode = handler.BodyModeFor(request);
+    if (mode == BodyMode::kBuffer && has_body) {
+      uint64_t limit = options.max_body_bytes > 0 ? static_cast<uint64_t>(options.max_body_bytes)
+                                                  : std::numeric_limits<uint64_t>::max();
+      boost::optional<uint64_t> length = head_parser.content_length();
+      bool too_large = length && *length > limit;
+      if (!too_large) {
+        if (expects_continue) {
+          // curl sends this before bodies over 1 KB and waits a second for the go-ahead.
+          bhttp::response<bhttp::empty_body> go_ahead{bhttp::status::continue_, 11};
+          stream->expires_after(options.write_timeout);
+          co_await bhttp::async_write(*stream, go_ahead,
+                                      asio::redirect_error(asio::use_awaitable, ec));
+          if (ec) break;
+        }
+        bhttp::request_parser<bhttp::string_body> parser(std::move(head_parser));
+        parser.body_limit(limit);
+        stream->expires_after(options.body_timeout);
+        co_await bhttp::async_read(*stream, *buffer, parser,
+                                   asio::redirect_error(asio::use_awaitable, ec));
+        too_large = ec == bhttp::error::body_limit;
+        if (!too_large && ec) break;
+        if (!too_large) request.body = std::move(parser.get().body());
       }
-      stream.expires_after(options.body_timeout);
-      co_await bhttp::async_read(stream, buffer, parser,
-                                 asio::redirect_error(asio::use_awaitable, ec));
-      if (ec == bhttp::error::body_limit) {
-        co_await WriteError(stream, 413, TooLargeMessage(options.max_body_bytes), ec);
+      if (too_large) {
+        co_await WriteError(*stream, 413, TooLargeMessage(options.max_body_bytes), ec);
+        if (!ec) co_await Linger(*stream);
         break;
       }
-      if (ec) break;
+    } else if (has_body) {
+      // The body's reads and this request's answer share the socket: they run on a strand of
+      // their own, so they never overlap. (Other requests need none: one coroutine does all.)
+      auto strand = asio::make_strand(io);
+      auto streamed = std::make_shared<StreamedBody>(strand, stream, buffer, std::move(head_parser),
+                                                     options.body_timeout, expects_continue);
+      request.body_reader = streamed;
+      ++in_flight;
+      bool go_on = co_await asio::co_spawn(
+          strand, Answer(stream, &request, head, keep_alive, streamed), asio::use_awaitable);
+      --in_flight;
+      if (!go_on) break;
+      continue;
     }
-    bhttp::request<bhttp::string_body> req = parser.release();
-    bool keep_alive = req.keep_alive();
-    bool head = req.method() == bhttp::verb::head;
-    // Lambdas passed to co_await capture only pointers and references: GCC 12 destroys
-    // non-trivial captures of temporaries in a co_await expression twice. The request lives
-    // in this frame, which stays suspended until the pool has finished with it.
-    api::Request request = ToApiRequest(std::move(req));
-    api::Request* request_ptr = &request;
-    const Dispatcher* dispatch = &dispatcher;
     ++in_flight;
-    // Handled right here on the I/O thread: no hop to another thread and back (two wake-ups
-    // per request). Several I/O threads run the one io_context, so a slow query holds up only
-    // the thread it runs on; writes go to the write queue and resume us when committed.
-    Response response = HandleRequest(*dispatch, *request_ptr);
-    if (response.deferred) {
-      Response::Deferred deferred = std::move(response.deferred);
-      Response::Deferred* deferred_ptr = &deferred;
-      response = co_await AwaitDeferred(executor, deferred_ptr);
-    }
-    if (stopping) keep_alive = false;
-    co_await Write(stream, response, head, keep_alive, ec);
+    bool go_on = co_await Answer(stream, &request, head, keep_alive, nullptr);
     --in_flight;
-    if (ec || !keep_alive) break;
+    if (!go_on) break;
   }
-  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  stream->socket().shutdown(Protocol::socket::shutdown_send, ec);
+}
+
+asio::awaitable<bool> Server::Impl::Answer(std::shared_ptr<ServerStream> stream, Request* request,
+                                           bool head, bool keep_alive,
+                                           std::shared_ptr<StreamedBody> streamed) {
+  auto executor = co_await asio::this_coro::executor;
+  Response response = HandleSafely(*request);
+  if (response.deferred) {
+    Response::Deferred deferred = std::move(response.deferred);
+    Response::Deferred* deferred_ptr = &deferred;
+    response = co_await AwaitDeferred(executor, deferred_ptr);
+  }
+  request->body_reader.reset();
+  // A streamed body the handler did not read to the end leaves the connection unusable.
+  if (streamed && !streamed->Finish()) keep_alive = false;
+  if (stopping) keep_alive = false;
+  beast::error_code ec;
+  co_await Write(*stream, response, head, keep_alive, ec);
+  co_return !ec && keep_alive;
 }
 
 asio::awaitable<void> Server::Impl::Drain() {
@@ -321,45 +362,99 @@ asio::awaitable<void> Server::Impl::Drain() {
 void Server::Impl::BeginShutdown() {
   if (stopping.exchange(true)) return;
   beast::error_code ec;
-  acceptor.close(ec);
+  for (auto& acceptor : acceptors) acceptor->close(ec);
   asio::co_spawn(io, Drain(), asio::detached);
 }
 
-Server::Server(ServerOptions options, const Dispatcher& dispatcher, TaskPool& pool)
-    : impl_(std::make_unique<Impl>(std::move(options), dispatcher, pool)) {}
+Status Server::Impl::AddAcceptor(std::unique_ptr<Acceptor> acceptor, bool tcp) {
+  acceptors.push_back(std::move(acceptor));
+  acceptor_is_tcp.push_back(tcp);
+  return Status::Ok();
+}
 
-Server::~Server() = default;
+Server::Server(ServerOptions options, Handler& handler)
+    : impl_(std::make_unique<Impl>(std::move(options), handler)) {}
 
-Result<uint16_t> Server::Listen() {
+Server::~Server() {
+  for (const std::string& path : impl_->unix_paths) ::unlink(path.c_str());
+}
+
+Result<uint16_t> Server::ListenTcp(const std::string& host, uint16_t port) {
   beast::error_code ec;
-  auto address = asio::ip::make_address(impl_->options.host, ec);
+  auto address = asio::ip::make_address(host, ec);
   if (ec) {
     // Not an IP literal: resolve it ("localhost").
-    tcp::resolver resolver(impl_->io);
-    auto results = resolver.resolve(impl_->options.host, std::to_string(impl_->options.port), ec);
-    if (ec || results.empty()) return InvalidArgument("Cannot resolve host " + impl_->options.host);
+    asio::ip::tcp::resolver resolver(impl_->io);
+    auto results = resolver.resolve(host, std::to_string(port), ec);
+    if (ec || results.empty()) return InvalidArgument("Cannot resolve host " + host);
     address = results.begin()->endpoint().address();
   }
-  tcp::endpoint endpoint(address, impl_->options.port);
-  tcp::acceptor& acceptor = impl_->acceptor;
-  acceptor.open(endpoint.protocol(), ec);
-  if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
-  if (!ec) acceptor.bind(endpoint, ec);
-  if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  asio::ip::tcp::endpoint endpoint(address, port);
+  auto acceptor = std::make_unique<Acceptor>(impl_->io);
+  Protocol::endpoint generic(endpoint);
+  acceptor->open(generic.protocol(), ec);
+  if (!ec) acceptor->set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor->bind(generic, ec);
+  if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
   if (ec) {
-    return Status(ErrorCode::kUnavailable, "Cannot listen on " + impl_->options.host + ":" +
-                                               std::to_string(impl_->options.port) + ": " +
-                                               ec.message());
+    return Status(ErrorCode::kUnavailable,
+                  "Cannot listen on " + host + ":" + std::to_string(port) + ": " + ec.message());
   }
-  return acceptor.local_endpoint().port();
+  asio::ip::tcp::endpoint bound;
+  Protocol::endpoint local = acceptor->local_endpoint(ec);
+  std::memcpy(bound.data(), local.data(), std::min<size_t>(local.size(), bound.capacity()));
+  ALM_RETURN_IF_ERROR(impl_->AddAcceptor(std::move(acceptor), true));
+  return bound.port();
+}
+
+Status Server::ListenUnix(const std::string& path) {
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) == 0) {
+    if (!S_ISSOCK(st.st_mode)) {
+      return Status(ErrorCode::kUnavailable, "Cannot listen on " + path + ": not a socket");
+    }
+    ::unlink(path.c_str());  // left behind by an earlier process
+  }
+  beast::error_code ec;
+  asio::local::stream_protocol::endpoint endpoint(path);
+  Protocol::endpoint generic(endpoint);
+  auto acceptor = std::make_unique<Acceptor>(impl_->io);
+  acceptor->open(generic.protocol(), ec);
+  if (!ec) acceptor->bind(generic, ec);
+  if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) return Status(ErrorCode::kUnavailable, "Cannot listen on " + path + ": " + ec.message());
+  impl_->unix_paths.push_back(path);
+  return impl_->AddAcceptor(std::move(acceptor), false);
+}
+
+Status Server::ListenFd(int fd) {
+  sockaddr_storage address{};
+  socklen_t length = sizeof address;
+  int accepting = 0;
+  socklen_t option_length = sizeof accepting;
+  if (::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0 ||
+      ::getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &accepting, &option_length) != 0 || !accepting) {
+    return Status(ErrorCode::kInvalidArgument,
+                  "File descriptor " + std::to_string(fd) + " is not a listening socket");
+  }
+  int family = address.ss_family;
+  Protocol protocol(family, family == AF_UNIX ? 0 : IPPROTO_TCP);
+  beast::error_code ec;
+  auto acceptor = std::make_unique<Acceptor>(impl_->io);
+  acceptor->assign(protocol, fd, ec);
+  if (ec) {
+    return Status(ErrorCode::kUnavailable,
+                  "Cannot serve file descriptor " + std::to_string(fd) + ": " + ec.message());
+  }
+  return impl_->AddAcceptor(std::move(acceptor), IsTcp(protocol));
 }
 
 void Server::Run() {
   Impl& impl = *impl_;
-  impl.signals.async_wait([&impl](const beast::error_code& ec, int) {
-    if (!ec) impl.BeginShutdown();
-  });
-  asio::co_spawn(impl.io, impl.Accept(), asio::detached);
+  for (size_t i = 0; i < impl.acceptors.size(); ++i) {
+    asio::co_spawn(impl.io, impl.Accept(*impl.acceptors[i], impl.acceptor_is_tcp[i]),
+                   asio::detached);
+  }
   std::vector<std::thread> threads;
   for (int i = 1; i < impl.options.io_threads; ++i) {
     threads.emplace_back([&impl] { impl.io.run(); });

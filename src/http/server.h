@@ -1,43 +1,52 @@
-// Server: the HTTP/1.1 listener (Boost.Beast, C++20 coroutines). Keep-alive, HEAD, bounded
-// headers and bodies, idle/read/write timeouts. Each request is parsed on an I/O thread and
-// handed to the Dispatcher on the SQL task pool; the response hops back to the socket.
+// Server: the HTTP/1.1 transport (Boost.Beast, C++20 coroutines), serving one Handler on any
+// number of listeners — TCP, a Unix socket path, or an inherited listening descriptor. Keep-
+// alive, HEAD, bounded headers and bodies, idle/read/write timeouts, streamed bodies both ways.
+// Requests are handed to the Handler on the I/O
+// thread that read them. A body over the limit is answered 413 at once (before it arrives when
+// Content-Length says so) and the rest of it is read and dropped for a while (a lingering
+// close, as nginx does), so that the client gets to read the 413. Knows no application and
+// installs no signal handlers: the caller decides when to Stop().
 #pragma once
 
 #include <chrono>
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <string>
 
 #include "core/result.h"
-#include "core/task_pool.h"
-#include "http/dispatch.h"
+#include "http/handler.h"
 
 namespace almanac::http {
 
 struct ServerOptions {
-  std::string host = "127.0.0.1";
-  uint16_t port = 8001;  // 0: pick a free port
   int io_threads = 1;
   size_t max_header_bytes = 16 * 1024;         // larger headers get 431
-  int64_t max_body_bytes = 2 * 1024 * 1024;    // max_post_body_bytes; 0 = no limit
+  int64_t max_body_bytes = 2 * 1024 * 1024;    // buffered bodies only; 0 = no limit
   std::chrono::seconds keep_alive_timeout{5};  // idle connection closed after this
   std::chrono::seconds request_timeout{10};    // whole request head must arrive within
-  std::chrono::seconds body_timeout{30};
+  std::chrono::seconds body_timeout{30};       // between two parts of a body
   std::chrono::seconds write_timeout{60};
+  std::chrono::seconds linger_timeout{5};  // after a 413: unread body drained for at most this
 };
 
 class Server {
  public:
-  Server(ServerOptions options, const Dispatcher& dispatcher, TaskPool& pool);
+  Server(ServerOptions options, Handler& handler);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
-  // Binds and listens; returns the bound port (useful with port 0).
-  Result<uint16_t> Listen();
-  // Serves until Stop() or SIGINT/SIGTERM; returns once every I/O thread has finished.
+  // Listens on host:port (port 0 picks a free one); returns the bound port.
+  Result<uint16_t> ListenTcp(const std::string& host, uint16_t port);
+  // Listens on a Unix socket at `path`, replacing a stale socket file left there.
+  Status ListenUnix(const std::string& path);
+  // Serves an inherited descriptor that is already a listening socket (TCP or Unix).
+  Status ListenFd(int fd);
+
+  // Serves until Stop(); returns once requests in progress have finished (or after 5 s) and
+  // every I/O thread has stopped.
   void Run();
+  // Stops accepting and begins the shutdown. Safe from any thread.
   void Stop();
 
  private:

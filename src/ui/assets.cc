@@ -122,11 +122,21 @@ const StaticFile* Assets::Static(std::string_view name) const {
 }
 
 std::string Assets::StaticUrl(std::string_view name) const {
-  std::string url = "/-/static/" + std::string(name);
+  std::string url = "-/static/" + std::string(name);
   if (const StaticFile* file = Static(name)) {
     url += "?v=" + file->etag.substr(1, 8);
   }
   return url;
+}
+
+bool Assets::IsMounted(std::string_view path) const {
+  for (const StaticMount& mount : mounts_) {
+    if (path.size() > mount.mount.size() + 1 && path[0] == '/' &&
+        path.substr(1).starts_with(mount.mount) && path[mount.mount.size() + 1] == '/') {
+      return true;
+    }
+  }
+  return false;
 }
 
 std::optional<Result<StaticFile>> Assets::ReadMounted(std::string_view path) const {

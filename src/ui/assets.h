@@ -45,10 +45,13 @@ class Assets {
 
   // An embedded static file by name ("app.css"); nullptr when unknown.
   const StaticFile* Static(std::string_view name) const;
-  // The URL of an embedded static file, with its content hash: "/-/static/app.css?v=1a2b3c4d".
+  // The path of an embedded static file below the base URL, with its content hash:
+  // "-/static/app.css?v=1a2b3c4d" (api::Urls::Path makes it a link).
   std::string StaticUrl(std::string_view name) const;
 
   const std::vector<StaticMount>& mounts() const { return mounts_; }
+  // Whether the request path "/<mount>/<rest>" lies under a --static mount.
+  bool IsMounted(std::string_view path) const;
   // A file below a --static mount, for the request path "/<mount>/<rest>". nullopt when the
   // path is not under any mount; NotFound when the file is missing or escapes its directory.
   std::optional<Result<StaticFile>> ReadMounted(std::string_view path) const;

@@ -69,7 +69,7 @@ std::string RestrictionBoxes(const std::vector<api::ViewableDatabase>& databases
 HtmlPage RenderPermissionsDebug(const std::vector<auth::PermissionCheck>& checks,
                                 const std::string& filter) {
   std::string body =
-      "<h1>Permission check</h1>\n<form action=\"/-/permissions\" method=\"post\" "
+      "<h1>Permission check</h1>\n<form action=\"permissions\" method=\"post\" "
       "id=\"debug-post\">\n<p><label>Actor<br><textarea name=\"actor\" rows=\"4\" cols=\"60\">"
       "{\"id\": \"root\"}</textarea></label></p>\n<p><label>Action <select name=\"permission\">" +
       ActionOptions(false) +
@@ -107,7 +107,7 @@ HtmlPage RenderPermissionForm(const std::string& page, const std::string& actor_
                      Escape(page == "check"     ? "Permission check"
                             : page == "allowed" ? "Allowed resources"
                                                 : "Permission rules") +
-                     "</h1>\n<form action=\"/-/" + Escape(page) + ".json\" method=\"get\">\n";
+                     "</h1>\n<form action=\"" + Escape(page) + ".json\" method=\"get\">\n";
   body += "<p><label>Action <select name=\"action\">" + ActionOptions(false) + "</select></label>";
   if (page != "rules") {
     body +=

@@ -166,7 +166,7 @@ std::string Renderer::Database(const api::DatabasePage& page, const RenderContex
   if (Allowed(ctx, auth::Action::kCreateTable, auth::Resource::Database(page.database))) {
     data.set("create_table_href", page.path + "/-/create-table");
   }
-  Frame frame{page.database, "db db-" + CssClass(page.database), Crumbs(page.database), ""};
+  Frame frame{page.database, "db db-" + CssClass(page.database), Crumbs(ctx, page.database), ""};
   frame.crumbs.clear();
   return RenderPage(assets_, "database", std::move(data), frame, ctx);
 }

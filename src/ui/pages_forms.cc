@@ -25,8 +25,8 @@ std::string InputType(const std::string& declared) {
   return "text";
 }
 
-std::string RowUrl(const api::RowFormPage& page) {
-  return TableUrl(page.database, page.table) + "/" + page.pks_path;
+std::string RowUrl(const RenderContext& ctx, const api::RowFormPage& page) {
+  return ctx.instance.urls().Row(page.database, page.table, page.pks_path);
 }
 
 }  // namespace
@@ -36,11 +36,13 @@ std::string Renderer::RowForm(const api::RowFormPage& page, const FormState& sta
   bool editing = page.row.has_value();
   Data data;
   data.set("color", api::DatabaseColor(page.database));
-  std::string table_url = TableUrl(page.database, page.table);
+  std::string table_url = TableUrl(ctx, page.database, page.table);
   data.set("heading", editing ? "Edit " + page.table + ": " + TildeDecode(page.pks_path)
                               : "Insert a row into " + page.table);
-  data.set("action", editing ? RowUrl(page) + "/-/edit" : table_url + "/-/new-row");
-  data.set("cancel_href", editing ? RowUrl(page) : table_url);
+  data.set("action", editing
+                         ? RowUrl(ctx, page) + "/-/edit"
+                         : ctx.instance.urls().TableAction(page.database, page.table, "new-row"));
+  data.set("cancel_href", editing ? RowUrl(ctx, page) : table_url);
   data.set("submit", editing ? "Save changes" : "Insert row");
   if (state.error) data.set("error", *state.error);
   if (page.use_rowid && !editing) data.set("rowid_note", true);
@@ -87,7 +89,7 @@ std::string Renderer::RowForm(const api::RowFormPage& page, const FormState& sta
   Frame frame;
   frame.title = page.database + ": " + page.table + (editing ? ": edit" : ": insert");
   frame.body_class = "form";
-  frame.crumbs = Crumbs(page.database, page.table);
+  frame.crumbs = Crumbs(ctx, page.database, page.table);
   return RenderPage(assets_, "row_form", std::move(data), frame, ctx);
 }
 
@@ -99,9 +101,9 @@ std::string Renderer::ConfirmDeleteRow(const api::RowFormPage& page,
   data.set("message",
            "This row will be deleted permanently. Rows in other tables that point "
            "to it are not changed.");
-  data.set("action", RowUrl(page) + "/-/confirm-delete");
+  data.set("action", RowUrl(ctx, page) + "/-/confirm-delete");
   data.set("submit", "Delete this row");
-  data.set("cancel_href", RowUrl(page));
+  data.set("cancel_href", RowUrl(ctx, page));
   if (page.row) {
     Data fields = List();
     CellOptions options;
@@ -115,7 +117,7 @@ std::string Renderer::ConfirmDeleteRow(const api::RowFormPage& page,
     Put(data, "fields", std::move(fields));
   }
   Frame frame{page.database + ": " + page.table + ": delete", "form confirm",
-              Crumbs(page.database, page.table), ""};
+              Crumbs(ctx, page.database, page.table), ""};
   return RenderPage(assets_, "confirm", std::move(data), frame, ctx);
 }
 
@@ -132,11 +134,11 @@ std::string Renderer::ConfirmDrop(const api::DropTablePage& page, const RenderCo
                    : ", with its " + Plural(*page.row_count, "row", "rows");
   }
   data.set("message", message + ". This cannot be undone.");
-  data.set("action", TableUrl(page.database, page.table) + "/-/confirm-drop");
+  data.set("action", ctx.instance.urls().TableAction(page.database, page.table, "confirm-drop"));
   data.set("submit", "Drop " + kind);
-  data.set("cancel_href", TableUrl(page.database, page.table));
+  data.set("cancel_href", TableUrl(ctx, page.database, page.table));
   Frame frame{page.database + ": " + page.table + ": drop", "form confirm",
-              Crumbs(page.database, page.table), ""};
+              Crumbs(ctx, page.database, page.table), ""};
   return RenderPage(assets_, "confirm", std::move(data), frame, ctx);
 }
 
@@ -145,8 +147,8 @@ std::string Renderer::CreateTable(std::string_view database, const CreateTableSt
   Data data;
   data.set("color", api::DatabaseColor(database));
   data.set("heading", "Create a table in " + std::string(database));
-  data.set("action", DatabaseUrl(database) + "/-/create-table");
-  data.set("cancel_href", DatabaseUrl(database));
+  data.set("action", ctx.instance.urls().DatabaseAction(database, "create-table"));
+  data.set("cancel_href", DatabaseUrl(ctx, database));
   data.set("table_name", state.table_name);
   data.set("pk", state.pk);
   data.set("text", state.text);
@@ -200,7 +202,8 @@ std::string Renderer::CreateTable(std::string_view database, const CreateTableSt
     }
     Put(data, "preview", std::move(preview));
   }
-  Frame frame{std::string(database) + ": create table", "form create-table", Crumbs(database), ""};
+  Frame frame{std::string(database) + ": create table", "form create-table", Crumbs(ctx, database),
+              ""};
   return RenderPage(assets_, "create_table", std::move(data), frame, ctx);
 }
 

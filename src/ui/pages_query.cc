@@ -82,7 +82,6 @@ std::string Renderer::Query(const api::QueryPage& page, const RenderContext& ctx
     canned = api::FindCannedQuery(ctx.instance.config, page.database, *page.canned_query);
   }
   Data data;
-  std::string db_url = DatabaseUrl(page.database);
   data.set("color", api::DatabaseColor(page.database));
   std::string heading = page.database;
   if (canned) heading = canned->title.value_or(canned->name);
@@ -92,7 +91,9 @@ std::string Renderer::Query(const api::QueryPage& page, const RenderContext& ctx
   } else if (canned && canned->description) {
     data.set("description", *canned->description);
   }
-  std::string path = canned ? db_url + "/" + TildeEncode(canned->name) : db_url + "/-/query";
+  api::Urls urls = ctx.instance.urls();
+  std::string path = canned ? urls.Table(page.database, canned->name)
+                            : urls.DatabaseAction(page.database, "query");
   data.set("action", path);
   // A writable canned query runs on POST (http/canned_write_routes.cc); GET only shows it.
   data.set("method", canned && canned->is_write ? "post" : "get");
@@ -129,7 +130,7 @@ std::string Renderer::Query(const api::QueryPage& page, const RenderContext& ctx
   Put(data, "params", std::move(params));
   if (canned && Allowed(ctx, auth::Action::kExecuteSql, auth::Resource::Database(page.database)) &&
       page.sql.find(":_") == std::string::npos) {
-    data.set("edit_href", db_url + "/-/query?sql=" + QuotePlus(page.sql));
+    data.set("edit_href", urls.DatabaseQuery(page.database, page.sql));
   }
 
   if (page.error) {
@@ -150,7 +151,7 @@ std::string Renderer::Query(const api::QueryPage& page, const RenderContext& ctx
   Frame frame;
   frame.title = page.database + (page.sql.empty() ? "" : ": " + page.sql.substr(0, 100));
   frame.body_class = "query db-" + CssClass(page.database);
-  frame.crumbs = Crumbs(page.database);
+  frame.crumbs = Crumbs(ctx, page.database);
   frame.extra_head = MobileLabels(page.rows.columns);
   return RenderPage(assets_, "query", std::move(data), frame, ctx);
 }

@@ -13,12 +13,8 @@ std::string Renderer::Row(const api::RowPage& page, const RenderContext& ctx) co
   for (const std::string& v : page.primary_key_values) keys += (keys.empty() ? "" : ", ") + v;
   data.set("heading", page.table + ": " + keys);
   data.set("color", api::DatabaseColor(page.database));
-  std::string table_url = TableUrl(page.database, page.table);
-  std::string row_path;
-  for (const std::string& v : page.primary_key_values) {
-    row_path += (row_path.empty() ? "" : ",") + TildeEncode(v);
-  }
-  std::string row_url = table_url + "/" + row_path;
+  std::string row_url =
+      ctx.instance.urls().Row(page.database, page.table, EncodeRowPath(page.primary_key_values));
   data.set("row_url", row_url);
   auth::Resource resource = auth::Resource::Table(page.database, page.table);
   Data actions;
@@ -65,7 +61,7 @@ std::string Renderer::Row(const api::RowPage& page, const RenderContext& ctx) co
   Frame frame;
   frame.title = page.database + ": " + page.table + ": " + keys;
   frame.body_class = "row db-" + CssClass(page.database) + " table-" + CssClass(page.table);
-  frame.crumbs = Crumbs(page.database, page.table);
+  frame.crumbs = Crumbs(ctx, page.database, page.table);
   return RenderPage(assets_, "row", std::move(data), frame, ctx);
 }
 

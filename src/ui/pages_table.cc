@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "api/catalog.h"
+#include "api/table.h"
 #include "core/url.h"
 #include "ui/cells.h"
 #include "ui/charts.h"
@@ -24,21 +25,6 @@ SortState CurrentSort(const api::TablePage& page) {
   if (page.sort) return {*page.sort, false};
   if (page.sort_desc) return {*page.sort_desc, true};
   return {};
-}
-
-// Tilde-encoded primary key values of row `r`, comma-joined: the row page's path segment.
-std::string RowPath(const api::TablePage& page, size_t r) {
-  const db::Rows& rows = page.rows;
-  std::vector<std::string> keys =
-      page.use_rowid ? std::vector<std::string>{"rowid"} : page.primary_keys;
-  std::string path;
-  for (const std::string& key : keys) {
-    int index = rows.ColumnIndex(key);
-    if (index < 0) return "";
-    if (!path.empty()) path += ',';
-    path += TildeEncode(rows.at(r, static_cast<size_t>(index)).ToDisplayString());
-  }
-  return path;
 }
 
 // The grid's header cells, from the query engine's display columns.
@@ -81,11 +67,13 @@ const Value* CellLabel(const api::TablePage& page, size_t r, size_t c) {
 }
 
 // The row a foreign key cell points to: /<db>/<other table>/<value>.
-std::string ForeignKeyHref(const api::TablePage& page, const std::string& column, const Value& v) {
+std::string ForeignKeyHref(const RenderContext& ctx, const api::TablePage& page,
+                           const std::string& column, const Value& v) {
   if (v.is_null()) return "";
   for (const api::ExpandableColumn& e : page.expandable_columns) {
     if (e.fk.column == column) {
-      return TableUrl(page.database, e.fk.other_table) + "/" + TildeEncode(v.ToDisplayString());
+      return ctx.instance.urls().Row(page.database, e.fk.other_table,
+                                     EncodeRowPath({v.ToDisplayString()}));
     }
   }
   return "";
@@ -93,7 +81,7 @@ std::string ForeignKeyHref(const api::TablePage& page, const std::string& column
 
 Data RowsData(const api::TablePage& page, const RenderContext& ctx, bool link_column) {
   const db::Rows& rows = page.rows;
-  std::string table_url = TableUrl(page.database, page.table);
+  std::string table_url = TableUrl(ctx, page.database, page.table);
   // The column whose cell links to the row page: rowid, or a single primary key.
   int link_index = -1;
   if (!page.is_view && !link_column && (page.use_rowid || !page.primary_keys.empty())) {
@@ -104,12 +92,12 @@ Data RowsData(const api::TablePage& page, const RenderContext& ctx, bool link_co
   Data out = List();
   for (size_t r = 0; r < rows.size(); ++r) {
     std::string row_url;
-    if (!page.is_view) row_url = table_url + "/" + RowPath(page, r);
+    if (!page.is_view) row_url = table_url + "/" + api::RowPath(page, r);
     Data cells = List();
     if (link_column) {
       Data cell;
       cell.set("html", "<a href=\"" + Escape(row_url) + "\">" +
-                           Escape(TildeDecode(RowPath(page, r))) + "</a>");
+                           Escape(TildeDecode(api::RowPath(page, r))) + "</a>");
       cell.set("cls", "link");
       cells.push_back(cell);
     }
@@ -120,7 +108,7 @@ Data RowsData(const api::TablePage& page, const RenderContext& ctx, bool link_co
         cell.set("html", "<a href=\"" + Escape(row_url) + "\">" + CellHtml(v, {}) + "</a>");
         cell.set("cls", "pk");
       } else if (const Value* label = CellLabel(page, r, c)) {
-        std::string href = ForeignKeyHref(page, rows.columns[c], v);
+        std::string href = ForeignKeyHref(ctx, page, rows.columns[c], v);
         std::string shown = CellHtml(*label, options);
         cell.set("html",
                  (href.empty() ? shown : "<a href=\"" + Escape(href) + "\">" + shown + "</a>") +
@@ -226,7 +214,7 @@ void AddSortControls(Data& data, const api::TablePage& page, const api::Request&
 // JSON and CSV links, and the SQL behind the page with its filter values for the SQL editor.
 void AddExportLinks(Data& data, const api::TablePage& page, const RenderContext& ctx) {
   SetIf(data, "json_href", ctx.json_url);
-  std::string csv = TableUrl(page.database, page.table) + ".csv";
+  std::string csv = TableUrl(ctx, page.database, page.table) + ".csv";
   if (!ctx.request.query_string.empty()) csv += "?" + ctx.request.query_string;
   data.set("csv_href", csv);
   if (!page.allow_execute_sql || page.query_sql.empty()) return;
@@ -235,21 +223,22 @@ void AddExportLinks(Data& data, const api::TablePage& page, const RenderContext&
   for (const auto& [name, value] : page.query_params) {
     args.emplace_back(name, value.is_null() ? "" : value.ToDisplayString());
   }
-  data.set("sql_href", DatabaseUrl(page.database) + "/-/query?" + EncodeQueryString(args));
+  data.set("sql_href", ctx.instance.urls().DatabaseAction(page.database, "query") + "?" +
+                           EncodeQueryString(args));
 }
 
 void AddTableActions(Data& data, const api::TablePage& page, const RenderContext& ctx) {
   if (page.is_view) return;
-  std::string table_url = TableUrl(page.database, page.table);
+  api::Urls urls = ctx.instance.urls();
   auth::Resource resource = auth::Resource::Table(page.database, page.table);
   Data actions;
   bool any = false;
   if (Allowed(ctx, auth::Action::kInsertRow, resource)) {
-    actions.set("insert_href", table_url + "/-/new-row");
+    actions.set("insert_href", urls.TableAction(page.database, page.table, "new-row"));
     any = true;
   }
   if (Allowed(ctx, auth::Action::kDropTable, resource)) {
-    actions.set("drop_href", table_url + "/-/confirm-drop");
+    actions.set("drop_href", urls.TableAction(page.database, page.table, "confirm-drop"));
     any = true;
   }
   if (any) Put(data, "table_actions", std::move(actions));
@@ -266,7 +255,7 @@ std::string Renderer::Table(const api::TablePage& page, const RenderContext& ctx
   data.set("is_view", page.is_view);
   data.set("color", api::DatabaseColor(page.database));
   if (meta) data.set("metadata", MetadataData(*meta));
-  data.set("table_url", TableUrl(page.database, page.table));
+  data.set("table_url", TableUrl(ctx, page.database, page.table));
   AddTableSummary(data, page, ctx);
   AddTableActions(data, page, ctx);
   AddFilterForm(data, page);
@@ -286,7 +275,7 @@ std::string Renderer::Table(const api::TablePage& page, const RenderContext& ctx
   Frame frame;
   frame.title = page.database + ": " + page.table;
   frame.body_class = "table db-" + CssClass(page.database) + " table-" + CssClass(page.table);
-  frame.crumbs = Crumbs(page.database);
+  frame.crumbs = Crumbs(ctx, page.database);
   std::vector<std::string> labels = page.rows.columns;
   if (link_column) labels.insert(labels.begin(), "Link");
   frame.extra_head = MobileLabels(labels);

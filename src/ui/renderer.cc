@@ -19,7 +19,7 @@ std::string Renderer::Special(const api::SpecialPage& page, const RenderContext&
   }
   data.set("body", JsonToHtml(shown));
   SetIf(data, "json_href", ctx.json_url);
-  Frame frame{page.title, "special", Crumbs(""), ""};
+  Frame frame{page.title, "special", Crumbs(ctx, ""), ""};
   return RenderPage(assets_, "special", std::move(data), frame, ctx);
 }
 
@@ -33,7 +33,7 @@ std::string Renderer::Error(int status, std::string_view message, const RenderCo
   data.set("heading", title);
   data.set("status", std::to_string(status));
   data.set("message", std::string(message));
-  Frame frame{"Error " + std::to_string(status), "error", Crumbs(""), ""};
+  Frame frame{"Error " + std::to_string(status), "error", Crumbs(ctx, ""), ""};
   RenderContext error_ctx{ctx.instance, ctx.request, ""};
   return RenderPage(assets_, "error", std::move(data), frame, error_ctx);
 }

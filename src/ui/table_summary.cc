@@ -8,7 +8,7 @@ namespace {
 
 std::string ValueText(const Value& v) { return v.is_null() ? "" : v.ToDisplayString(); }
 
-void AddCount(Data& data, const api::TablePage& page) {
+void AddCount(Data& data, const api::TablePage& page, const RenderContext& ctx) {
   if (!page.count) return;
   std::string text = page.count_truncated ? ">" + Plural(*page.count - 1, "row", "rows")
                                           : Plural(*page.count, "row", "rows");
@@ -19,8 +19,9 @@ void AddCount(Data& data, const api::TablePage& page) {
     QueryArgs args{{"sql", page.count_sql}};
     for (const auto& [name, value] : page.query_params) args.emplace_back(name, ValueText(value));
     std::string query = EncodeQueryString(args);
-    data.set("count_all_href", DatabaseUrl(page.database) + "/-/query?" + query);
-    data.set("count_all_json", DatabaseUrl(page.database) + "/-/query.json?" + query);
+    api::Urls urls = ctx.instance.urls();
+    data.set("count_all_href", urls.DatabaseAction(page.database, "query") + "?" + query);
+    data.set("count_all_json", urls.DatabaseAction(page.database, "query.json") + "?" + query);
   }
 }
 
@@ -69,7 +70,7 @@ FacetView ToFacetView(const api::FacetResult& facet, const api::Request& request
 }
 
 void AddTableSummary(Data& data, const api::TablePage& page, const RenderContext& ctx) {
-  AddCount(data, page);
+  AddCount(data, page, ctx);
   data.set("supports_search", page.supports_search);
   if (page.search) data.set("search", *page.search);
   Data facets = List();

@@ -36,17 +36,22 @@ std::string RenderTemplate(const Assets& assets, std::string_view name, Data& da
 }
 
 // A URL entry of extra_css_urls / extra_js_urls: a string or {"url", "sri", "module"}.
-Data UrlEntries(const format::JsonValue* list) {
+// extra_css_urls / extra_js_urls entries; a path starting with "/" is under base_url, as
+// Datasette applies urls.path() to it.
+Data UrlEntries(const format::JsonValue* list, const api::Urls& urls) {
+  auto url_of = [&urls](const std::string& url) {
+    return url.starts_with("/") && !url.starts_with("//") ? urls.Path(url) : url;
+  };
   Data out = List();
   if (!list || !list->is_array()) return out;
   for (const format::JsonValue& item : list->as_array()) {
     Data entry;
     if (item.is_string()) {
-      entry.set("url", item.as_string());
+      entry.set("url", url_of(item.as_string()));
     } else if (item.is_object()) {
       const format::JsonValue* url = item.Find("url");
       if (!url || !url->is_string()) continue;
-      entry.set("url", url->as_string());
+      entry.set("url", url_of(url->as_string()));
       if (const format::JsonValue* sri = item.Find("sri"); sri && sri->is_string()) {
         entry.set("sri", sri->as_string());
       }
@@ -111,10 +116,12 @@ std::string Plural(int64_t n, std::string_view singular, std::string_view plural
   return FormatCount(n) + " " + std::string(n == 1 ? singular : plural);
 }
 
-std::string DatabaseUrl(std::string_view database) { return "/" + TildeEncode(database); }
+std::string DatabaseUrl(const RenderContext& ctx, std::string_view database) {
+  return ctx.instance.urls().Database(database);
+}
 
-std::string TableUrl(std::string_view database, std::string_view table) {
-  return DatabaseUrl(database) + "/" + TildeEncode(table);
+std::string TableUrl(const RenderContext& ctx, std::string_view database, std::string_view table) {
+  return ctx.instance.urls().Table(database, table);
 }
 
 std::string CssString(std::string_view text) {
@@ -168,10 +175,11 @@ std::string CssClass(std::string_view text) {
   return out;
 }
 
-std::vector<Crumb> Crumbs(std::string_view database, std::string_view table) {
+std::vector<Crumb> Crumbs(const RenderContext& ctx, std::string_view database,
+                          std::string_view table) {
   std::vector<Crumb> crumbs;
-  if (!database.empty()) crumbs.push_back({std::string(database), DatabaseUrl(database)});
-  if (!table.empty()) crumbs.push_back({std::string(table), TableUrl(database, table)});
+  if (!database.empty()) crumbs.push_back({std::string(database), DatabaseUrl(ctx, database)});
+  if (!table.empty()) crumbs.push_back({std::string(table), TableUrl(ctx, database, table)});
   return crumbs;
 }
 
@@ -181,6 +189,7 @@ bool Allowed(const RenderContext& ctx, auth::Action action, const auth::Resource
 
 std::string RenderPage(const Assets& assets, std::string_view name, Data data, const Frame& frame,
                        const RenderContext& ctx) {
+  data.set("base_url", std::string(ctx.instance.urls().base()));  // for template authors too
   std::string content = RenderTemplate(assets, name, data);
   Data base;
   base.set("title", frame.title);
@@ -188,8 +197,10 @@ std::string RenderPage(const Assets& assets, std::string_view name, Data data, c
   base.set("content", content);
   base.set("extra_head", frame.extra_head);
   if (!ctx.json_url.empty()) base.set("json_url", ctx.json_url);
-  base.set("app_css", assets.StaticUrl("app.css"));
-  base.set("app_js", assets.StaticUrl("app.js"));
+  api::Urls urls = ctx.instance.urls();
+  base.set("base_url", std::string(urls.base()));
+  base.set("app_css", urls.Path(assets.StaticUrl("app.css")));
+  base.set("app_js", urls.Path(assets.StaticUrl("app.js")));
   base.set("version", ctx.instance.version);
   Data crumbs = List();
   for (size_t i = 0; i < frame.crumbs.size(); ++i) {
@@ -200,8 +211,8 @@ std::string RenderPage(const Assets& assets, std::string_view name, Data data, c
   }
   base.set("crumbs", crumbs);
   const format::JsonValue& config = ctx.instance.config.config();
-  base.set("extra_css_urls", UrlEntries(config.Find("extra_css_urls")));
-  base.set("extra_js_urls", UrlEntries(config.Find("extra_js_urls")));
+  base.set("extra_css_urls", UrlEntries(config.Find("extra_css_urls"), urls));
+  base.set("extra_js_urls", UrlEntries(config.Find("extra_js_urls"), urls));
   if (ctx.request.actor) {
     base.set("actor", DisplayActor(*ctx.request.actor));
     base.set("show_logout", HasActorCookie(ctx.request));

@@ -30,8 +30,9 @@ std::string FormatCount(int64_t n);
 // "1 row", "2 rows"; "1,001 rows".
 std::string Plural(int64_t n, std::string_view singular, std::string_view plural);
 
-std::string DatabaseUrl(std::string_view database);
-std::string TableUrl(std::string_view database, std::string_view table);
+// Links to a database's and a table's pages, under the base_url setting (api::Urls).
+std::string DatabaseUrl(const RenderContext& ctx, std::string_view database);
+std::string TableUrl(const RenderContext& ctx, std::string_view database, std::string_view table);
 
 // A CSS string literal body for `text`: every character outside [A-Za-z0-9 _-] becomes a
 // hex escape, so nothing in it can close the string or the <style> element.
@@ -54,7 +55,8 @@ struct Frame {
 };
 
 // Breadcrumbs for pages inside a database (and table).
-std::vector<Crumb> Crumbs(std::string_view database, std::string_view table = {});
+std::vector<Crumb> Crumbs(const RenderContext& ctx, std::string_view database,
+                          std::string_view table = {});
 
 // Renders template `name` with `data`, then base.mustache around it.
 std::string RenderPage(const Assets& assets, std::string_view name, Data data, const Frame& frame,

@@ -72,7 +72,7 @@ class AlmanacServer:
                 match = re.search(r"serving on (http://\S+)", line)
                 if match and not ready.is_set():
                     self.url = match.group(1)
-                    self.port = int(self.url.rsplit(":", 1)[1])
+                    self.port = int(re.match(r"http://.*:(\d+)", self.url).group(1))
                     ready.set()
             ready.set()
 

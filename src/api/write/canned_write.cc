@@ -98,7 +98,7 @@ Status RunCanned(db::WriteContext& ctx, CannedState& s) {
     ALM_ASSIGN_OR_RETURN(bool row, stmt.Step());
     if (!row) break;
   }
-  s.rowcount = IsDml(s.query.sql) ? conn.Changes() : -1;
+  s.rowcount = ops::IsDml(s.query.sql) ? conn.Changes() : -1;
   if (!s.query.on_success_message_sql) return Status::Ok();
   // The message query sees the write; its failure is reported, not a failed write.
   Status message_status = [&]() -> Status {

@@ -1,13 +1,12 @@
 // Shared pieces of the write endpoints (Datasette 1.0a37's write API): what an endpoint returns
 // (an immediate answer, or a write for the database's queue plus the answer to give after its
-// COMMIT), request-body parsing, JSON cells to SQLite values, column-type inference, row keys
-// from URLs, and rows to JSON.
+// COMMIT), a typed write prepared for the queue, request-body parsing, row keys from URLs, and
+// rows to JSON. The operations themselves (parse, check, run) are in src/write/.
 #pragma once
 
 #include <functional>
-#include <map>
+#include <memory>
 #include <optional>
-#include <set>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -22,8 +21,12 @@
 #include "format/json_value.h"
 #include "format/json_writer.h"
 #include "sql/write_sql.h"
+#include "write/table_ops.h"
 
 namespace almanac::api::write {
+
+// The typed write operations (src/write/); `write::` here would name this namespace.
+namespace ops = ::almanac::write;
 
 // A finished answer: status, JSON body and extra headers.
 struct Answer {
@@ -50,6 +53,49 @@ struct Outcome {
   static Outcome Later(PendingWrite p) { return Outcome{std::nullopt, std::move(p)}; }
 };
 
+// A typed write ready for its database's queue: `work` runs the operation on the writer and
+// fills `*result`, which holds the operation's result once the write has committed.
+template <typename R>
+struct Prepared {
+  db::Database* db = nullptr;
+  db::WriteQueue::Work work;
+  std::shared_ptr<R> result = std::make_shared<R>();
+};
+
+// Prepares `run` (which calls a write::Run* function) for `db`'s queue.
+template <typename R>
+Prepared<R> PrepareWork(db::Database* db, std::function<Result<R>(db::WriteContext&)> run) {
+  Prepared<R> prepared;
+  prepared.db = db;
+  prepared.work = [result = prepared.result, run = std::move(run)](db::WriteContext& ctx) {
+    Result<R> done = run(ctx);
+    if (!done.ok()) return done.status();
+    *result = std::move(done).value();
+    return Status::Ok();
+  };
+  return prepared;
+}
+
+// The pending write of an endpoint: `prepared`, answered by `respond` once it has committed.
+template <typename R>
+PendingWrite AnswerLater(Prepared<R> prepared, std::function<Answer(const R&)> respond) {
+  PendingWrite pending;
+  pending.db = prepared.db;
+  pending.work = std::move(prepared.work);
+  pending.respond = [result = prepared.result, respond = std::move(respond)]() {
+    return respond(*result);
+  };
+  return pending;
+}
+
+// Runs a prepared write on the calling thread and waits (tests, tools).
+template <typename R>
+Result<R> RunPreparedToCompletion(Result<Prepared<R>> prepared) {
+  if (!prepared.ok()) return prepared.status();
+  ALM_RETURN_IF_ERROR(prepared->db->write_queue()->Run(std::move(prepared->work)));
+  return *prepared->result;
+}
+
 // Runs an outcome to completion on the calling thread, waiting for its write (tests, tools).
 Result<Answer> RunToCompletion(Result<Outcome> outcome);
 
@@ -59,66 +105,12 @@ std::vector<std::pair<std::string, std::string>> BlockFramingHeaders();
 // The request body as JSON, whatever the Content-Type: "Invalid JSON: ..." when it is not.
 Result<format::JsonValue> ParseBody(const Request& request);
 
-// Whether `sql` starts (after spaces and comments) with INSERT, UPDATE, DELETE or REPLACE:
-// the statements CPython's sqlite3 reports a rowcount for (cursor.rowcount, else -1).
-bool IsDml(std::string_view sql);
-
-// Python's repr() of a list of strings: ['a', 'b'].
-std::string PythonListRepr(const std::vector<std::string>& values);
-
-// A JSON cell as the value written to SQLite: {"$base64": true, "encoded": ...} is a blob,
-// {"$raw": x} is x, other objects and arrays are stored as JSON text, booleans as 0/1.
-Result<Value> CellValue(const format::JsonValue& cell);
-
-// sqlite-utils' column type for the values a column receives across rows (suggest_column_types):
-// TEXT, INTEGER, REAL or BLOB.
-class TypeInference {
- public:
-  void Add(const std::string& column, const format::JsonValue& cell);
-  // Columns in the order first seen, with their SQL types.
-  std::vector<std::pair<std::string, std::string>> Types() const;
-
- private:
-  std::vector<std::string> order_;
-  std::map<std::string, std::set<int>> kinds_;
-};
-
-// The table's primary keys, or {"rowid"} for rowid tables.
-std::vector<std::string> KeyColumns(const db::TableInfo& table);
-
-// Splits a URL's <pks> segment (tilde-encoded, comma-joined) into values.
-std::vector<std::string> SplitPks(std::string_view pks);
-
-// The key of a row for SQL: its key columns and `values` (bound as text, as Datasette does).
-sql::RowKey KeyFor(const db::TableInfo& table, const std::vector<std::string>& values);
-
-// Adds the columns `rows` use that `table` lacks (sqlite-utils' add_missing_columns), with the
-// inferred type. Names are compared case-insensitively, as SQLite does.
-Status AddMissingColumns(db::Connection& conn, const db::TableInfo& table,
-                         const std::vector<const format::JsonValue*>& rows);
-
-// Runs a builder query to completion and returns its rows.
-Result<db::Rows> FetchRows(db::Connection& conn, const sql::Query& query);
-
 // {"ok": true[, "rows": [...]]} with rows as objects.
 Body OkRowsBody(const db::Rows* rows);
 void WriteRowObjects(format::JsonWriter& w, const db::Rows& rows);
 
 // http://host/<db>/<table> and its .json twin.
-std::string TableUrl(const Request& request, std::string_view database, std::string_view table,
-                     bool json);
-
-// The CREATE statement of `table` as sqlite_master holds it, or "" when missing.
-Result<std::string> TableSchemaSql(db::Connection& conn, const std::string& table);
-
-// SQLite's quote() of a value: the SQL literal for a DEFAULT.
-Result<std::string> QuoteLiteral(db::Connection& conn, const Value& value);
-
-// PermissionDenied(message) unless the actor may do `action` on the table (or database).
-Status RequireTable(const Instance& instance, const Request& request, auth::Action action,
-                    const std::string& database, const std::string& table,
-                    std::string_view message);
-Status RequireDatabase(const Instance& instance, const Request& request, auth::Action action,
-                       const std::string& database, std::string_view message);
+std::string TableUrl(const Request& request, const Urls& urls, std::string_view database,
+                     std::string_view table, bool json);
 
 }  // namespace almanac::api::write

@@ -11,6 +11,7 @@
 #include "api/write/write.h"
 #include "core/text.h"
 #include "db/execute.h"
+#include "write/checks.h"
 
 namespace almanac::api::write {
 namespace {
@@ -114,7 +115,7 @@ Result<Answer> ForeignKeyTargets(const Instance& instance, const Request& reques
                              auth::Resource::Table(database, *table));
   }
   if (!allowed) return PermissionDenied("Permission denied: need create-table");
-  ALM_ASSIGN_OR_RETURN(db::Rows rows, FetchRows(*resolved.conn, {kTargetsSql, {}}));
+  ALM_ASSIGN_OR_RETURN(db::Rows rows, ops::FetchRows(*resolved.conn, {kTargetsSql, {}}));
   Answer answer;
   format::JsonWriter w(answer.body.text);
   w.BeginObject();
@@ -224,8 +225,9 @@ Result<Answer> ForeignKeySuggestions(const Instance& instance, const Request& re
   ALM_ASSIGN_OR_RETURN(ResolvedTable resolved, ResolveTable(instance, database, table_name));
   const db::TableInfo& table = *resolved.table;
   if (table.is_view()) return InvalidArgument("Cannot suggest foreign keys for a view");
-  ALM_RETURN_IF_ERROR(RequireTable(instance, request, auth::Action::kAlterTable, database,
-                                   table.name, "Permission denied: need alter-table"));
+  ALM_RETURN_IF_ERROR(ops::RequireTable(instance.permissions, request.actor,
+                                        auth::Action::kAlterTable, database, table.name,
+                                        "Permission denied: need alter-table"));
   std::vector<Target> targets = TargetsFor(*resolved.schema, table.name);
   std::vector<ColumnSuggestions> columns;
   for (const db::ColumnInfo& c : table.columns) {

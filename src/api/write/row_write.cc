@@ -1,90 +1,64 @@
-// POST /<db>/<table>/<pks>/-/update and /-/delete (Datasette's RowUpdateView, RowDeleteView).
-#include <memory>
+// POST /<db>/<table>/<pks>/-/update and /-/delete: the request's glue around write/row_write.h.
+#include "write/row_write.h"
+
+#include <utility>
 
 #include "api/resolve.h"
 #include "api/write/common.h"
 #include "api/write/write.h"
-#include "db/execute.h"
+#include "core/url.h"
+#include "write/checks.h"
 
 namespace almanac::api::write {
 namespace {
 
-struct ResolvedRow {
-  ResolvedTable resolved;
-  std::vector<std::string> pk_values;
-};
-
-// Datasette's _resolve_row_and_check_permission: the row must exist, then the permission.
-Result<ResolvedRow> ResolveRow(const Instance& instance, const Request& request,
-                               const std::string& database, const std::string& table,
-                               const std::string& pks, auth::Action action) {
+// Datasette's _resolve_row_and_check_permission: the row must exist, then the permission
+// (`check` is write::CheckUpdate or write::CheckDelete on arguments naming only the table).
+Result<ResolvedTable> ResolveRow(const Instance& instance, const std::string& database,
+                                 const std::string& table, const std::vector<std::string>& key,
+                                 const std::function<Status(const std::string&)>& check) {
   Result<ResolvedTable> resolved = ResolveTable(instance, database, table);
   if (!resolved.ok()) {
-    if (resolved.status().message() == "Table not found") {
-      return NotFound("Table not found: " + table);
+    if (resolved.status().Is(ErrorCode::kNotFound, ErrorSubject::kTable)) {
+      return NotFound("Table not found: " + table).About(ErrorSubject::kTable);
     }
-    return NotFound("Database not found: " + database);
+    return NotFound("Database not found: " + database).About(ErrorSubject::kDatabase);
   }
-  const db::TableInfo& info = *resolved->table;
-  ResolvedRow row{std::move(resolved).value(), SplitPks(pks)};
-  if (info.is_view() || row.pk_values.size() != KeyColumns(info).size()) {
-    return NotFound("Record not found: " + PythonListRepr(row.pk_values));
-  }
-  sql::RowKey key = KeyFor(info, row.pk_values);
-  ALM_ASSIGN_OR_RETURN(
-      db::QueryResult found,
-      db::Execute(*row.resolved.conn,
-                  sql::SelectRow(sql::Identifier::FromSchema(info.name), key.columns, false, key),
-                  db::Limits{}));
-  if (found.rows.empty()) return NotFound("Record not found: " + PythonListRepr(row.pk_values));
-  ALM_RETURN_IF_ERROR(
-      RequireTable(instance, request, action, database, info.name, "Permission denied"));
-  return row;
+  ALM_RETURN_IF_ERROR(ops::FindRow(*resolved->conn, *resolved->table, key));
+  ALM_RETURN_IF_ERROR(check(resolved->table->name));
+  return resolved;
 }
 
-struct UpdateState {
-  format::JsonValue update;
-  bool alter = false;
-  bool return_row = false;
-  std::string table;
-  std::vector<std::string> pk_values;
-  db::Rows returned;
-};
+Result<ResolvedTable> UpdateTarget(const Instance& instance, const auth::MaybeActor& actor,
+                                   const std::string& database, const std::string& table,
+                                   const std::vector<std::string>& key) {
+  return ResolveRow(instance, database, table, key, [&](const std::string& name) {
+    ops::UpdateArgs target;
+    target.table = name;
+    return ops::CheckUpdate(instance.permissions, actor, database, target);
+  });
+}
 
-Status RunUpdate(db::WriteContext& ctx, UpdateState& s) {
-  ALM_ASSIGN_OR_RETURN(auto schema, ctx.CurrentSchema());
-  const db::TableInfo* table = schema->Find(s.table);
-  if (!table) return NotFound("Table not found: " + s.table);
-  if (s.alter) {
-    ALM_RETURN_IF_ERROR(AddMissingColumns(ctx.conn(), *table, {&s.update}));
-    ALM_ASSIGN_OR_RETURN(schema, ctx.CurrentSchema());
-    table = schema->Find(s.table);
-  }
-  sql::Identifier name = sql::Identifier::FromSchema(table->name);
-  sql::RowKey key = KeyFor(*table, s.pk_values);
-  std::vector<sql::Identifier> columns;
-  std::vector<Value> values;
-  for (const auto& [column, cell] : s.update.as_object()) {
-    columns.push_back(sql::Identifier::FromSchema(column));
-    ALM_ASSIGN_OR_RETURN(Value v, CellValue(cell));
-    values.push_back(std::move(v));
-  }
-  if (!columns.empty()) {
-    ALM_ASSIGN_OR_RETURN(db::Statement stmt,
-                         ctx.conn().Prepare(sql::UpdateRow(name, columns, values, key)));
-    ALM_ASSIGN_OR_RETURN(bool unused, stmt.Step());
-    (void)unused;
-  }
-  if (s.return_row) {
-    std::vector<sql::Identifier> all;
-    for (const db::ColumnInfo& c : table->columns) {
-      all.push_back(sql::Identifier::FromSchema(c.name));
-    }
-    ALM_ASSIGN_OR_RETURN(
-        s.returned, FetchRows(ctx.conn(), sql::SelectRow(name, all, table->uses_rowid(), key)));
-    s.returned.Truncate(1);
-  }
-  return Status::Ok();
+Result<ResolvedTable> DeleteTarget(const Instance& instance, const auth::MaybeActor& actor,
+                                   const std::string& database, const std::string& table,
+                                   const std::vector<std::string>& key) {
+  ALM_ASSIGN_OR_RETURN(
+      ResolvedTable resolved,
+      ResolveRow(instance, database, table, key, [&](const std::string& name) {
+        return ops::CheckDelete(instance.permissions, actor, database, ops::DeleteArgs{name, {}});
+      }));
+  ALM_RETURN_IF_ERROR(ops::CheckMutable(*resolved.db));
+  return resolved;
+}
+
+Prepared<ops::UpdateResult> QueueUpdate(db::Database* db, ops::UpdateArgs args) {
+  return PrepareWork<ops::UpdateResult>(
+      db, [args = std::move(args)](db::WriteContext& ctx) { return ops::RunUpdate(ctx, args); });
+}
+
+Prepared<ops::DeleteResult> QueueDelete(db::Database* db, ops::DeleteArgs args) {
+  return PrepareWork<ops::DeleteResult>(
+      db, [args = std::move(args)](db::WriteContext& ctx) { return ops::RunDelete(ctx, args); });
 }
 
 }  // namespace
@@ -92,71 +66,56 @@ Status RunUpdate(db::WriteContext& ctx, UpdateState& s) {
 Result<Outcome> UpdateRow(const Instance& instance, const Request& request,
                           const std::string& database, const std::string& table,
                           const std::string& pks) {
-  ALM_ASSIGN_OR_RETURN(ResolvedRow row, ResolveRow(instance, request, database, table, pks,
-                                                   auth::Action::kUpdateRow));
-  ALM_ASSIGN_OR_RETURN(format::JsonValue data, ParseBody(request));
-  if (!data.is_object()) return InvalidArgument("JSON must be a dictionary");
-  const format::JsonValue* update = data.Find("update");
-  if (!update || !update->is_object()) {
-    return InvalidArgument("JSON must contain an update dictionary");
-  }
-  std::string invalid;
-  for (const auto& [key, value] : data.as_object()) {
-    if (key == "update" || key == "return" || key == "alter") continue;
-    invalid += (invalid.empty() ? "" : ", ") + key;
-  }
-  if (!invalid.empty()) return InvalidArgument("Invalid keys: " + invalid);
-  for (const auto& [key, cell] : update->as_object()) {
-    ALM_RETURN_IF_ERROR(CellValue(cell).status());
-  }
-  auto state = std::make_shared<UpdateState>();
-  const format::JsonValue* alter = data.Find("alter");
-  const format::JsonValue* ret = data.Find("return");
-  state->alter = alter && alter->Truthy();
-  state->return_row = ret && ret->Truthy();
-  if (state->alter) {
-    ALM_RETURN_IF_ERROR(RequireTable(instance, request, auth::Action::kAlterTable, database,
-                                     row.resolved.table->name,
-                                     "Permission denied for alter-table"));
-  }
-  if (!row.resolved.db->is_mutable()) return PermissionDenied("Database is immutable");
-  state->update = *update;
-  state->table = row.resolved.table->name;
-  state->pk_values = row.pk_values;
-  PendingWrite pending;
-  pending.db = row.resolved.db;
-  pending.work = [state](db::WriteContext& ctx) { return RunUpdate(ctx, *state); };
-  pending.respond = [state]() {
-    Answer answer;
-    answer.body = OkRowsBody(state->return_row ? &state->returned : nullptr);
-    return answer;
-  };
-  return Outcome::Later(std::move(pending));
+  std::vector<std::string> key = DecodeRowPath(pks);
+  ALM_ASSIGN_OR_RETURN(ResolvedTable resolved,
+                       UpdateTarget(instance, request.actor, database, table, key));
+  ALM_ASSIGN_OR_RETURN(format::JsonValue body, ParseBody(request));
+  ALM_ASSIGN_OR_RETURN(ops::UpdateArgs args,
+                       ops::ParseUpdate(body, *resolved.table, std::move(key)));
+  ALM_RETURN_IF_ERROR(ops::CheckUpdate(instance.permissions, request.actor, database, args));
+  ALM_RETURN_IF_ERROR(ops::CheckMutable(*resolved.db));
+  bool return_row = args.return_row;
+  return Outcome::Later(AnswerLater<ops::UpdateResult>(
+      QueueUpdate(resolved.db, std::move(args)), [return_row](const ops::UpdateResult& r) {
+        Answer answer;
+        answer.body = OkRowsBody(return_row ? &r.row : nullptr);
+        return answer;
+      }));
 }
 
 Result<Outcome> DeleteRow(const Instance& instance, const Request& request,
                           const std::string& database, const std::string& table,
                           const std::string& pks) {
-  ALM_ASSIGN_OR_RETURN(ResolvedRow row, ResolveRow(instance, request, database, table, pks,
-                                                   auth::Action::kDeleteRow));
-  if (!row.resolved.db->is_mutable()) return PermissionDenied("Database is immutable");
-  std::string name = row.resolved.table->name;
-  std::vector<std::string> values = row.pk_values;
-  PendingWrite pending;
-  pending.db = row.resolved.db;
-  pending.work = [name, values](db::WriteContext& ctx) -> Status {
-    ALM_ASSIGN_OR_RETURN(auto schema, ctx.CurrentSchema());
-    const db::TableInfo* info = schema->Find(name);
-    if (!info) return NotFound("Table not found: " + name);
-    ALM_ASSIGN_OR_RETURN(db::Statement stmt,
-                         ctx.conn().Prepare(sql::DeleteRow(sql::Identifier::FromSchema(name),
-                                                           KeyFor(*info, values))));
-    ALM_ASSIGN_OR_RETURN(bool unused, stmt.Step());
-    (void)unused;
-    return Status::Ok();
-  };
-  pending.respond = []() { return Answer{200, OkRowsBody(nullptr), {}}; };
-  return Outcome::Later(std::move(pending));
+  std::vector<std::string> key = DecodeRowPath(pks);
+  ALM_ASSIGN_OR_RETURN(ResolvedTable resolved,
+                       DeleteTarget(instance, request.actor, database, table, key));
+  ALM_ASSIGN_OR_RETURN(ops::DeleteArgs args, ops::ParseDelete(*resolved.table, std::move(key)));
+  return Outcome::Later(AnswerLater<ops::DeleteResult>(
+      QueueDelete(resolved.db, std::move(args)), [](const ops::DeleteResult&) {
+        return Answer{200, OkRowsBody(nullptr), {}};
+      }));
+}
+
+Result<Prepared<ops::UpdateResult>> PrepareUpdate(const Instance& instance,
+                                                  const auth::MaybeActor& actor,
+                                                  const std::string& database,
+                                                  ops::UpdateArgs args) {
+  ALM_ASSIGN_OR_RETURN(ResolvedTable resolved,
+                       UpdateTarget(instance, actor, database, args.table, args.key));
+  args.table = resolved.table->name;
+  ALM_RETURN_IF_ERROR(ops::CheckUpdate(instance.permissions, actor, database, args));
+  ALM_RETURN_IF_ERROR(ops::CheckMutable(*resolved.db));
+  return QueueUpdate(resolved.db, std::move(args));
+}
+
+Result<Prepared<ops::DeleteResult>> PrepareDelete(const Instance& instance,
+                                                  const auth::MaybeActor& actor,
+                                                  const std::string& database,
+                                                  ops::DeleteArgs args) {
+  ALM_ASSIGN_OR_RETURN(ResolvedTable resolved,
+                       DeleteTarget(instance, actor, database, args.table, args.key));
+  ALM_ASSIGN_OR_RETURN(args, ops::ParseDelete(*resolved.table, std::move(args.key)));
+  return QueueDelete(resolved.db, std::move(args));
 }
 
 }  // namespace almanac::api::write

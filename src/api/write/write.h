@@ -1,12 +1,19 @@
 // The write API endpoints (Datasette 1.0a37): each validates its request, checks permissions
 // through auth::PermissionEngine, and returns either an immediate Answer or a PendingWrite for
-// the database's WriteQueue. Names arrive tilde-decoded; `pks` is the raw URL segment.
+// the database's WriteQueue. Names arrive tilde-decoded; `pks` is the raw URL segment. Each is
+// thin glue: the body (ParseBody) through write::Parse*, write::Check*, then write::Run* on the
+// writer and the answer as JSON. The Prepare* entry points take typed arguments instead (the
+// HTML forms; tools), with the same checks, and hand back the typed result.
 #pragma once
 
 #include <string>
 
 #include "api/context.h"
 #include "api/write/common.h"
+#include "write/create.h"
+#include "write/drop.h"
+#include "write/insert.h"
+#include "write/row_write.h"
 
 namespace almanac::api::write {
 
@@ -39,5 +46,30 @@ Result<Answer> ForeignKeyTargets(const Instance& instance, const Request& reques
 // GET /<db>/<table>/-/foreign-key-suggestions
 Result<Answer> ForeignKeySuggestions(const Instance& instance, const Request& request,
                                      const std::string& database, const std::string& table);
+
+// Typed entry points: `args.table` names the table as a URL does (tilde-decoded). The database
+// and table (and for update/delete the row) must exist, the actor needs the permissions, the
+// database must be mutable and the arguments pass write::Validate*; the errors are the
+// endpoints'. The result is ready once the prepared write has committed.
+Result<Prepared<ops::InsertResult>> PrepareInsert(const Instance& instance,
+                                                  const auth::MaybeActor& actor,
+                                                  const std::string& database,
+                                                  ops::InsertArgs args);
+Result<Prepared<ops::UpdateResult>> PrepareUpdate(const Instance& instance,
+                                                  const auth::MaybeActor& actor,
+                                                  const std::string& database,
+                                                  ops::UpdateArgs args);
+Result<Prepared<ops::DeleteResult>> PrepareDelete(const Instance& instance,
+                                                  const auth::MaybeActor& actor,
+                                                  const std::string& database,
+                                                  ops::DeleteArgs args);
+Result<Prepared<ops::CreateResult>> PrepareCreate(const Instance& instance,
+                                                  const auth::MaybeActor& actor,
+                                                  const std::string& database,
+                                                  ops::CreateArgs args);
+// Drops only with args.confirm (else the write fails with InvalidArgument).
+Result<Prepared<ops::DropResult>> PrepareDrop(const Instance& instance,
+                                              const auth::MaybeActor& actor,
+                                              const std::string& database, ops::DropArgs args);
 
 }  // namespace almanac::api::write

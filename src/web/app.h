@@ -1,0 +1,43 @@
+// App: the Datasette application as an http::Handler. For each request it turns the
+// transport's Request into an api::Request, applies CSRF protection to unsafe methods,
+// resolves the actor (Bearer token or ds_actor cookie; an invalid token is a 401 right there),
+// takes base_url off the path, finds the route in the route table and runs its handler, then
+// adds the headers every page gets (JSON twin Link, flash-message cookie, CORS) and draws HTML
+// error pages with the UI's layout. Runs on the I/O thread that read the request.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "api/context.h"
+#include "http/handler.h"
+#include "ui/renderer.h"
+
+namespace almanac::web {
+
+struct AppOptions {
+  bool cors = false;  // --cors
+};
+
+class App : public http::Handler {
+ public:
+  App(const api::Instance& instance, AppOptions options, const ui::Renderer& renderer)
+      : instance_(instance), options_(options), renderer_(renderer) {}
+
+  http::Response Handle(http::Request& request) override;
+  // Datasette's JSON error body for the errors the transport finds (413, 431, ...).
+  http::Response Error(int status, std::string message) const override;
+
+  // The same as Handle, for an api::Request built by hand (tests, `serve --get`).
+  http::Response HandleApiRequest(api::Request& request) const;
+
+ private:
+  std::optional<http::Response> Authenticate(api::Request& request) const;
+  http::Response Route(api::Request& request) const;
+
+  const api::Instance& instance_;
+  AppOptions options_;
+  const ui::Renderer& renderer_;
+};
+
+}  // namespace almanac::web
