@@ -101,7 +101,7 @@ NOTES = {
              "cache). Varies 1.1-1.5× between runs. Closing it: open connections and load "
              "the schema at startup, and read cold scans without the map (as CSV streams "
              "now do) or madvise(WILLNEED) the mapping.",
-    "slow": "The slow queries run on the slow lane's threads at nice +10, but on 2 cores "
+    "slow": "The slow queries run on the slow lane's threads at nice +5, but on 2 cores "
             "8 CPU-bound queries still take CPU time from the I/O threads whenever they are "
             "runnable; each slow query also spends its first --slow-lane-ms (20 ms) on an I/O "
             "thread before it moves.",

@@ -248,9 +248,10 @@ int RunServe() {
     std::fprintf(stderr, "Warning: this SQLite cannot enforce --sqlite-heap-limit-mb\n");
   }
   TaskPool pool(static_cast<size_t>(settings.num_sql_threads), "sql");
-  // The slow lane's threads yield the CPU to the I/O threads (nice +10).
+  // The slow lane's threads yield the CPU to the I/O threads (nice +5: they still get a third of a
+  // core each against a busy I/O thread).
   TaskPool slow_lane(static_cast<size_t>(settings.num_sql_threads), "slow",
-                     [] { ::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), 10); });
+                     [] { ::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), 5); });
   api::Instance instance{registry,        settings,       config, permissions,
                          ALMANAC_VERSION, &authenticator, &pool};
   std::vector<ui::StaticMount> mounts;
