@@ -13,7 +13,11 @@ build: setup
 	@cmake --preset release >/dev/null
 	@cmake --build --preset release
 
-run: build
+# Only what serving the demo needs: the binary and demo.db (no tests, no npm packages).
+run:
+	@scripts/setup --run
+	@cmake --preset release >/dev/null
+	@cmake --build --preset release --target almanac demo_db
 	@./build/almanac serve -p $(PORT)
 
 # Every test: unit (GoogleTest), HTTP black-box (pytest), conformance replay, browser.

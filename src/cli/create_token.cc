@@ -1,6 +1,7 @@
 #include "cli/create_token.h"
 
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <optional>
 #include <string>
@@ -9,6 +10,7 @@
 #include "auth/action.h"
 #include "auth/signer.h"
 #include "auth/token.h"
+#include "cli/cli_util.h"
 #include "format/json_writer.h"
 
 namespace almanac::cli {
@@ -68,9 +70,9 @@ CLI::App* AddCreateTokenCommand(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("create-token", "Create a signed API token for an actor ID");
   cmd->set_help_flag("--help", "Show this message and exit");
   cmd->add_option("id", flags.id, "The actor ID the token acts as")->required();
-  cmd->add_option("--secret", flags.secret, "Secret used for signing the API tokens")
-      ->envname("DATASETTE_SECRET")
-      ->required();
+  cmd->add_option("--secret", flags.secret,
+                  "Secret used for signing the API tokens (default: $ALMANAC_SECRET, else "
+                  "$DATASETTE_SECRET)");
   cmd->add_option("-e,--expires-after", flags.expires_after,
                   "Token should expire after this many seconds");
   cmd->add_option("-a,--all", flags.all, "Restrict token to this action (repeatable)")
@@ -90,7 +92,21 @@ CLI::App* AddCreateTokenCommand(CLI::App& app) {
   return cmd;
 }
 
+std::string SecretFromEnvironment() {
+  for (const char* name : {"ALMANAC_SECRET", "DATASETTE_SECRET"}) {
+    const char* value = std::getenv(name);
+    if (value && *value) return value;
+  }
+  return "";
+}
+
 int RunCreateToken() {
+  if (flags.secret.empty()) flags.secret = SecretFromEnvironment();
+  if (flags.secret.empty()) {
+    return Fail(
+        "no secret to sign the token with: pass --secret SECRET or set ALMANAC_SECRET (or "
+        "DATASETTE_SECRET), the same secret `almanac serve` runs with");
+  }
   std::vector<std::string> actions = flags.all;
   for (size_t i = 1; i < flags.databases.size(); i += 2) actions.push_back(flags.databases[i]);
   for (size_t i = 2; i < flags.resources.size(); i += 3) actions.push_back(flags.resources[i]);

@@ -34,6 +34,14 @@ int main(int argc, char** argv) {
     }
     return false;
   };
+  // `almanac help [COMMAND]` is `almanac [COMMAND] --help`.
+  if (!args.empty() && args[0] == "help") {
+    if (args.size() > 1 && is_command(args[1])) {
+      args = {args[1], "--help"};
+    } else {
+      args = {"--help"};
+    }
+  }
   if (args.empty() || (args[0] != "--help" && args[0] != "--version" && !is_command(args[0]))) {
     args.insert(args.begin(), "serve");
   }

@@ -15,6 +15,7 @@
 #include "api/context.h"
 #include "auth/permissions.h"
 #include "auth/session.h"
+#include "cli/create_token.h"
 #include "cli/signals.h"
 #include "config/config.h"
 #include "config/document.h"
@@ -94,7 +95,8 @@ int Fail(const std::string& message) {
 CLI::App* AddServeCommand(CLI::App& app) {
   CLI::App* serve = app.add_subcommand("serve", "Serve SQLite databases as a website and JSON API");
   serve->set_help_flag("--help", "Show this message and exit");
-  serve->add_option("files", flags.files, "SQLite database files to serve");
+  serve->add_option("files", flags.files,
+                    "SQLite database files to serve (none: the bundled demo database)");
   serve->add_option("-i,--immutable", flags.immutable,
                     "Database files to open in immutable mode (read-only, never changes)");
   serve->add_option("-h,--host", flags.host, "Host to listen on (0.0.0.0 for all interfaces)")
@@ -117,8 +119,10 @@ CLI::App* AddServeCommand(CLI::App& app) {
   serve->add_option("-m,--metadata", flags.metadata_file, "Metadata file (YAML or JSON)");
   serve->add_flag("--cors", flags.cors, "Send CORS headers (Access-Control-Allow-Origin: *)");
   serve->add_option("--secret", flags.secret,
-                    "Secret for signing tokens and cookies (default: $DATASETTE_SECRET or random)");
-  serve->add_flag("--root", flags.root, "Print a one-time URL that signs you in as root");
+                    "Secret for signing tokens and cookies (default: $ALMANAC_SECRET, else "
+                    "$DATASETTE_SECRET, else random)");
+  serve->add_flag("--root", flags.root,
+                  "Print a one-time URL that signs you in as root (open it in a browser)");
   serve->add_option("--template-dir", flags.template_dir,
                     "Directory of templates overriding the built-in ones (same file names)");
   serve
@@ -244,10 +248,8 @@ int RunServe() {
   }
 
   std::string secret = flags.secret;
-  if (secret.empty()) {
-    const char* env = std::getenv("DATASETTE_SECRET");
-    secret = env ? env : RandomSecret();
-  }
+  if (secret.empty()) secret = SecretFromEnvironment();
+  if (secret.empty()) secret = RandomSecret();
 
   auth::PermissionEngine permissions(config, settings, {flags.default_deny, flags.root});
   // --root: a one-time token (Datasette's secrets.token_hex(32)) signs the browser in as root.
@@ -313,8 +315,8 @@ int RunServe() {
   std::string base = where.empty() ? "http://" + display_host + ":" + std::to_string(port) : "";
   if (flags.root && !base.empty()) {
     // Printed before the "serving on" line, as Datasette prints it before Uvicorn's.
-    std::printf("%s%s-/auth-token?token=%s\n", base.c_str(), settings.base_url.c_str(),
-                root_token.c_str());
+    std::printf("Open this URL to sign in as root (it works once):\n%s%s-/auth-token?token=%s\n",
+                base.c_str(), settings.base_url.c_str(), root_token.c_str());
   }
   // The address as it was ("http://127.0.0.1:8001"), with the base_url prefix when one is set.
   std::string prefix = settings.base_url == "/" || !where.empty() ? "" : settings.base_url;

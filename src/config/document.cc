@@ -1,6 +1,9 @@
 #include "config/document.h"
 
+#include <cerrno>
 #include <charconv>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -72,8 +75,16 @@ Result<format::JsonValue> ParseDocument(std::string_view text, std::string_view 
 }
 
 Result<format::JsonValue> LoadDocument(const std::string& path) {
+  errno = 0;
   std::ifstream in(path, std::ios::binary);
-  if (!in) return NotFound("Could not read " + path);
+  if (!in) {
+    int error = errno;
+    return NotFound("Could not read " + path + ": " +
+                    (error != 0 ? std::strerror(error) : "cannot open the file"));
+  }
+  if (std::filesystem::is_directory(path)) {
+    return InvalidArgument("Could not read " + path + ": it is a directory, not a file");
+  }
   std::stringstream buffer;
   buffer << in.rdbuf();
   return ParseDocument(buffer.str(), path);

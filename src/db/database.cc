@@ -17,6 +17,13 @@ std::unordered_map<uint64_t, std::unique_ptr<Connection>>& ThreadConnections() {
   return connections;
 }
 
+// Readers wait for a writer's lock instead of failing: a file in rollback-journal mode (until
+// the first write switches it to WAL, or written by another process) locks readers out while
+// a transaction commits.
+constexpr std::string_view kBusyTimeout = "PRAGMA busy_timeout=5000";
+
+Status SwitchToWal(Connection& writer) { return writer.Exec("PRAGMA journal_mode=WAL"); }
+
 }  // namespace
 
 Database::Database(DatabaseOptions options)
@@ -37,15 +44,20 @@ Result<std::unique_ptr<Database>> Database::Open(DatabaseOptions options) {
   OpenOptions writer{o.path, false, o.immutable, o.memory, o.create, o.cache_size_kb};
   writer.read_only = o.immutable;
   ALM_ASSIGN_OR_RETURN(db->writer_, Connection::Open(writer));
-  if (!o.immutable && !o.memory) {
-    // WAL lets readers run beside the writer; FULL makes every commit durable.
-    ALM_RETURN_IF_ERROR(db->writer_->Exec("PRAGMA journal_mode=WAL"));
-    ALM_RETURN_IF_ERROR(db->writer_->Exec("PRAGMA synchronous=FULL"));
-  }
   // Other processes may write to the file too: wait for their locks instead of failing.
-  if (!o.immutable) ALM_RETURN_IF_ERROR(db->writer_->Exec("PRAGMA busy_timeout=5000"));
+  if (!o.immutable) ALM_RETURN_IF_ERROR(db->writer_->Exec(kBusyTimeout));
   // Fail now, not on the first request, when the file is not a database.
-  ALM_RETURN_IF_ERROR(db->writer_->Exec("select count(*) from sqlite_master"));
+  Status readable = db->writer_->Exec("select count(*) from sqlite_master");
+  if (!readable.ok()) {
+    return Status(readable.code(), o.path + ": " + std::string(readable.message()));
+  }
+  if (!o.immutable && !o.memory) {
+    // FULL makes every commit durable (a connection setting: the file is not touched).
+    ALM_RETURN_IF_ERROR(db->writer_->Exec("PRAGMA synchronous=FULL"));
+    // --create makes a database of a missing or empty file now; otherwise viewing never changes
+    // the file: it switches to WAL (readers beside the writer) at the first write.
+    if (o.create && db->FileSize() == 0) ALM_RETURN_IF_ERROR(SwitchToWal(*db->writer_));
+  }
   if (!o.immutable) {
     db->write_queue_ = std::make_unique<WriteQueue>(*db->writer_, o.name);
   }
@@ -64,6 +76,7 @@ Result<std::unique_ptr<Connection>> Database::OpenReadOnly(bool memory_map) cons
                    options_.memory, false, options_.cache_size_kb};
   ALM_ASSIGN_OR_RETURN(std::unique_ptr<Connection> conn, Connection::Open(read));
   if (options_.memory) ALM_RETURN_IF_ERROR(conn->Exec("PRAGMA query_only=1"));
+  if (!options_.memory && !options_.immutable) ALM_RETURN_IF_ERROR(conn->Exec(kBusyTimeout));
   // Read file pages through a memory map instead of copying them into each connection's page
   // cache: full scans (facets, counts) cost a third less CPU.
   if (!options_.memory && memory_map) {
@@ -113,6 +126,7 @@ Result<std::optional<uint64_t>> Database::ChangeGeneration() {
   if (!monitor_) {
     OpenOptions read{options_.path, true, false, false, false, 0};
     ALM_ASSIGN_OR_RETURN(monitor_, Connection::Open(read));
+    ALM_RETURN_IF_ERROR(monitor_->Exec(kBusyTimeout));
   }
   ALM_ASSIGN_OR_RETURN(Statement stmt, monitor_->Prepare({"PRAGMA data_version", {}}));
   ALM_ASSIGN_OR_RETURN(bool row, stmt.Step());

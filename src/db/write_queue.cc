@@ -78,6 +78,22 @@ Status WriteQueue::RunOne(Job& job) {
   }
 }
 
+namespace {
+
+// PRAGMA journal_mode=WAL on a file database that is not in WAL mode yet; memory databases
+// (no file name) are left alone. Checked before every transaction: a cached pragma, cheap.
+Status SwitchToWal(Connection& writer) {
+  const char* file = sqlite3_db_filename(writer.handle(), "main");
+  if (!file || !*file) return Status::Ok();
+  ALM_ASSIGN_OR_RETURN(Statement mode, writer.Prepare({"PRAGMA journal_mode", {}}));
+  ALM_ASSIGN_OR_RETURN(bool row, mode.Step());
+  if (row && mode.ColumnText(0) == "wal") return Status::Ok();
+  mode = Statement();
+  return writer.Exec("PRAGMA journal_mode=WAL");
+}
+
+}  // namespace
+
 void WriteQueue::RunGroup(std::deque<Job>& group) {
   // Jobs leave `pending` as soon as their outcome is known. A job that takes the whole
   // transaction down with it (ON CONFLICT ROLLBACK, I/O errors) is failed on its own and the
@@ -99,6 +115,12 @@ void WriteQueue::RunGroup(std::deque<Job>& group) {
     for (auto& [job, status] : failed) finish(*job, status);
     failed.clear();
   };
+  // Serving never changes a file until something writes: a file database switches to WAL
+  // (readers beside the writer) before its first transaction, not when it is opened.
+  if (Status wal = SwitchToWal(writer_); !wal.ok()) {
+    for (Job* job : pending) finish(*job, wal);
+    return;
+  }
   while (!pending.empty()) {
     Status begin = writer_.Exec("BEGIN IMMEDIATE");
     if (!begin.ok()) {

@@ -1,7 +1,7 @@
 """The examples in README.md and docs/ really run: every read URL answers against the demo
 database, and the write walkthroughs run top to bottom as shell scripts (each curl must succeed)."""
+import os
 import re
-import shlex
 import subprocess
 from pathlib import Path
 
@@ -57,21 +57,24 @@ def write_walkthroughs():
 
 def run_walkthrough(script, binary, tmp_path):
     lines = script.splitlines()
-    serve = next(SERVE_LINE.match(line) for line in lines if SERVE_LINE.match(line))
-    args = shlex.split(serve.group(1), posix=True)
+    serve_at = next(i for i, line in enumerate(lines) if SERVE_LINE.match(line))
+    serve = SERVE_LINE.match(lines[serve_at])
+    # The serve line's arguments as bash expands them after the lines before it ($SECRET,
+    # $DIR...); temporary directories land in the test's own (TMPDIR).
+    env = {**os.environ, "TMPDIR": str(tmp_path)}
+    expand = "\n".join(lines[:serve_at] + ["printf '%s\\0' " + serve.group(1)])
+    expanded = subprocess.run(["bash", "-euo", "pipefail", "-c", expand], cwd=tmp_path, env=env,
+                              capture_output=True, text=True, check=True).stdout
+    args = expanded.split("\0")[:-1]
     port = args[args.index("-p") + 1]
     del args[args.index("-p"):args.index("-p") + 2]
-    env_lines = [line for line in lines if re.match(r"^[A-Z]+=\S+$", line)]
-    env = dict(line.split("=", 1) for line in env_lines)
-    args = [re.sub(r"\$(\w+)", lambda m: env.get(m.group(1), m.group(0)), a).strip('"')
-            for a in args]
     with AlmanacServer(args, cwd=tmp_path) as server:
         body = "\n".join(line for line in lines if not SERVE_LINE.match(line))
         body = body.replace(f"http://127.0.0.1:{port}", server.url)
         body = re.sub(r"(^|\$\()(?:build/)?almanac ", lambda m: f"{m.group(1)}{binary} ", body,
                       flags=re.M)
         body = body.replace("curl -s ", "curl -sS --fail-with-body ")
-        return subprocess.run(["bash", "-euo", "pipefail", "-c", body], cwd=tmp_path,
+        return subprocess.run(["bash", "-euo", "pipefail", "-c", body], cwd=tmp_path, env=env,
                               capture_output=True, text=True, timeout=120)
 
 
