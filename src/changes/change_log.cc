@@ -191,11 +191,10 @@ void ChangeLog::Loop() {
       }
       if (monitor) {
         Result<int64_t> version = DataVersion(*monitor);
+        // The first look too: a write may have come between Attach and the monitor's opening.
         if (version.ok() && *version != monitor_version) {
-          if (monitor_version != -1) {
-            db_.write_queue()->Submit([](db::WriteContext&) { return Status::Ok(); },
-                                      [](const Status&) {});
-          }
+          db_.write_queue()->Submit([](db::WriteContext&) { return Status::Ok(); },
+                                    [](const Status&) {});
           monitor_version = *version;
         }
       }

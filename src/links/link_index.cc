@@ -124,12 +124,12 @@ Result<int64_t> RebuildSource(db::Connection& conn, const std::string& name,
       db::Statement insert,
       conn.Prepare({"INSERT INTO _almanac_links (target_table, target_key, source_table, "
                     "source_column, source_pk) VALUES (?, ?, ?, ?, ?)",
-                    {}}));
+                    std::vector<Value>(5)}));
   ALM_ASSIGN_OR_RETURN(
       db::Statement count,
       conn.Prepare({"INSERT INTO _almanac_link_counts (target_table, target_key, source_table, "
                     "source_column, n) VALUES (?, ?, ?, ?, ?)",
-                    {}}));
+                    std::vector<Value>(5)}));
   for (size_t i = 0; i < links.size(); ++i) {
     const Link& link = links[i];
     ALM_RETURN_IF_ERROR(insert.BindText(1, link.target_table));
@@ -289,10 +289,11 @@ Result<std::unique_ptr<LinkIndex>> LinkIndex::Open(db::Database& db, LinkOptions
   }
   std::unique_ptr<LinkIndex> index(new LinkIndex(db, std::move(options)));
   LinkIndex* self = index.get();
-  ALM_RETURN_IF_ERROR(db.write_queue()->Run([self](db::WriteContext& ctx) -> Status {
+  Status opened = db.write_queue()->Run([self](db::WriteContext& ctx) -> Status {
     ALM_RETURN_IF_ERROR(CreateLinkTables(ctx.conn()));
     return self->Reconcile(ctx, false);
-  }));
+  });
+  if (!opened.ok()) return opened;
   return index;
 }
 

@@ -135,10 +135,11 @@ class EventReader:
                 self.ready.set()
                 event = {}
                 for line in r.iter_lines():
+                    line = line.rstrip("\r\n")  # some httpx versions keep the line end
                     if line.startswith(":"):
                         self.comments.put(line)
                     elif line == "":
-                        if event:
+                        if "data" in event:
                             self.events.put(event)
                         event = {}
                     else:

@@ -45,7 +45,9 @@ class LinkIndexTest : public ::testing::Test {
     Result<std::unique_ptr<db::Database>> opened = db::Database::Open(db_options);
     ASSERT_TRUE(opened.ok()) << opened.status().message();
     db_ = std::move(opened).value();
-    if (!setup.empty()) ASSERT_TRUE(Write(setup).ok());
+    if (!setup.empty()) {
+      ASSERT_TRUE(Write(setup).ok());
+    }
     Result<std::unique_ptr<LinkIndex>> index = LinkIndex::Open(*db_, options);
     ASSERT_TRUE(index.ok()) << index.status().message();
     index_ = std::move(index).value();
