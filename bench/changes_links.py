@@ -190,7 +190,7 @@ def build_and_row_page(binary, tmp, rows):
     make_big(work / "big.db", rows)
     # Datasette-style counting first, before the index exists.
     page = "/big/parent/7.json?_extra=foreign_key_tables"
-    server = AlmanacServer(["big.db"], cwd=work, binary=binary).start()
+    server = AlmanacServer(["big.db", "--secret", SECRET], cwd=work, binary=binary).start()
     try:
         client = Http(server.url)
         counted = []
@@ -216,7 +216,8 @@ def build_and_row_page(binary, tmp, rows):
          links_per_s=round(links / seconds), bytes_per_link=round(size / links, 1) if size else None,
          output=out.stdout.strip())
     (work / "config.json").write_text(json.dumps({"databases": {"big": {"links": True}}}))
-    server = AlmanacServer(["big.db", "-c", "config.json"], cwd=work, binary=binary).start()
+    server = AlmanacServer(["big.db", "-c", "config.json", "--secret", SECRET], cwd=work,
+                           binary=binary).start()
     try:
         client = Http(server.url)
         indexed = []

@@ -16,7 +16,6 @@
 #include "auth/session.h"
 #include "changes/change_log.h"
 #include "changes/change_options.h"
-#include "links/link_index.h"
 #include "cli/signals.h"
 #include "config/config.h"
 #include "config/document.h"
@@ -24,6 +23,7 @@
 #include "core/task_pool.h"
 #include "db/database.h"
 #include "http/server.h"
+#include "links/link_index.h"
 #include "ui/assets.h"
 #include "ui/renderer.h"
 #include "web/app.h"
@@ -224,7 +224,8 @@ int RunServe() {
     const format::JsonValue* db_config = config.DatabaseConfig(database->name());
     Result<std::optional<changes::ChangeLogOptions>> wanted =
         changes::ParseChangeLogOptions(db_config);
-    if (!wanted.ok()) return Fail("databases." + database->name() + ": " + wanted.status().message());
+    if (!wanted.ok())
+      return Fail("databases." + database->name() + ": " + wanted.status().message());
     Result<std::optional<links::LinkOptions>> links_wanted = links::ParseLinkOptions(db_config);
     if (!links_wanted.ok()) {
       return Fail("databases." + database->name() + ": " + links_wanted.status().message());
@@ -266,8 +267,8 @@ int RunServe() {
   auth::Authenticator authenticator(
       secret, {settings.allow_signed_tokens, settings.max_signed_tokens_ttl}, root_token);
   TaskPool pool(static_cast<size_t>(settings.num_sql_threads), "sql");
-  api::Instance instance{registry,        settings,       config, permissions,
-                         ALMANAC_VERSION, &authenticator, &pool, &change_logs, &link_indexes};
+  api::Instance instance{registry,       settings, config,       permissions,  ALMANAC_VERSION,
+                         &authenticator, &pool,    &change_logs, &link_indexes};
   std::vector<ui::StaticMount> mounts;
   for (const std::string& spec : flags.static_mounts) {
     Result<ui::StaticMount> mount = ui::ParseStaticMount(spec);
