@@ -77,6 +77,8 @@ def main():
         db = data.working_copy(big, work)
         results["http"] = scenarios.http_pages(args.binary, db, work, args.duration,
                                                args.connections)
+        results["slow"] = scenarios.slow_neighbours(args.binary, db, work, args.duration,
+                                                    args.connections)
         results["big"] = scenarios.facet_and_count(args.binary, db, work)
         results["csv"] = scenarios.csv_stream(args.binary, db, work)
         results["insert"] = scenarios.inserts(args.binary, work)

@@ -219,3 +219,55 @@ def database_page(binary, db, workdir):
     log("database page, many tables ...")
     cold, cached, _ = _cold_and_cached(binary, db, workdir, f"/{db.stem}.json")
     return {"cold_ms": cold, "cached_ms": cached}
+
+
+SLOW_SQL = ("with recursive c(x) as (select 1 union all select x + 1 from c where x < {n}) "
+            "select count(*) from c")
+
+
+def slow_neighbours(binary, db, workdir, duration, connections, slow_clients=8):
+    """Row JSON pages while `slow_clients` clients each loop a query that takes just under
+    sql_time_limit_ms (1 s): with the slow lane (the default) and without (--slow-lane-ms 0)."""
+    import threading
+    from urllib.parse import quote
+    rng = random.Random(7)
+    paths = _write_paths(workdir, "a-row-slow",
+                         [f"/big/big/{n}.json" for n in rng.sample(range(1, 1_000_000), PAGES)])
+    out = {"clients": slow_clients}
+    # Without the slow lane first: the calibration query runs on an I/O thread, at full priority.
+    for lane, extra in (("off", ["--slow-lane-ms", "0"]), ("on", [])):
+        with servers.Almanac(binary, [str(db), *extra], workdir) as almanac:
+            if "slow_n" not in out:
+                # Calibrate: how far the recursive count gets in ~800 ms on this machine now.
+                client = servers.Client(almanac.url)
+                n = 100_000
+                ms, status, body = client.timed_get(
+                    "/big/-/query.json?sql=" + quote(SLOW_SQL.format(n=n)))
+                if status != 200:
+                    sys.exit(f"slow query: HTTP {status}: {body[:300]!r}")
+                out["slow_n"] = int(n * 800 / max(ms, 1.0))
+                client.close()
+            path = "/big/-/query.json?sql=" + quote(SLOW_SQL.format(n=out["slow_n"]))
+            stop = threading.Event()
+            done = {"ok": 0, "error": 0, "ms": []}
+
+            def loop():
+                c = servers.Client(almanac.url)
+                while not stop.is_set():
+                    ms, status, _ = c.timed_get(path)
+                    done["ok" if status == 200 else "error"] += 1
+                    done["ms"].append(ms)
+                c.close()
+
+            threads = [threading.Thread(target=loop) for _ in range(slow_clients)]
+            for t in threads:
+                t.start()
+            log(f"wrk almanac row beside {slow_clients} slow queries, slow lane {lane} ...")
+            out[lane] = wrk.run(almanac.url, paths, duration, connections)
+            stop.set()
+            for t in threads:
+                t.join()
+            out[lane]["slow_ok"], out[lane]["slow_errors"] = done["ok"], done["error"]
+            ms = sorted(done["ms"])
+            out[lane]["slow_p50_ms"] = ms[len(ms) // 2] if ms else 0
+    return out

@@ -9,6 +9,7 @@
 
 #include <openssl/rand.h>
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "api/context.h"
@@ -22,6 +23,7 @@
 #include "config/settings.h"
 #include "core/task_pool.h"
 #include "db/database.h"
+#include "db/user_sql_caps.h"
 #include "http/server.h"
 #include "links/link_index.h"
 #include "ui/assets.h"
@@ -52,6 +54,9 @@ struct ServeFlags {
   int request_timeout = 10;
   std::string template_dir;
   std::vector<std::string> static_mounts;  // MOUNT:DIRECTORY
+  int slow_lane_ms = 20;                   // 0: no slow lane
+  int sqlite_heap_limit_mb = 1024;         // 0: no ceiling
+  int sql_value_limit_mb = 16;
 };
 
 ServeFlags flags;
@@ -136,6 +141,22 @@ CLI::App* AddServeCommand(CLI::App& app) {
                    "Seconds a client has to send a request's headers")
       ->capture_default_str()
       ->check(CLI::Range(1, 3600));
+  serve
+      ->add_option("--slow-lane-ms", flags.slow_lane_ms,
+                   "A read whose SQL runs longer than this on an I/O thread is moved to the slow "
+                   "lane's threads (0: never)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 3600000));
+  serve
+      ->add_option("--sqlite-heap-limit-mb", flags.sqlite_heap_limit_mb,
+                   "SQLite's memory for the whole server; a query past it fails (0: no limit)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 1 << 20));
+  serve
+      ->add_option("--sql-value-limit-mb", flags.sql_value_limit_mb,
+                   "The largest string or blob users' SQL may build (results: 4 times this)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1024));
   return serve;
 }
 
@@ -266,7 +287,16 @@ int RunServe() {
   std::string root_token = flags.root ? RandomSecret() : std::string();
   auth::Authenticator authenticator(
       secret, {settings.allow_signed_tokens, settings.max_signed_tokens_ttl}, root_token);
+  db::SetUserSqlCaps(
+      {int64_t{flags.sql_value_limit_mb} << 20, int64_t{flags.sql_value_limit_mb} << 22});
+  if (!db::SetSqliteHeapLimit(int64_t{flags.sqlite_heap_limit_mb} << 20)) {
+    std::fprintf(stderr, "Warning: this SQLite cannot enforce --sqlite-heap-limit-mb\n");
+  }
   TaskPool pool(static_cast<size_t>(settings.num_sql_threads), "sql");
+  // The slow lane's threads yield the CPU to the I/O threads (nice +5: they still get a third of a
+  // core each against a busy I/O thread).
+  TaskPool slow_lane(static_cast<size_t>(settings.num_sql_threads), "slow",
+                     [] { ::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), 5); });
   api::Instance instance{registry,       settings, config,       permissions,  ALMANAC_VERSION,
                          &authenticator, &pool,    &change_logs, &link_indexes};
   std::vector<ui::StaticMount> mounts;
@@ -278,7 +308,13 @@ int RunServe() {
   Result<ui::Assets> assets = ui::Assets::Load(flags.template_dir, std::move(mounts));
   if (!assets.ok()) return Fail(assets.status().message());
   ui::Renderer renderer(std::move(assets).value());
-  web::App app(instance, {flags.cors}, renderer);
+  web::AppOptions app_options;
+  app_options.cors = flags.cors;
+  if (flags.slow_lane_ms > 0) {
+    app_options.slow_lane = &slow_lane;
+    app_options.fast_lane = std::chrono::milliseconds(flags.slow_lane_ms);
+  }
+  web::App app(instance, app_options, renderer);
 
   http::ServerOptions options;
   options.io_threads = flags.io_threads > 0 ? flags.io_threads : settings.num_sql_threads;
@@ -319,6 +355,7 @@ int RunServe() {
   running = &server;
   if (!stop_requested) server.Run();  // else a signal came before the server was running
   stop_on_signal.Finish();
+  slow_lane.Shutdown();
   pool.Shutdown();
   return 0;
 }

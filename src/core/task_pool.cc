@@ -16,11 +16,15 @@ struct TaskPool::Batch {
   size_t remaining = 0;
 };
 
-TaskPool::TaskPool(size_t threads, std::string name) : name_(std::move(name)) {
+TaskPool::TaskPool(size_t threads, std::string name, std::function<void()> on_thread_start)
+    : name_(std::move(name)) {
   if (threads == 0) threads = 1;
   threads_.reserve(threads);
   for (size_t i = 0; i < threads; ++i) {
-    threads_.emplace_back([this] { WorkerLoop(); });
+    threads_.emplace_back([this, on_thread_start] {
+      if (on_thread_start) on_thread_start();
+      WorkerLoop();
+    });
   }
 }
 

@@ -20,7 +20,8 @@ class TaskPool {
   // A unit of work; must not throw (the pool catches and logs anything that escapes).
   using Task = std::function<void()>;
 
-  TaskPool(size_t threads, std::string name);
+  // `on_thread_start`, when set, runs first on each new thread (to lower its priority...).
+  TaskPool(size_t threads, std::string name, std::function<void()> on_thread_start = nullptr);
   ~TaskPool();
   TaskPool(const TaskPool&) = delete;
   TaskPool& operator=(const TaskPool&) = delete;

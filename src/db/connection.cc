@@ -5,12 +5,17 @@
 #include <sqlite3.h>
 
 #include "db/authorizer.h"
+#include "db/user_sql_caps.h"
 
 namespace almanac::db {
 namespace {
 
 constexpr size_t kStatementCacheSize = 64;
 constexpr int kProgressOps = 1000;  // VM instructions between deadline checks
+
+// This thread's fast lane (FastLaneScope): when its SQL must stop, and whether it did.
+thread_local Clock::time_point fast_lane_until = Clock::time_point::max();
+thread_local bool fast_lane_overrun = false;
 
 bool IsBlank(std::string_view tail) {
   size_t i = 0;
@@ -48,6 +53,8 @@ Status FromSqlite(int rc, sqlite3* db) {
     case SQLITE_LOCKED:
       return Status(ErrorCode::kUnavailable, message);
     case SQLITE_NOMEM:
+      // Past the heap ceiling (or truly out of memory): this query fails, the server goes on.
+      return Status(ErrorCode::kUnavailable, OutOfMemoryMessage());
     case SQLITE_IOERR:
     case SQLITE_CORRUPT:
     case SQLITE_FULL:
@@ -261,6 +268,7 @@ Result<std::unique_ptr<Connection>> Connection::Open(const OpenOptions& options)
   std::unique_ptr<Connection> conn(new Connection(db));
   sqlite3_extended_result_codes(db, 1);
   sqlite3_progress_handler(db, kProgressOps, &Connection::ProgressHandler, conn.get());
+  InstallCheckedPrintf(db);
   if (options.cache_size_kb > 0) {
     ALM_RETURN_IF_ERROR(conn->Exec("PRAGMA cache_size=-" + std::to_string(options.cache_size_kb)));
   }
@@ -373,8 +381,24 @@ void Connection::ClearDeadline() {
   deadline_hit_ = false;
 }
 
+FastLaneScope::FastLaneScope(Clock::duration budget) {
+  fast_lane_until = Clock::now() + budget;
+  fast_lane_overrun = false;
+}
+
+FastLaneScope::~FastLaneScope() {
+  fast_lane_until = Clock::time_point::max();
+  fast_lane_overrun = false;
+}
+
+bool FastLaneScope::Overrun() const { return fast_lane_overrun; }
+
 int Connection::ProgressHandler(void* self) {
   auto* conn = static_cast<Connection*>(self);
+  if (fast_lane_until != Clock::time_point::max() && Clock::now() >= fast_lane_until) {
+    fast_lane_overrun = true;
+    return 1;
+  }
   if (conn->deadline_ != Clock::time_point::max() && Clock::now() >= conn->deadline_) {
     conn->deadline_hit_ = true;
     return 1;

@@ -144,6 +144,20 @@ class Connection {
   std::unordered_set<sqlite3_stmt*> user_statements_;
 };
 
+// The fast lane: how long a request may run SQL on the thread that handles it (an I/O thread)
+// before its queries are interrupted, so that it can be run again on a thread of its own and
+// leave the I/O thread to cheap requests. Holds for the calling thread while the scope lives;
+// Overrun() tells whether the request ran out of it (its answer must then be discarded: some
+// of its queries failed with kTimeLimitMessage).
+class FastLaneScope {
+ public:
+  explicit FastLaneScope(Clock::duration budget);
+  ~FastLaneScope();
+  FastLaneScope(const FastLaneScope&) = delete;
+  FastLaneScope& operator=(const FastLaneScope&) = delete;
+  bool Overrun() const;
+};
+
 // Sets a connection's deadline for the lifetime of the scope and clears it when the work is
 // done, however it ends.
 class DeadlineScope {

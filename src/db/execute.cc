@@ -1,21 +1,57 @@
 #include "db/execute.h"
 
+#include <algorithm>
+#include <cstdint>
+
 #include <sqlite3.h>
+
+#include "db/user_sql_caps.h"
 
 namespace almanac::db {
 namespace {
 
-// Enables the read-only authorizer for the lifetime of the scope.
-class AuthorizerScope {
+// While a user's statement prepares and runs: the read-only authorizer, and the length of one
+// value held to the cap (SQLITE_LIMIT_LENGTH, restored afterwards so that builder SQL can
+// still read stored values of any size).
+class UserSqlScope {
  public:
-  explicit AuthorizerScope(Connection& conn) : conn_(conn) { conn_.EnableReadOnlyAuthorizer(true); }
-  ~AuthorizerScope() { conn_.EnableReadOnlyAuthorizer(false); }
-  AuthorizerScope(const AuthorizerScope&) = delete;
-  AuthorizerScope& operator=(const AuthorizerScope&) = delete;
+  explicit UserSqlScope(Connection& conn) : conn_(conn) {
+    conn_.EnableReadOnlyAuthorizer(true);
+    int64_t cap = CurrentUserSqlCaps().max_value_bytes;
+    previous_length_ = sqlite3_limit(conn_.handle(), SQLITE_LIMIT_LENGTH,
+                                     static_cast<int>(std::min<int64_t>(cap, INT32_MAX)));
+  }
+  ~UserSqlScope() {
+    sqlite3_limit(conn_.handle(), SQLITE_LIMIT_LENGTH, previous_length_);
+    conn_.EnableReadOnlyAuthorizer(false);
+  }
+  UserSqlScope(const UserSqlScope&) = delete;
+  UserSqlScope& operator=(const UserSqlScope&) = delete;
 
  private:
   Connection& conn_;
+  int previous_length_ = 0;
 };
+
+// A user statement's failure in plain words when it hit one of the caps.
+Status Explained(Status status, Connection& conn) {
+  if (status.ok()) return status;
+  if ((sqlite3_extended_errcode(conn.handle()) & 0xFF) == SQLITE_TOOBIG) {
+    return InvalidArgument(ValueTooLargeMessage());
+  }
+  return status;
+}
+
+size_t CellBytes(const Value& v) {
+  switch (v.type()) {
+    case Value::Type::kText:
+      return v.text().size();
+    case Value::Type::kBlob:
+      return v.blob().size();
+    default:
+      return sizeof(Value);
+  }
+}
 
 Result<QueryResult> Collect(Statement& stmt, const Limits& limits, Clock::time_point started) {
   QueryResult result;
@@ -28,12 +64,22 @@ Result<QueryResult> Collect(Statement& stmt, const Limits& limits, Clock::time_p
   // Room for a typical page (101 rows) up front: growing by doubling moves every cell again.
   if (row) result.rows.cells.reserve(static_cast<size_t>(n) * 128);
   size_t count = 0;
+  size_t bytes = 0;
   while (row) {
     if (limits.max_rows > 0 && count >= static_cast<size_t>(limits.max_rows)) {
       result.truncated = true;
       break;
     }
     for (int i = 0; i < n; ++i) result.rows.cells.push_back(stmt.Column(i));
+    if (limits.max_bytes > 0) {
+      for (size_t i = result.rows.cells.size() - static_cast<size_t>(n);
+           i < result.rows.cells.size(); ++i) {
+        bytes += CellBytes(result.rows.cells[i]);
+      }
+      if (bytes > static_cast<size_t>(limits.max_bytes)) {
+        return InvalidArgument(ResultTooLargeMessage());
+      }
+    }
     ++count;
     ALM_ASSIGN_OR_RETURN(row, stmt.Step());
   }
@@ -48,14 +94,14 @@ template <typename Prepare>
 Result<Statement> PrepareUnderAuthorizer(Connection& conn, Prepare prepare) {
   Statement stmt;
   {
-    AuthorizerScope authorizer(conn);
+    UserSqlScope scope(conn);
     Result<Statement> prepared = prepare();
     if (!prepared.ok()) {
       if ((sqlite3_extended_errcode(conn.handle()) & 0xFF) == SQLITE_AUTH) {
         return InvalidArgument(std::string(kNotSelectMessage))
             .About(ErrorSubject::kRefusedStatement);
       }
-      return prepared.status();
+      return Explained(prepared.status(), conn);
     }
     stmt = std::move(prepared).value();
   }
@@ -65,13 +111,16 @@ Result<Statement> PrepareUnderAuthorizer(Connection& conn, Prepare prepare) {
   return stmt;
 }
 
-// Collect for statements holding user SQL. Cached statements are re-prepared by SQLite after a
-// schema change, while stepping: the authorizer stays installed so that re-preparation is held
-// to the same rules.
-Result<QueryResult> CollectUnderAuthorizer(Connection& conn, Statement& stmt, const Limits& limits,
+// Collect for statements holding user SQL, under the caps of user_sql_caps.h. Cached
+// statements are re-prepared by SQLite after a schema change, while stepping: the authorizer
+// stays installed so that re-preparation is held to the same rules.
+Result<QueryResult> CollectUnderAuthorizer(Connection& conn, Statement& stmt, Limits limits,
                                            Clock::time_point started) {
-  AuthorizerScope authorizer(conn);
-  return Collect(stmt, limits, started);
+  UserSqlScope scope(conn);
+  if (limits.max_bytes == 0) limits.max_bytes = CurrentUserSqlCaps().max_result_bytes;
+  Result<QueryResult> result = Collect(stmt, limits, started);
+  if (!result.ok()) return Explained(result.status(), conn);
+  return result;
 }
 
 }  // namespace
@@ -116,7 +165,7 @@ Result<QueryResult> ExecuteUser(Connection& conn, std::string_view sql,
 }
 
 Result<std::vector<std::string>> ParameterNames(Connection& conn, std::string_view sql) {
-  AuthorizerScope authorizer(conn);
+  UserSqlScope scope(conn);
   ALM_ASSIGN_OR_RETURN(Statement stmt, conn.PrepareUser(sql));
   std::vector<std::string> names;
   for (int i = 1; i <= stmt.ParameterCount(); ++i) {

@@ -1,6 +1,6 @@
 // Running queries with Datasette's limits: a deadline (sql_time_limit_ms, via the progress
 // handler), a row cap (max_returned_rows) that sets `truncated`, and for arbitrary SQL a
-// read-only check (sqlite3_stmt_readonly plus the authorizer).
+// read-only check (sqlite3_stmt_readonly plus the authorizer) and the caps of user_sql_caps.h.
 #pragma once
 
 #include <functional>
@@ -20,6 +20,9 @@ inline constexpr std::string_view kNotSelectMessage = "Statement must be a SELEC
 
 struct Limits {
   int64_t max_rows = 0;  // 0 = no cap
+  // Bytes of text and blob cells collected before the query fails (0 = no cap; user SQL
+  // always has one, UserSqlCaps::max_result_bytes).
+  int64_t max_bytes = 0;
   Clock::time_point deadline = Clock::time_point::max();
 };
 

@@ -1,11 +1,15 @@
 #include "web/app.h"
 
 #include <ctime>
+#include <exception>
+#include <functional>
+#include <memory>
 
 #include "api/json_output.h"
 #include "api/magic_parameters.h"
 #include "auth/csrf.h"
 #include "core/url.h"
+#include "db/connection.h"
 #include "web/handler_util.h"
 #include "web/route_table.h"
 
@@ -35,7 +39,29 @@ api::Request ToApiRequest(http::Request& in) {
 
 Response App::Handle(http::Request& request) {
   api::Request api_request = ToApiRequest(request);
-  return HandleApiRequest(api_request);
+  bool read = api_request.method == "GET" || api_request.method == "HEAD";
+  if (!options_.slow_lane || !read) return HandleApiRequest(api_request);
+  {
+    db::FastLaneScope lane(options_.fast_lane);
+    Response response = HandleApiRequest(api_request);
+    if (!lane.Overrun()) return response;
+  }
+  // Its SQL ran past the fast lane and was interrupted: drop that answer (a read changed
+  // nothing, and handlers leave the request as it came) and answer from the slow lane.
+  auto moved = std::make_shared<api::Request>(std::move(api_request));
+  Response later;
+  later.deferred = [this, moved](std::function<void(Response)> done) {
+    options_.slow_lane->Submit([this, moved, done] {
+      Response response;
+      try {
+        response = HandleApiRequest(*moved);
+      } catch (const std::exception&) {
+        response = Error(500, "Internal server error");
+      }
+      done(std::move(response));
+    });
+  };
+  return later;
 }
 
 Response App::Error(int status, std::string message) const {

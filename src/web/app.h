@@ -3,13 +3,16 @@
 // resolves the actor (Bearer token or ds_actor cookie; an invalid token is a 401 right there),
 // takes base_url off the path, finds the route in the route table and runs its handler, then
 // adds the headers every page gets (JSON twin Link, flash-message cookie, CORS) and draws HTML
-// error pages with the UI's layout. Runs on the I/O thread that read the request.
+// error pages with the UI's layout. Runs on the I/O thread that read the request, or, for a
+// read whose SQL outgrows the fast lane, again on the slow lane (AppOptions).
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 
 #include "api/context.h"
+#include "core/task_pool.h"
 #include "http/handler.h"
 #include "ui/renderer.h"
 
@@ -17,6 +20,11 @@ namespace almanac::web {
 
 struct AppOptions {
   bool cors = false;  // --cors
+  // The slow lane (--slow-lane-ms): a GET whose SQL runs longer than `fast_lane` on the I/O
+  // thread is interrupted there and run again on `slow_lane`'s threads, so that slow queries
+  // never hold the I/O threads that answer everyone else. Null: everything runs in place.
+  TaskPool* slow_lane = nullptr;
+  std::chrono::milliseconds fast_lane{20};
 };
 
 class App : public http::Handler {
