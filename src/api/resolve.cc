@@ -63,4 +63,20 @@ Status Require(const Instance& instance, const Request& request, auth::Action ac
   return PermissionDenied(std::string(message));
 }
 
+Status CheckTablePermission(const Instance& instance, const Request& request,
+                            std::string_view database, std::string_view table) {
+  ALM_ASSIGN_OR_RETURN(ResolvedTable resolved, ResolveTable(instance, database, table));
+  return Require(instance, request, auth::Action::kViewTable,
+                 auth::Resource::Table(std::string(database), resolved.table->name),
+                 "You do not have permission to view this table");
+}
+
+Status CheckQueryPermission(const Instance& instance, const Request& request,
+                            std::string_view database) {
+  if (!instance.registry.Find(database)) return NotFound("Database not found");
+  return Require(instance, request, auth::Action::kExecuteSql,
+                 auth::Resource::Database(std::string(database)),
+                 "You do not have permission to execute SQL");
+}
+
 }  // namespace almanac::api

@@ -41,6 +41,14 @@ db::Limits QueryLimits(const Instance& instance, const Request& request);
 // resources the actor can see).
 bool IsPrivate(const Instance& instance, auth::Action action, const auth::Resource& resource);
 
+// The permission checks of the table and row pages (view-table) and of the query page
+// (execute-sql), without building either: for answering a conditional request before any of
+// the page's SQL runs. NotFound when the database or table is unknown.
+Status CheckTablePermission(const Instance& instance, const Request& request,
+                            std::string_view database, std::string_view table);
+Status CheckQueryPermission(const Instance& instance, const Request& request,
+                            std::string_view database);
+
 // PermissionDenied unless the request's actor may do `action` on `resource`.
 Status Require(const Instance& instance, const Request& request, auth::Action action,
                const auth::Resource& resource, std::string_view message);

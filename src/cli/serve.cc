@@ -57,6 +57,8 @@ struct ServeFlags {
   int slow_lane_ms = 20;                   // 0: no slow lane
   int sqlite_heap_limit_mb = 1024;         // 0: no ceiling
   int sql_value_limit_mb = 16;
+  int gzip_level = 1;  // 0: no compression (1: fastest, as nginx)
+  int gzip_min_bytes = 1024;
 };
 
 ServeFlags flags;
@@ -157,6 +159,16 @@ CLI::App* AddServeCommand(CLI::App& app) {
                    "The largest string or blob users' SQL may build (results: 4 times this)")
       ->capture_default_str()
       ->check(CLI::Range(1, 1024));
+  serve
+      ->add_option("--gzip-level", flags.gzip_level,
+                   "gzip level for HTML, JSON and CSV when the client accepts it (0: never)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 9));
+  serve
+      ->add_option("--gzip-min-bytes", flags.gzip_min_bytes,
+                   "Answers smaller than this are sent uncompressed")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 1 << 30));
   return serve;
 }
 
@@ -321,6 +333,8 @@ int RunServe() {
   options.max_body_bytes = settings.max_post_body_bytes;
   options.keep_alive_timeout = std::chrono::seconds(flags.keep_alive_timeout);
   options.request_timeout = std::chrono::seconds(flags.request_timeout);
+  options.gzip_level = flags.gzip_level;
+  options.gzip_min_bytes = static_cast<size_t>(flags.gzip_min_bytes);
   http::Server server(options, app);
   std::string where;
   if (!flags.uds.empty()) {

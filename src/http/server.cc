@@ -16,6 +16,7 @@
 #include "core/text.h"
 #include "http/asio.h"
 #include "http/body_reader.h"
+#include "http/encoding.h"
 
 namespace almanac::http {
 namespace {
@@ -103,7 +104,7 @@ std::string TooLargeMessage(int64_t max_bytes) {
 template <typename Message>
 void ApplyHeaders(Message& res, const Response& response) {
   res.set(bhttp::field::server, "almanac");
-  res.set(bhttp::field::content_type, response.content_type);
+  if (!response.content_type.empty()) res.set(bhttp::field::content_type, response.content_type);
   for (const auto& [name, value] : response.headers) res.insert(name, value);
 }
 
@@ -332,6 +333,9 @@ asio::awaitable<bool> Server::Impl::Answer(std::shared_ptr<ServerStream> stream,
                                            bool head, bool keep_alive,
                                            std::shared_ptr<StreamedBody> streamed) {
   auto executor = co_await asio::this_coro::executor;
+  // Read before the handler, which may take the headers.
+  const std::string* accept_encoding = request->Header("accept-encoding");
+  bool accepts_gzip = options.gzip_level > 0 && accept_encoding && AcceptsGzip(*accept_encoding);
   Response response = HandleSafely(*request);
   if (response.deferred) {
     Response::Deferred deferred = std::move(response.deferred);
@@ -342,6 +346,9 @@ asio::awaitable<bool> Server::Impl::Answer(std::shared_ptr<ServerStream> stream,
   // A streamed body the handler did not read to the end leaves the connection unusable.
   if (streamed && !streamed->Finish()) keep_alive = false;
   if (stopping) keep_alive = false;
+  if (options.gzip_level > 0) {
+    MaybeGzip(accepts_gzip, response, options.gzip_min_bytes, options.gzip_level);
+  }
   beast::error_code ec;
   co_await Write(*stream, response, head, keep_alive, ec);
   co_return !ec && keep_alive;

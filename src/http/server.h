@@ -27,6 +27,10 @@ struct ServerOptions {
   std::chrono::seconds body_timeout{30};       // between two parts of a body
   std::chrono::seconds write_timeout{60};
   std::chrono::seconds linger_timeout{5};  // after a 413: unread body drained for at most this
+  // Content-Encoding: gzip (http/encoding.h) at this zlib level for text answers of at least
+  // gzip_min_bytes (streams: always) when the client accepts it; 0: never.
+  int gzip_level = 0;
+  size_t gzip_min_bytes = 1024;
 };
 
 class Server {

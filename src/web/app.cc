@@ -8,6 +8,7 @@
 #include "api/json_output.h"
 #include "api/magic_parameters.h"
 #include "auth/csrf.h"
+#include "core/text.h"
 #include "core/url.h"
 #include "db/connection.h"
 #include "web/handler_util.h"
@@ -33,6 +34,15 @@ api::Request ToApiRequest(http::Request& in) {
   if (const std::string* host = out.Header("host")) out.host = *host;
   out.body = std::move(in.body);
   return out;
+}
+
+// An answer that depended on who asked must not be kept by shared caches.
+void MakeCachePrivate(Response& response) {
+  for (auto& [name, value] : response.headers) {
+    if (AsciiLower(name) == "cache-control" && value.starts_with("max-age")) {
+      value = "private, " + value;
+    }
+  }
 }
 
 }  // namespace
@@ -122,6 +132,7 @@ Response App::HandleApiRequest(api::Request& request) const {
     response.body = renderer_.Error(response.status, *response.html_error,
                                     ui::RenderContext{instance_, request, ""});
   }
+  if (request.actor) MakeCachePrivate(response);
   if (options_.cors) AddCorsHeaders(response);
   return response;
 }

@@ -6,6 +6,7 @@
 #include "api/row.h"
 #include "api/table.h"
 #include "core/url.h"
+#include "web/conditional.h"
 #include "web/handler_util.h"
 #include "web/handlers.h"
 
@@ -82,8 +83,18 @@ Response HandleQuery(const RouteContext& ctx) {
   if (IsExportFormat(ctx.route.format)) return HandleQueryExport(ctx);
   if (!KnownFormat(ctx.route.format)) return NotFoundResponse(ctx.request, NotFound("Not found"));
   std::string database = TildeDecode(ctx.route.database);
-  Result<api::QueryPage> page = api::BuildQueryPage(ctx.instance, ctx.request, database);
   const std::string* sql = ctx.request.Arg("sql");
+  std::optional<std::string> etag;
+  if (sql && !sql->empty() && api::CheckQueryPermission(ctx.instance, ctx.request, database).ok()) {
+    etag = PageEtag(ctx.instance, ctx.request, database, *sql);
+  }
+  int64_t ttl = api::CacheTtl(ctx.instance, ctx.request);
+  if (etag) {
+    if (std::optional<Response> not_modified = NotModified(ctx.request, *etag, ttl)) {
+      return std::move(*not_modified);
+    }
+  }
+  Result<api::QueryPage> page = api::BuildQueryPage(ctx.instance, ctx.request, database);
   if (!page.ok() && !IsJson(ctx.route.format) && (!sql || sql->empty()) &&
       page.status().code() == ErrorCode::kInvalidArgument) {
     // Without ?sql= the HTML page is an empty editor (Datasette answers 200 too).
@@ -92,7 +103,9 @@ Response HandleQuery(const RouteContext& ctx) {
     return Response::Html(200, ctx.ui.Query(empty, ctx.Html()));
   }
   if (!page.ok()) return ErrorResponse(page.status(), FormatForPath(ctx.request));
-  return QueryResponse(ctx, *page, ctx.route.format);
+  Response response = QueryResponse(ctx, *page, ctx.route.format);
+  if (etag && response.status == 200) response.AddHeader("ETag", *etag);
+  return response;
 }
 
 Response HandleTable(const RouteContext& ctx) {
@@ -111,6 +124,17 @@ Response HandleTable(const RouteContext& ctx) {
     }
     if (target.ok() && *target == api::PathTarget::kCannedQuery) {
       return CannedQuery(ctx, database, table);
+    }
+  }
+  std::optional<std::string> etag;
+  if (api::CheckTablePermission(in, request, database, table).ok()) {
+    const std::string* where = request.Arg("_where");
+    etag = PageEtag(in, request, database, where ? *where : std::string());
+  }
+  if (etag) {
+    if (std::optional<Response> not_modified =
+            NotModified(request, *etag, api::CacheTtl(in, request))) {
+      return std::move(*not_modified);
     }
   }
   api::TableFormat table_format =
@@ -132,6 +156,8 @@ Response HandleTable(const RouteContext& ctx) {
   Response response = IsJson(route.format) ? FromBody(api::TableJson(*page))
                                            : Response::Html(200, ctx.ui.Table(*page, ctx.Html()));
   if (page->next_url) response.AddHeader("Link", "<" + *page->next_url + ">; rel=\"next\"");
+  // A facet that ran out of time may finish next time: no tag for an incomplete answer.
+  if (etag && page->facets_timed_out.empty()) response.AddHeader("ETag", *etag);
   AddCacheHeaders(response, page->cache_ttl);
   response.AddHeader("Referrer-Policy", "no-referrer");
   return response;
@@ -141,11 +167,24 @@ Response HandleRow(const RouteContext& ctx) {
   const Route& route = ctx.route;
   if (IsExportFormat(route.format)) return HandleRowExport(ctx);
   if (!KnownFormat(route.format)) return NotFoundResponse(ctx.request, NotFound("404"));
+  std::string database = TildeDecode(route.database);
+  std::optional<std::string> etag;
+  if (api::CheckTablePermission(ctx.instance, ctx.request, database, TildeDecode(route.table))
+          .ok()) {
+    etag = PageEtag(ctx.instance, ctx.request, database, "");
+  }
+  if (etag) {
+    if (std::optional<Response> not_modified =
+            NotModified(ctx.request, *etag, api::CacheTtl(ctx.instance, ctx.request))) {
+      return std::move(*not_modified);
+    }
+  }
   Result<api::RowPage> page = api::BuildRowPage(
       ctx.instance, ctx.request, TildeDecode(route.database), TildeDecode(route.table), route.pks);
   if (!page.ok()) return PageError(ctx.request, page.status());
   Response response = IsJson(route.format) ? FromBody(api::RowJson(*page))
                                            : Response::Html(200, ctx.ui.Row(*page, ctx.Html()));
+  if (etag) response.AddHeader("ETag", *etag);
   AddCacheHeaders(response, page->cache_ttl);
   response.AddHeader("Referrer-Policy", "no-referrer");
   return response;

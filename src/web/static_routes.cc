@@ -1,3 +1,4 @@
+#include "http/encoding.h"
 #include "web/handler_util.h"
 #include "web/handlers.h"
 
@@ -9,13 +10,15 @@ Response FileResponse(const api::Request& request, const ui::StaticFile& file,
                       std::string cache_control) {
   Response response;
   const std::string* match = request.Header("if-none-match");
-  if (match && *match == file.etag) {
+  // The transport tags a gzip'd copy "<etag>-gzip": the same version of the file.
+  bool held = match && http::StripGzipSuffix(*match) == file.etag;
+  if (held) {
     response.status = 304;
   } else {
     response.body = file.content;
   }
   response.content_type = file.content_type;
-  response.AddHeader("ETag", file.etag);
+  response.AddHeader("ETag", held ? *match : file.etag);
   response.AddHeader("Cache-Control", std::move(cache_control));
   return response;
 }
