@@ -200,10 +200,13 @@ Result<IndexPage> BuildIndexPage(const Instance& instance, const Request& reques
     for (const TableSummary& t : visible) entry.table_rows_sum += t.count.value_or(0);
     entry.views_count = static_cast<int64_t>(entry.views.size());
     entry.tables_and_views_more = visible.size() + entry.views.size() > 5;
-    // Without counts Datasette orders (and reports) tables by their number of relationships.
+    // Without counts, or with ?_sort=relationships, Datasette orders (and reports) tables by
+    // their number of relationships first.
+    const std::string* sort = request.Arg("_sort");
+    bool by_relationships = !have_counts || (sort && *sort == "relationships");
     for (TableSummary& t : visible) {
       t.num_relationships_for_sorting =
-          have_counts ? 0 : static_cast<int64_t>(t.incoming.size() + t.outgoing.size());
+          by_relationships ? static_cast<int64_t>(t.incoming.size() + t.outgoing.size()) : 0;
     }
     std::sort(visible.begin(), visible.end(), [](const TableSummary& a, const TableSummary& b) {
       if (a.num_relationships_for_sorting != b.num_relationships_for_sorting) {

@@ -19,6 +19,13 @@
 #include "core/url.h"
 #include "db/database.h"
 
+namespace almanac::changes {
+class ChangeLogs;
+}
+namespace almanac::links {
+class LinkIndexes;
+}
+
 namespace almanac::api {
 
 struct Instance {
@@ -33,6 +40,10 @@ struct Instance {
   // streamed bodies read from SQLite. Handlers themselves run on the I/O thread that read the
   // request; null runs everything on the calling thread.
   TaskPool* pool = nullptr;
+  // The databases whose change log is on (config `databases.<db>.changes`); null: none.
+  const changes::ChangeLogs* change_logs = nullptr;
+  // The databases whose backlinks index is on (config `databases.<db>.links`); null: none.
+  const links::LinkIndexes* link_indexes = nullptr;
 
   // Links to the instance's pages, under the base_url setting.
   Urls urls() const { return Urls(settings.base_url); }

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "api/json_extras.h"
+#include "core/url.h"
 #include "format/json_writer.h"
 
 namespace almanac::api {
@@ -198,12 +199,13 @@ std::string RowKey(const db::Rows& rows, size_t row, const std::vector<std::stri
   if (use_rowid || pks.empty()) {
     int index = rows.ColumnIndex("rowid");
     return index < 0 ? std::to_string(row)
-                     : rows.at(row, static_cast<size_t>(index)).ToDisplayString();
+                     : TildeEncode(rows.at(row, static_cast<size_t>(index)).ToDisplayString());
   }
+  // Datasette's path_from_row_pks: each value tilde-encoded, joined by commas.
   for (const std::string& pk : pks) {
     int index = rows.ColumnIndex(pk);
     if (!key.empty()) key += ',';
-    if (index >= 0) key += rows.at(row, static_cast<size_t>(index)).ToDisplayString();
+    if (index >= 0) key += TildeEncode(rows.at(row, static_cast<size_t>(index)).ToDisplayString());
   }
   return key;
 }

@@ -28,12 +28,22 @@ Result<int64_t> ParsePageSize(const std::string* size_arg, std::optional<int64_t
   }
   if (*size_arg == "max") return max_returned_rows;
   int64_t size = 0;
+  // Python's int(): surrounding whitespace and a leading "+" are allowed.
   std::string_view text = *size_arg;
+  while (!text.empty() && (text.front() == ' ' || (text.front() >= '\t' && text.front() <= '\r'))) {
+    text.remove_prefix(1);
+  }
+  while (!text.empty() && (text.back() == ' ' || (text.back() >= '\t' && text.back() <= '\r'))) {
+    text.remove_suffix(1);
+  }
+  if (text.size() > 1 && text.front() == '+' && text[1] != '-') text.remove_prefix(1);
   auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), size);
-  if (ec != std::errc() || ptr != text.data() + text.size() || size < 0) {
+  bool too_big = ec == std::errc::result_out_of_range && ptr == text.data() + text.size() &&
+                 text.front() != '-';
+  if (!too_big && (ec != std::errc() || ptr != text.data() + text.size() || size < 0)) {
     return InvalidArgument("_size must be a positive integer");
   }
-  if (size > max_returned_rows) {
+  if (too_big || size > max_returned_rows) {
     return InvalidArgument("_size must be <= " + std::to_string(max_returned_rows));
   }
   return size;

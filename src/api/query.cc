@@ -5,6 +5,7 @@
 #include "api/resolve.h"
 #include "api/table.h"
 #include "db/execute.h"
+#include "sql/select_check.h"
 
 namespace almanac::api {
 namespace {
@@ -47,6 +48,10 @@ Result<QueryPage> BuildQueryPage(const Instance& instance, const Request& reques
                               "You do not have permission to execute SQL"));
   const std::string* sql = request.Arg("sql");
   if (!sql || sql->empty()) return InvalidArgument("?sql= is required");
+  // Datasette's validate_sql_select: arbitrary SQL only (canned queries are trusted).
+  if (Status refused = sql::ValidateSqlSelect(*sql); !refused.ok()) {
+    return std::move(refused).About(ErrorSubject::kRefusedStatement);
+  }
   ALM_ASSIGN_OR_RETURN(QueryPage page, RunSql(instance, request, resolved, *sql,
                                               RequestParameters(request, false, "sql")));
   ALM_RETURN_IF_ERROR(ResolveQueryExtras(instance, request, page));

@@ -47,8 +47,19 @@ Status ResolveQueryExtras(const Instance& instance, const Request& request, Quer
   }
   if (extras.count("request")) set("request", RequestJson(request));
   if (extras.count("query")) {
+    // Datasette's named_parameter_values: a canned query's declared `params:` when it has
+    // them, else the SQL's :names; magic parameters (:_name) left out.
+    std::vector<std::string> names;
+    if (page.canned_query) {
+      if (std::optional<CannedQuery> canned =
+              FindCannedQuery(instance.config, page.database, *page.canned_query)) {
+        names = canned->parameters;
+      }
+    }
+    if (names.empty()) names = sql::NamedParameters(page.sql);
     JsonValue params = JsonValue::MakeObject();
-    for (const std::string& name : sql::NamedParameters(page.sql)) {
+    for (const std::string& name : names) {
+      if (name.starts_with("_")) continue;
       const std::string* value = request.Arg(name);
       params.Set(name, JsonValue::String(value ? *value : ""));
     }

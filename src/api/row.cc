@@ -6,20 +6,42 @@
 #include "api/table.h"
 #include "core/url.h"
 #include "db/execute.h"
+#include "links/link_index.h"
+#include "links/link_reader.h"
 
 namespace almanac::api {
 namespace {
 
 using format::JsonValue;
 
+std::string ForeignKeyLink(const Instance& instance, const ResolvedTable& resolved,
+                           const db::ForeignKey& fk, const std::string& value) {
+  std::string key =
+      fk.other_column.starts_with("_") ? fk.other_column + "__exact" : fk.other_column;
+  return instance.urls().Table(resolved.db->name(), fk.other_table) + "?" + key + "=" + value;
+}
+
 // Tables whose rows point at this row through a foreign key, with how many do (Datasette's
-// foreign_key_tables). Empty for compound keys, or when counting runs out of time.
+// foreign_key_tables). Read from the links index's stored counters when the database has one
+// (docs/links.md); else counted. Empty for compound keys, or when counting runs out of time.
 Result<std::vector<ForeignKeyTable>> ForeignKeyTables(const Instance& instance,
                                                       const ResolvedTable& resolved,
                                                       const std::vector<std::string>& pk_values) {
   std::vector<ForeignKeyTable> out;
   const db::TableInfo& table = *resolved.table;
   if (pk_values.size() != 1 || table.incoming.empty()) return out;
+  if (instance.link_indexes && instance.link_indexes->Find(resolved.db->name())) {
+    ALM_ASSIGN_OR_RETURN(std::vector<links::SourceCount> counts,
+                         links::CountLinks(*resolved.conn, table.name, pk_values[0]));
+    for (const db::ForeignKey& fk : table.incoming) {
+      int64_t n = 0;
+      for (const links::SourceCount& count : counts) {
+        if (count.table == fk.other_table && count.column == fk.other_column) n = count.count;
+      }
+      out.push_back({fk, n, ForeignKeyLink(instance, resolved, fk, pk_values[0])});
+    }
+    return out;
+  }
   sql::QueryBuilder b;
   b.Add("select ");
   for (size_t i = 0; i < table.incoming.size(); ++i) {
@@ -42,11 +64,8 @@ Result<std::vector<ForeignKeyTable>> ForeignKeyTables(const Instance& instance,
   for (size_t i = 0; i < table.incoming.size(); ++i) {
     const db::ForeignKey& fk = table.incoming[i];
     const Value& n = counts->rows.empty() ? Value() : counts->rows.at(0, i);
-    std::string key =
-        fk.other_column.starts_with("_") ? fk.other_column + "__exact" : fk.other_column;
-    std::string link =
-        instance.urls().Table(resolved.db->name(), fk.other_table) + "?" + key + "=" + pk_values[0];
-    out.push_back({fk, n.type() == Value::Type::kInteger ? n.integer() : 0, std::move(link)});
+    out.push_back({fk, n.type() == Value::Type::kInteger ? n.integer() : 0,
+                   ForeignKeyLink(instance, resolved, fk, pk_values[0])});
   }
   return out;
 }

@@ -12,6 +12,7 @@
 #include "cli/create_token.h"
 #include "cli/data_commands.h"
 #include "cli/git_history.h"
+#include "cli/links.h"
 #include "cli/serve.h"
 
 int main(int argc, char** argv) {
@@ -25,6 +26,7 @@ int main(int argc, char** argv) {
   almanac::cli::AddDataCommands(app);
   CLI::App* client = almanac::cli::AddClientCommand(app);
   CLI::App* git_history = almanac::cli::AddGitHistoryCommand(app);
+  CLI::App* links = almanac::cli::AddLinksCommand(app);
 
   // Default to `serve` when the first argument is not a command or a top-level flag.
   std::vector<std::string> args(argv + 1, argv + argc);
@@ -57,6 +59,7 @@ int main(int argc, char** argv) {
   if (std::optional<int> code = almanac::cli::RunDataCommand()) return *code;
   if (client->parsed()) return almanac::cli::RunClient();
   if (git_history->parsed()) return almanac::cli::RunGitHistory();
+  if (links->parsed()) return almanac::cli::RunLinks();
   std::printf("%s", app.help().c_str());
   return 0;
 }

@@ -127,15 +127,26 @@ void WriteQueue::RunGroup(std::deque<Job>& group) {
       for (Job* job : pending) finish(*job, begin);
       return;
     }
+    if (observer_) {
+      Status observed = observer_->OnBegin(context_);
+      if (!observed.ok()) spdlog::error("write observer on {}: {}", name_, observed.message());
+    }
     std::vector<Job*> succeeded;
     bool restart = false;
     for (size_t i = 0; i < pending.size(); ++i) {
       Job& job = *pending[i];
       Status status = writer_.Exec("SAVEPOINT almanac_job");
-      if (status.ok()) status = RunOne(job);
+      if (status.ok()) {
+        if (observer_) observer_->OnJobStart();
+        status = RunOne(job);
+        if (status.ok() && observer_ && sqlite3_get_autocommit(writer_.handle()) == 0) {
+          status = observer_->OnJobSucceeded(context_);
+        }
+      }
       if (sqlite3_get_autocommit(writer_.handle()) != 0) {
         // The transaction is gone: everything before this job was rolled back too.
         context_.InvalidateSchema();
+        if (observer_) observer_->OnJobRolledBack();
         finish(job, status.ok() ? Internal("The write transaction was rolled back") : status);
         std::vector<Job*> rest(succeeded);
         rest.insert(rest.end(), pending.begin() + static_cast<std::ptrdiff_t>(i) + 1,
@@ -154,16 +165,19 @@ void WriteQueue::RunGroup(std::deque<Job>& group) {
       (void)writer_.Exec("ROLLBACK TO almanac_job");
       (void)writer_.Exec("RELEASE almanac_job");
       context_.InvalidateSchema();
+      if (observer_) observer_->OnJobRolledBack();
       failed.emplace_back(&job, status);
     }
     if (restart) {
       (void)writer_.Exec("ROLLBACK");
+      if (observer_) observer_->OnRollback();
       finish_failed();
       continue;
     }
     Status commit = writer_.Exec("COMMIT");
     if (!commit.ok()) {
       (void)writer_.Exec("ROLLBACK");
+      if (observer_) observer_->OnRollback();
       context_.InvalidateSchema();
       finish_failed();
       for (Job* job : succeeded) finish(*job, commit);
@@ -173,6 +187,7 @@ void WriteQueue::RunGroup(std::deque<Job>& group) {
       std::lock_guard lock(mutex_);
       ++commits_;
     }
+    if (observer_) observer_->OnCommit();
     finish_failed();
     for (Job* job : succeeded) finish(*job, Status::Ok());
     return;

@@ -38,6 +38,25 @@ class WriteContext {
   std::shared_ptr<const Schema> schema_;
 };
 
+// Sees every write transaction of a queue, on the writer thread (the change log uses it to record
+// each job's row changes in the same transaction). Each call must be quick.
+class WriteObserver {
+ public:
+  virtual ~WriteObserver() = default;
+  // After BEGIN, before the group's first job. A failure is logged; the group goes on.
+  virtual Status OnBegin(WriteContext& ctx) = 0;
+  // Before a job's work runs, inside its savepoint.
+  virtual void OnJobStart() = 0;
+  // After a job's work succeeded, still inside its savepoint: a non-ok Status rolls it back.
+  virtual Status OnJobSucceeded(WriteContext& ctx) = 0;
+  // The job was rolled back to its savepoint (or with the whole transaction).
+  virtual void OnJobRolledBack() = 0;
+  // After COMMIT returned.
+  virtual void OnCommit() = 0;
+  // The transaction was rolled back.
+  virtual void OnRollback() = 0;
+};
+
 struct WriteQueueOptions {
   size_t max_group = 64;  // most jobs committed in one transaction
 };
@@ -58,6 +77,10 @@ class WriteQueue {
   void Submit(Work work, Done done);
   // Submit and wait for the outcome. Never call from the writer thread (it would wait on itself).
   Status Run(Work work);
+
+  // Installs (or, with nullptr, removes) the observer; the caller keeps it alive while set. Call
+  // from a job (on the writer thread), so no transaction is in flight half-observed.
+  void SetObserver(WriteObserver* observer) { observer_ = observer; }
 
   bool OnWriterThread() const { return std::this_thread::get_id() == thread_.get_id(); }
   // Transactions committed so far (for tests of grouping).
@@ -81,6 +104,7 @@ class WriteQueue {
   std::deque<Job> queue_;
   bool stopping_ = false;
   uint64_t commits_ = 0;
+  WriteObserver* observer_ = nullptr;  // only used on the writer thread
   std::thread thread_;
 };
 

@@ -9,6 +9,7 @@
 //   export_routes.cc    .csv and .blob of tables, views, canned queries, rows and SQL
 //   auth_routes.cc      /-/auth-token, logout, create-token, permissions, check, allowed, rules
 //   form_routes.cc      the HTML write forms (form_submit.cc submits them)
+//   change_routes.cc    the change feed (JSON pages, Server-Sent Events)
 // Each takes the matched route and the request and returns a complete Response; which
 // handler serves which URL is decided only by the route table (route_table.cc).
 #pragma once
@@ -90,6 +91,11 @@ Response HandlePermissionsDebug(const RouteContext& ctx);
 Response HandlePermissionDebugPage(const RouteContext& ctx);  // check, allowed, rules
 // Datasette's csrf_error page: 403, HTML, with the reason.
 Response CsrfErrorResponse(const std::string& reason);
+// change_routes.cc: /<db>/-/changes.json pages and the /<db>/-/changes event stream.
+Response HandleChanges(const RouteContext& ctx);
+// The backlinks API (docs/links.md), in change_routes.cc too.
+Response HandleLinks(const RouteContext& ctx);
+Response HandleLinksAll(const RouteContext& ctx);
 // export_routes.cc: the export formats (csv, blob) of the table, row and SQL pages.
 bool IsExportFormat(const std::string& format);
 Response HandleTableExport(const RouteContext& ctx);

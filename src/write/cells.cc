@@ -77,16 +77,11 @@ const Value* Row::Find(std::string_view column) const {
   return nullptr;
 }
 
-Result<Value> CellValue(const format::JsonValue& cell) {
+namespace {
+
+// A JSON value as sqlite-utils stores it: scalars as themselves, arrays and objects as JSON text.
+Value PlainValue(const format::JsonValue& cell) {
   using T = format::JsonValue::Type;
-  if (IsBase64Cell(cell)) {
-    const format::JsonValue& encoded = *cell.Find("encoded");
-    if (!encoded.is_string()) return InvalidArgument("$base64 encoded value must be a string");
-    std::optional<std::string> bytes = format::Base64Decode(encoded.as_string());
-    if (!bytes) return InvalidArgument("Invalid $base64 encoded value");
-    return Value::BlobOf(std::move(*bytes));
-  }
-  if (IsRawCell(cell)) return CellValue(*cell.Find("$raw"));
   switch (cell.type()) {
     case T::kNull:
       return Value::Null();
@@ -106,6 +101,23 @@ Result<Value> CellValue(const format::JsonValue& cell) {
       return Value::Text(std::move(text));
     }
   }
+}
+
+}  // namespace
+
+Result<Value> CellValue(const format::JsonValue& cell) {
+  if (IsBase64Cell(cell)) {
+    const format::JsonValue& encoded = *cell.Find("encoded");
+    if (!encoded.is_string()) return InvalidArgument("$base64 encoded value must be a string");
+    std::optional<std::string> bytes = format::Base64Decode(encoded.as_string());
+    if (!bytes) return InvalidArgument("Invalid $base64 encoded value");
+    return Value::BlobOf(std::move(*bytes));
+  }
+  // Datasette's decode_write_json_cell: "$raw" unwraps exactly one layer and stores what is
+  // inside literally, so {"$raw": {"$base64": true, ...}} is that object as JSON text and
+  // {"$raw": {"$raw": x}} is the inner {"$raw": x} object as JSON text.
+  if (IsRawCell(cell)) return PlainValue(*cell.Find("$raw"));
+  return PlainValue(cell);
 }
 
 Result<Row> RowFromJson(const format::JsonValue& object) {

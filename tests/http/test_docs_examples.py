@@ -46,7 +46,7 @@ def test_read_example_answers(demo, doc, url):
 def write_walkthroughs():
     """(doc, script) for each markdown file whose shell blocks start a writable server."""
     found = []
-    for name in ["README.md", "docs/write-api.md"]:
+    for name in ["README.md", "docs/write-api.md", "docs/changes.md"]:
         blocks = shell_blocks((ROOT / name).read_text())
         serving = [b for b in blocks if any(SERVE_LINE.match(line) for line in b.splitlines())]
         if serving:
@@ -87,4 +87,5 @@ def test_write_walkthrough_runs(tmp_path, doc, script):
 
 def test_the_docs_have_examples_to_check():
     assert len(demo_urls()) >= 15
-    assert {doc for doc, _ in write_walkthroughs()} == {"README.md", "docs/write-api.md"}
+    assert {doc for doc, _ in write_walkthroughs()} == {"README.md", "docs/write-api.md",
+                                                         "docs/changes.md"}

@@ -208,7 +208,8 @@ def test_loops_on_every_sql_thread_do_not_stop_other_requests(server):
 
 
 def test_sql_syntax_error_is_400(server):
-    r = httpx.get(server.url + "/fixtures/-/query.json", params={"sql": "selec 1"}, timeout=10)
+    r = httpx.get(server.url + "/fixtures/-/query.json", params={"sql": "select * from where"},
+                  timeout=10)
     assert r.status_code == 400
     assert r.json()["ok"] is False
     assert "syntax error" in r.json()["error"]

@@ -28,6 +28,20 @@ TEST_F(RowOpsTest, InsertFromJsonReturnsTheRowsWritten) {
             "3|Rex|NULL|4|Bo|2");
 }
 
+// Datasette's test_base64_write_api_*: "$raw" unwraps one layer and stores the rest literally.
+TEST_F(RowOpsTest, RawCellsAreStoredLiterallyNotDecoded) {
+  Result<InsertArgs> args = ParseInsert(Json(R"({"rows": [
+        {"id": 5, "name": {"$raw": {"$base64": true, "encoded": "AAEC/f7/"}}},
+        {"id": 6, "name": {"$raw": {"$raw": {"$base64": true, "encoded": "AAEC/f7/"}}}},
+        {"id": 7, "name": {"$raw": "plain"}}]})"),
+                                        Table("dogs"), /*upsert=*/false, /*max_rows=*/100);
+  ASSERT_TRUE(args.ok()) << args.status().message();
+  ASSERT_TRUE(Run(&RunInsert, *args).ok());
+  EXPECT_EQ(Query("select typeof(name), name from dogs where id >= 5 order by id"),
+            R"(text|{"$base64": true, "encoded": "AAEC/f7/"}|)"
+            R"(text|{"$raw": {"$base64": true, "encoded": "AAEC/f7/"}}|text|plain)");
+}
+
 TEST_F(RowOpsTest, InsertBuiltWithoutJsonIgnoresExistingKeys) {
   InsertArgs args;
   args.table = "dogs";

@@ -1,0 +1,246 @@
+// The change log: every row change made through the write queue is in _almanac_changes, in
+// order, gap-free, committed with the change (and rolled back with it); the edge cases of
+// SQLite's write paths; writes by another connection become a resync event; the sequence
+// survives a restart; retention.
+#include "changes/change_log.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <future>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "changes/change_reader.h"
+#include "db/database.h"
+
+namespace almanac::changes {
+namespace {
+
+class ChangeLogTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("alm_changes_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
+            "_" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    Open();
+  }
+  void TearDown() override {
+    log_.reset();
+    db_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  void Open(ChangeLogOptions options = {}) {
+    log_.reset();
+    db_.reset();
+    db::DatabaseOptions db_options;
+    db_options.name = "t";
+    db_options.path = (dir_ / "t.db").string();
+    db_options.create = true;
+    Result<std::unique_ptr<db::Database>> opened = db::Database::Open(db_options);
+    ASSERT_TRUE(opened.ok()) << opened.status().message();
+    db_ = std::move(opened).value();
+    options.outside_poll = std::chrono::hours(1);  // tests look for outside writes themselves
+    Result<std::unique_ptr<ChangeLog>> log = ChangeLog::Attach(*db_, options);
+    ASSERT_TRUE(log.ok()) << log.status().message();
+    log_ = std::move(log).value();
+  }
+
+  Status Write(const std::string& sql) {
+    return db_->write_queue()->Run([&](db::WriteContext& ctx) { return ctx.conn().Exec(sql); });
+  }
+
+  std::vector<ChangeEvent> Events(int64_t after = 0) {
+    Result<std::unique_ptr<db::Connection>> conn = db_->OpenStreamingConnection();
+    EXPECT_TRUE(conn.ok());
+    Result<std::vector<ChangeEvent>> events = ReadChanges(**conn, after, std::nullopt, 100000);
+    EXPECT_TRUE(events.ok()) << events.status().message();
+    return events.ok() ? *events : std::vector<ChangeEvent>{};
+  }
+
+  // "op table pk" of each event, for compact expectations.
+  std::vector<std::string> Summary(int64_t after = 0) {
+    std::vector<std::string> out;
+    for (const ChangeEvent& e : Events(after)) out.push_back(e.op + " " + e.table + " " + e.pk);
+    return out;
+  }
+
+  std::filesystem::path dir_;
+  std::unique_ptr<db::Database> db_;
+  std::unique_ptr<ChangeLog> log_;
+};
+
+using Lines = std::vector<std::string>;
+
+TEST_F(ChangeLogTest, InsertUpdateDeleteAreLoggedInOrderWithValues) {
+  ASSERT_TRUE(Write("create table t (id integer primary key, v text)").ok());
+  ASSERT_TRUE(Write("insert into t values (1, 'a'), (2, 'b')").ok());
+  ASSERT_TRUE(Write("update t set v = 'c' where id = 2").ok());
+  ASSERT_TRUE(Write("delete from t where id = 1").ok());
+  EXPECT_EQ(Summary(), (Lines{"insert t [1]", "insert t [2]", "update t [2]", "delete t [1]"}));
+  std::vector<ChangeEvent> events = Events();
+  ASSERT_EQ(events.size(), 4u);
+  EXPECT_EQ(events[0].seq, 1);
+  EXPECT_EQ(events[3].seq, 4);
+  EXPECT_EQ(events[2].row, R"({"id": 2, "v": "c"})");
+  EXPECT_EQ(events[2].old, "");  // old values only when asked
+  EXPECT_EQ(events[3].row, "");
+  EXPECT_EQ(log_->last_seq(), 4);
+  std::vector<ChangeLog::EventPtr> recent;
+  EXPECT_TRUE(log_->Recent(2, 10, recent));
+  ASSERT_EQ(recent.size(), 2u);
+  EXPECT_EQ(recent[0]->seq, 3);
+  EXPECT_EQ(recent[0]->json,
+            R"({"seq": 3, "time_ms": )" + std::to_string(recent[0]->time_ms) +
+                R"(, "table": "t", "op": "update", "pk": [2], "row": {"id": 2, "v": "c"}})");
+}
+
+TEST_F(ChangeLogTest, OldValuesWhenAsked) {
+  ChangeLogOptions options;
+  options.old_values = true;
+  Open(options);
+  ASSERT_TRUE(Write("create table t (id integer primary key, v text)").ok());
+  ASSERT_TRUE(Write("insert into t values (1, 'a')").ok());
+  ASSERT_TRUE(Write("update t set v = 'b'").ok());
+  std::vector<ChangeEvent> events = Events();
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[1].old, R"({"id": 1, "v": "a"})");
+}
+
+TEST_F(ChangeLogTest, AFailedJobLeavesNoEventAndNoGap) {
+  ASSERT_TRUE(Write("create table t (id integer primary key, v text not null)").ok());
+  ASSERT_TRUE(Write("insert into t values (1, 'a')").ok());
+  EXPECT_FALSE(Write("insert into t values (2, 'b'); insert into t values (3, null)").ok());
+  ASSERT_TRUE(Write("insert into t values (4, 'd')").ok());
+  std::vector<ChangeEvent> events = Events();
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[1].pk, "[4]");
+  EXPECT_EQ(events[1].seq, 2);
+}
+
+TEST_F(ChangeLogTest, DeleteWithoutWhereLogsEveryRow) {
+  ASSERT_TRUE(Write("create table t (id integer primary key, v text)").ok());
+  ASSERT_TRUE(Write("insert into t values (1, 'a'), (2, 'b'), (3, 'c')").ok());
+  ASSERT_TRUE(Write("delete from t").ok());
+  EXPECT_EQ(Summary(3), (Lines{"delete t [1]", "delete t [2]", "delete t [3]"}));
+}
+
+TEST_F(ChangeLogTest, ReplaceConflictLogsTheRowItRemoved) {
+  ASSERT_TRUE(Write("create table t (id integer primary key, email text unique)").ok());
+  ASSERT_TRUE(Write("insert into t values (1, 'a@x'), (2, 'b@x')").ok());
+  ASSERT_TRUE(Write("insert or replace into t values (3, 'a@x')").ok());
+  EXPECT_EQ(Summary(2), (Lines{"delete t [1]", "insert t [3]"}));
+}
+
+TEST_F(ChangeLogTest, CascadesAreLogged) {
+  ASSERT_TRUE(db_->writer().Exec("PRAGMA foreign_keys = ON").ok());
+  ASSERT_TRUE(Write("create table p (id integer primary key);"
+                    "create table c (id integer primary key, "
+                    "p integer references p(id) on delete cascade)")
+                  .ok());
+  ASSERT_TRUE(Write("insert into p values (1); insert into c values (10, 1), (11, 1)").ok());
+  ASSERT_TRUE(Write("delete from p where id = 1").ok());
+  Lines got = Summary(3);
+  std::sort(got.begin(), got.end());
+  EXPECT_EQ(got, (Lines{"delete c [10]", "delete c [11]", "delete p [1]"}));
+}
+
+TEST_F(ChangeLogTest, PrimaryKeyChangeIsADeleteAndAnInsert) {
+  ASSERT_TRUE(Write("create table t (id integer primary key, v text)").ok());
+  ASSERT_TRUE(Write("insert into t values (1, 'a')").ok());
+  ASSERT_TRUE(Write("update t set id = 5 where id = 1").ok());
+  EXPECT_EQ(Summary(1), (Lines{"delete t [1]", "insert t [5]"}));
+}
+
+TEST_F(ChangeLogTest, WithoutRowidAndCompoundKeys) {
+  ASSERT_TRUE(
+      Write("create table w (a text, b integer, v text, primary key (b, a)) without rowid").ok());
+  ASSERT_TRUE(Write("insert into w values ('x', 1, 'one')").ok());
+  ASSERT_TRUE(Write("update w set v = 'uno' where a = 'x'").ok());
+  ASSERT_TRUE(Write("delete from w").ok());
+  EXPECT_EQ(Summary(),
+            (Lines{"insert w [1, \"x\"]", "update w [1, \"x\"]", "delete w [1, \"x\"]"}));
+  EXPECT_EQ(Events()[1].row, R"({"a": "x", "b": 1, "v": "uno"})");
+}
+
+TEST_F(ChangeLogTest, RowidTablesUseTheRowid) {
+  ASSERT_TRUE(Write("create table r (v text)").ok());
+  ASSERT_TRUE(Write("insert into r values ('a')").ok());
+  EXPECT_EQ(Summary(), (Lines{"insert r [1]"}));
+}
+
+TEST_F(ChangeLogTest, DroppedTableKeepsItsEvents) {
+  ASSERT_TRUE(Write("create table t (id integer primary key)").ok());
+  ASSERT_TRUE(Write("insert into t values (1); drop table t").ok());
+  EXPECT_EQ(Summary(), (Lines{"insert t [1]"}));
+}
+
+TEST_F(ChangeLogTest, AWriteByAnotherConnectionIsAResync) {
+  ASSERT_TRUE(Write("create table t (id integer primary key)").ok());
+  ASSERT_TRUE(Write("insert into t values (1)").ok());
+  {
+    db::OpenOptions other;
+    other.path = (dir_ / "t.db").string();
+    other.read_only = false;
+    Result<std::unique_ptr<db::Connection>> conn = db::Connection::Open(other);
+    ASSERT_TRUE(conn.ok());
+    ASSERT_TRUE((*conn)->Exec("insert into t values (2)").ok());
+  }
+  ASSERT_TRUE(Write("insert into t values (3)").ok());
+  EXPECT_EQ(Summary(), (Lines{"insert t [1]", "resync  ", "insert t [3]"}));
+}
+
+TEST_F(ChangeLogTest, TheSequenceSurvivesARestart) {
+  ASSERT_TRUE(Write("create table t (id integer primary key)").ok());
+  ASSERT_TRUE(Write("insert into t values (1), (2)").ok());
+  Open();
+  EXPECT_EQ(log_->last_seq(), 2);
+  std::vector<ChangeLog::EventPtr> recent;
+  EXPECT_FALSE(log_->Recent(0, 10, recent));  // not in memory after a restart: read the table
+  ASSERT_TRUE(Write("insert into t values (3)").ok());
+  std::vector<ChangeEvent> events = Events();
+  ASSERT_EQ(events.size(), 3u);
+  EXPECT_EQ(events[2].seq, 3);
+}
+
+TEST_F(ChangeLogTest, RetentionKeepsTheNewestRows) {
+  ChangeLogOptions options;
+  options.max_rows = 2;
+  Open(options);
+  ASSERT_TRUE(Write("create table t (id integer primary key)").ok());
+  for (int i = 1; i <= 5; ++i) {
+    ASSERT_TRUE(Write("insert into t values (" + std::to_string(i) + ")").ok());
+  }
+  std::vector<ChangeEvent> events = Events();
+  // Pruned at the start of each write: at most max_rows older events, plus the newest write's.
+  ASSERT_LE(events.size(), 3u);
+  EXPECT_EQ(events.back().seq, 5);
+}
+
+TEST_F(ChangeLogTest, WaitersWakeOnCommit) {
+  ASSERT_TRUE(Write("create table t (id integer primary key)").ok());
+  std::promise<bool> woken;
+  log_->WaitAfter(log_->last_seq(), [&](bool stopping) { woken.set_value(stopping); });
+  EXPECT_EQ(log_->waiters(), 1u);
+  ASSERT_TRUE(Write("insert into t values (1)").ok());
+  EXPECT_FALSE(woken.get_future().get());
+  std::promise<bool> ended;
+  log_->WaitAfter(log_->last_seq(), [&](bool stopping) { ended.set_value(stopping); });
+  log_->Stop();
+  EXPECT_TRUE(ended.get_future().get());
+}
+
+TEST(ChangeLogOptionsTest, Parse) {
+  EXPECT_FALSE(ParseChangeLogOptions(nullptr)->has_value());
+  format::JsonValue on = format::JsonValue::MakeObject();
+  on.as_object().emplace_back("changes", format::JsonValue::Bool(true));
+  EXPECT_TRUE(ParseChangeLogOptions(&on)->has_value());
+}
+
+}  // namespace
+}  // namespace almanac::changes

@@ -1,0 +1,268 @@
+// The backlinks index: kept exact by every kind of write (checked against a recount with
+// Verify after each), counts from the stored counters, keyset pages, soft links and JSON paths,
+// schema changes (drop, rename, alter), rollbacks and writes by another connection.
+#include "links/link_index.h"
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "changes/change_log.h"
+#include "links/link_reader.h"
+
+namespace almanac::links {
+namespace {
+
+class LinkIndexTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("alm_links_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override {
+    Close();
+    std::filesystem::remove_all(dir_);
+  }
+  void Close() {
+    log_.reset();
+    index_.reset();
+    db_.reset();
+  }
+
+  // Opens the database, runs `setup` (before the index exists), then starts the index.
+  void Open(const std::string& setup, LinkOptions options = {}) {
+    Close();
+    db::DatabaseOptions db_options;
+    db_options.name = "t";
+    db_options.path = (dir_ / "t.db").string();
+    db_options.create = true;
+    Result<std::unique_ptr<db::Database>> opened = db::Database::Open(db_options);
+    ASSERT_TRUE(opened.ok()) << opened.status().message();
+    db_ = std::move(opened).value();
+    if (!setup.empty()) {
+      ASSERT_TRUE(Write(setup).ok());
+    }
+    Result<std::unique_ptr<LinkIndex>> index = LinkIndex::Open(*db_, options);
+    ASSERT_TRUE(index.ok()) << index.status().message();
+    index_ = std::move(index).value();
+    changes::ChangeLogOptions log_options;
+    log_options.events = false;
+    log_options.outside_poll = std::chrono::hours(1);
+    Result<std::unique_ptr<changes::ChangeLog>> log =
+        changes::ChangeLog::Attach(*db_, log_options, {index_.get()});
+    ASSERT_TRUE(log.ok()) << log.status().message();
+    log_ = std::move(log).value();
+  }
+
+  Status Write(const std::string& sql) {
+    return db_->write_queue()->Run([&](db::WriteContext& ctx) { return ctx.conn().Exec(sql); });
+  }
+
+  db::Connection& Reader() {
+    if (!reader_) {
+      Result<std::unique_ptr<db::Connection>> conn = db_->OpenStreamingConnection();
+      EXPECT_TRUE(conn.ok());
+      reader_ = std::move(conn).value();
+    }
+    return *reader_;
+  }
+
+  // The index matches a recount from the rows.
+  void ExpectExact() {
+    reader_.reset();
+    Result<std::shared_ptr<const db::Schema>> schema = db_->CurrentSchema(Reader());
+    ASSERT_TRUE(schema.ok());
+    Result<VerifyReport> report = Verify(Reader(), **schema, index_->options());
+    ASSERT_TRUE(report.ok()) << report.status().message();
+    std::string examples;
+    for (const std::string& e : report->examples) examples += e + "\n";
+    EXPECT_TRUE(report->ok()) << examples;
+  }
+
+  // "table.column=n" per source of links to (table, key).
+  std::vector<std::string> Counts(const std::string& table, const std::string& key) {
+    reader_.reset();
+    Result<std::vector<SourceCount>> counts = CountLinks(Reader(), table, key);
+    EXPECT_TRUE(counts.ok()) << counts.status().message();
+    std::vector<std::string> out;
+    for (const SourceCount& c : *counts) {
+      out.push_back(c.table + "." + c.column + "=" + std::to_string(c.count));
+    }
+    return out;
+  }
+
+  std::filesystem::path dir_;
+  std::unique_ptr<db::Database> db_;
+  std::unique_ptr<LinkIndex> index_;
+  std::unique_ptr<changes::ChangeLog> log_;
+  std::unique_ptr<db::Connection> reader_;
+};
+
+using Lines = std::vector<std::string>;
+
+const char* kSchema =
+    "create table users (id integer primary key, name text);"
+    "create table posts (id integer primary key, author integer references users(id), "
+    "editor integer references users(id), meta text);"
+    "insert into users values (1, 'ann'), (2, 'bob');"
+    "insert into posts values (10, 1, 2, null), (11, 1, 1, null);";
+
+TEST_F(LinkIndexTest, BuildsFromExistingRowsAndCounts) {
+  Open(kSchema);
+  EXPECT_EQ(Counts("users", "1"), (Lines{"posts.author=2", "posts.editor=1"}));
+  EXPECT_EQ(Counts("users", "2"), (Lines{"posts.editor=1"}));
+  EXPECT_EQ(Counts("users", "3"), Lines{});
+  ExpectExact();
+}
+
+TEST_F(LinkIndexTest, InsertUpdateDeleteKeepItExact) {
+  Open(kSchema);
+  ASSERT_TRUE(Write("insert into posts values (12, 2, null, null)").ok());
+  EXPECT_EQ(Counts("users", "2"), (Lines{"posts.author=1", "posts.editor=1"}));
+  ASSERT_TRUE(Write("update posts set author = 2 where id = 10").ok());
+  EXPECT_EQ(Counts("users", "1"), (Lines{"posts.author=1", "posts.editor=1"}));
+  ASSERT_TRUE(Write("update posts set author = null where id = 11").ok());
+  ASSERT_TRUE(Write("delete from posts where id = 12").ok());
+  EXPECT_EQ(Counts("users", "1"), (Lines{"posts.editor=1"}));
+  ExpectExact();
+}
+
+TEST_F(LinkIndexTest, DeleteWithoutWhereReplaceAndCascade) {
+  Open("");
+  ASSERT_TRUE(db_->writer().Exec("PRAGMA foreign_keys = ON").ok());
+  ASSERT_TRUE(Write("create table users (id integer primary key, email text unique);"
+                    "create table posts (id integer primary key, "
+                    "author integer references users(id) on delete cascade, slug text unique);"
+                    "insert into users values (1, 'a'), (2, 'b');"
+                    "insert into posts values (10, 1, 'x'), (11, 1, 'y'), (12, 2, 'z')")
+                  .ok());
+  EXPECT_EQ(Counts("users", "1"), (Lines{"posts.author=2"}));
+  // REPLACE removes post 10 (same slug) and adds post 13
+  ASSERT_TRUE(Write("insert or replace into posts values (13, 2, 'x')").ok());
+  EXPECT_EQ(Counts("users", "1"), (Lines{"posts.author=1"}));
+  EXPECT_EQ(Counts("users", "2"), (Lines{"posts.author=2"}));
+  ExpectExact();
+  // The cascade deletes user 2's posts
+  ASSERT_TRUE(Write("delete from users where id = 2").ok());
+  EXPECT_EQ(Counts("users", "2"), Lines{});
+  ExpectExact();
+  // Everything at once
+  ASSERT_TRUE(Write("delete from posts").ok());
+  EXPECT_EQ(Counts("users", "1"), Lines{});
+  ExpectExact();
+}
+
+TEST_F(LinkIndexTest, PrimaryKeyChangesAndWithoutRowid) {
+  Open(
+      "create table users (id integer primary key);"
+      "create table likes (user integer references users(id), post text, "
+      "primary key (user, post)) without rowid;"
+      "insert into users values (1), (2);"
+      "insert into likes values (1, 'a'), (1, 'b');");
+  EXPECT_EQ(Counts("users", "1"), (Lines{"likes.user=2"}));
+  ASSERT_TRUE(Write("update likes set user = 2 where post = 'a'").ok());
+  ASSERT_TRUE(Write("update likes set post = 'c' where post = 'b'").ok());
+  EXPECT_EQ(Counts("users", "1"), (Lines{"likes.user=1"}));
+  EXPECT_EQ(Counts("users", "2"), (Lines{"likes.user=1"}));
+  ExpectExact();
+  Result<std::vector<LinkingRow>> rows =
+      PageLinks(Reader(), "users", "1", std::nullopt, std::nullopt, 10);
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ((*rows)[0].pk, R"([1, "c"])");
+}
+
+TEST_F(LinkIndexTest, SoftLinksAndJsonPaths) {
+  LinkOptions options;
+  options.soft.push_back(
+      {"posts", "meta", "$.reviewers[*]", *ParsePath("$.reviewers[*]"), "users"});
+  options.soft.push_back({"notes", "user_ref", "", {}, "users"});
+  Open(std::string(kSchema) +
+           "create table notes (id integer primary key, user_ref text);"
+           "insert into notes values (1, '2');"
+           "update posts set meta = '{\"reviewers\": [1, 2, 2]}' where id = 10;",
+       options);
+  EXPECT_EQ(Counts("users", "2"),
+            (Lines{"notes.user_ref=1", "posts.editor=1", "posts.meta$.reviewers[*]=1"}));
+  ASSERT_TRUE(Write("update posts set meta = '{\"reviewers\": [1]}' where id = 10").ok());
+  EXPECT_EQ(Counts("users", "2"), (Lines{"notes.user_ref=1", "posts.editor=1"}));
+  ExpectExact();
+}
+
+TEST_F(LinkIndexTest, DropRenameAndAlter) {
+  Open(kSchema);
+  ASSERT_TRUE(Write("alter table posts rename to articles").ok());
+  EXPECT_EQ(Counts("users", "1"), (Lines{"articles.author=2", "articles.editor=1"}));
+  ExpectExact();
+  ASSERT_TRUE(Write("alter table users rename to people").ok());
+  EXPECT_EQ(Counts("people", "1"), (Lines{"articles.author=2", "articles.editor=1"}));
+  EXPECT_EQ(Counts("users", "1"), Lines{});
+  ExpectExact();
+  ASSERT_TRUE(Write("create table more (id integer primary key, p integer references people(id));"
+                    "insert into more values (1, 1)")
+                  .ok());
+  EXPECT_EQ(Counts("people", "1"), (Lines{"articles.author=2", "articles.editor=1", "more.p=1"}));
+  ASSERT_TRUE(Write("drop table articles").ok());
+  EXPECT_EQ(Counts("people", "1"), (Lines{"more.p=1"}));
+  ExpectExact();
+}
+
+TEST_F(LinkIndexTest, AFailedWriteLeavesTheIndexAlone) {
+  Open(kSchema);
+  EXPECT_FALSE(Write("insert into posts values (20, 2, 2, null); insert into posts values (10, "
+                     "1, 1, null)")
+                   .ok());
+  EXPECT_EQ(Counts("users", "2"), (Lines{"posts.editor=1"}));
+  ExpectExact();
+}
+
+TEST_F(LinkIndexTest, AWriteByAnotherConnectionRebuilds) {
+  Open(kSchema);
+  {
+    db::OpenOptions other;
+    other.path = (dir_ / "t.db").string();
+    other.read_only = false;
+    Result<std::unique_ptr<db::Connection>> conn = db::Connection::Open(other);
+    ASSERT_TRUE(conn.ok());
+    ASSERT_TRUE((*conn)->Exec("insert into posts values (30, 2, 2, null)").ok());
+  }
+  ASSERT_TRUE(Write("insert into users values (3, 'cy')").ok());
+  EXPECT_EQ(Counts("users", "2"), (Lines{"posts.author=1", "posts.editor=2"}));
+  ExpectExact();
+}
+
+TEST_F(LinkIndexTest, KeysetPages) {
+  Open(kSchema);
+  std::string many = "insert into posts values ";
+  for (int i = 0; i < 25; ++i) {
+    many += (i ? ", (" : "(") + std::to_string(100 + i) + ", 1, null, null)";
+  }
+  ASSERT_TRUE(Write(many).ok());
+  std::optional<LinkingRow> after;
+  size_t seen = 0;
+  for (int pages = 0; pages < 10; ++pages) {
+    Result<std::vector<LinkingRow>> rows =
+        PageLinks(Reader(), "users", "1", LinkSource{"posts", "author"}, after, 10);
+    ASSERT_TRUE(rows.ok()) << rows.status().message();
+    seen += rows->size();
+    if (rows->size() < 10) break;
+    after = rows->back();
+  }
+  EXPECT_EQ(seen, 27u);
+}
+
+TEST(LinkDefsTest, Paths) {
+  EXPECT_TRUE(ParsePath("$.a.b[*]").ok());
+  EXPECT_TRUE(ParsePath("$[0].id").ok());
+  EXPECT_FALSE(ParsePath("a.b").ok());
+  EXPECT_FALSE(ParsePath("$.a[x]").ok());
+}
+
+}  // namespace
+}  // namespace almanac::links
