@@ -106,6 +106,11 @@ Result<MaybeActor> Authenticator::Authenticate(const std::string* authorization,
   return actor;
 }
 
+Result<MaybeActor> Authenticator::AuthenticateHandoff(const std::string* identity,
+                                                      int64_t now) const {
+  return VerifyIdentity(handoff_secret_, identity, now);
+}
+
 Status Authenticator::ConsumeRootToken(std::string_view token) {
   std::lock_guard lock(root_mutex_);
   if (root_token_.empty()) return PermissionDenied("Root token has already been used");

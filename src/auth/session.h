@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "auth/actor.h"
+#include "auth/handoff.h"
 #include "auth/token.h"
 #include "core/result.h"
 
@@ -51,6 +52,13 @@ class Authenticator {
   Result<MaybeActor> Authenticate(const std::string* authorization, const std::string* cookie,
                                   int64_t now) const;
 
+  // Hosting mode (`serve --handoff-secret-fd`): requests are authenticated by the front door's
+  // signed identity header alone (auth/handoff.h); tokens and cookies are ignored.
+  void RequireHandoff(std::string secret) { handoff_secret_ = std::move(secret); }
+  bool handoff() const { return !handoff_secret_.empty(); }
+  // The actor of the identity header (nullptr when absent), or Unauthenticated.
+  Result<MaybeActor> AuthenticateHandoff(const std::string* identity, int64_t now) const;
+
   // --root: the one-time token printed at start-up. Consume() succeeds once, for the right
   // token; the error is Datasette's message ("Root token has already been used",
   // "Invalid token").
@@ -61,6 +69,7 @@ class Authenticator {
   TokenSettings settings_;
   std::mutex root_mutex_;
   std::string root_token_;  // empty once used (or when --root was not given)
+  std::string handoff_secret_;
 };
 
 }  // namespace almanac::auth

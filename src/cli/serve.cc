@@ -1,6 +1,7 @@
 #include "cli/serve.h"
 
 #include <atomic>
+#include <cctype>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -19,6 +20,7 @@
 #include "changes/change_options.h"
 #include "cli/create_token.h"
 #include "cli/signals.h"
+#include "cloud/landlock.h"
 #include "config/config.h"
 #include "config/document.h"
 #include "config/settings.h"
@@ -39,8 +41,10 @@ struct ServeFlags {
   std::vector<std::string> immutable;
   std::string host = "127.0.0.1";
   int port = 8001;
-  std::string uds;  // a Unix socket path to listen on instead of TCP
-  int fd = -1;      // an inherited listening socket to serve instead of TCP
+  std::string uds;             // a Unix socket path to listen on instead of TCP
+  int fd = -1;                 // an inherited listening socket to serve instead of TCP
+  int handoff_secret_fd = -1;  // hosting mode: trust only the front door's signed identity
+  bool landlock = false;       // hosting mode: writes only beneath the current directory and /tmp
   bool memory = false;
   bool create = false;
   std::vector<std::string> settings;  // NAME VALUE pairs, flattened
@@ -112,6 +116,16 @@ CLI::App* AddServeCommand(CLI::App& app) {
       ->add_option("--fd", flags.fd,
                    "Serve an inherited listening socket (file descriptor N) instead of TCP")
       ->check(CLI::Range(0, 1 << 20));
+  serve
+      ->add_option("--handoff-secret-fd", flags.handoff_secret_fd,
+                   "Hosting mode: read a secret from file descriptor N and trust only identity "
+                   "headers signed with it (no tokens, no cookies)")
+      ->check(CLI::Range(0, 1 << 20));
+  serve
+      ->add_flag("--landlock", flags.landlock,
+                 "Hosting mode: confine this process with Landlock (writes only beneath the "
+                 "current directory and /tmp, no TCP)")
+      ->group("");
   serve->add_flag("--memory", flags.memory, "Serve an in-memory database named _memory");
   serve->add_flag("--create", flags.create, "Create database files that do not exist");
   serve->add_option("-s,--setting", flags.settings, "Setting NAME VALUE (repeatable)")
@@ -177,6 +191,11 @@ CLI::App* AddServeCommand(CLI::App& app) {
 }
 
 int RunServe() {
+  // First, on the only thread: Landlock confines the calling thread and what it starts later.
+  if (flags.landlock) {
+    Result<int> abi = cloud::RestrictToDirectories({".", "/tmp"});
+    if (!abi.ok()) return Fail(abi.status().message());
+  }
   // SIGINT/SIGTERM stop the server gracefully. Blocked from here on, before any thread (SQL
   // pool, writers, I/O) starts, so that none of them is killed by the signal instead.
   std::atomic<bool> stop_requested{false};
@@ -296,11 +315,31 @@ int RunServe() {
   if (secret.empty()) secret = SecretFromEnvironment();
   if (secret.empty()) secret = RandomSecret();
 
-  auth::PermissionEngine permissions(config, settings, {flags.default_deny, flags.root});
+  // Hosting mode: the secret arrives on a descriptor (never on the command line).
+  std::string handoff_secret;
+  if (flags.handoff_secret_fd >= 0) {
+    char buffer[256];
+    ssize_t n;
+    while ((n = ::read(flags.handoff_secret_fd, buffer, sizeof buffer)) > 0) {
+      handoff_secret.append(buffer, static_cast<size_t>(n));
+    }
+    ::close(flags.handoff_secret_fd);
+    while (!handoff_secret.empty() &&
+           std::isspace(static_cast<unsigned char>(handoff_secret.back()))) {
+      handoff_secret.pop_back();
+    }
+    if (handoff_secret.size() < 16) {
+      return Fail("--handoff-secret-fd: no secret (16 bytes at least) could be read");
+    }
+  }
+  // The front door hands its space admins over as root.
+  bool root_enabled = flags.root || !handoff_secret.empty();
+  auth::PermissionEngine permissions(config, settings, {flags.default_deny, root_enabled});
   // --root: a one-time token (Datasette's secrets.token_hex(32)) signs the browser in as root.
   std::string root_token = flags.root ? RandomSecret() : std::string();
   auth::Authenticator authenticator(
       secret, {settings.allow_signed_tokens, settings.max_signed_tokens_ttl}, root_token);
+  if (!handoff_secret.empty()) authenticator.RequireHandoff(handoff_secret);
   db::SetUserSqlCaps(
       {int64_t{flags.sql_value_limit_mb} << 20, int64_t{flags.sql_value_limit_mb} << 22});
   if (!db::SetSqliteHeapLimit(int64_t{flags.sqlite_heap_limit_mb} << 20)) {

@@ -93,12 +93,18 @@ std::optional<Response> App::Authenticate(api::Request& request) const {
     return CsrfErrorResponse(*reason);
   }
   if (!instance_.authenticator) return std::nullopt;
-  Result<auth::MaybeActor> actor = instance_.authenticator->Authenticate(
-      request.Header("authorization"), request.Header("cookie"),
-      static_cast<int64_t>(std::time(nullptr)));
+  const auth::Authenticator& authenticator = *instance_.authenticator;
+  auto now = static_cast<int64_t>(std::time(nullptr));
+  Result<auth::MaybeActor> actor =
+      authenticator.handoff()
+          ? authenticator.AuthenticateHandoff(request.Header(auth::kIdentityHeader), now)
+          : authenticator.Authenticate(request.Header("authorization"), request.Header("cookie"),
+                                       now);
   if (!actor.ok()) {
     Response response = Response::Json(401, api::ErrorJson(actor.status(), 401));
-    response.AddHeader("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+    if (!authenticator.handoff()) {
+      response.AddHeader("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+    }
     return response;
   }
   request.actor = std::move(actor).value();

@@ -1,0 +1,286 @@
+#!/usr/bin/env python3
+"""bench/cloud.py: the hosting mode's figures (issue 16), measured in one run and written to
+bench/results/cloud.md.
+
+    bench/cloud.py [--wakes 200] [--spaces 10000] [--active 200] [--duration 5] [--no-sandbox]
+
+- cold start: a request to an idle space until its first response byte, sandbox included
+  (--max-workers 1 and two spaces taken in turn, so every request wakes a worker); with the
+  parts measured alone: bwrap's namespaces (/bin/true), and `almanac serve` from exec to its
+  first answer on a Unix socket.
+- warm proxy cost: wrk on a table page (HTML and JSON) through the front door, against the same
+  page from `almanac serve` directly; the ratio of requests per second.
+- density: front door RSS with --spaces spaces created and idle (no process per space), then
+  --active spaces awake at once: RSS, PSS and private memory per worker and in total.
+"""
+import argparse
+import os
+import re
+import shutil
+import signal
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = os.environ.get("ALMANAC_BIN") or str(ROOT / "build" / "almanac")
+
+
+def percentile(values, p):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+
+
+def start_cloud(data, *args):
+    process = subprocess.Popen([BIN, "cloud", "--data", str(data), "-p", "0", *args],
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    line = process.stdout.readline()
+    url = re.search(r"serving on (http://\S+?)/? ", line).group(1)
+    threading.Thread(target=lambda: process.stdout.read(), daemon=True).start()
+    return process, url
+
+
+def stop(process):
+    process.send_signal(signal.SIGTERM)
+    process.wait(30)
+
+
+def create_spaces(data, names):
+    tokens = {}
+    for i in range(0, len(names), 500):
+        out = subprocess.run([BIN, "cloud", "create-space", *names[i:i + 500], "--data",
+                              str(data)], capture_output=True, text=True, check=True).stdout
+        if len(names[i:i + 500]) == 1:
+            tokens[names[i]] = out.strip()
+        else:
+            for line in out.splitlines():
+                name, token = line.split()
+                tokens[name] = token
+    return tokens
+
+
+def descendants(pid):
+    out = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+            except OSError:
+                continue
+            if ppid == pid:
+                out.append(int(entry))
+                out.extend(descendants(int(entry)))
+    return out
+
+
+def memory(pid):
+    """(rss, pss, private) in KB from smaps_rollup."""
+    values = {}
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                parts = line.split()
+                if len(parts) >= 2 and parts[1].isdigit():
+                    values[parts[0].rstrip(":")] = int(parts[1])
+    except OSError:
+        return 0, 0, 0
+    private = values.get("Private_Clean", 0) + values.get("Private_Dirty", 0)
+    return values.get("Rss", 0), values.get("Pss", 0), private
+
+
+def cold_start(data, wakes, sandbox_args):
+    tokens = create_spaces(data, ["cold-a", "cold-b"])
+    process, url = start_cloud(data, "--max-workers", "1", *sandbox_args)
+    times = []
+    try:
+        with httpx.Client(base_url=url, timeout=60) as c:
+            for i in range(wakes + 2):
+                name = "cold-a" if i % 2 == 0 else "cold-b"
+                headers = {"Authorization": f"Bearer {tokens[name]}"}
+                t0 = time.perf_counter()
+                with c.stream("GET", f"/{name}/-/versions.json", headers=headers) as r:
+                    next(r.iter_raw(), None)
+                    elapsed = time.perf_counter() - t0
+                    assert r.status_code == 200, r.status_code
+                if i >= 2:
+                    times.append(elapsed * 1000)
+    finally:
+        stop(process)
+    return times
+
+
+def bwrap_alone(runs=50):
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        subprocess.run(["bwrap", "--unshare-user", "--unshare-ipc", "--unshare-pid",
+                        "--unshare-net", "--unshare-uts", "--die-with-parent", "--ro-bind", "/usr",
+                        "/usr", "--symlink", "usr/bin", "/bin", "--symlink", "usr/lib", "/lib",
+                        "--symlink", "usr/lib64", "/lib64", "--proc", "/proc", "--dev", "/dev",
+                        "/usr/bin/true"], check=True)
+        times.append((time.perf_counter() - t0) * 1000)
+    return times
+
+
+def serve_alone(runs=50):
+    times = []
+    with tempfile.TemporaryDirectory() as tmp:
+        sock = f"{tmp}/s.sock"
+        for _ in range(runs):
+            t0 = time.perf_counter()
+            p = subprocess.Popen([BIN, "serve", "--uds", sock, "--memory"],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            while True:
+                try:
+                    with httpx.Client(transport=httpx.HTTPTransport(uds=sock),
+                                      base_url="http://x") as c:
+                        c.get("/-/versions.json")
+                    break
+                except httpx.TransportError:
+                    time.sleep(0.0005)
+            times.append((time.perf_counter() - t0) * 1000)
+            p.terminate()
+            p.wait()
+            if os.path.exists(sock):
+                os.unlink(sock)
+    return times
+
+
+def wrk(url, duration, headers=()):
+    args = ["wrk", "-t1", "-c8", f"-d{duration}s", "--latency"]
+    for h in headers:
+        args += ["-H", h]
+    out = subprocess.run(args + [url], capture_output=True, text=True, check=True).stdout
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+
+
+def make_table(path, rows=1000):
+    db = sqlite3.connect(path)
+    db.execute("create table t (id integer primary key, name text, score real, note text)")
+    db.executemany("insert into t values (?, ?, ?, ?)",
+                   [(i, f"name {i}", i * 0.5, "note " * 5) for i in range(rows)])
+    db.commit()
+    db.close()
+
+
+def proxy_cost(data, duration, sandbox_args):
+    [token] = create_spaces(data, ["warm"]).values()
+    db = data / "spaces" / "warm" / "data.db"
+    make_table(db)
+    shutil.copy(db, data / "direct.db")
+    process, url = start_cloud(data, *sandbox_args)
+    direct = subprocess.Popen([BIN, "serve", str(data / "direct.db"), "-p", "0",
+                               "--setting", "num_sql_threads", "2", "--io-threads", "2"],
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    direct_url = re.search(r"serving on (http://\S+)", direct.stdout.readline()).group(1)
+    auth = f"Authorization: Bearer {token}"
+    try:
+        httpx.get(f"{url}/warm/data/t", headers={"Authorization": f"Bearer {token}"})
+        results = {}
+        for kind, suffix in (("HTML", ""), ("JSON", ".json")):
+            proxied = wrk(f"{url}/warm/data/t{suffix}?_size=50", duration, [auth])
+            plain = wrk(f"{direct_url}/direct/t{suffix}?_size=50", duration)
+            results[kind] = (proxied, plain)
+    finally:
+        stop(process)
+        direct.terminate()
+        direct.wait()
+    return results
+
+
+def density(data, spaces, active, sandbox_args):
+    names = [f"d{i}" for i in range(spaces)]
+    t0 = time.perf_counter()
+    tokens = create_spaces(data, names)
+    created_s = time.perf_counter() - t0
+    process, url = start_cloud(data, *sandbox_args)
+    try:
+        with httpx.Client(base_url=url, timeout=60) as c:  # refused and unknown: start nothing
+            for name in names[:200]:
+                c.get(f"/{name}/-/versions.json")
+                c.get(f"/x{name}/-/versions.json")
+        idle_rss = memory(process.pid)[0]
+        idle_children = len(descendants(process.pid))
+        with httpx.Client(base_url=url, timeout=120) as c:
+            for name in names[:active]:
+                r = c.get(f"/{name}/-/versions.json",
+                          headers={"Authorization": f"Bearer {tokens[name]}"})
+                assert r.status_code == 200
+        pids = descendants(process.pid)
+        per = [memory(pid) for pid in pids]
+        workers = [m for pid, m in zip(pids, per) if b"serve" in open(f"/proc/{pid}/cmdline", "rb").read()]
+        front_rss = memory(process.pid)[0]
+    finally:
+        stop(process)
+    return {"created_s": created_s, "idle_rss": idle_rss, "idle_children": idle_children,
+            "front_rss_active": front_rss, "processes": len(pids), "workers": workers,
+            "all": per}
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--wakes", type=int, default=200)
+    parser.add_argument("--spaces", type=int, default=10000)
+    parser.add_argument("--active", type=int, default=200)
+    parser.add_argument("--duration", type=int, default=5)
+    parser.add_argument("--no-sandbox", action="store_true")
+    parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "cloud.md"))
+    args = parser.parse_args()
+    sandbox_args = ["--no-sandbox"] if args.no_sandbox else []
+    lines = ["# almanac cloud: cold start, proxy cost, density", "",
+             f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {os.cpu_count()} cores, "
+             f"sandbox {'off' if args.no_sandbox else 'on'}, uid {os.geteuid()}. "
+             "Figures from one run of bench/cloud.py; the machine is shared, so compare ratios.", ""]
+
+    def section(title, body):
+        lines.extend([f"## {title}", "", *body, ""])
+        print("\n".join([f"## {title}", *body]), flush=True)
+
+    with tempfile.TemporaryDirectory(prefix="almb-", dir="/tmp") as tmp:
+        data = Path(tmp) / "d"
+        data.mkdir()
+        os.chmod(tmp, 0o711)
+        os.chmod(data, 0o711)
+        wakes = cold_start(data, args.wakes, sandbox_args)
+        bw = bwrap_alone()
+        sv = serve_alone()
+        section("Cold start (request to an idle space → first response byte)", [
+            f"| what | p50 ms | p99 ms | runs |", "| --- | --- | --- | --- |",
+            f"| wake through the front door | {percentile(wakes, 50):.1f} | {percentile(wakes, 99):.1f} | {len(wakes)} |",
+            f"| bwrap namespaces alone (/bin/true) | {percentile(bw, 50):.1f} | {percentile(bw, 99):.1f} | {len(bw)} |",
+            f"| `almanac serve` exec → first answer, no sandbox | {percentile(sv, 50):.1f} | {percentile(sv, 99):.1f} | {len(sv)} |"])
+        proxy = proxy_cost(data, args.duration, sandbox_args)
+        section("Warm proxy cost (wrk -t1 -c8, table page of 50 rows)", [
+            "| page | through the front door req/s | `almanac serve` direct req/s | ratio |",
+            "| --- | --- | --- | --- |",
+            *[f"| {kind} | {p:.0f} | {d:.0f} | {p / d:.2f}× |" for kind, (p, d) in proxy.items()]])
+        dens = density(data, args.spaces, args.active, sandbox_args)
+        workers = dens["workers"]
+        total = [sum(m[i] for m in dens["all"]) for i in range(3)]
+        section(f"Density ({args.spaces} spaces created, then {args.active} active)", [
+            f"- {args.spaces} spaces created in {dens['created_s']:.1f} s; idle: front door RSS "
+            f"**{dens['idle_rss'] / 1024:.1f} MB**, {dens['idle_children']} processes besides it "
+            "(20 spaces had been visited; none of them stays without requests... until the idle "
+            "timeout, 300 s by default).",
+            f"- {args.active} spaces active: {len(workers)} `almanac serve` workers, "
+            f"{dens['processes']} processes in all (bwrap's too); front door RSS "
+            f"{dens['front_rss_active'] / 1024:.1f} MB.",
+            f"- per worker (median): RSS {statistics.median(m[0] for m in workers) / 1024:.1f} MB, "
+            f"PSS {statistics.median(m[1] for m in workers) / 1024:.1f} MB, private "
+            f"{statistics.median(m[2] for m in workers) / 1024:.1f} MB.",
+            f"- every process of the {args.active} spaces together: RSS {total[0] / 1024:.0f} MB, "
+            f"PSS {total[1] / 1024:.0f} MB, private {total[2] / 1024:.0f} MB."])
+    Path(args.out).write_text("\n".join(lines) + "\n")
+    print(f"written to {args.out}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,74 @@
+#include "auth/handoff.h"
+
+#include <charconv>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include "format/base64.h"
+#include "format/json_value.h"
+
+namespace almanac::auth {
+namespace {
+
+std::string Signature(std::string_view secret, std::string_view signed_part) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
+       reinterpret_cast<const unsigned char*>(signed_part.data()), signed_part.size(), digest,
+       &length);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned int i = 0; i < length; ++i) {
+    out += kHex[digest[i] >> 4];
+    out += kHex[digest[i] & 15];
+  }
+  return out;
+}
+
+Status Refused(std::string why) {
+  return Status(ErrorCode::kUnauthenticated, "Identity hand-off refused: " + std::move(why));
+}
+
+}  // namespace
+
+std::string SignIdentity(std::string_view secret, const MaybeActor& actor, int64_t now) {
+  std::string payload = actor ? format::ToJsonText(actor->data) : "null";
+  std::string signed_part = "v1." + std::to_string(now) + "." + format::Base64UrlEncode(payload);
+  return signed_part + "." + Signature(secret, signed_part);
+}
+
+Result<MaybeActor> VerifyIdentity(std::string_view secret, const std::string* header, int64_t now) {
+  if (!header) return Refused("this server only answers requests from its front door");
+  std::string_view value(*header);
+  size_t last_dot = value.rfind('.');
+  if (!value.starts_with("v1.") || last_dot == std::string_view::npos) {
+    return Refused("malformed header");
+  }
+  std::string_view signed_part = value.substr(0, last_dot);
+  std::string expected = Signature(secret, signed_part);
+  std::string_view given = value.substr(last_dot + 1);
+  if (given.size() != expected.size() ||
+      CRYPTO_memcmp(given.data(), expected.data(), expected.size()) != 0) {
+    return Refused("bad signature");
+  }
+  std::string_view rest = signed_part.substr(3);
+  size_t dot = rest.find('.');
+  if (dot == std::string_view::npos) return Refused("malformed header");
+  int64_t stamp = 0;
+  auto [end, error] = std::from_chars(rest.data(), rest.data() + dot, stamp);
+  if (error != std::errc() || end != rest.data() + dot) return Refused("malformed timestamp");
+  if (stamp < now - kHandoffWindowSeconds || stamp > now + kHandoffWindowSeconds) {
+    return Refused("stale or replayed header");
+  }
+  std::optional<std::string> payload = format::Base64UrlDecode(rest.substr(dot + 1));
+  if (!payload) return Refused("malformed actor");
+  Result<format::JsonValue> parsed = format::ParseJson(*payload);
+  if (!parsed.ok()) return Refused("malformed actor");
+  if (parsed->is_null()) return MaybeActor();
+  if (!parsed->is_object()) return Refused("the actor is not an object");
+  return MaybeActor(Actor{std::move(parsed).value()});
+}
+
+}  // namespace almanac::auth

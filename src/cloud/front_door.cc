@@ -1,0 +1,117 @@
+#include "cloud/front_door.h"
+
+#include <ctime>
+
+#include <spdlog/spdlog.h>
+
+#include "auth/handoff.h"
+#include "format/json_value.h"
+#include "format/json_writer.h"
+
+namespace almanac::cloud {
+namespace {
+
+// Headers a client may not send on to a worker: identity is the front door's to give.
+bool IsIdentityHeader(std::string_view lower_name) {
+  return lower_name == "authorization" || lower_name.starts_with("x-almanac-");
+}
+
+std::string ErrorBody(int status, std::string_view message) {
+  std::string out;
+  format::JsonWriter json(out);
+  json.BeginObject();
+  json.MemberBool("ok", false);
+  json.Member("error", message);
+  json.Member("status", status);
+  json.EndObject();
+  return out;
+}
+
+}  // namespace
+
+http::BodyMode FrontDoor::BodyModeFor(const http::Request& head) const {
+  (void)head;
+  return http::BodyMode::kStream;  // every body passes through as it arrives
+}
+
+http::Response FrontDoor::Error(int status, std::string message) const {
+  return http::Response::Json(status, ErrorBody(status, message));
+}
+
+std::string FrontDoor::SpaceOf(const http::Request& request) const {
+  if (!options_.domain.empty()) {
+    const std::string* host = request.Header("host");
+    if (!host) return "";
+    std::string_view name(*host);
+    if (size_t colon = name.rfind(':'); colon != std::string_view::npos)
+      name = name.substr(0, colon);
+    std::string suffix = "." + options_.domain;
+    if (name.size() <= suffix.size() || !name.ends_with(suffix)) return "";
+    return std::string(name.substr(0, name.size() - suffix.size()));
+  }
+  std::string_view path(request.path);
+  if (!path.starts_with('/')) return "";
+  path.remove_prefix(1);
+  return std::string(path.substr(0, path.find('/')));
+}
+
+http::Response FrontDoor::Handle(http::Request& request) {
+  std::string space = SpaceOf(request);
+  if (space.empty()) {
+    if (request.path == "/" || request.path.empty()) {
+      return http::Response::Json(200, "{\"ok\": true, \"almanac\": \"cloud\"}");
+    }
+    return Error(404, "Not found");
+  }
+  if (!spaces_.Exists(space)) return Error(404, "Space not found");
+  if (options_.domain.empty() && request.path == "/" + space) {
+    std::string location = request.path + "/";
+    if (!request.query_string.empty()) location += "?" + request.query_string;
+    return http::Response::Redirect(location);
+  }
+  const std::string* authorization = request.Header("authorization");
+  std::string_view token;
+  if (authorization && authorization->starts_with("Bearer ")) {
+    token = std::string_view(*authorization).substr(7);
+  }
+  if (token.empty() || !spaces_.CheckToken(space, token)) {
+    http::Response refused =
+        Error(401, token.empty() ? "This space needs its token (Authorization: Bearer ...)"
+                                 : "Invalid token for this space");
+    refused.AddHeader("WWW-Authenticate", "Bearer realm=\"" + space + "\"");
+    return refused;
+  }
+  std::erase_if(request.headers, [](const auto& header) { return IsIdentityHeader(header.first); });
+
+  http::Response response;
+  auto forwarded = std::make_shared<http::Request>(std::move(request));
+  response.deferred = [this, space, forwarded](std::function<void(http::Response)> reply) {
+    supervisor_.Acquire(space, [this, forwarded, reply](Result<WorkerLease> lease) {
+      if (!lease.ok()) {
+        reply(Error(503, lease.status().message()));
+        return;
+      }
+      std::string path = lease->socket_path;
+      if (!lease->handoff_secret.empty()) {
+        // The space's admin, as the worker's root actor, signed for this worker alone.
+        auth::Actor admin{format::JsonValue::MakeObject()};
+        admin.data.Set("id", format::JsonValue::String("root"));
+        forwarded->headers.emplace_back(
+            std::string(auth::kIdentityHeader),
+            auth::SignIdentity(lease->handoff_secret, admin, std::time(nullptr)));
+      }
+      upstream_.Send(path, std::move(*forwarded), std::move(lease->lease),
+                     [this, reply](Result<http::Response> answer) {
+                       if (!answer.ok()) {
+                         spdlog::warn("proxy: {}", answer.status().message());
+                         reply(Error(502, "The space's server did not answer"));
+                         return;
+                       }
+                       reply(std::move(answer).value());
+                     });
+    });
+  };
+  return response;
+}
+
+}  // namespace almanac::cloud

@@ -1,0 +1,45 @@
+// FrontDoor: the hosting mode's http::Handler. Finds the space a request is for (the first path
+// segment, or the host's first label under --domain), refuses unknown spaces (404, starting
+// nothing) and requests without the space's admin token (401), strips identity headers the
+// client sent, and proxies the request to the space's worker (Supervisor + UpstreamPool),
+// streaming bodies both ways. With the hand-off on, it adds the actor in a header signed with
+// that worker's secret (auth/handoff.h).
+#pragma once
+
+#include <string>
+
+#include "cloud/spaces.h"
+#include "cloud/supervisor.h"
+#include "http/handler.h"
+#include "http/upstream.h"
+
+namespace almanac::cloud {
+
+struct FrontDoorOptions {
+  std::string domain;  // empty: spaces at /{space}/; else at {space}.{domain}
+};
+
+class FrontDoor : public http::Handler {
+ public:
+  FrontDoor(const Spaces& spaces, Supervisor& supervisor, http::UpstreamPool& upstream,
+            FrontDoorOptions options)
+      : spaces_(spaces),
+        supervisor_(supervisor),
+        upstream_(upstream),
+        options_(std::move(options)) {}
+
+  http::BodyMode BodyModeFor(const http::Request& head) const override;
+  http::Response Handle(http::Request& request) override;
+  http::Response Error(int status, std::string message) const override;
+
+  // The space a request is for ("" when none), from its path or Host header.
+  std::string SpaceOf(const http::Request& request) const;
+
+ private:
+  const Spaces& spaces_;
+  Supervisor& supervisor_;
+  http::UpstreamPool& upstream_;
+  FrontDoorOptions options_;
+};
+
+}  // namespace almanac::cloud

@@ -1,0 +1,147 @@
+#include "cloud/spaces.h"
+
+#include <algorithm>
+#include <array>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <sys/stat.h>
+
+namespace almanac::cloud {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr std::array<std::string_view, 16> kReserved = {
+    "www",  "api",  "admin",  "app",    "static", "cloud",  "login",   "logout",
+    "auth", "root", "spaces", "health", "status", "assets", "control", "run"};
+
+std::string Hex(const unsigned char* bytes, size_t n) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(n * 2);
+  for (size_t i = 0; i < n; ++i) {
+    out += kHex[bytes[i] >> 4];
+    out += kHex[bytes[i] & 15];
+  }
+  return out;
+}
+
+std::string Sha256Hex(std::string_view text) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(text.data(), text.size(), digest, &length, EVP_sha256(), nullptr);
+  return Hex(digest, length);
+}
+
+Status MakeDir(const std::string& path, mode_t mode) {
+  std::error_code ec;
+  fs::create_directories(path, ec);
+  if (ec) return Status(ErrorCode::kUnavailable, "Cannot create " + path + ": " + ec.message());
+  ::chmod(path.c_str(), mode);
+  return Status::Ok();
+}
+
+}  // namespace
+
+std::string DataDir::SpaceDir(std::string_view name) const {
+  return SpacesDir() + "/" + std::string(name);
+}
+
+std::string DataDir::KeyFile(std::string_view name) const {
+  return KeysDir() + "/" + std::string(name) + ".key";
+}
+
+Status ValidateSpaceName(std::string_view name) {
+  if (name.empty() || name.size() > 63) {
+    return InvalidArgument("A space name has 1 to 63 characters");
+  }
+  for (char c : name) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) {
+      return InvalidArgument("A space name has only lower-case letters, digits and '-'");
+    }
+  }
+  if (name.front() == '-' || name.back() == '-') {
+    return InvalidArgument("A space name does not start or end with '-'");
+  }
+  if (std::find(kReserved.begin(), kReserved.end(), name) != kReserved.end()) {
+    return InvalidArgument("'" + std::string(name) + "' is reserved");
+  }
+  return Status::Ok();
+}
+
+Status Spaces::Prepare() const {
+  ALM_RETURN_IF_ERROR(MakeDir(dir_.root, 0711));
+  ALM_RETURN_IF_ERROR(MakeDir(dir_.SpacesDir(), 0711));
+  ALM_RETURN_IF_ERROR(MakeDir(dir_.KeysDir(), 0700));
+  ::chmod((dir_.root + "/control").c_str(), 0700);
+  ALM_RETURN_IF_ERROR(MakeDir(dir_.RunDir(), 0700));
+  return MakeDir(dir_.LogsDir(), 0700);
+}
+
+Result<std::string> Spaces::Create(std::string_view name) const {
+  ALM_RETURN_IF_ERROR(ValidateSpaceName(name));
+  ALM_RETURN_IF_ERROR(Prepare());
+  if (Exists(name)) {
+    return Status(ErrorCode::kInvalidArgument, "Space " + std::string(name) + " already exists");
+  }
+  ALM_RETURN_IF_ERROR(MakeDir(dir_.SpaceDir(name), 0700));
+  unsigned char random[32];
+  RAND_bytes(random, sizeof random);
+  std::string token = "alm_" + Hex(random, sizeof random);
+  std::string key_file = dir_.KeyFile(name);
+  std::string temporary = key_file + ".tmp";
+  {
+    std::ofstream out(temporary, std::ios::trunc);
+    out << Sha256Hex(token) << "\n";
+    if (!out) return Status(ErrorCode::kUnavailable, "Cannot write " + temporary);
+  }
+  ::chmod(temporary.c_str(), 0600);
+  std::error_code ec;
+  fs::rename(temporary, key_file, ec);
+  if (ec) return Status(ErrorCode::kUnavailable, "Cannot write " + key_file + ": " + ec.message());
+  return token;
+}
+
+Status Spaces::Delete(std::string_view name) const {
+  ALM_RETURN_IF_ERROR(ValidateSpaceName(name));
+  if (!Exists(name)) return NotFound("No space named " + std::string(name));
+  std::error_code ec;
+  fs::remove(dir_.KeyFile(name), ec);
+  fs::remove_all(dir_.SpaceDir(name), ec);
+  if (ec) return Status(ErrorCode::kUnavailable, "Cannot delete space: " + ec.message());
+  return Status::Ok();
+}
+
+std::vector<std::string> Spaces::List() const {
+  std::vector<std::string> names;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir_.KeysDir(), ec)) {
+    std::string file = entry.path().filename().string();
+    if (file.size() > 4 && file.ends_with(".key")) names.push_back(file.substr(0, file.size() - 4));
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+bool Spaces::Exists(std::string_view name) const {
+  if (!ValidateSpaceName(name).ok()) return false;
+  struct stat st {};
+  return ::stat(dir_.KeyFile(name).c_str(), &st) == 0;
+}
+
+bool Spaces::CheckToken(std::string_view name, std::string_view token) const {
+  if (!ValidateSpaceName(name).ok()) return false;
+  std::ifstream in(dir_.KeyFile(name));
+  std::string stored;
+  if (!(in >> stored)) return false;
+  std::string given = Sha256Hex(token);
+  return stored.size() == given.size() &&
+         CRYPTO_memcmp(stored.data(), given.data(), given.size()) == 0;
+}
+
+}  // namespace almanac::cloud

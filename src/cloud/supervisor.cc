@@ -1,0 +1,340 @@
+#include "cloud/supervisor.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include <fcntl.h>
+#include <openssl/rand.h>
+#include <signal.h>
+#include <spdlog/spdlog.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace almanac::cloud {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr int kMaxQuickCrashes = 5;               // then the worker is given up on
+constexpr std::chrono::seconds kStableAfter{30};  // a run this long resets the count
+constexpr std::chrono::milliseconds kFirstBackoff{100};
+constexpr std::chrono::milliseconds kMaxBackoff{5000};
+
+std::string RandomHex() {
+  unsigned char bytes[32];
+  RAND_bytes(bytes, sizeof bytes);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char b : bytes) {
+    out += kHex[b >> 4];
+    out += kHex[b & 15];
+  }
+  return out;
+}
+
+Result<int> ListenUnix(const std::string& path) {
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  if (path.size() >= sizeof address.sun_path) {
+    return InvalidArgument("The socket path " + path +
+                           " is too long for a Unix socket: use a shorter --data directory");
+  }
+  std::memcpy(address.sun_path, path.c_str(), path.size() + 1);
+  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return Status(ErrorCode::kUnavailable, "socket() failed");
+  ::unlink(path.c_str());
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
+      ::listen(fd, 4096) != 0) {
+    int error = errno;
+    ::close(fd);
+    return Status(ErrorCode::kUnavailable,
+                  "Cannot listen on " + path + ": " + std::strerror(error));
+  }
+  return fd;
+}
+
+}  // namespace
+
+struct Supervisor::Worker {
+  std::string space;
+  uint64_t generation = 0;
+  int listen_fd = -1;
+  std::string socket_path;
+  std::string secret;
+  pid_t pid = -1;  // -1 while a restart is pending
+  int in_flight = 0;
+  Clock::time_point last_used;
+  Clock::time_point started;
+  int crashes = 0;
+  std::optional<Clock::time_point> restart_at;
+};
+
+Supervisor::Supervisor(DataDir dir, Launcher launcher, SupervisorOptions options,
+                       Stopped on_stopped)
+    : dir_(std::move(dir)),
+      launcher_(std::move(launcher)),
+      options_(options),
+      on_stopped_(std::move(on_stopped)) {
+  reaper_ = std::thread([this] { Reap(); });
+  housekeeper_ = std::thread([this] { Housekeep(); });
+}
+
+Supervisor::~Supervisor() {
+  StopAll();
+  {
+    std::lock_guard lock(mutex_);
+    shutting_down_ = true;
+  }
+  changed_.notify_all();
+  housekeeper_.join();
+  reaper_.join();
+}
+
+Status Supervisor::StartLocked(const std::string& space) {
+  auto worker = std::make_unique<Worker>();
+  worker->space = space;
+  worker->generation = next_generation_++;
+  worker->socket_path = dir_.RunDir() + "/" + std::to_string(worker->generation) + ".sock";
+  ALM_ASSIGN_OR_RETURN(worker->listen_fd, ListenUnix(worker->socket_path));
+  if (options_.handoff) worker->secret = RandomHex();
+  worker->last_used = Clock::now();
+  Worker& w = *worker;
+  workers_[space] = std::move(worker);
+  SpawnLocked(w);
+  if (w.pid < 0 && !w.restart_at) {
+    StopLocked(space);
+    return Status(ErrorCode::kUnavailable, "Cannot start a worker for space " + space);
+  }
+  return Status::Ok();
+}
+
+void Supervisor::SpawnLocked(Worker& worker) {
+  worker.restart_at.reset();
+  WorkerFds fds;
+  fds.listen_fd = worker.listen_fd;
+  int pipe_fds[2] = {-1, -1};
+  if (!worker.secret.empty()) {
+    if (::pipe2(pipe_fds, O_CLOEXEC) != 0) return;
+    [[maybe_unused]] ssize_t n = ::write(pipe_fds[1], worker.secret.data(), worker.secret.size());
+    ::close(pipe_fds[1]);
+    fds.handoff_secret_fd = pipe_fds[0];
+  }
+  Result<pid_t> pid = launcher_.Start(worker.space, fds);
+  if (pipe_fds[0] >= 0) ::close(pipe_fds[0]);
+  if (!pid.ok()) {
+    spdlog::error("space {}: cannot start a worker: {}", worker.space, pid.status().message());
+    worker.pid = -1;
+    return;
+  }
+  worker.pid = *pid;
+  worker.started = Clock::now();
+  changed_.notify_all();  // the reaper has a child to wait for
+}
+
+void Supervisor::StopLocked(const std::string& space) {
+  auto it = workers_.find(space);
+  if (it == workers_.end()) return;
+  std::unique_ptr<Worker> worker = std::move(it->second);
+  workers_.erase(it);
+  if (worker->listen_fd >= 0) ::close(worker->listen_fd);
+  ::unlink(worker->socket_path.c_str());
+  if (worker->pid > 0) {
+    ::kill(worker->pid, SIGTERM);
+    stopping_[worker->pid] = worker->socket_path;
+  }
+  if (on_stopped_) on_stopped_(worker->socket_path);
+  changed_.notify_all();
+}
+
+bool Supervisor::MakeRoomLocked() {
+  Worker* oldest = nullptr;
+  for (auto& [name, worker] : workers_) {
+    if (worker->in_flight == 0 && (!oldest || worker->last_used < oldest->last_used)) {
+      oldest = worker.get();
+    }
+  }
+  if (!oldest) return false;
+  spdlog::info("space {}: stopped to make room (--max-workers {})", oldest->space,
+               options_.max_workers);
+  StopLocked(std::string(oldest->space));
+  return true;
+}
+
+void Supervisor::GrantLocked(Worker& worker) {
+  ++worker.in_flight;
+  worker.last_used = Clock::now();
+}
+
+void Supervisor::Acquire(const std::string& space, Ready ready) {
+  Result<WorkerLease> answer = Status(ErrorCode::kUnavailable, "not started");
+  bool answered = false;
+  {
+    std::unique_lock lock(mutex_);
+    if (shutting_down_) {
+      answer = Status(ErrorCode::kUnavailable, "The server is shutting down");
+      answered = true;
+    } else {
+      auto it = workers_.find(space);
+      if (it == workers_.end()) {
+        bool full =
+            options_.max_workers > 0 && static_cast<int>(workers_.size()) >= options_.max_workers;
+        if (full && !MakeRoomLocked()) {
+          waiting_.push_back({space, std::move(ready)});
+          return;
+        }
+        Status started = StartLocked(space);
+        if (!started.ok()) {
+          answer = started;
+          answered = true;
+        }
+        it = workers_.find(space);
+      }
+      if (!answered) {
+        Worker& worker = *it->second;
+        GrantLocked(worker);
+        uint64_t generation = worker.generation;
+        std::string name = space;
+        answer = WorkerLease{
+            worker.socket_path, worker.secret,
+            std::shared_ptr<void>(static_cast<void*>(this),
+                                  [this, name, generation](void*) { Release(name, generation); })};
+      }
+    }
+  }
+  ready(std::move(answer));
+}
+
+void Supervisor::Release(const std::string& space, uint64_t generation) {
+  std::vector<Waiter> granted;
+  std::vector<std::pair<Ready, Status>> failed;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = workers_.find(space);
+    if (it != workers_.end() && it->second->generation == generation) {
+      Worker& worker = *it->second;
+      --worker.in_flight;
+      worker.last_used = Clock::now();
+    }
+    // Requests waiting for a slot, in order: their space may be running by now, or an idle
+    // worker may be stopped to make room (started here, so that no one else takes the slot).
+    while (!waiting_.empty()) {
+      Waiter& next = waiting_.front();
+      if (workers_.count(next.space) == 0) {
+        bool full = static_cast<int>(workers_.size()) >= options_.max_workers;
+        if (full && !MakeRoomLocked()) break;
+        if (Status started = StartLocked(next.space); !started.ok()) {
+          Ready ready = std::move(next.ready);
+          waiting_.pop_front();
+          failed.emplace_back(std::move(ready), started);
+          continue;
+        }
+      }
+      granted.push_back(std::move(next));
+      waiting_.pop_front();
+    }
+    changed_.notify_all();
+  }
+  for (auto& [ready, status] : failed) ready(status);
+  for (Waiter& waiter : granted) Acquire(waiter.space, std::move(waiter.ready));
+}
+
+void Supervisor::Reap() {
+  for (;;) {
+    int status = 0;
+    pid_t pid = ::waitpid(-1, &status, 0);
+    if (pid < 0) {
+      std::unique_lock lock(mutex_);
+      if (shutting_down_ && stopping_.empty()) return;
+      // No children yet: wait until one is started.
+      changed_.wait_for(lock, std::chrono::milliseconds(200));
+      continue;
+    }
+    std::lock_guard lock(mutex_);
+    if (stopping_.erase(pid) > 0) {
+      changed_.notify_all();
+      continue;
+    }
+    for (auto& [name, worker] : workers_) {
+      if (worker->pid != pid) continue;
+      worker->pid = -1;
+      Clock::time_point now = Clock::now();
+      worker->crashes = now - worker->started >= kStableAfter ? 1 : worker->crashes + 1;
+      spdlog::warn("space {}: worker {} exited unexpectedly (status {}), crash {}", name, pid,
+                   status, worker->crashes);
+      if (worker->in_flight > 0 && worker->crashes <= kMaxQuickCrashes && !shutting_down_) {
+        // Requests are waiting on its socket: restart it (after a while if it keeps crashing).
+        auto backoff = std::min(kMaxBackoff, kFirstBackoff * (1 << (worker->crashes - 1)));
+        worker->restart_at = worker->crashes == 1 ? now : now + backoff;
+        if (worker->crashes == 1) SpawnLocked(*worker);
+      } else {
+        StopLocked(std::string(name));
+      }
+      break;
+    }
+    changed_.notify_all();
+  }
+}
+
+void Supervisor::Housekeep() {
+  std::unique_lock lock(mutex_);
+  while (!shutting_down_) {
+    Clock::time_point now = Clock::now();
+    Clock::time_point next = now + std::chrono::seconds(5);
+    std::vector<std::string> idle;
+    for (auto& [name, worker] : workers_) {
+      if (worker->restart_at) {
+        if (*worker->restart_at <= now) {
+          SpawnLocked(*worker);
+        } else {
+          next = std::min(next, *worker->restart_at);
+        }
+        continue;
+      }
+      if (worker->in_flight > 0 || worker->pid < 0) continue;
+      Clock::time_point deadline = worker->last_used + options_.idle_timeout;
+      if (deadline <= now) {
+        idle.push_back(name);
+      } else {
+        next = std::min(next, deadline);
+      }
+    }
+    for (const std::string& name : idle) {
+      spdlog::info("space {}: idle, worker stopped", name);
+      StopLocked(name);
+    }
+    if (idle.empty()) changed_.wait_until(lock, next);
+  }
+}
+
+std::vector<std::pair<std::string, pid_t>> Supervisor::Running() const {
+  std::lock_guard lock(mutex_);
+  std::vector<std::pair<std::string, pid_t>> out;
+  for (const auto& [name, worker] : workers_) out.emplace_back(name, worker->pid);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+void Supervisor::StopAll() {
+  std::unique_lock lock(mutex_);
+  std::vector<std::string> names;
+  for (const auto& [name, worker] : workers_) names.push_back(name);
+  for (const std::string& name : names) StopLocked(name);
+  std::vector<Waiter> waiting(std::make_move_iterator(waiting_.begin()),
+                              std::make_move_iterator(waiting_.end()));
+  waiting_.clear();
+  bool all_gone =
+      changed_.wait_for(lock, std::chrono::seconds(5), [this] { return stopping_.empty(); });
+  if (!all_gone) {
+    for (const auto& [pid, path] : stopping_) ::kill(pid, SIGKILL);
+    changed_.wait_for(lock, std::chrono::seconds(5), [this] { return stopping_.empty(); });
+  }
+  lock.unlock();
+  for (Waiter& waiter : waiting) {
+    waiter.ready(Status(ErrorCode::kUnavailable, "The server is shutting down"));
+  }
+}
+
+}  // namespace almanac::cloud

@@ -1,0 +1,377 @@
+#include "http/upstream.h"
+
+#include <array>
+#include <cstdio>
+#include <limits>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "core/text.h"
+#include "http/asio.h"
+
+// GCC 12 at -O2 reports Asio's coroutine frame allocator (operator new/delete with a size, both
+// Asio's) as mismatched in this file: a known false positive (GCC bug 104975-like).
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+
+namespace almanac::http {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using Socket = asio::local::stream_protocol::socket;
+using Parser = bhttp::response_parser<bhttp::buffer_body>;
+
+struct Connection {
+  explicit Connection(asio::io_context& io) : socket(io) {}
+  Socket socket;
+  beast::flat_buffer buffer;
+};
+
+// Headers that describe one hop, not the message (RFC 9110 7.6.1), plus the framing headers
+// the proxy sets itself.
+bool IsHopByHop(std::string_view lower_name) {
+  for (std::string_view name :
+       {"connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding",
+        "upgrade", "content-length", "expect", "proxy-authenticate", "proxy-authorization"}) {
+    if (lower_name == name) return true;
+  }
+  return false;
+}
+
+std::string RequestHead(const Request& request, bool chunked, std::optional<uint64_t> length) {
+  std::string head;
+  head.reserve(512);
+  head += request.method;
+  head += ' ';
+  head += request.path.empty() ? "/" : request.path;
+  if (!request.query_string.empty()) {
+    head += '?';
+    head += request.query_string;
+  }
+  head += " HTTP/1.1\r\n";
+  bool has_host = false;
+  for (const auto& [name, value] : request.headers) {
+    if (IsHopByHop(name)) continue;
+    if (name == "host") has_host = true;
+    head += name;
+    head += ": ";
+    head += value;
+    head += "\r\n";
+  }
+  if (!has_host) head += "host: localhost\r\n";
+  if (chunked) {
+    head += "transfer-encoding: chunked\r\n";
+  } else if (length) {
+    head += "content-length: " + std::to_string(*length) + "\r\n";
+  }
+  head += "\r\n";
+  return head;
+}
+
+// The upstream's head as a Response without its body (content type apart, hop-by-hop dropped).
+Response ResponseHead(const bhttp::response_header<>& head) {
+  Response out;
+  out.status = static_cast<int>(head.result_int());
+  out.content_type.clear();
+  for (const auto& field : head) {
+    std::string name = AsciiLower(std::string(field.name_string()));
+    if (IsHopByHop(name) || name == "server") continue;
+    if (name == "content-type") {
+      out.content_type = std::string(field.value());
+      continue;
+    }
+    out.headers.emplace_back(std::move(name), std::string(field.value()));
+  }
+  return out;
+}
+
+struct Piece {
+  Status status;
+  std::string bytes;
+  bool done = false;
+};
+
+// Awaits the next part of a request body from its reader (delivered on a server thread);
+// resumes on `executor`.
+auto AwaitBody(asio::any_io_executor executor, BodyReader* reader) {
+  return asio::async_initiate<const asio::use_awaitable_t<>&, void(Piece)>(
+      [executor](auto handler, BodyReader* source) {
+        auto shared = std::make_shared<decltype(handler)>(std::move(handler));
+        source->Read([shared, executor](const Status& status, std::string_view bytes, bool done) {
+          asio::post(executor, [shared, piece = Piece{status, std::string(bytes), done}]() mutable {
+            auto completion = std::move(*shared);
+            completion(std::move(piece));
+          });
+        });
+      },
+      asio::use_awaitable, reader);
+}
+
+}  // namespace
+
+struct UpstreamPool::Impl : std::enable_shared_from_this<UpstreamPool::Impl> {
+  explicit Impl(UpstreamOptions o) : options(o), work(asio::make_work_guard(io)) {}
+
+  std::shared_ptr<Connection> TakeIdle(const std::string& path) {
+    std::lock_guard lock(mutex);
+    auto it = idle.find(path);
+    if (it == idle.end() || it->second.empty()) return nullptr;
+    std::shared_ptr<Connection> connection = std::move(it->second.back());
+    it->second.pop_back();
+    return connection;
+  }
+
+  void GiveBack(const std::string& path, std::shared_ptr<Connection> connection) {
+    std::lock_guard lock(mutex);
+    std::vector<std::shared_ptr<Connection>>& list = idle[path];
+    if (list.size() < options.max_idle_per_socket) list.push_back(std::move(connection));
+  }
+
+  asio::awaitable<void> Exchange(std::string path, Request request, std::shared_ptr<void> hold,
+                                 Done done);
+
+  UpstreamOptions options;
+  asio::io_context io;
+  asio::executor_work_guard<asio::io_context::executor_type> work;
+  std::vector<std::thread> threads;
+  std::mutex mutex;
+  std::unordered_map<std::string, std::vector<std::shared_ptr<Connection>>> idle;
+};
+
+namespace {
+
+// A response body read from the upstream connection as the client pulls it.
+class UpstreamBody : public BodyStream {
+ public:
+  struct State {
+    std::shared_ptr<UpstreamPool::Impl> pool;
+    std::string path;
+    std::shared_ptr<Connection> connection;
+    std::unique_ptr<Parser> parser;
+    std::shared_ptr<void> hold;
+    std::vector<char> chunk;
+    bool keep_alive = false;
+    bool finished = false;
+  };
+
+  explicit UpstreamBody(std::shared_ptr<State> state) : state_(std::move(state)) {}
+  ~UpstreamBody() override {
+    // Dropped before its end (the client went away): the connection cannot be reused.
+    if (!state_->finished) {
+      asio::post(state_->pool->io, [state = state_] {
+        beast::error_code ec;
+        state->connection->socket.close(ec);
+      });
+    }
+  }
+
+  void Pull(Deliver deliver) override {
+    asio::co_spawn(state_->pool->io, ReadNext(state_, std::move(deliver)), asio::detached);
+  }
+
+ private:
+  static asio::awaitable<void> ReadNext(std::shared_ptr<State> state, Deliver deliver) {
+    Parser& parser = *state->parser;
+    Connection& connection = *state->connection;
+    beast::error_code ec;
+    while (!parser.is_done()) {
+      parser.get().body().data = state->chunk.data();
+      parser.get().body().size = state->chunk.size();
+      co_await bhttp::async_read_some(connection.socket, connection.buffer, parser,
+                                      asio::redirect_error(asio::use_awaitable, ec));
+      if (ec == bhttp::error::need_buffer) ec = {};
+      size_t n = state->chunk.size() - parser.get().body().size;
+      if (ec) break;
+      if (n > 0) {
+        bool more = !parser.is_done();
+        if (!more) Finish(*state);
+        deliver(std::string(state->chunk.data(), n), more);
+        co_return;
+      }
+    }
+    if (!ec) Finish(*state);
+    state->finished = true;
+    deliver(std::string(), false);  // the end, or the upstream broke off: end the body there
+  }
+
+  static void Finish(State& state) {
+    if (state.finished) return;
+    state.finished = true;
+    if (state.keep_alive) state.pool->GiveBack(state.path, state.connection);
+    state.hold.reset();
+  }
+
+  std::shared_ptr<State> state_;
+};
+
+}  // namespace
+
+asio::awaitable<void> UpstreamPool::Impl::Exchange(std::string path, Request request,
+                                                   std::shared_ptr<void> hold, Done done) {
+  beast::error_code ec;
+  std::shared_ptr<BodyReader> reader = std::move(request.body_reader);
+  std::optional<uint64_t> length;
+  bool chunked = false;
+  if (reader) {
+    length = reader->length();
+    chunked = !length;
+  } else if (!request.body.empty() || request.method == "POST" || request.method == "PUT" ||
+             request.method == "PATCH") {
+    length = request.body.size();
+  }
+  std::string head = RequestHead(request, chunked, length);
+  std::shared_ptr<Connection> connection;
+  bool reused = false;
+  for (int attempt = 0;; ++attempt) {
+    connection = TakeIdle(path);
+    reused = connection != nullptr;
+    if (!connection) {
+      connection = std::make_shared<Connection>(io);
+      asio::local::stream_protocol::endpoint endpoint(path);
+      co_await connection->socket.async_connect(endpoint,
+                                                asio::redirect_error(asio::use_awaitable, ec));
+      if (ec) {
+        done(Status(ErrorCode::kUnavailable, "Cannot connect to " + path + ": " + ec.message()));
+        co_return;
+      }
+    }
+    co_await asio::async_write(connection->socket, asio::buffer(head),
+                               asio::redirect_error(asio::use_awaitable, ec));
+    if (!ec && !reader && !request.body.empty()) {
+      co_await asio::async_write(connection->socket, asio::buffer(request.body),
+                                 asio::redirect_error(asio::use_awaitable, ec));
+    }
+    if (ec && reused && !reader) continue;  // an idle connection the upstream had closed
+    if (ec) {
+      done(Status(ErrorCode::kUnavailable, "Upstream write failed: " + ec.message()));
+      co_return;
+    }
+    // A streamed request body, forwarded as it arrives. If the upstream answers early and
+    // closes, the write fails: its answer is still read below.
+    if (reader) {
+      auto executor = co_await asio::this_coro::executor;
+      for (;;) {
+        Piece piece = co_await AwaitBody(executor, reader.get());
+        if (!piece.status.ok()) {
+          done(piece.status);
+          co_return;
+        }
+        if (!piece.bytes.empty() && !ec) {
+          if (chunked) {
+            char size_line[32];
+            int n = std::snprintf(size_line, sizeof size_line, "%zx\r\n", piece.bytes.size());
+            std::array<asio::const_buffer, 3> parts{asio::buffer(size_line, static_cast<size_t>(n)),
+                                                    asio::buffer(piece.bytes),
+                                                    asio::buffer("\r\n", 2)};
+            co_await asio::async_write(connection->socket, parts,
+                                       asio::redirect_error(asio::use_awaitable, ec));
+          } else {
+            co_await asio::async_write(connection->socket, asio::buffer(piece.bytes),
+                                       asio::redirect_error(asio::use_awaitable, ec));
+          }
+        }
+        if (piece.done) break;
+      }
+      if (chunked && !ec) {
+        co_await asio::async_write(connection->socket, asio::buffer("0\r\n\r\n", 5),
+                                   asio::redirect_error(asio::use_awaitable, ec));
+      }
+      ec = {};
+    }
+    auto parser = std::make_unique<Parser>();
+    parser->body_limit(std::numeric_limits<std::uint64_t>::max());
+    parser->header_limit(64 * 1024);
+    if (request.method == "HEAD") parser->skip(true);
+    co_await bhttp::async_read_header(connection->socket, connection->buffer, *parser,
+                                      asio::redirect_error(asio::use_awaitable, ec));
+    if (ec && reused && !reader && attempt == 0 &&
+        (ec == bhttp::error::end_of_stream || ec == asio::error::eof ||
+         ec == asio::error::connection_reset || ec == asio::error::broken_pipe)) {
+      continue;  // the upstream closed this idle connection as we reused it
+    }
+    if (ec) {
+      done(Status(ErrorCode::kUnavailable, "Upstream response failed: " + ec.message()));
+      co_return;
+    }
+    Response response = ResponseHead(parser->get().base());
+    bool keep_alive = parser->get().keep_alive();
+    boost::optional<uint64_t> content_length = parser->content_length();
+    if (parser->is_done() || (content_length && *content_length <= options.buffer_limit)) {
+      // Small: read it whole and answer with a Content-Length.
+      std::string body;
+      if (content_length) body.resize(*content_length);
+      size_t filled = 0;
+      while (!parser->is_done() && !ec) {
+        parser->get().body().data = body.data() + filled;
+        parser->get().body().size = body.size() - filled;
+        co_await bhttp::async_read(connection->socket, connection->buffer, *parser,
+                                   asio::redirect_error(asio::use_awaitable, ec));
+        if (ec == bhttp::error::need_buffer) ec = {};
+        filled = body.size() - parser->get().body().size;
+      }
+      if (ec) {
+        done(Status(ErrorCode::kUnavailable, "Upstream body failed: " + ec.message()));
+        co_return;
+      }
+      body.resize(filled);
+      response.body = std::move(body);
+      if (keep_alive) GiveBack(path, std::move(connection));
+      hold.reset();
+      done(std::move(response));
+      co_return;
+    }
+    auto state = std::make_shared<UpstreamBody::State>();
+    state->pool = shared_from_this();
+    state->path = std::move(path);
+    state->connection = std::move(connection);
+    state->parser = std::move(parser);
+    state->hold = std::move(hold);
+    state->chunk.resize(options.chunk_bytes);
+    state->keep_alive = keep_alive;
+    response.stream = std::make_shared<UpstreamBody>(std::move(state));
+    done(std::move(response));
+    co_return;
+  }
+}
+
+UpstreamPool::UpstreamPool(UpstreamOptions options) : impl_(std::make_shared<Impl>(options)) {
+  for (int i = 0; i < std::max(1, options.io_threads); ++i) {
+    impl_->threads.emplace_back([impl = impl_.get()] { impl->io.run(); });
+  }
+}
+
+UpstreamPool::~UpstreamPool() {
+  impl_->work.reset();
+  impl_->io.stop();
+  for (std::thread& t : impl_->threads) t.join();
+}
+
+void UpstreamPool::Send(const std::string& socket_path, Request request, std::shared_ptr<void> hold,
+                        Done done) {
+  asio::co_spawn(impl_->io,
+                 impl_->Exchange(socket_path, std::move(request), std::move(hold), std::move(done)),
+                 asio::detached);
+}
+
+void UpstreamPool::Forget(const std::string& socket_path) {
+  std::vector<std::shared_ptr<Connection>> dropped;
+  {
+    std::lock_guard lock(impl_->mutex);
+    auto it = impl_->idle.find(socket_path);
+    if (it == impl_->idle.end()) return;
+    dropped = std::move(it->second);
+    impl_->idle.erase(it);
+  }
+  asio::post(impl_->io, [dropped = std::move(dropped)] {
+    for (const auto& connection : dropped) {
+      beast::error_code ec;
+      connection->socket.close(ec);
+    }
+  });
+}
+
+}  // namespace almanac::http
