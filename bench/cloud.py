@@ -38,12 +38,19 @@ def percentile(values, p):
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
 
 
-def start_cloud(data, *args):
+def start_cloud(data, *args, log=None):
     process = subprocess.Popen([BIN, "cloud", "--data", str(data), "-p", "0", *args],
-                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+                               stdout=subprocess.PIPE, stderr=log or subprocess.DEVNULL, text=True)
     line = process.stdout.readline()
     url = re.search(r"serving on (http://\S+?)/? ", line).group(1)
-    threading.Thread(target=lambda: process.stdout.read(), daemon=True).start()
+
+    def drain():
+        for text in process.stdout:
+            if log:
+                log.write(text)
+                log.flush()
+
+    threading.Thread(target=drain, daemon=True).start()
     return process, url
 
 
@@ -96,15 +103,30 @@ def memory(pid):
     return values.get("Rss", 0), values.get("Pss", 0), private
 
 
-def cold_start(data, wakes, sandbox_args):
-    tokens = create_spaces(data, ["cold-a", "cold-b"])
-    process, url = start_cloud(data, "--max-workers", "1", *sandbox_args)
+def wait_for_pool(client, size):
+    """Until the front door has `size` pool workers ready (a wake after a quiet moment)."""
+    deadline = time.monotonic() + 30
+    while client.get("/").json().get("pool_ready", 0) < size:
+        if time.monotonic() > deadline:
+            raise RuntimeError("the pool did not refill")
+        time.sleep(0.002)
+
+
+def cold_start(data, wakes, sandbox_args, pool, prefix="cold"):
+    names = [f"{prefix}-a", f"{prefix}-b"]
+    tokens = create_spaces(data, names)
+    log_path = data / f"{prefix}-front-door.log"
+    log = open(log_path, "w")
+    process, url = start_cloud(data, "--max-workers", "1", "--pool", str(pool), *sandbox_args,
+                               log=log)
     times = []
     try:
         with httpx.Client(base_url=url, timeout=60) as c:
             for i in range(wakes + 2):
-                name = "cold-a" if i % 2 == 0 else "cold-b"
+                name = names[i % 2]
                 headers = {"Authorization": f"Bearer {tokens[name]}"}
+                if pool:
+                    wait_for_pool(c, pool)
                 t0 = time.perf_counter()
                 with c.stream("GET", f"/{name}/-/versions.json", headers=headers) as r:
                     next(r.iter_raw(), None)
@@ -114,7 +136,16 @@ def cold_start(data, wakes, sandbox_args):
                     times.append(elapsed * 1000)
     finally:
         stop(process)
-    return times
+        log.close()
+    # Where the time goes: the supervisor's hand-over (chown, mount, descriptors) and the
+    # worker's own start (from the hand-over to listening), from their logs.
+    handover = [int(m) / 1000 for m in
+                re.findall(r"handed to pre-started worker \d+ in (\d+) us", log_path.read_text())]
+    serving = []
+    for name in names:
+        text = (data / "logs" / f"{name}.log").read_text(errors="replace")
+        serving += [float(m) for m in re.findall(r"serving ([\d.]+) ms after", text)]
+    return times, handover[2:], serving[2:]
 
 
 def bwrap_alone(runs=50):
@@ -225,6 +256,48 @@ def density(data, spaces, active, sandbox_args):
             "all": per}
 
 
+def run_cold(args, sandbox_args, data, section):
+    wakes, handover, serving = cold_start(data, args.wakes, sandbox_args, args.pool)
+    unpooled, _, _ = cold_start(data, args.wakes // 4, sandbox_args, 0, "nopool")
+    bw = bwrap_alone()
+    sv = serve_alone()
+    section("Cold start (request to an idle space → first response byte)", [
+        f"| what | p50 ms | p99 ms | runs |", "| --- | --- | --- | --- |",
+        f"| wake through the front door, pool of {args.pool} | {percentile(wakes, 50):.1f} | {percentile(wakes, 99):.1f} | {len(wakes)} |",
+        f"| of which: supervisor hands the space over (chown, mount into the sandbox, descriptors) | {percentile(handover, 50):.1f} | {percentile(handover, 99):.1f} | {len(handover)} |",
+        f"| of which: worker from hand-over to listening (`serve` setup, databases opened) | {percentile(serving, 50):.1f} | {percentile(serving, 99):.1f} | {len(serving)} |",
+        f"| wake through the front door, no pool | {percentile(unpooled, 50):.1f} | {percentile(unpooled, 99):.1f} | {len(unpooled)} |",
+        f"| bwrap namespaces alone (/bin/true) | {percentile(bw, 50):.1f} | {percentile(bw, 99):.1f} | {len(bw)} |",
+        f"| `almanac serve` exec → first answer, no sandbox | {percentile(sv, 50):.1f} | {percentile(sv, 99):.1f} | {len(sv)} |"])
+
+
+def run_proxy(args, sandbox_args, data, section):
+    proxy = proxy_cost(data, args.duration, sandbox_args)
+    section("Warm proxy cost (wrk -t1 -c8, table page of 50 rows)", [
+        "| page | through the front door req/s | `almanac serve` direct req/s | ratio |",
+        "| --- | --- | --- | --- |",
+        *[f"| {kind} | {p:.0f} | {d:.0f} | {p / d:.2f}× |" for kind, (p, d) in proxy.items()]])
+
+
+def run_density(args, sandbox_args, data, section):
+    dens = density(data, args.spaces, args.active, sandbox_args)
+    workers = dens["workers"]
+    total = [sum(m[i] for m in dens["all"]) for i in range(3)]
+    section(f"Density ({args.spaces} spaces created, then {args.active} active)", [
+        f"- {args.spaces} spaces created in {dens['created_s']:.1f} s; idle: front door RSS "
+        f"**{dens['idle_rss'] / 1024:.1f} MB**, {dens['idle_children']} processes besides it "
+        "(20 spaces had been visited; none of them stays without requests... until the idle "
+        "timeout, 300 s by default).",
+        f"- {args.active} spaces active: {len(workers)} `almanac serve` workers, "
+        f"{dens['processes']} processes in all (bwrap's too); front door RSS "
+        f"{dens['front_rss_active'] / 1024:.1f} MB.",
+        f"- per worker (median): RSS {statistics.median(m[0] for m in workers) / 1024:.1f} MB, "
+        f"PSS {statistics.median(m[1] for m in workers) / 1024:.1f} MB, private "
+        f"{statistics.median(m[2] for m in workers) / 1024:.1f} MB.",
+        f"- every process of the {args.active} spaces together: RSS {total[0] / 1024:.0f} MB, "
+        f"PSS {total[1] / 1024:.0f} MB, private {total[2] / 1024:.0f} MB."])
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--wakes", type=int, default=200)
@@ -232,6 +305,8 @@ def main():
     parser.add_argument("--active", type=int, default=200)
     parser.add_argument("--duration", type=int, default=5)
     parser.add_argument("--no-sandbox", action="store_true")
+    parser.add_argument("--pool", type=int, default=2)
+    parser.add_argument("--only", choices=["cold", "proxy", "density"], default=None)
     parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "cloud.md"))
     args = parser.parse_args()
     sandbox_args = ["--no-sandbox"] if args.no_sandbox else []
@@ -249,35 +324,12 @@ def main():
         data.mkdir()
         os.chmod(tmp, 0o711)
         os.chmod(data, 0o711)
-        wakes = cold_start(data, args.wakes, sandbox_args)
-        bw = bwrap_alone()
-        sv = serve_alone()
-        section("Cold start (request to an idle space → first response byte)", [
-            f"| what | p50 ms | p99 ms | runs |", "| --- | --- | --- | --- |",
-            f"| wake through the front door | {percentile(wakes, 50):.1f} | {percentile(wakes, 99):.1f} | {len(wakes)} |",
-            f"| bwrap namespaces alone (/bin/true) | {percentile(bw, 50):.1f} | {percentile(bw, 99):.1f} | {len(bw)} |",
-            f"| `almanac serve` exec → first answer, no sandbox | {percentile(sv, 50):.1f} | {percentile(sv, 99):.1f} | {len(sv)} |"])
-        proxy = proxy_cost(data, args.duration, sandbox_args)
-        section("Warm proxy cost (wrk -t1 -c8, table page of 50 rows)", [
-            "| page | through the front door req/s | `almanac serve` direct req/s | ratio |",
-            "| --- | --- | --- | --- |",
-            *[f"| {kind} | {p:.0f} | {d:.0f} | {p / d:.2f}× |" for kind, (p, d) in proxy.items()]])
-        dens = density(data, args.spaces, args.active, sandbox_args)
-        workers = dens["workers"]
-        total = [sum(m[i] for m in dens["all"]) for i in range(3)]
-        section(f"Density ({args.spaces} spaces created, then {args.active} active)", [
-            f"- {args.spaces} spaces created in {dens['created_s']:.1f} s; idle: front door RSS "
-            f"**{dens['idle_rss'] / 1024:.1f} MB**, {dens['idle_children']} processes besides it "
-            "(20 spaces had been visited; none of them stays without requests... until the idle "
-            "timeout, 300 s by default).",
-            f"- {args.active} spaces active: {len(workers)} `almanac serve` workers, "
-            f"{dens['processes']} processes in all (bwrap's too); front door RSS "
-            f"{dens['front_rss_active'] / 1024:.1f} MB.",
-            f"- per worker (median): RSS {statistics.median(m[0] for m in workers) / 1024:.1f} MB, "
-            f"PSS {statistics.median(m[1] for m in workers) / 1024:.1f} MB, private "
-            f"{statistics.median(m[2] for m in workers) / 1024:.1f} MB.",
-            f"- every process of the {args.active} spaces together: RSS {total[0] / 1024:.0f} MB, "
-            f"PSS {total[1] / 1024:.0f} MB, private {total[2] / 1024:.0f} MB."])
+        if args.only in (None, "cold"):
+            run_cold(args, sandbox_args, data, section)
+        if args.only in (None, "proxy"):
+            run_proxy(args, sandbox_args, data, section)
+        if args.only in (None, "density"):
+            run_density(args, sandbox_args, data, section)
     Path(args.out).write_text("\n".join(lines) + "\n")
     print(f"written to {args.out}")
 

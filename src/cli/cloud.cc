@@ -37,6 +37,7 @@ struct CloudFlags {
   int worker_file_mb = 1024;
   int worker_processes = 256;
   int io_threads = 2;
+  int pool = 2;
   std::string space;                // delete-space, probe
   std::vector<std::string> spaces;  // create-space
   cloud::ProbeChecks probe;
@@ -153,6 +154,7 @@ int RunServer() {
       std::chrono::milliseconds(static_cast<int64_t>(flags.idle_timeout * 1000));
   supervision.max_workers = flags.max_workers;
   supervision.handoff = true;
+  supervision.pool_size = flags.pool;
   cloud::Supervisor supervisor(dir, cloud::Launcher(dir, launch), supervision,
                                [&upstream](const std::string& path) { upstream.Forget(path); });
   cloud::FrontDoor front_door(spaces, supervisor, upstream, {flags.domain});
@@ -250,6 +252,11 @@ CLI::App* AddCloudCommand(CLI::App& app) {
       ->expected(2)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
       ->allow_extra_args(false);
+  c->add_option("--pool", flags.pool,
+                "Workers kept started and sandboxed ahead of need, handed a space when one wakes "
+                "(0: each wake starts a worker)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 64));
   c->add_option("--io-threads", flags.io_threads, "Front door threads")
       ->capture_default_str()
       ->check(CLI::Range(1, 64));

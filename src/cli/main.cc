@@ -2,6 +2,7 @@
 // `almanac serve FILE.db`, as `datasette FILE.db` is `datasette serve FILE.db`.
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <vector>
@@ -15,6 +16,7 @@
 #include "cli/git_history.h"
 #include "cli/links.h"
 #include "cli/serve.h"
+#include "cloud/pool_worker.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"Almanac: publish SQLite databases as a website and a Datasette-compatible API",
@@ -32,6 +34,16 @@ int main(int argc, char** argv) {
 
   // Default to `serve` when the first argument is not a command or a top-level flag.
   std::vector<std::string> args(argv + 1, argv + argc);
+  // A pool worker of `almanac cloud`: it waits in its sandbox until it is handed a space, then
+  // runs `serve` for it in this same process (cloud/pool_worker.h).
+  if (!args.empty() && args[0] == almanac::cloud::kPoolWorkerCommand) {
+    almanac::cli::PrewarmServe();
+    auto title_size = static_cast<size_t>(argv[argc - 1] + std::strlen(argv[argc - 1]) - argv[0]);
+    std::optional<std::vector<std::string>> assigned =
+        almanac::cloud::AwaitSpace(argv[0], title_size + 1);
+    if (!assigned) return 0;
+    args = std::move(*assigned);
+  }
   auto is_command = [&app](const std::string& name) {
     for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) {
       if (sub->get_name() == name) return true;

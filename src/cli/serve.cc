@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <cctype>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -10,6 +11,7 @@
 
 #include <openssl/rand.h>
 #include <spdlog/spdlog.h>
+#include <sqlite3.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -23,6 +25,7 @@
 #include "cli/one_request.h"
 #include "cli/signals.h"
 #include "cloud/landlock.h"
+#include "cloud/pool_worker.h"
 #include "config/config.h"
 #include "config/document.h"
 #include "config/settings.h"
@@ -197,6 +200,11 @@ CLI::App* AddServeCommand(CLI::App& app) {
       ->capture_default_str()
       ->check(CLI::Range(0, 1 << 30));
   return serve;
+}
+
+void PrewarmServe() {
+  [[maybe_unused]] std::string discarded = RandomSecret();
+  sqlite3_initialize();
 }
 
 int RunServe() {
@@ -435,6 +443,13 @@ int RunServe() {
   std::printf("Almanac %s serving on %s%s\n", ALMANAC_VERSION,
               where.empty() ? base.c_str() : where.c_str(), prefix.c_str());
   std::fflush(stdout);
+  if (int64_t handed = cloud::HandedAtMicros(); handed > 0) {
+    auto now = std::chrono::duration_cast<std::chrono::microseconds>(
+                   std::chrono::steady_clock::now().time_since_epoch())
+                   .count();
+    std::fprintf(stderr, "pool worker: serving %.1f ms after it was handed the space\n",
+                 static_cast<double>(now - handed) / 1000.0);
+  }
   running = &server;
   if (!stop_requested) server.Run();  // else a signal came before the server was running
   stop_on_signal.Finish();

@@ -9,5 +9,8 @@ namespace almanac::cli {
 // Adds the serve subcommand to `app`; returns it. RunServe runs it once parsed.
 CLI::App* AddServeCommand(CLI::App& app);
 int RunServe();
+// What a pool worker of `almanac cloud` does before it is handed a space, so that serving it
+// starts sooner: OpenSSL's random generator and SQLite initialised.
+void PrewarmServe();
 
 }  // namespace almanac::cli

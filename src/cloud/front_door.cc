@@ -59,7 +59,8 @@ http::Response FrontDoor::Handle(http::Request& request) {
   std::string space = SpaceOf(request);
   if (space.empty()) {
     if (request.path == "/" || request.path.empty()) {
-      return http::Response::Json(200, "{\"ok\": true, \"almanac\": \"cloud\"}");
+      return http::Response::Json(200, "{\"ok\": true, \"almanac\": \"cloud\", \"pool_ready\": " +
+                                           std::to_string(supervisor_.PoolReady()) + "}");
     }
     return Error(404, "Not found");
   }

@@ -1,6 +1,7 @@
 #include "cloud/launcher.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -8,8 +9,10 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
+#include "cloud/pool_worker.h"
 #include "cloud/sandbox.h"
 
 namespace almanac::cloud {
@@ -26,7 +29,24 @@ void PlaceFd(int fd, int target) {
   }
 }
 
+std::string PoolCgroupName(uid_t uid) {
+  static std::atomic<unsigned> next{0};
+  return "pool-" + std::to_string(::getpid()) + "-" + std::to_string(uid) + "-" +
+         std::to_string(next++);
+}
+
 }  // namespace
+
+struct Launcher::Spawn {
+  std::vector<std::string> argv;
+  std::string cwd;
+  std::string log_path;
+  WorkerIdentity identity;
+  std::string cgroup;  // "" none
+  WorkerFds fds;
+  int stdout_fd = -1;
+  SandboxFds sandbox_fds;
+};
 
 std::vector<std::string> Launcher::ServeCommand(const std::string& space, bool with_handoff) const {
   std::vector<std::string> argv = {options_.almanac_binary, "serve", "--fd", "3"};
@@ -66,40 +86,112 @@ Result<pid_t> Launcher::Start(const std::string& space, const WorkerFds& fds) co
 
 Result<pid_t> Launcher::Run(const std::string& space, std::vector<std::string> serve,
                             const WorkerFds& fds, int stdout_fd) const {
-  std::string space_dir = dir_.SpaceDir(space);
-  std::vector<std::string> argv;
-  SandboxFds sandbox_fds;
+  Spawn spawn;
+  spawn.cwd = dir_.SpaceDir(space);
+  spawn.log_path = dir_.LogsDir() + "/" + space + ".log";
+  spawn.fds = fds;
+  spawn.stdout_fd = stdout_fd;
   if (options_.sandbox) {
-    ALM_ASSIGN_OR_RETURN(sandbox_fds, PrepareSandbox());
-    argv = SandboxCommand(dir_, space, serve, sandbox_fds);
+    ALM_ASSIGN_OR_RETURN(spawn.identity, IdentityFor(dir_, space));
+    ALM_ASSIGN_OR_RETURN(spawn.sandbox_fds, PrepareSandbox());
+    spawn.argv = SandboxCommand(dir_, space, serve, spawn.sandbox_fds);
+    spawn.cgroup = space;
   } else {
-    argv = std::move(serve);
+    spawn.argv = std::move(serve);
+  }
+  return SpawnProcess(spawn);
+}
+
+bool Launcher::PoolPossible() const { return !options_.sandbox || ::geteuid() == 0; }
+
+Result<PoolProcess> Launcher::StartPoolWorker() const {
+  int pair[2];
+  if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) != 0) {
+    return Status(ErrorCode::kUnavailable, std::string("socketpair: ") + std::strerror(errno));
+  }
+  int on = 1;
+  ::setsockopt(pair[0], SOL_SOCKET, SO_PASSCRED, &on, sizeof on);
+  // Room for the title the worker writes once it has a space (cloud/pool_worker.h).
+  std::vector<std::string> command = {options_.almanac_binary, kPoolWorkerCommand,
+                                      std::string(kPoolTitleRoom, ' ')};
+  Spawn spawn;
+  spawn.cwd = dir_.SpacesDir();
+  spawn.log_path = dir_.LogsDir() + "/pool.log";
+  spawn.fds.listen_fd = pair[1];  // the control socket, at fd 3
+  PoolProcess process;
+  if (options_.sandbox) {
+    Result<uid_t> uid = AllocateUid(dir_);
+    if (!uid.ok()) {
+      ::close(pair[0]);
+      ::close(pair[1]);
+      return uid.status();
+    }
+    process.uid = *uid;
+    spawn.identity = WorkerIdentity{true, *uid, *uid};
+    Result<SandboxFds> sandbox_fds = PrepareSandbox();
+    if (!sandbox_fds.ok()) {
+      ::close(pair[0]);
+      ::close(pair[1]);
+      return sandbox_fds.status();
+    }
+    spawn.sandbox_fds = *sandbox_fds;
+    spawn.argv = SandboxCommand(dir_, "", command, spawn.sandbox_fds);
+    spawn.cgroup = process.cgroup = PoolCgroupName(*uid);
+  } else {
+    spawn.argv = std::move(command);
+  }
+  Result<pid_t> pid = SpawnProcess(spawn);
+  ::close(pair[1]);
+  if (!pid.ok()) {
+    ::close(pair[0]);
+    return pid.status();
+  }
+  process.pid = *pid;
+  process.control_fd = pair[0];
+  return process;
+}
+
+Status Launcher::Assign(const PoolProcess& worker, int mntns_fd, const std::string& space,
+                        const WorkerFds& fds) const {
+  std::string space_dir = dir_.SpaceDir(space);
+  std::string directory = space_dir;
+  if (options_.sandbox) {
+    ALM_RETURN_IF_ERROR(ChownSpace(dir_, space, worker.uid));
+    ALM_RETURN_IF_ERROR(InjectDirectory(mntns_fd, space_dir, "/space"));
+    directory = "/space";
   }
   std::string log_path = dir_.LogsDir() + "/" + space + ".log";
   int log_fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  if (log_fd < 0) return Status(ErrorCode::kUnavailable, "Cannot open " + log_path);
+  std::vector<std::string> serve = ServeCommand(space, fds.handoff_secret_fd >= 0);
+  serve.erase(serve.begin());  // the binary: the worker already runs it
+  Status sent =
+      SendSpace(worker.control_fd, directory, serve, fds.listen_fd, log_fd, fds.handoff_secret_fd);
+  ::close(log_fd);
+  return sent;
+}
+
+Result<pid_t> Launcher::SpawnProcess(Spawn& spawn) const {
+  int log_fd = ::open(spawn.log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   int null_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
   std::vector<char*> c_argv;
-  for (std::string& arg : argv) c_argv.push_back(arg.data());
+  for (std::string& arg : spawn.argv) c_argv.push_back(arg.data());
   c_argv.push_back(nullptr);
   const char* exe = c_argv[0];
-  WorkerIdentity identity;
-  if (options_.sandbox) {
-    Result<WorkerIdentity> found = IdentityFor(dir_, space);
-    if (!found.ok()) {
-      CloseSandboxFds(sandbox_fds);
-      return found.status();
-    }
-    identity = *found;
-  }
   const SandboxLimits limits = GetSandboxLimits();
   const bool sandbox = options_.sandbox;
+  const WorkerIdentity identity = spawn.identity;
+  const WorkerFds fds = spawn.fds;
+  const int stdout_fd = spawn.stdout_fd;
+  const int sandbox_seccomp_fd = spawn.sandbox_fds.seccomp_fd;
+  const char* cwd = spawn.cwd.c_str();
 
   pid_t pid = ::fork();
   if (pid < 0) {
     int error = errno;
     if (log_fd >= 0) ::close(log_fd);
     if (null_fd >= 0) ::close(null_fd);
-    CloseSandboxFds(sandbox_fds);
+    CloseSandboxFds(spawn.sandbox_fds);
     return Status(ErrorCode::kUnavailable, std::string("fork failed: ") + std::strerror(error));
   }
   if (pid == 0) {
@@ -115,10 +207,9 @@ Result<pid_t> Launcher::Run(const std::string& space, std::vector<std::string> s
       ::dup2(log_fd, 2);
     }
     // Descriptors first moved above the targets, so that placing one never clobbers another.
-    int listen_fd = ::fcntl(fds.listen_fd, F_DUPFD, 10);
+    int listen_fd = fds.listen_fd >= 0 ? ::fcntl(fds.listen_fd, F_DUPFD, 10) : -1;
     int handoff_fd = fds.handoff_secret_fd >= 0 ? ::fcntl(fds.handoff_secret_fd, F_DUPFD, 10) : -1;
-    int seccomp_fd =
-        sandbox_fds.seccomp_fd >= 0 ? ::fcntl(sandbox_fds.seccomp_fd, F_DUPFD, 10) : -1;
+    int seccomp_fd = sandbox_seccomp_fd >= 0 ? ::fcntl(sandbox_seccomp_fd, F_DUPFD, 10) : -1;
     PlaceFd(listen_fd, 3);
     PlaceFd(handoff_fd, 4);
     PlaceFd(seccomp_fd, kSandboxSeccompFd);
@@ -126,7 +217,7 @@ Result<pid_t> Launcher::Run(const std::string& space, std::vector<std::string> s
     if (handoff_fd < 0) ::close(4);
     if (seccomp_fd < 0) ::close(kSandboxSeccompFd);
     ::close_range(kSandboxSeccompFd + 1, ~0U, 0);
-    if (::chdir(space_dir.c_str()) != 0) ::_exit(126);
+    if (::chdir(cwd) != 0) ::_exit(126);
     ::setsid();
     if (identity.drop && (::setgroups(0, nullptr) != 0 || ::setgid(identity.gid) != 0 ||
                           ::setuid(identity.uid) != 0)) {
@@ -138,8 +229,8 @@ Result<pid_t> Launcher::Run(const std::string& space, std::vector<std::string> s
   }
   if (log_fd >= 0) ::close(log_fd);
   if (null_fd >= 0) ::close(null_fd);
-  CloseSandboxFds(sandbox_fds);
-  if (sandbox) JoinCgroups(space, pid, limits);
+  CloseSandboxFds(spawn.sandbox_fds);
+  if (sandbox && !spawn.cgroup.empty()) JoinCgroups(spawn.cgroup, pid, limits);
   return pid;
 }
 

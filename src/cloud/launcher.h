@@ -1,6 +1,7 @@
 // Launcher: starts one space's worker — `almanac serve` on the space's databases, serving an
 // inherited listening socket — either directly (--no-sandbox) or inside the sandbox
-// (cloud/sandbox.h). Knows how a worker is made, not when: the Supervisor decides that.
+// (cloud/sandbox.h). Knows how a worker is made, not when: the Supervisor decides that. It also
+// starts the generic pool workers (cloud/pool_worker.h) and hands them a space.
 #pragma once
 
 #include <string>
@@ -28,6 +29,14 @@ struct WorkerFds {
   int handoff_secret_fd = -1;  // becomes fd 4 when set (`serve --handoff-secret-fd 4`)
 };
 
+// A pre-started generic worker, waiting for a space on `control_fd`.
+struct PoolProcess {
+  pid_t pid = -1;       // the sandbox's (bwrap's) pid, or the worker's without the sandbox
+  int control_fd = -1;  // SOCK_SEQPACKET, SO_PASSCRED on
+  uid_t uid = 0;        // its host uid when running as root (the space's files are given it)
+  std::string cgroup;   // the name of its cgroups ("" when none)
+};
+
 class Launcher {
  public:
   Launcher(DataDir dir, LaunchOptions options)
@@ -43,9 +52,23 @@ class Launcher {
   Result<pid_t> Run(const std::string& space, std::vector<std::string> command,
                     const WorkerFds& fds, int stdout_fd) const;
 
+  // Pool workers need the space's directory mounted into their sandbox from outside: root only
+  // (or no sandbox at all).
+  bool PoolPossible() const;
+  // Starts a generic worker in the same sandbox and limits as a space's, with an empty /space.
+  Result<PoolProcess> StartPoolWorker() const;
+  // Hands `space` to a ready pool worker: its files are given the worker's uid, its directory is
+  // mounted at /space in the worker's mount namespace (`mntns_fd`), then the socket, secret and
+  // log are sent with the serve arguments.
+  Status Assign(const PoolProcess& worker, int mntns_fd, const std::string& space,
+                const WorkerFds& fds) const;
+
   const LaunchOptions& options() const { return options_; }
 
  private:
+  struct Spawn;
+  Result<pid_t> SpawnProcess(Spawn& spawn) const;
+
   DataDir dir_;
   LaunchOptions options_;
 };

@@ -29,6 +29,9 @@ namespace fs = std::filesystem;
 
 constexpr uid_t kFirstSpaceUid = 200000;
 constexpr const char* kBwrap = "/usr/bin/bwrap";
+// The new mount API's constants (linux/mount.h clashes with sys/mount.h).
+constexpr unsigned kOpenTreeClone = 1;           // OPEN_TREE_CLONE
+constexpr unsigned kMoveMountFEmptyPath = 0x04;  // MOVE_MOUNT_F_EMPTY_PATH
 
 SandboxLimits& Limits() {
   static SandboxLimits limits;
@@ -158,6 +161,28 @@ bool WriteFile(const std::string& path, const std::string& text) {
   return ok;
 }
 
+// cgroup v1: where this process's groups go for `controller` — beneath the group the front door
+// itself is in (read from /proc/self/cgroup), so that workers stay inside whatever limits the
+// machine put on it (on these machines the memory controller places every process of a sandbox
+// in a group of its own).
+std::string V1Dir(const char* controller) {
+  std::string own = "/";
+  std::ifstream in("/proc/self/cgroup");
+  std::string line;
+  while (std::getline(in, line)) {
+    size_t first = line.find(':');
+    size_t second = line.find(':', first + 1);
+    if (first == std::string::npos || second == std::string::npos) continue;
+    std::string list = "," + line.substr(first + 1, second - first - 1) + ",";
+    if (list.find(std::string(",") + controller + ",") != std::string::npos) {
+      own = line.substr(second + 1);
+      break;
+    }
+  }
+  if (own.empty() || own.back() != '/') own += '/';
+  return std::string("/sys/fs/cgroup/") + controller + own + "almanac";
+}
+
 // "v2", "v1" or "": which cgroup hierarchy this process may create groups in.
 std::string CgroupVersion() {
   static std::once_flag once;
@@ -177,7 +202,7 @@ std::string CgroupVersion() {
     for (const char* controller : {"memory", "pids", "cpu"}) {
       std::string base = std::string("/sys/fs/cgroup/") + controller;
       if (!fs::exists(base + "/cgroup.procs", ec)) continue;
-      fs::create_directories(base + "/almanac", ec);
+      fs::create_directories(V1Dir(controller), ec);
       if (!ec) any = true;
     }
     if (any) version = "v1";
@@ -196,10 +221,10 @@ std::vector<std::pair<std::string, std::string>> CgroupFiles(const std::string& 
             {dir + "/pids.max", pids},
             {dir + "/cpu.max", quota + " 100000"}};
   }
-  return {{"/sys/fs/cgroup/memory/almanac/" + space + "/memory.limit_in_bytes", memory},
-          {"/sys/fs/cgroup/pids/almanac/" + space + "/pids.max", pids},
-          {"/sys/fs/cgroup/cpu/almanac/" + space + "/cpu.cfs_period_us", "100000"},
-          {"/sys/fs/cgroup/cpu/almanac/" + space + "/cpu.cfs_quota_us", quota}};
+  return {{V1Dir("memory") + "/" + space + "/memory.limit_in_bytes", memory},
+          {V1Dir("pids") + "/" + space + "/pids.max", pids},
+          {V1Dir("cpu") + "/" + space + "/cpu.cfs_period_us", "100000"},
+          {V1Dir("cpu") + "/" + space + "/cpu.cfs_quota_us", quota}};
 }
 
 }  // namespace
@@ -225,31 +250,25 @@ void CloseSandboxFds(SandboxFds& fds) {
   fds.seccomp_fd = -1;
 }
 
-Result<WorkerIdentity> IdentityFor(const DataDir& dir, const std::string& space) {
-  if (::geteuid() != 0) return WorkerIdentity{};
-  // A uid per space, allocated once from a counter (under a lock: the CLI may run alongside).
-  std::string uid_file = dir.KeysDir() + "/" + space + ".uid";
-  uid_t uid = 0;
-  if (std::ifstream in(uid_file); in >> uid && uid >= kFirstSpaceUid) {
-  } else {
-    std::string counter = dir.root + "/control/next-uid";
-    int fd = ::open(counter.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (fd < 0) return Status(ErrorCode::kUnavailable, "Cannot open " + counter);
-    ::flock(fd, LOCK_EX);
-    char text[32] = {};
-    ssize_t n = ::pread(fd, text, sizeof text - 1, 0);
-    uid_t next = n > 0 ? static_cast<uid_t>(std::strtoul(text, nullptr, 10)) : 0;
-    if (next < kFirstSpaceUid) next = kFirstSpaceUid;
-    uid = next;
-    std::string written = std::to_string(next + 1) + "\n";
-    bool ok = ::ftruncate(fd, 0) == 0 && ::pwrite(fd, written.data(), written.size(), 0) ==
-                                             static_cast<ssize_t>(written.size());
-    ::close(fd);
-    std::ofstream out(uid_file, std::ios::trunc);
-    out << uid << "\n";
-    if (!ok || !out) return Status(ErrorCode::kUnavailable, "Cannot allocate a uid for " + space);
-  }
-  // The space's files belong to its uid (databases made by the CLI or copied in by root too).
+Result<uid_t> AllocateUid(const DataDir& dir) {
+  // From a counter, under a lock (the CLI may run alongside); never the same uid twice.
+  std::string counter = dir.root + "/control/next-uid";
+  int fd = ::open(counter.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return Status(ErrorCode::kUnavailable, "Cannot open " + counter);
+  ::flock(fd, LOCK_EX);
+  char text[32] = {};
+  ssize_t n = ::pread(fd, text, sizeof text - 1, 0);
+  uid_t next = n > 0 ? static_cast<uid_t>(std::strtoul(text, nullptr, 10)) : 0;
+  if (next < kFirstSpaceUid) next = kFirstSpaceUid;
+  std::string written = std::to_string(next + 1) + "\n";
+  bool ok = ::ftruncate(fd, 0) == 0 &&
+            ::pwrite(fd, written.data(), written.size(), 0) == static_cast<ssize_t>(written.size());
+  ::close(fd);
+  if (!ok) return Status(ErrorCode::kUnavailable, "Cannot allocate a uid in " + counter);
+  return next;
+}
+
+Status ChownSpace(const DataDir& dir, const std::string& space, uid_t uid) {
   std::error_code ec;
   std::string space_dir = dir.SpaceDir(space);
   if (::chown(space_dir.c_str(), uid, uid) != 0) {
@@ -261,7 +280,59 @@ Result<WorkerIdentity> IdentityFor(const DataDir& dir, const std::string& space)
       [[maybe_unused]] int ignored = ::lchown(entry.path().c_str(), uid, uid);
     }
   }
+  return Status::Ok();
+}
+
+Result<WorkerIdentity> IdentityFor(const DataDir& dir, const std::string& space) {
+  if (::geteuid() != 0) return WorkerIdentity{};
+  // A uid per space, allocated once.
+  std::string uid_file = dir.KeysDir() + "/" + space + ".uid";
+  uid_t uid = 0;
+  if (std::ifstream in(uid_file); in >> uid && uid >= kFirstSpaceUid) {
+  } else {
+    ALM_ASSIGN_OR_RETURN(uid, AllocateUid(dir));
+    std::ofstream out(uid_file, std::ios::trunc);
+    out << uid << "\n";
+    if (!out) return Status(ErrorCode::kUnavailable, "Cannot write " + uid_file);
+  }
+  // The space's files belong to its uid (databases made by the CLI or copied in by root too).
+  ALM_RETURN_IF_ERROR(ChownSpace(dir, space, uid));
   return WorkerIdentity{true, uid, uid};
+}
+
+Status InjectDirectory(int mntns_fd, const std::string& source, const std::string& target) {
+  // A detached copy of the directory's mount, made here (it must be in this mount namespace)...
+  int tree = static_cast<int>(
+      ::syscall(SYS_open_tree, AT_FDCWD, source.c_str(), kOpenTreeClone | O_CLOEXEC));
+  if (tree < 0) {
+    return Status(ErrorCode::kUnavailable, "open_tree " + source + ": " + std::strerror(errno));
+  }
+  // ...attached in the worker's namespace by a child: setns() into a mount namespace needs a
+  // process of one thread. Made with no exit signal, so that the supervisor's reaper
+  // (waitpid(-1)) never takes it; only raw system calls run in it.
+  const char* where = target.c_str();
+  long pid = ::syscall(SYS_clone, 0L, nullptr, nullptr, nullptr, nullptr);
+  if (pid == 0) {
+    if (::syscall(SYS_setns, mntns_fd, CLONE_NEWNS) != 0) ::syscall(SYS_exit_group, 1);
+    if (::syscall(SYS_move_mount, tree, "", AT_FDCWD, where, kMoveMountFEmptyPath) != 0) {
+      ::syscall(SYS_exit_group, 2);
+    }
+    ::syscall(SYS_exit_group, 0);
+  }
+  int error = errno;
+  ::close(tree);
+  if (pid < 0)
+    return Status(ErrorCode::kUnavailable, std::string("clone: ") + std::strerror(error));
+  int status = 0;
+  while (::waitpid(static_cast<pid_t>(pid), &status, __WCLONE) < 0 && errno == EINTR) {
+  }
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    return Status(ErrorCode::kUnavailable,
+                  std::string("cannot mount the space in the worker's sandbox (") +
+                      (WIFEXITED(status) && WEXITSTATUS(status) == 1 ? "setns" : "move_mount") +
+                      ")");
+  }
+  return Status::Ok();
 }
 
 std::vector<std::string> SandboxCommand(const DataDir& dir, const std::string& space,
@@ -319,14 +390,16 @@ std::vector<std::string> SandboxCommand(const DataDir& dir, const std::string& s
                                    "/dev",
                                    "--tmpfs",
                                    "/tmp",
-                                   "--bind",
-                                   dir.SpaceDir(space),
-                                   "/space",
                                    "--chdir",
                                    "/space",
                                    "--ro-bind",
                                    inner.at(0),
                                    "/app/almanac"};
+  if (space.empty()) {
+    argv.insert(argv.begin() + 1, {"--dir", "/space"});
+  } else {
+    argv.insert(argv.begin() + 1, {"--bind", dir.SpaceDir(space), "/space"});
+  }
   argv.push_back("--remount-ro");
   argv.push_back("/");
   if (fds.seccomp_fd >= 0) {
@@ -362,7 +435,7 @@ void JoinCgroups(const std::string& space, pid_t pid, const SandboxLimits& limit
     dirs.push_back("/sys/fs/cgroup/almanac/" + space);
   } else {
     for (const char* controller : {"memory", "pids", "cpu"}) {
-      dirs.push_back(std::string("/sys/fs/cgroup/") + controller + "/almanac/" + space);
+      dirs.push_back(V1Dir(controller) + "/" + space);
     }
   }
   for (const std::string& d : dirs) fs::create_directories(d, ec);
@@ -378,7 +451,7 @@ void RemoveCgroups(const std::string& space) {
     return;
   }
   for (const char* controller : {"memory", "pids", "cpu"}) {
-    ::rmdir((std::string("/sys/fs/cgroup/") + controller + "/almanac/" + space).c_str());
+    ::rmdir((V1Dir(controller) + "/" + space).c_str());
   }
 }
 

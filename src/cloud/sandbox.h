@@ -63,8 +63,16 @@ const SandboxLimits& GetSandboxLimits();
 
 // The host uid a space's worker runs as: its own (from DIR/control) when running as root.
 Result<WorkerIdentity> IdentityFor(const DataDir& dir, const std::string& space);
+// A host uid never handed out before (from DIR/control/next-uid), for a pool worker.
+Result<uid_t> AllocateUid(const DataDir& dir);
+// Gives the space's directory and files to `uid` (root only).
+Status ChownSpace(const DataDir& dir, const std::string& space, uid_t uid);
+// Mounts `source` (a host directory) at `target` in the mount namespace `mntns_fd` (root only):
+// how a pool worker, sandboxed before it had a space, is given one.
+Status InjectDirectory(int mntns_fd, const std::string& source, const std::string& target);
 
-// bwrap's command line around `inner` (run at /space, the space's directory).
+// bwrap's command line around `inner` (run at /space, the space's directory; an empty /space
+// when `space` is "", for a pool worker).
 std::vector<std::string> SandboxCommand(const DataDir& dir, const std::string& space,
                                         const std::vector<std::string>& inner,
                                         const SandboxFds& fds);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <optional>
 
 #include <fcntl.h>
 #include <openssl/rand.h>
@@ -12,6 +13,9 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "cloud/pool_worker.h"
+#include "cloud/sandbox.h"
 
 namespace almanac::cloud {
 namespace {
@@ -80,6 +84,13 @@ Supervisor::Supervisor(DataDir dir, Launcher launcher, SupervisorOptions options
       on_stopped_(std::move(on_stopped)) {
   reaper_ = std::thread([this] { Reap(); });
   housekeeper_ = std::thread([this] { Housekeep(); });
+  if (options_.pool_size > 0 && !launcher_.PoolPossible()) {
+    spdlog::warn(
+        "no pool of pre-started workers: mounting a space into a sandbox needs root (each wake "
+        "starts a sandbox)");
+    options_.pool_size = 0;
+  }
+  if (options_.pool_size > 0) pool_filler_ = std::thread([this] { FillPool(); });
 }
 
 Supervisor::~Supervisor() {
@@ -89,6 +100,7 @@ Supervisor::~Supervisor() {
     shutting_down_ = true;
   }
   changed_.notify_all();
+  if (pool_filler_.joinable()) pool_filler_.join();
   housekeeper_.join();
   reaper_.join();
 }
@@ -122,6 +134,11 @@ void Supervisor::SpawnLocked(Worker& worker) {
     ::close(pipe_fds[1]);
     fds.handoff_secret_fd = pipe_fds[0];
   }
+  if (SpawnFromPoolLocked(worker, fds)) {
+    if (pipe_fds[0] >= 0) ::close(pipe_fds[0]);
+    changed_.notify_all();
+    return;
+  }
   Result<pid_t> pid = launcher_.Start(worker.space, fds);
   if (pipe_fds[0] >= 0) ::close(pipe_fds[0]);
   if (!pid.ok()) {
@@ -131,7 +148,95 @@ void Supervisor::SpawnLocked(Worker& worker) {
   }
   worker.pid = *pid;
   worker.started = Clock::now();
+  if (launcher_.options().sandbox) cgroups_[*pid] = worker.space;
   changed_.notify_all();  // the reaper has a child to wait for
+}
+
+bool Supervisor::SpawnFromPoolLocked(Worker& worker, const WorkerFds& fds) {
+  while (!pool_.empty()) {
+    Pooled pooled = std::move(pool_.front());
+    pool_.pop_front();
+    changed_.notify_all();  // the filler starts another
+    Clock::time_point begun = Clock::now();
+    Status assigned = launcher_.Assign(pooled.process, pooled.mntns_fd, worker.space, fds);
+    ::close(pooled.process.control_fd);  // the hand-over stays queued for the worker
+    if (pooled.mntns_fd >= 0) ::close(pooled.mntns_fd);
+    if (assigned.ok()) {
+      spdlog::info(
+          "space {}: handed to pre-started worker {} in {} us", worker.space, pooled.process.pid,
+          std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - begun).count());
+      worker.pid = pooled.process.pid;
+      worker.started = Clock::now();
+      return true;
+    }
+    spdlog::warn("space {}: a pool worker could not take it: {}", worker.space, assigned.message());
+    if (pool_cgroups_.count(pooled.process.pid) > 0) {
+      ::kill(pooled.process.pid, SIGKILL);
+      stopping_[pooled.process.pid] = "";
+    }
+  }
+  return false;
+}
+
+void Supervisor::FillPool() {
+  int failures = 0;
+  std::unique_lock lock(mutex_);
+  while (!shutting_down_ && !pool_closed_) {
+    if (static_cast<int>(pool_.size()) >= options_.pool_size) {
+      changed_.wait(lock);
+      continue;
+    }
+    lock.unlock();
+    Pooled pooled;
+    Status problem = Status::Ok();
+    Result<PoolProcess> started = launcher_.StartPoolWorker();
+    if (started.ok()) {
+      pooled.process = *started;
+      {
+        std::lock_guard registered(mutex_);
+        pool_cgroups_[pooled.process.pid] = pooled.process.cgroup;
+      }
+      changed_.notify_all();  // the reaper has a child to wait for
+      Result<pid_t> inner = AwaitReady(pooled.process.control_fd, 10'000);
+      if (!inner.ok()) {
+        problem = inner.status();
+      } else if (launcher_.options().sandbox) {
+        std::string ns = "/proc/" + std::to_string(*inner) + "/ns/mnt";
+        pooled.mntns_fd = ::open(ns.c_str(), O_RDONLY | O_CLOEXEC);
+        if (pooled.mntns_fd < 0) {
+          problem = Status(ErrorCode::kUnavailable, "cannot open " + ns);
+        }
+      }
+    } else {
+      problem = started.status();
+    }
+    lock.lock();
+    if (problem.ok() && !shutting_down_ && !pool_closed_) {
+      failures = 0;
+      pool_.push_back(std::move(pooled));
+      continue;
+    }
+    if (started.ok()) {
+      ::close(pooled.process.control_fd);  // the worker exits when it sees the socket close
+      if (pooled.mntns_fd >= 0) ::close(pooled.mntns_fd);
+      if (pool_cgroups_.count(pooled.process.pid) > 0) {
+        ::kill(pooled.process.pid, SIGKILL);
+        stopping_[pooled.process.pid] = "";
+      }
+    }
+    if (problem.ok()) break;  // shutting down
+    spdlog::warn("pool worker: {}", problem.message());
+    if (++failures >= 3) {
+      spdlog::error("no pool of pre-started workers after 3 failures: each wake starts a sandbox");
+      break;
+    }
+    changed_.wait_for(lock, std::chrono::seconds(1));
+  }
+}
+
+size_t Supervisor::PoolReady() const {
+  std::lock_guard lock(mutex_);
+  return pool_.size();
 }
 
 void Supervisor::StopLocked(const std::string& space) {
@@ -253,6 +358,23 @@ void Supervisor::Reap() {
       continue;
     }
     std::lock_guard lock(mutex_);
+    if (auto group = cgroups_.find(pid); group != cgroups_.end()) {
+      RemoveCgroups(group->second);
+      cgroups_.erase(group);
+    }
+    if (auto pooled = pool_cgroups_.find(pid); pooled != pool_cgroups_.end()) {
+      if (!pooled->second.empty()) RemoveCgroups(pooled->second);
+      pool_cgroups_.erase(pooled);
+      // A pool worker that died before it was handed a space: the filler starts another.
+      for (auto it = pool_.begin(); it != pool_.end(); ++it) {
+        if (it->process.pid != pid) continue;
+        ::close(it->process.control_fd);
+        if (it->mntns_fd >= 0) ::close(it->mntns_fd);
+        pool_.erase(it);
+        spdlog::warn("pool worker {} exited (status {})", pid, status);
+        break;
+      }
+    }
     if (stopping_.erase(pid) > 0) {
       changed_.notify_all();
       continue;
@@ -319,6 +441,15 @@ std::vector<std::pair<std::string, pid_t>> Supervisor::Running() const {
 
 void Supervisor::StopAll() {
   std::unique_lock lock(mutex_);
+  pool_closed_ = true;
+  for (Pooled& pooled : pool_) {
+    ::close(pooled.process.control_fd);  // the worker exits when it sees the socket close
+    if (pooled.mntns_fd >= 0) ::close(pooled.mntns_fd);
+    ::kill(pooled.process.pid, SIGTERM);
+    stopping_[pooled.process.pid] = "";
+  }
+  pool_.clear();
+  changed_.notify_all();
   std::vector<std::string> names;
   for (const auto& [name, worker] : workers_) names.push_back(name);
   for (const std::string& name : names) StopLocked(name);

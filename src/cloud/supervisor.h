@@ -30,6 +30,9 @@ struct SupervisorOptions {
   std::chrono::milliseconds idle_timeout{300'000};
   int max_workers = 0;   // 0: no limit
   bool handoff = false;  // give each worker a secret for the identity hand-off (auth/handoff.h)
+  // Generic workers kept started and sandboxed ahead of need (cloud/pool_worker.h): a wake
+  // then costs a hand-over instead of namespaces and an exec. 0: none.
+  int pool_size = 0;
 };
 
 // What a request holds while it talks to a worker: the socket to connect to, the worker's
@@ -59,9 +62,15 @@ class Supervisor {
   std::vector<std::pair<std::string, pid_t>> Running() const;
   // Stops every worker (SIGTERM, then SIGKILL after 5 s) and waits for them.
   void StopAll();
+  // Pool workers ready to take a space (for tests and the bench).
+  size_t PoolReady() const;
 
  private:
   struct Worker;
+  struct Pooled {
+    PoolProcess process;
+    int mntns_fd = -1;
+  };
   struct Waiter {
     std::string space;
     Ready ready;
@@ -76,6 +85,8 @@ class Supervisor {
   void Release(const std::string& space, uint64_t generation);
   void Reap();
   void Housekeep();
+  void FillPool();
+  bool SpawnFromPoolLocked(Worker& worker, const WorkerFds& fds);
 
   DataDir dir_;
   Launcher launcher_;
@@ -88,8 +99,13 @@ class Supervisor {
   std::deque<Waiter> waiting_;                       // for a free slot (max_workers)
   uint64_t next_generation_ = 1;
   bool shutting_down_ = false;
+  bool pool_closed_ = false;                             // StopAll: no more pool workers
+  std::deque<Pooled> pool_;                              // ready, waiting for a space
+  std::unordered_map<pid_t, std::string> pool_cgroups_;  // pool worker pid -> cgroup, until reaped
+  std::unordered_map<pid_t, std::string> cgroups_;       // other sandboxed workers' cgroups
   std::thread reaper_;
   std::thread housekeeper_;
+  std::thread pool_filler_;
 };
 
 }  // namespace almanac::cloud

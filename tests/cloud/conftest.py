@@ -113,8 +113,17 @@ class Cloud:
         return self.process.pid
 
     def workers(self):
-        """Pids of the worker processes (the front door's children)."""
-        return children(self.pid)
+        """Pids of the processes serving a space (pre-started pool workers not counted)."""
+        return self.serve_processes()
+
+    def pool_workers(self):
+        """Pids of the pre-started workers still waiting for a space (inside bwrap when
+        sandboxed: the `almanac pool-worker` process itself)."""
+        return [pid for pid in descendants(self.pid)
+                if len(cmdline(pid)) > 1 and cmdline(pid)[1] == b"pool-worker"]
+
+    def pool_ready(self):
+        return httpx.get(self.url + "/").json()["pool_ready"]
 
     def serve_processes(self, space=None):
         """Pids of `almanac serve` processes under the front door (inside sandboxes too)."""

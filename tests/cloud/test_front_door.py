@@ -148,6 +148,21 @@ def test_crashed_worker_is_restarted(start_cloud, data_dir):
     assert cloud.starts("fragile") == 2
 
 
+def test_wake_is_served_by_a_prestarted_worker(start_cloud, data_dir):
+    token = create_space(data_dir, "quick")
+    cloud = start_cloud("--no-sandbox", "--pool", "2")
+    wait_for(lambda: cloud.pool_ready() == 2, what="two pre-started workers")
+    waiting = set(cloud.pool_workers())
+    assert len(waiting) == 2 and cloud.workers() == []
+    with cloud.client(token) as c:
+        assert c.get("/quick/data.json").status_code == 200
+    [pid] = cloud.serve_processes("quick")
+    assert pid in waiting
+    assert cloud.starts("quick") == 1
+    wait_for(lambda: cloud.pool_ready() == 2, what="the pool to refill")
+    assert pid not in cloud.pool_workers()
+
+
 def test_client_identity_headers_are_replaced(start_cloud, data_dir):
     token = create_space(data_dir, "echo")
     cloud = start_cloud("--no-sandbox")

@@ -121,9 +121,10 @@ def host_uid(pid):
                 return int(line.split()[1])
 
 
-def test_sandboxed_workers_serve_and_never_run_as_root(start_cloud, data_dir):
+@pytest.mark.parametrize("pool", ["0", "2"])
+def test_sandboxed_workers_serve_and_never_run_as_root(start_cloud, data_dir, pool):
     tokens = {name: create_space(data_dir, name) for name in ["red", "blue"]}
-    cloud = start_cloud()
+    cloud = start_cloud("--pool", pool)
     for name, token in tokens.items():
         with cloud.client(token) as c:
             page = c.get(f"/{name}/data.json")
@@ -132,7 +133,33 @@ def test_sandboxed_workers_serve_and_never_run_as_root(start_cloud, data_dir):
     assert set(uids) == {"red", "blue"}
     assert all(uid != 0 for uid in uids.values())
     if os.geteuid() == 0:
-        assert uids["red"] != uids["blue"]  # a uid per space
+        assert uids["red"] != uids["blue"]  # a uid per worker
+
+
+def test_sandboxed_pool_worker_is_handed_its_space_only(start_cloud, data_dir):
+    if os.geteuid() != 0:
+        pytest.skip("pre-started sandboxed workers need root (the space is mounted into them)")
+    token = create_space(data_dir, "pooled")
+    create_space(data_dir, "other")
+    (data_dir / "spaces" / "other" / "secret.db").write_bytes(b"tenant secrets")
+    cloud = start_cloud("--pool", "2")
+    wait_for(lambda: cloud.pool_ready() == 2, what="two pre-started workers")
+    waiting = set(cloud.pool_workers())
+    assert len(waiting) == 2
+    with cloud.client(token) as c:
+        assert c.get("/pooled/data.json").status_code == 200
+        # A write lands in the space's own directory, on the host.
+        r = c.post("/pooled/data/-/create", json={"table": "t", "rows": [{"id": 1}], "pk": "id"})
+        assert r.status_code == 201, r.text
+    [pid] = cloud.serve_processes("pooled")
+    assert pid in waiting  # the wake was served by a pre-started worker
+    assert host_uid(pid) != 0
+    # Inside, /space is its own directory and nothing else of DIR is there.
+    root = f"/proc/{pid}/root"
+    assert "data.db" in os.listdir(f"{root}/space")
+    assert not os.path.exists(f"{root}/space/secret.db")
+    assert not os.path.exists(f"{root}{data_dir}")
+    wait_for(lambda: cloud.pool_ready() == 2, what="the pool to refill")
 
 
 def test_sandboxed_worker_keeps_acknowledged_rows_after_sigkill(start_cloud, data_dir):
