@@ -227,6 +227,15 @@ def proxy_cost(data, duration, sandbox_args):
     return results
 
 
+def is_serve(pid):
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            argv = f.read().split(b"\0")
+    except OSError:
+        return False
+    return len(argv) > 1 and argv[1] == b"serve"
+
+
 def density(data, spaces, active, sandbox_args):
     names = [f"d{i}" for i in range(spaces)]
     t0 = time.perf_counter()
@@ -247,7 +256,7 @@ def density(data, spaces, active, sandbox_args):
                 assert r.status_code == 200
         pids = descendants(process.pid)
         per = [memory(pid) for pid in pids]
-        workers = [m for pid, m in zip(pids, per) if b"serve" in open(f"/proc/{pid}/cmdline", "rb").read()]
+        workers = [m for pid, m in zip(pids, per) if is_serve(pid)]
         front_rss = memory(process.pid)[0]
     finally:
         stop(process)
@@ -286,10 +295,10 @@ def run_density(args, sandbox_args, data, section):
     section(f"Density ({args.spaces} spaces created, then {args.active} active)", [
         f"- {args.spaces} spaces created in {dens['created_s']:.1f} s; idle: front door RSS "
         f"**{dens['idle_rss'] / 1024:.1f} MB**, {dens['idle_children']} processes besides it "
-        "(20 spaces had been visited; none of them stays without requests... until the idle "
-        "timeout, 300 s by default).",
+        f"(the pool of {args.pool} pre-started workers, bwrap's two processes each; 200 spaces "
+        "were asked for without a token and 200 unknown ones: none started anything).",
         f"- {args.active} spaces active: {len(workers)} `almanac serve` workers, "
-        f"{dens['processes']} processes in all (bwrap's too); front door RSS "
+        f"{dens['processes']} processes in all (bwrap's and the pool's too); front door RSS "
         f"{dens['front_rss_active'] / 1024:.1f} MB.",
         f"- per worker (median): RSS {statistics.median(m[0] for m in workers) / 1024:.1f} MB, "
         f"PSS {statistics.median(m[1] for m in workers) / 1024:.1f} MB, private "
