@@ -321,7 +321,8 @@ def main():
     sandbox_args = ["--no-sandbox"] if args.no_sandbox else []
     lines = ["# almanac cloud: cold start, proxy cost, density", "",
              f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {os.cpu_count()} cores, "
-             f"sandbox {'off' if args.no_sandbox else 'on'}, uid {os.geteuid()}. "
+             f"sandbox {'off' if args.no_sandbox else 'on'}, uid {os.geteuid()}, load average "
+             f"{os.getloadavg()[0]:.1f} at the start. "
              "Figures from one run of bench/cloud.py; the machine is shared, so compare ratios.", ""]
 
     def section(title, body):
