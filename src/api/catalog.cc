@@ -156,6 +156,7 @@ Result<IndexPage> BuildIndexPage(const Instance& instance, const Request& reques
         IsPrivate(instance, auth::Action::kViewDatabase, auth::Resource::Database(entry.name));
     entry.path = instance.urls().Database(entry.name);
     entry.color = DatabaseColor(entry.name);
+    entry.hash = database->ContentHash();
     bool count = !database->is_mutable() || database->FileSize() < kCountDbSizeLimit;
     std::optional<uint64_t> generation;
     if (count) {

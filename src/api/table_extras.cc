@@ -167,12 +167,8 @@ JsonValue FormHiddenArgs(const Request& request) {
 }
 
 JsonValue DebugJson(const TableState& s, const TablePage& page) {
-  JsonValue url_vars = JsonValue::MakeObject();
-  url_vars.Set("database", JsonValue::String(page.database));
-  url_vars.Set("table", JsonValue::String(page.table));
-  url_vars.Set("format", JsonValue::String(s.html ? "html" : "json"));
   JsonValue out = JsonValue::MakeObject();
-  out.Set("url_vars", std::move(url_vars));
+  out.Set("url_vars", UrlVarsJson(s.request));
   out.Set("resolved",
           JsonValue::String("ResolvedTable(db=<Database: " + page.database + ">, table='" +
                             page.table + "', is_view=" + (page.is_view ? "True" : "False") + ")"));

@@ -55,6 +55,8 @@ struct ServeFlags {
   int request_timeout = 10;
   std::string template_dir;
   std::vector<std::string> static_mounts;  // MOUNT:DIRECTORY
+  bool crossdb = false;                    // attach the file databases to _memory
+  std::vector<std::string> extensions;     // --load-extension PATH[:ENTRYPOINT]
   int slow_lane_ms = 20;                   // 0: no slow lane
   int sqlite_heap_limit_mb = 1024;         // 0: no ceiling
   int sql_value_limit_mb = 16;
@@ -114,6 +116,14 @@ CLI::App* AddServeCommand(CLI::App& app) {
       ->check(CLI::Range(0, 1 << 20));
   serve->add_flag("--memory", flags.memory, "Serve an in-memory database named _memory");
   serve->add_flag("--create", flags.create, "Create database files that do not exist");
+  serve->add_flag("--crossdb", flags.crossdb,
+                  "Attach the database files (up to 10, read-only) to /_memory for joins across "
+                  "them");
+  serve
+      ->add_option("--load-extension", flags.extensions,
+                   "Load a SQLite extension into every connection: PATH or PATH:ENTRYPOINT "
+                   "(repeatable; SQL can still never load one)")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   serve->add_option("-s,--setting", flags.settings, "Setting NAME VALUE (repeatable)")
       ->expected(2)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
@@ -231,11 +241,19 @@ int RunServe() {
     options.memory = memory;
     options.create = flags.create;
     options.cache_size_kb = settings.cache_size_kb;
+    options.extensions = flags.extensions;
+    if (memory && flags.crossdb) {
+      // Datasette attaches the first SQLITE_LIMIT_ATTACHED (10) file databases.
+      for (const auto& other : registry.all()) {
+        if (other->is_memory() || options.attach.size() >= 10) continue;
+        options.attach.push_back({other->name(), other->path(), !other->is_mutable()});
+      }
+    }
     ALM_ASSIGN_OR_RETURN(std::unique_ptr<db::Database> database, db::Database::Open(options));
     return registry.Add(std::move(database));
   };
   std::vector<std::string> files = flags.files;
-  if (files.empty() && flags.immutable.empty() && !flags.memory) {
+  if (files.empty() && flags.immutable.empty() && !flags.memory && !flags.crossdb) {
     std::optional<std::string> demo = DemoDatabase();
     if (!demo) return Fail("no database given and the demo database (demo.db) was not found");
     files.push_back(*demo);
@@ -248,7 +266,7 @@ int RunServe() {
     Status s = add(file, true, false);
     if (!s.ok()) return Fail(s.message());
   }
-  if (flags.memory) {
+  if (flags.memory || flags.crossdb) {
     Status s = add("_memory", false, true);
     if (!s.ok()) return Fail(s.message());
   }

@@ -28,6 +28,17 @@ struct DatabaseOptions {
   bool memory = false;     // in-memory (--memory gives one named "_memory")
   bool create = false;     // create the file if it does not exist
   int64_t cache_size_kb = 0;
+  // --load-extension: "PATH" or "PATH:ENTRYPOINT", loaded into every connection through the C
+  // API only (the SQL function load_extension() stays disabled).
+  std::vector<std::string> extensions;
+  // --crossdb: databases attached read-only, under their names, to every read connection of
+  // this (the _memory) database, so that one query can join across them.
+  struct Attached {
+    std::string name;
+    std::string path;
+    bool immutable = false;
+  };
+  std::vector<Attached> attach;
 };
 
 class Database {
@@ -43,6 +54,10 @@ class Database {
   bool is_memory() const { return options_.memory; }
   // Current file size in bytes (0 for memory databases).
   int64_t FileSize() const;
+  // Datasette's db.hash: the SHA-256 (hex) of an immutable database's file, computed on first
+  // use and kept (the file cannot change); nullopt for mutable and memory databases, or when
+  // the file cannot be read.
+  const std::optional<std::string>& ContentHash();
 
   // This thread's read-only connection, opened on first use.
   Result<Connection*> ReadConnection();
@@ -83,6 +98,8 @@ class Database {
   int64_t monitor_data_version_ = -1;
   uint64_t generation_ = 0;
   QueryCache cache_{512, 4'000'000};
+  std::once_flag hash_once_;
+  std::optional<std::string> hash_;
 };
 
 class Registry {
