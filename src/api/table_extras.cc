@@ -26,6 +26,13 @@ bool Wants(const std::set<std::string>& extras, std::initializer_list<const char
 
 Status ComputeCount(const TableState& s, std::optional<uint64_t> generation, TablePage& page) {
   if (s.nocount) return Status::Ok();
+  // An unfiltered immutable table counted ahead by `almanac inspect` (--inspect-file).
+  if (s.select.where.empty()) {
+    if (std::optional<int64_t> known = s.resolved.db->InspectedCount(s.resolved.table->name)) {
+      page.count = *known;
+      return Status::Ok();
+    }
+  }
   Result<db::Rows> rows =
       CachedQuery(s.resolved, generation, sql::BuildCappedCount(s.select, kCountLimit + 1),
                   LimitsWithin(s.instance, 0));

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <optional>
 
 #include <openssl/rand.h>
@@ -57,6 +58,7 @@ struct ServeFlags {
   std::vector<std::string> static_mounts;  // MOUNT:DIRECTORY
   bool crossdb = false;                    // attach the file databases to _memory
   std::vector<std::string> extensions;     // --load-extension PATH[:ENTRYPOINT]
+  std::string inspect_file;                // counts precomputed by `almanac inspect`
   int slow_lane_ms = 20;                   // 0: no slow lane
   int sqlite_heap_limit_mb = 1024;         // 0: no ceiling
   int sql_value_limit_mb = 16;
@@ -124,6 +126,8 @@ CLI::App* AddServeCommand(CLI::App& app) {
                    "Load a SQLite extension into every connection: PATH or PATH:ENTRYPOINT "
                    "(repeatable; SQL can still never load one)")
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  serve->add_option("--inspect-file", flags.inspect_file,
+                    "Table counts of immutable databases precomputed by `almanac inspect`");
   serve->add_option("-s,--setting", flags.settings, "Setting NAME VALUE (repeatable)")
       ->expected(2)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
@@ -232,6 +236,25 @@ int RunServe() {
   config::Config config =
       config::Config::FromDocuments(std::move(config_doc), std::move(metadata_doc));
 
+  // Datasette's inspect data: {"<db name>": {"tables": {"<table>": {"count": N}}}}.
+  format::JsonValue inspected = format::JsonValue::MakeObject();
+  if (!flags.inspect_file.empty()) {
+    Result<format::JsonValue> doc = config::LoadDocument(flags.inspect_file);
+    if (!doc.ok()) return Fail(doc.status().message());
+    inspected = std::move(doc).value();
+  }
+  auto inspected_counts = [&inspected](const std::string& name) {
+    std::map<std::string, int64_t> counts;
+    const format::JsonValue* db = inspected.Find(name);
+    const format::JsonValue* tables = db ? db->Find("tables") : nullptr;
+    if (!tables || !tables->is_object()) return counts;
+    for (const auto& [table, info] : tables->as_object()) {
+      const format::JsonValue* count = info.Find("count");
+      if (count && count->is_int()) counts[table] = count->as_int();
+    }
+    return counts;
+  };
+
   db::Registry registry;
   auto add = [&](std::string path, bool immutable, bool memory) -> Status {
     db::DatabaseOptions options;
@@ -242,6 +265,7 @@ int RunServe() {
     options.create = flags.create;
     options.cache_size_kb = settings.cache_size_kb;
     options.extensions = flags.extensions;
+    if (immutable) options.inspected_counts = inspected_counts(options.name);
     if (memory && flags.crossdb) {
       // Datasette attaches the first SQLITE_LIMIT_ATTACHED (10) file databases.
       for (const auto& other : registry.all()) {

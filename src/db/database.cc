@@ -162,6 +162,13 @@ const std::optional<std::string>& Database::ContentHash() {
   return hash_;
 }
 
+std::optional<int64_t> Database::InspectedCount(const std::string& table) const {
+  if (!options_.immutable) return std::nullopt;
+  auto found = options_.inspected_counts.find(table);
+  if (found == options_.inspected_counts.end()) return std::nullopt;
+  return found->second;
+}
+
 Result<std::unique_ptr<Connection>> Database::OpenReadOnly(bool memory_map) const {
   OpenOptions read{options_.path,   true,  options_.immutable,
                    options_.memory, false, options_.cache_size_kb};

@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -39,6 +40,9 @@ struct DatabaseOptions {
     bool immutable = false;
   };
   std::vector<Attached> attach;
+  // --inspect-file: row counts of an immutable database's tables, precomputed by `almanac
+  // inspect` (Datasette's inspect data), used instead of counting.
+  std::map<std::string, int64_t> inspected_counts;
 };
 
 class Database {
@@ -58,6 +62,8 @@ class Database {
   // use and kept (the file cannot change); nullopt for mutable and memory databases, or when
   // the file cannot be read.
   const std::optional<std::string>& ContentHash();
+  // The row count of `table` precomputed by --inspect-file (immutable databases), or nullopt.
+  std::optional<int64_t> InspectedCount(const std::string& table) const;
 
   // This thread's read-only connection, opened on first use.
   Result<Connection*> ReadConnection();

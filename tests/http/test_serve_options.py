@@ -73,3 +73,62 @@ def test_load_extension_failure_is_reported(two_databases):
                             capture_output=True, text=True, timeout=30)
     assert result.returncode != 0
     assert "could not load extension /nonexistent/ext.so" in result.stderr
+
+
+def test_inspect_writes_datasettes_inspect_data(two_databases):
+    import hashlib
+    import json
+    import subprocess
+    result = subprocess.run([almanac_binary(), "inspect", "fixtures.db", "--inspect-file",
+                             "counts.json"], cwd=two_databases, capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 0, result.stderr
+    text = (two_databases / "counts.json").read_text()
+    data = json.loads(text)
+    assert text == json.dumps(data, indent=2)  # Datasette writes json.dumps(indent=2)
+    entry = data["fixtures"]
+    assert entry["hash"] == hashlib.sha256((two_databases / "fixtures.db").read_bytes()).hexdigest()
+    assert entry["size"] == (two_databases / "fixtures.db").stat().st_size
+    assert entry["file"] == "fixtures.db"
+    assert entry["tables"]["facet_cities"] == {"count": 4}
+    assert entry["tables"]["facetable"] == {"count": 15}
+    # Without --inspect-file the JSON goes to stdout.
+    result = subprocess.run([almanac_binary(), "inspect", "fixtures.db"], cwd=two_databases,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0 and json.loads(result.stdout) == data
+
+
+def test_serve_uses_inspect_file_counts_for_immutable_databases(start_server, two_databases):
+    import json
+    import shutil as sh
+    sh.copy(two_databases / "fixtures.db", two_databases / "frozen.db")
+    # Counts that could not come from counting show that the file's counts are used.
+    inspect = {"frozen": {"tables": {"facet_cities": {"count": 123456}}},
+               "fixtures": {"tables": {"facet_cities": {"count": 123456}}}}
+    (two_databases / "counts.json").write_text(json.dumps(inspect))
+    server = start_server("fixtures.db", "-i", "frozen.db", "--inspect-file", "counts.json",
+                          cwd=two_databases)
+    with httpx.Client(base_url=server.url) as c:
+        tables = {t["name"]: t for t in c.get("/frozen.json").json()["tables"]}
+        assert tables["facet_cities"]["count"] == 123456
+        assert tables["facetable"]["count"] == 15  # not in the file: counted
+        index = c.get("/.json").json()["databases"]
+        frozen = next(d for d in index if d["name"] == "frozen")
+        assert frozen["tables_count"] >= 1
+        page = c.get("/frozen/facet_cities.json", params={"_extra": "count"}).json()
+        assert page["count"] == 123456
+        # A filtered page counts its rows.
+        page = c.get("/frozen/facet_cities.json", params={"_extra": "count", "id": 1}).json()
+        assert page["count"] == 1
+        # A mutable database is always counted, as in Datasette.
+        page = c.get("/fixtures/facet_cities.json", params={"_extra": "count"}).json()
+        assert page["count"] == 4
+
+
+def test_inspect_file_that_cannot_be_read_stops_the_server(two_databases):
+    import subprocess
+    result = subprocess.run([almanac_binary(), "serve", "-i", "fixtures.db", "--inspect-file",
+                             "missing.json", "-p", "0"], cwd=two_databases,
+                            capture_output=True, text=True, timeout=30)
+    assert result.returncode != 0
+    assert "missing.json" in result.stderr
