@@ -109,10 +109,12 @@ int RunMemory() {
     sql = paths.back();
     paths.pop_back();
   }
+  // A private in-memory database: one connection, so no shared cache (whose locking costs
+  // every row of a scan).
   db::OpenOptions open;
-  open.path = "almanac-memory-" + std::to_string(reinterpret_cast<uintptr_t>(&flags));
-  open.memory = true;
+  open.path = ":memory:";
   open.read_only = false;
+  open.create = true;
   Result<std::unique_ptr<db::Connection>> conn = db::Connection::Open(open);
   if (!conn.ok()) return Fail(conn.status());
   Status loaded = Load(**conn, Inputs(paths));

@@ -18,7 +18,9 @@
 #include "auth/session.h"
 #include "changes/change_log.h"
 #include "changes/change_options.h"
+#include "cli/cli_util.h"
 #include "cli/create_token.h"
+#include "cli/one_request.h"
 #include "cli/signals.h"
 #include "config/config.h"
 #include "config/document.h"
@@ -26,6 +28,7 @@
 #include "core/task_pool.h"
 #include "db/database.h"
 #include "db/user_sql_caps.h"
+#include "format/json_value.h"
 #include "http/server.h"
 #include "links/link_index.h"
 #include "ui/assets.h"
@@ -59,8 +62,12 @@ struct ServeFlags {
   bool crossdb = false;                    // attach the file databases to _memory
   std::vector<std::string> extensions;     // --load-extension PATH[:ENTRYPOINT]
   std::string inspect_file;                // counts precomputed by `almanac inspect`
-  int slow_lane_ms = 20;                   // 0: no slow lane
-  int sqlite_heap_limit_mb = 1024;         // 0: no ceiling
+  std::string get;                         // --get PATH: answer one request and exit
+  bool get_headers = false;
+  std::string get_token;
+  std::string get_actor;            // JSON
+  int slow_lane_ms = 20;            // 0: no slow lane
+  int sqlite_heap_limit_mb = 1024;  // 0: no ceiling
   int sql_value_limit_mb = 16;
   int gzip_level = 1;  // 0: no compression (1: fastest, as nginx)
   int gzip_min_bytes = 1024;
@@ -90,11 +97,6 @@ std::optional<std::string> DemoDatabase() {
     if (std::filesystem::exists(candidate)) return candidate.string();
   }
   return std::nullopt;
-}
-
-int Fail(const std::string& message) {
-  std::fprintf(stderr, "Error: %s\n", message.c_str());
-  return 1;
 }
 
 }  // namespace
@@ -161,6 +163,13 @@ CLI::App* AddServeCommand(CLI::App& app) {
                    "Seconds a client has to send a request's headers")
       ->capture_default_str()
       ->check(CLI::Range(1, 3600));
+  serve->add_option("--get", flags.get,
+                    "Answer one GET request for this path without opening a port, print the "
+                    "body and exit (1 unless the status is 200)");
+  serve->add_flag("--headers", flags.get_headers, "Include the status and headers in --get output");
+  serve->add_option("--token", flags.get_token, "API token to send with the --get request");
+  serve->add_option("--actor", flags.get_actor,
+                    "Actor to sign in as for the --get request (JSON: '{\"id\": \"root\"}')");
   serve
       ->add_option("--slow-lane-ms", flags.slow_lane_ms,
                    "A read whose SQL runs longer than this on an I/O thread is moved to the slow "
@@ -191,12 +200,18 @@ CLI::App* AddServeCommand(CLI::App& app) {
 }
 
 int RunServe() {
+  if (flags.get.empty()) {
+    if (flags.get_headers) return Fail("--headers can only be used with --get");
+    if (!flags.get_token.empty()) return Fail("--token can only be used with --get");
+    if (!flags.get_actor.empty()) return Fail("--actor can only be used with --get");
+  }
   // SIGINT/SIGTERM stop the server gracefully. Blocked from here on, before any thread (SQL
   // pool, writers, I/O) starts, so that none of them is killed by the signal instead.
   std::atomic<bool> stop_requested{false};
   std::atomic<http::Server*> running{nullptr};
   std::atomic<changes::ChangeLogs*> change_logs_running{nullptr};
   StopOnSignal stop_on_signal([&stop_requested, &running, &change_logs_running] {
+    if (!flags.get.empty()) std::_Exit(130);  // --get: nothing to finish gracefully
     stop_requested = true;
     // Event streams end first: the server waits for the requests in progress.
     if (changes::ChangeLogs* logs = change_logs_running.load()) logs->StopAll();
@@ -371,6 +386,19 @@ int RunServe() {
     app_options.fast_lane = std::chrono::milliseconds(flags.slow_lane_ms);
   }
   web::App app(instance, app_options, renderer);
+  if (!flags.get.empty()) {
+    OneRequest one{flags.get, flags.get_headers, flags.get_token, ""};
+    if (!flags.get_actor.empty()) {
+      Result<format::JsonValue> actor = format::ParseJson(flags.get_actor);
+      if (!actor.ok() || !actor->is_object()) return Fail("--actor must be a JSON object");
+      one.actor_cookie = auth::MakeActorCookie(secret, *actor);
+    }
+    int code = AnswerOneRequest(app, one, stdout);
+    stop_on_signal.Finish();
+    slow_lane.Shutdown();
+    pool.Shutdown();
+    return code;
+  }
 
   http::ServerOptions options;
   options.io_threads = flags.io_threads > 0 ? flags.io_threads : settings.num_sql_threads;

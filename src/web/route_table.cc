@@ -1,5 +1,7 @@
 #include "web/route_table.h"
 
+#include "web/oauth_routes.h"
+
 namespace almanac::web {
 
 const std::vector<RouteRow>& RouteTable() {
@@ -22,6 +24,9 @@ const std::vector<RouteRow>& RouteTable() {
       RouteRow(kGet, "/-/actions(.json)", HandleSpecial).Named("actions"),
       RouteRow(kGet, "/-/auth-token", HandleAuthToken).HtmlOnly(),
       RouteRow(kGetPost, "/-/create-token", HandleCreateToken).HtmlOnly(),
+      RouteRow(kPost, "/-/oauth/device", HandleOAuthDevice).HtmlOnly(),
+      RouteRow(kPost, "/-/oauth/token", HandleOAuthToken).HtmlOnly(),
+      RouteRow(kGetPost, "/-/oauth/device/verify", HandleOAuthVerify).HtmlOnly(),
       RouteRow(kGet, "/-/api", HandleApiExplorer).HtmlOnly(),
       RouteRow(kGet, "/-/jump(.json)", HandleJump).HtmlOnly(),
       RouteRow(kGet, "/-/queries(.json)", HandleGlobalQueries),
