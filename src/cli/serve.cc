@@ -17,7 +17,6 @@
 #include "auth/permissions.h"
 #include "auth/session.h"
 #include "changes/change_log.h"
-#include "changes/change_options.h"
 #include "cli/cli_util.h"
 #include "cli/create_token.h"
 #include "cli/one_request.h"
@@ -30,7 +29,7 @@
 #include "db/user_sql_caps.h"
 #include "format/json_value.h"
 #include "http/server.h"
-#include "links/link_index.h"
+#include "links/tracking.h"
 #include "ui/assets.h"
 #include "ui/renderer.h"
 #include "web/app.h"
@@ -310,40 +309,12 @@ int RunServe() {
     if (!s.ok()) return Fail(s.message());
   }
 
-  // Change logs and links indexes, for the databases whose config turns them on
-  // (docs/changes.md, docs/links.md). The links index is fed by the change capture.
-  links::LinkIndexes link_indexes;
-  changes::ChangeLogs change_logs;
-  for (const auto& database : registry.all()) {
-    const format::JsonValue* db_config = config.DatabaseConfig(database->name());
-    Result<std::optional<changes::ChangeLogOptions>> wanted =
-        changes::ParseChangeLogOptions(db_config);
-    if (!wanted.ok())
-      return Fail("databases." + database->name() + ": " + wanted.status().message());
-    Result<std::optional<links::LinkOptions>> links_wanted = links::ParseLinkOptions(db_config);
-    if (!links_wanted.ok()) {
-      return Fail("databases." + database->name() + ": " + links_wanted.status().message());
-    }
-    if (!wanted->has_value() && !links_wanted->has_value()) continue;
-    std::vector<changes::RowSink*> sinks;
-    if (links_wanted->has_value()) {
-      Result<std::unique_ptr<links::LinkIndex>> index =
-          links::LinkIndex::Open(*database, **links_wanted);
-      if (!index.ok()) return Fail(index.status().message());
-      sinks.push_back(index->get());
-      link_indexes.Add(database->name(), std::move(index).value());
-    }
-    changes::ChangeLogOptions log_options;
-    if (wanted->has_value()) {
-      log_options = **wanted;
-    } else {
-      log_options.events = false;
-    }
-    Result<std::unique_ptr<changes::ChangeLog>> log =
-        changes::ChangeLog::Attach(*database, log_options, std::move(sinks));
-    if (!log.ok()) return Fail(log.status().message());
-    change_logs.Add(database->name(), std::move(log).value());
-  }
+  // Change logs and links indexes, for the databases whose config turns them on.
+  links::Tracking tracking;
+  Status tracked = links::StartTracking(
+      registry, [&config](std::string_view name) { return config.DatabaseConfig(name); }, tracking);
+  if (!tracked.ok()) return Fail(tracked.message());
+  changes::ChangeLogs& change_logs = tracking.change_logs;
   change_logs_running = &change_logs;
   std::unique_ptr<std::atomic<changes::ChangeLogs*>, void (*)(std::atomic<changes::ChangeLogs*>*)>
       forget_change_logs(&change_logs_running,
@@ -368,8 +339,9 @@ int RunServe() {
   // core each against a busy I/O thread).
   TaskPool slow_lane(static_cast<size_t>(settings.num_sql_threads), "slow",
                      [] { ::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), 5); });
-  api::Instance instance{registry,       settings, config,       permissions,  ALMANAC_VERSION,
-                         &authenticator, &pool,    &change_logs, &link_indexes};
+  api::Instance instance{registry,    settings,        config,
+                         permissions, ALMANAC_VERSION, &authenticator,
+                         &pool,       &change_logs,    &tracking.link_indexes};
   std::vector<ui::StaticMount> mounts;
   for (const std::string& spec : flags.static_mounts) {
     Result<ui::StaticMount> mount = ui::ParseStaticMount(spec);
