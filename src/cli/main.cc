@@ -14,6 +14,7 @@
 #include "cli/create_token.h"
 #include "cli/data_commands.h"
 #include "cli/git_history.h"
+#include "cli/inspect.h"
 #include "cli/links.h"
 #include "cli/serve.h"
 #include "cloud/pool_worker.h"
@@ -31,6 +32,7 @@ int main(int argc, char** argv) {
   CLI::App* git_history = almanac::cli::AddGitHistoryCommand(app);
   CLI::App* links = almanac::cli::AddLinksCommand(app);
   CLI::App* cloud = almanac::cli::AddCloudCommand(app);
+  CLI::App* inspect = almanac::cli::AddInspectCommand(app);
 
   // Default to `serve` when the first argument is not a command or a top-level flag.
   std::vector<std::string> args(argv + 1, argv + argc);
@@ -75,6 +77,7 @@ int main(int argc, char** argv) {
   if (git_history->parsed()) return almanac::cli::RunGitHistory();
   if (links->parsed()) return almanac::cli::RunLinks();
   if (cloud->parsed()) return almanac::cli::RunCloud();
+  if (inspect->parsed()) return almanac::cli::RunInspect();
   std::printf("%s", app.help().c_str());
   return 0;
 }
