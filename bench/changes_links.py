@@ -1,23 +1,31 @@
 #!/usr/bin/env python3
 """The change feed and the backlinks index, in one run (docs/changes.md, docs/links.md).
 
-    bench/changes_links.py [--bin build/almanac] [--rows 1000000] [--subscribers 1000]
+    bench/changes_links.py [--bin build/almanac] [--rows 10000000] [--scale-links 100000000]
+                           [--subscribers 1000] [--write-rows 50000] [--only feed,write,...]
 
-  feed latency    commit -> SSE event: a client inserts one row at a time and times from the
-                  moment it sends the request to the moment its SSE stream delivers the event
-                  (an upper bound of commit -> event); p50/p99 over 500 inserts
+  feed latency    commit -> SSE event: a client inserts one row at a time (500 inserts) and
+                  takes three times per insert: request sent -> SSE event (an upper bound of
+                  commit -> event), request sent -> response (the write and its fsync'd commit),
+                  response -> event (how long after the client knew of the commit the event
+                  came; 0 when it came first). Once on a quiet machine, once beside 2 CPU-bound
+                  processes (as many as cores), to tell the feed from the load.
   subscribers     RSS of the server before and after opening N idle SSE subscribers
   write overhead  inserts (batches of 100, one FK and one soft link per row) into a plain
                   database vs one with the feed and the links index on: rows/s and the ratio
   build           `almanac links rebuild` on a child table of --rows rows with 3 foreign keys:
-                  links/s, and bytes per link on disk (dbstat)
+                  links/s (the command's own timing, and wall time), bytes per link (dbstat)
   row page        /db/parent/ID.json?_extra=foreign_key_tables with 3 incoming foreign keys on
                   --rows child rows and no index on the FK columns: Datasette-style COUNT(*) vs
                   the index's stored counters, p50/p99
-Prints one JSON line per figure.
+  scale           --scale-links links (child rows with 3 foreign keys each): build time, bytes
+                  per link on disk, and under wrk load (8 connections, 10 s) the count
+                  (/-/links/all.json) and the first page (/-/links.json?_size=10) p50/p99
+Prints one JSON line per figure (bench/results/changes-links.md keeps a run).
 """
 import argparse
 import http.client
+import multiprocessing
 import json
 import os
 import socket
@@ -34,6 +42,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "support"))
 from almanac_server import AlmanacServer  # noqa: E402
 from tokens import root_token  # noqa: E402
+
+sys.path.insert(0, str(ROOT / "bench"))
+from benchlib import wrk  # noqa: E402
 
 SECRET = "bench-secret"
 
@@ -78,47 +89,83 @@ class Http:
         return data
 
 
+def burn(stop):
+    while not stop.is_set():
+        sum(i * i for i in range(10000))
+
+
+def feed_latency(server, client, first_id, label):
+    host, port = server.url.split("//", 1)[1].split(":")
+    sock = socket.create_connection((host, int(port)))
+    sock.sendall(f"GET /feed/-/changes HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+                 f"{root_token(SECRET)}\r\n\r\n".encode())
+    sock.recv(4096)  # the head and the first comment: the subscription is open
+    received = {}
+    arrived = threading.Condition()
+    done = threading.Event()
+
+    def read():
+        buffer = b""
+        while not done.is_set():
+            chunk = sock.recv(65536)
+            if not chunk:
+                return
+            now = time.perf_counter()
+            buffer += chunk
+            while b"\nid: " in buffer:
+                start = buffer.index(b"\nid: ") + 5
+                end = buffer.find(b"\n", start)
+                if end < 0:
+                    break
+                with arrived:
+                    received[int(buffer[start:end])] = now
+                    arrived.notify_all()
+                buffer = buffer[end:]
+
+    threading.Thread(target=read, daemon=True).start()
+    to_event, to_response, after_response = [], [], []
+    seq = json.loads(client.call("GET", "/feed/-/changes.json?_size=1"))["last_seq"]
+    for i in range(first_id, first_id + 500):
+        sent = time.perf_counter()
+        client.call("POST", "/feed/t/-/insert", {"row": {"id": i, "v": "x"}}, 201)
+        answered = time.perf_counter()
+        seq += 1
+        with arrived:
+            arrived.wait_for(lambda: seq in received, timeout=5)
+        to_event.append((received[seq] - sent) * 1000)
+        to_response.append((answered - sent) * 1000)
+        after_response.append(max(0.0, received[seq] - answered) * 1000)
+    done.set()
+    sock.close()
+    emit(figure=f"feed latency, {label}", events=len(to_event), load=os.getloadavg()[0],
+         sent_to_event_p50_ms=round(pct(to_event, 0.5), 2),
+         sent_to_event_p99_ms=round(pct(to_event, 0.99), 2),
+         sent_to_response_p50_ms=round(pct(to_response, 0.5), 2),
+         sent_to_response_p99_ms=round(pct(to_response, 0.99), 2),
+         response_to_event_p50_ms=round(pct(after_response, 0.5), 2),
+         response_to_event_p99_ms=round(pct(after_response, 0.99), 2))
+
+
 def feed(binary, tmp, subscribers):
     server = serve(binary, tmp, "feed.db", {"databases": {"feed": {"changes": True}}})
     try:
         client = Http(server.url)
         client.call("POST", "/feed/-/create", {"table": "t", "pk": "id", "columns": [
             {"name": "id", "type": "integer"}, {"name": "v", "type": "text"}]}, 201)
+        feed_latency(server, client, 1, "quiet machine")
+        stop = multiprocessing.Event()
+        burners = [multiprocessing.Process(target=burn, args=(stop,))
+                   for _ in range(os.cpu_count() or 2)]
+        for b in burners:
+            b.start()
+        try:
+            time.sleep(1)
+            feed_latency(server, client, 1001, f"beside {len(burners)} CPU-bound processes")
+        finally:
+            stop.set()
+            for b in burners:
+                b.join()
         host, port = server.url.split("//", 1)[1].split(":")
-        sock = socket.create_connection((host, int(port)))
-        sock.sendall(f"GET /feed/-/changes HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
-                     f"{root_token(SECRET)}\r\n\r\n".encode())
-        received = {}
-        done = threading.Event()
-
-        def read():
-            buffer = b""
-            while not done.is_set():
-                chunk = sock.recv(65536)
-                if not chunk:
-                    return
-                now = time.perf_counter()
-                buffer += chunk
-                while b"\nid: " in buffer:
-                    start = buffer.index(b"\nid: ") + 5
-                    end = buffer.find(b"\n", start)
-                    if end < 0:
-                        break
-                    received[int(buffer[start:end])] = now
-                    buffer = buffer[end:]
-
-        threading.Thread(target=read, daemon=True).start()
-        latencies = []
-        for i in range(1, 501):
-            sent = time.perf_counter()
-            client.call("POST", "/feed/t/-/insert", {"row": {"id": i, "v": "x"}}, 201)
-            deadline = time.monotonic() + 5
-            while i not in received and time.monotonic() < deadline:
-                time.sleep(0.0001)
-            latencies.append((received[i] - sent) * 1000)
-        done.set()
-        emit(figure="feed latency (request sent -> SSE event)", p50_ms=round(pct(latencies, 0.5), 2),
-             p99_ms=round(pct(latencies, 0.99), 2), events=len(latencies))
         before = rss_kb(server.process.pid)
         socks = []
         for _ in range(subscribers):
@@ -133,16 +180,17 @@ def feed(binary, tmp, subscribers):
              per_subscriber_kb=round((after - before) / max(1, subscribers), 1))
         for s in socks:
             s.close()
-        sock.close()
     finally:
         server.stop()
 
 
 def write_overhead(binary, tmp, rows):
     results = {}
-    for name, config in [("plain", {}), ("feed+links", {"databases": {"w": {
-            "changes": True,
-            "links": {"soft": [{"from": "child.ref", "to": "parent"}]}}}})]:
+    soft = {"soft": [{"from": "child.ref", "to": "parent"}]}
+    for name, config in [("plain", {}),
+                         ("feed", {"databases": {"w": {"changes": True}}}),
+                         ("links", {"databases": {"w": {"links": soft}}}),
+                         ("feed+links", {"databases": {"w": {"changes": True, "links": soft}}})]:
         work = tmp / name
         work.mkdir()
         server = serve(binary, work, "w.db", config)
@@ -163,58 +211,79 @@ def write_overhead(binary, tmp, rows):
         finally:
             server.stop()
     emit(figure="write overhead, batches of 100, one FK + one soft link per row",
-         plain_rows_s=round(results["plain"]), feed_links_rows_s=round(results["feed+links"]),
-         overhead_pct=round((results["plain"] / results["feed+links"] - 1) * 100, 1))
+         rows=rows, **{f"{name}_rows_s": round(v) for name, v in results.items()},
+         **{f"{name}_overhead_pct": round((results["plain"] / v - 1) * 100, 1)
+            for name, v in results.items() if name != "plain"})
 
 
-def make_big(path, rows):
+def make_big(path, rows, parents):
+    """A parent table and a child table of `rows` rows with 3 foreign keys to it, made by
+    SQLite itself (a recursive CTE), no index on the foreign-key columns."""
     conn = sqlite3.connect(path)
-    conn.executescript("""
+    conn.executescript(f"""
         pragma journal_mode = wal;
+        pragma synchronous = off;
         create table parent (id integer primary key, name text);
         create table child (id integer primary key, a integer references parent(id),
                             b integer references parent(id), c integer references parent(id),
                             v text);
+        insert into parent select x, 'p' || x from
+          (with recursive s(x) as (select 1 union all select x + 1 from s where x < {parents})
+           select x from s);
+        insert into child select x, 1 + x % {parents}, 1 + (x * 7) % {parents},
+                                 1 + (x * 13) % {parents}, 'x' from
+          (with recursive s(x) as (select 0 union all select x + 1 from s where x < {rows - 1})
+           select x from s);
     """)
-    conn.executemany("insert into parent values (?, ?)", ((i, f"p{i}") for i in range(1, 1001)))
-    conn.executemany("insert into child values (?, ?, ?, ?, 'x')",
-                     ((i, 1 + i % 1000, 1 + (i * 7) % 1000, 1 + (i * 13) % 1000)
-                      for i in range(rows)))
     conn.commit()
     conn.close()
+
+
+def rebuild(binary, work, db):
+    start = time.perf_counter()
+    out = subprocess.run([binary, "links", "rebuild", db], cwd=work, capture_output=True,
+                         text=True, check=True)
+    wall = time.perf_counter() - start
+    own = float(out.stdout.strip().split(" in ")[1].split(" s")[0])
+    return own, wall, out.stdout.strip()
+
+
+def index_bytes(path):
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute("select sum(pgsize) from dbstat where name in ('_almanac_links', "
+                            "'_almanac_link_counts', '_almanac_link_kinds')").fetchone()[0]
+    except sqlite3.OperationalError:
+        return None
+    finally:
+        conn.close()
 
 
 def build_and_row_page(binary, tmp, rows):
     work = tmp / "big"
     work.mkdir()
-    make_big(work / "big.db", rows)
+    start = time.perf_counter()
+    make_big(work / "big.db", rows, 1000)
+    emit(figure="made the child table", rows=rows, seconds=round(time.perf_counter() - start, 1))
     # Datasette-style counting first, before the index exists.
     page = "/big/parent/7.json?_extra=foreign_key_tables"
-    server = AlmanacServer(["big.db", "--secret", SECRET], cwd=work, binary=binary).start()
+    server = AlmanacServer(["big.db", "--secret", SECRET, "--setting", "sql_time_limit_ms",
+                            "600000"], cwd=work, binary=binary).start()
     try:
         client = Http(server.url)
         counted = []
-        for _ in range(20):
+        for _ in range(10):
             start = time.perf_counter()
             client.call("GET", page)
             counted.append((time.perf_counter() - start) * 1000)
     finally:
         server.stop()
-    start = time.perf_counter()
-    out = subprocess.run([binary, "links", "rebuild", "big.db"], cwd=work, capture_output=True,
-                         text=True, check=True)
-    seconds = time.perf_counter() - start
+    own, wall, out = rebuild(binary, work, "big.db")
     links = rows * 3
-    conn = sqlite3.connect(work / "big.db")
-    try:
-        size = conn.execute("select sum(pgsize) from dbstat where name in ('_almanac_links', "
-                            "'_almanac_links_forward', '_almanac_link_counts')").fetchone()[0]
-    except sqlite3.OperationalError:
-        size = None
-    conn.close()
-    emit(figure="links rebuild", links=links, seconds=round(seconds, 2),
-         links_per_s=round(links / seconds), bytes_per_link=round(size / links, 1) if size else None,
-         output=out.stdout.strip())
+    size = index_bytes(work / "big.db")
+    emit(figure="links rebuild", links=links, seconds=round(own, 2), wall_seconds=round(wall, 2),
+         links_per_s=round(links / own), bytes_per_link=round(size / links, 1) if size else None,
+         output=out)
     (work / "config.json").write_text(json.dumps({"databases": {"big": {"links": True}}}))
     server = AlmanacServer(["big.db", "-c", "config.json", "--secret", SECRET], cwd=work,
                            binary=binary).start()
@@ -230,21 +299,67 @@ def build_and_row_page(binary, tmp, rows):
     emit(figure=f"row page, 3 incoming FKs, {rows:,} child rows, no FK indexes",
          count_p50_ms=round(pct(counted, 0.5), 2), count_p99_ms=round(pct(counted, 0.99), 2),
          index_p50_ms=round(pct(indexed, 0.5), 2), index_p99_ms=round(pct(indexed, 0.99), 2))
+    (work / "big.db").unlink()
+
+
+def scale(binary, tmp, links):
+    work = tmp / "scale"
+    work.mkdir()
+    rows = links // 3
+    parents = max(1000, rows // 100)
+    start = time.perf_counter()
+    make_big(work / "scale.db", rows, parents)
+    emit(figure="made the scale table", rows=rows, parents=parents,
+         seconds=round(time.perf_counter() - start, 1))
+    own, wall, out = rebuild(binary, work, "scale.db")
+    size = index_bytes(work / "scale.db")
+    emit(figure=f"scale: {rows * 3:,} links", build_seconds=round(own, 1),
+         wall_seconds=round(wall, 1), links_per_s=round(rows * 3 / own),
+         index_bytes=size, bytes_per_link=round(size / (rows * 3), 1) if size else None,
+         file_bytes=(work / "scale.db").stat().st_size,
+         twelve_billion_links_tb=round(size / (rows * 3) * 12e9 / 1e12, 2) if size else None)
+    (work / "config.json").write_text(json.dumps({"databases": {"scale": {"links": True}}}))
+    server = AlmanacServer(["scale.db", "-c", "config.json", "--secret", SECRET], cwd=work,
+                           binary=binary).start()
+    try:
+        import random
+        rng = random.Random(1)
+        for name, template in [
+                ("count", "/scale/-/links/all.json?target=parent/{}"),
+                ("first page", "/scale/-/links.json?target=parent/{}&_size=10")]:
+            paths = work / f"{name}.txt"
+            paths.write_text("\n".join(template.format(rng.randint(1, parents))
+                                       for _ in range(5000)) + "\n")
+            result = wrk.run(server.url, paths, 10, connections=8)
+            emit(figure=f"scale: {name} under wrk load (8 connections)", rps=round(result["rps"]),
+                 p50_ms=result["p50"], p99_ms=result["p99"], errors=result["errors"])
+    finally:
+        server.stop()
+    (work / "scale.db").unlink()
 
 
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--bin", default=str(ROOT / "build" / "almanac"))
-    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--rows", type=int, default=10_000_000)
+    parser.add_argument("--scale-links", type=int, default=100_000_000)
     parser.add_argument("--write-rows", type=int, default=50_000)
     parser.add_argument("--subscribers", type=int, default=1000)
+    parser.add_argument("--only", default="feed,write,build,scale")
+    parser.add_argument("--dir", default=None, help="where the databases go (default: a temp dir)")
     args = parser.parse_args()
+    only = set(args.only.split(","))
     emit(load=os.getloadavg())
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
         tmp = Path(tmp)
-        feed(args.bin, tmp, args.subscribers)
-        write_overhead(args.bin, tmp, args.write_rows)
-        build_and_row_page(args.bin, tmp, args.rows)
+        if "feed" in only:
+            feed(args.bin, tmp, args.subscribers)
+        if "write" in only:
+            write_overhead(args.bin, tmp, args.write_rows)
+        if "build" in only:
+            build_and_row_page(args.bin, tmp, args.rows)
+        if "scale" in only:
+            scale(args.bin, tmp, args.scale_links)
 
 
 if __name__ == "__main__":

@@ -116,13 +116,16 @@ def main():
     ap.add_argument("--sqlite-utils-rows", type=int, default=100000, help="0 skips it")
     ap.add_argument("--out", default=str(ROOT / "bench" / "results" / "ingest.md"))
     ap.add_argument("--binary", default=str(ROOT / "build" / "almanac"))
+    ap.add_argument("--only", choices=["memory"],
+                    help="run one scenario and print it (bench/results/ingest.md is left alone)")
     args = ap.parse_args()
     DATA.mkdir(parents=True, exist_ok=True)
     almanac = args.binary
     n = args.rows
-    csv = make_csv(DATA / f"ingest-{n}.csv", n)
-    ndjson = make_ndjson(DATA / f"ingest-{n}.ndjson", n)
-    mb = csv.stat().st_size / 1e6
+    if not args.only:
+        csv = make_csv(DATA / f"ingest-{n}.csv", n)
+        ndjson = make_ndjson(DATA / f"ingest-{n}.ndjson", n)
+        mb = csv.stat().st_size / 1e6
     lines = [f"# Ingestion benchmark ({time.strftime('%Y-%m-%d %H:%M')})", "",
              f"Command: `bench/ingest.py --runs {args.runs} --rows {n} --big-gb {args.big_gb} "
              f"--sqlite-utils-rows {args.sqlite_utils_rows}`; load average before: "
@@ -135,29 +138,30 @@ def main():
                      f"{size_mb / seconds:.1f} | {rss:.0f} MB | {versus} |")
         print(lines[-1], file=sys.stderr, flush=True)
 
-    t_alm, rss_alm = median_run(
-        lambda db: [almanac, "insert", db, "t", csv, "--pk", "id", "--silent"], args.runs)
-    t_imp, rss_imp = median_run(lambda db: ["sqlite3", db, f".import --csv {csv} t"], args.runs)
-    row(f"almanac insert, CSV {n:,} rows ({mb:.0f} MB), types detected", t_alm, rss_alm, n, mb,
-        f"{t_imp / t_alm:.2f}x sqlite3 .import (target >= 1.5x)")
-    row("sqlite3 .import --csv (all TEXT)", t_imp, rss_imp, n, mb)
-    t_nl, rss_nl = median_run(
-        lambda db: [almanac, "insert", db, "t", ndjson, "--pk", "id", "--silent"], args.runs)
-    row(f"almanac insert, NDJSON {n:,} records ({ndjson.stat().st_size / 1e6:.0f} MB)", t_nl,
-        rss_nl, n, ndjson.stat().st_size / 1e6,
-        f"{t_alm / t_nl:.2f}x the CSV rate (target >= 0.5x)")
-    if args.sqlite_utils_rows and shutil.which("sqlite-utils"):
-        k = args.sqlite_utils_rows
-        small = make_csv(DATA / f"ingest-{k}.csv", k)
-        t_su, rss_su = median_run(lambda db: ["sqlite-utils", "insert", db, "t", small, "--csv",
-                                              "--detect-types", "--pk", "id"], 1)
-        t_alm_k, _ = median_run(
-            lambda db: [almanac, "insert", db, "t", small, "--pk", "id", "--silent"], args.runs)
-        row(f"sqlite-utils 3.30 insert --csv --detect-types, {k:,} rows", t_su, rss_su, k,
-            small.stat().st_size / 1e6,
-            f"almanac: {(k / t_alm_k) / (k / t_su):.0f}x its rate on the same rows")
-    elif args.sqlite_utils_rows:
-        lines.append("| sqlite-utils 3.30 | not installed (apt-get install sqlite-utils) | | | | |")
+    if not args.only:
+        t_alm, rss_alm = median_run(
+            lambda db: [almanac, "insert", db, "t", csv, "--pk", "id", "--silent"], args.runs)
+        t_imp, rss_imp = median_run(lambda db: ["sqlite3", db, f".import --csv {csv} t"], args.runs)
+        row(f"almanac insert, CSV {n:,} rows ({mb:.0f} MB), types detected", t_alm, rss_alm, n, mb,
+            f"{t_imp / t_alm:.2f}x sqlite3 .import (target >= 1.5x)")
+        row("sqlite3 .import --csv (all TEXT)", t_imp, rss_imp, n, mb)
+        t_nl, rss_nl = median_run(
+            lambda db: [almanac, "insert", db, "t", ndjson, "--pk", "id", "--silent"], args.runs)
+        row(f"almanac insert, NDJSON {n:,} records ({ndjson.stat().st_size / 1e6:.0f} MB)", t_nl,
+            rss_nl, n, ndjson.stat().st_size / 1e6,
+            f"{t_alm / t_nl:.2f}x the CSV rate (target >= 0.5x)")
+        if args.sqlite_utils_rows and shutil.which("sqlite-utils"):
+            k = args.sqlite_utils_rows
+            small = make_csv(DATA / f"ingest-{k}.csv", k)
+            t_su, rss_su = median_run(lambda db: ["sqlite-utils", "insert", db, "t", small, "--csv",
+                                                  "--detect-types", "--pk", "id"], 1)
+            t_alm_k, _ = median_run(
+                lambda db: [almanac, "insert", db, "t", small, "--pk", "id", "--silent"], args.runs)
+            row(f"sqlite-utils 3.30 insert --csv --detect-types, {k:,} rows", t_su, rss_su, k,
+                small.stat().st_size / 1e6,
+                f"almanac: {(k / t_alm_k) / (k / t_su):.0f}x its rate on the same rows")
+        elif args.sqlite_utils_rows:
+            lines.append("| sqlite-utils 3.30 | not installed (apt-get install sqlite-utils) | | | | |")
     memory_csv = make_csv(DATA / "ingest-1200000.csv", 1200000)
     memory_mb = memory_csv.stat().st_size / 1e6
     t_load, _ = median_run(lambda db: [almanac, "memory", memory_csv, "select 1"], args.runs)
@@ -166,14 +170,15 @@ def main():
                     "select city, count(*), avg(score) from t group by city"], args.runs)
     row(f"almanac memory, {memory_mb:.0f} MB CSV + GROUP BY", t_mem, rss_mem, 1200000, memory_mb,
         f"{t_mem / t_load:.2f}x the time to load it alone, {t_load:.2f} s (target <= 2x)")
-    if args.big_gb:
+    if args.big_gb and not args.only:
         big = make_big_csv(DATA / f"ingest-{args.big_gb:g}gb.csv", args.big_gb)
         big_rows = sum(1 for _ in open(big)) - 1
         t_big, rss_big = median_run(
             lambda db: [almanac, "insert", db, "t", big, "--pk", "id", "--silent"], 1)
         row(f"almanac insert, {big.stat().st_size / 1e9:.1f} GB CSV ({big_rows:,} rows)", t_big,
             rss_big, big_rows, big.stat().st_size / 1e6, "peak RSS target < 64 MB")
-    Path(args.out).write_text("\n".join(lines) + "\n")
+    if not args.only:
+        Path(args.out).write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 
 

@@ -234,19 +234,29 @@ void ChangeLog::PreUpdate(void* self_ptr, sqlite3* handle, int op, const char* d
   self->captured_.push_back(std::move(change));
 }
 
-Status ChangeLog::Append(db::Connection& conn, ChangeEvent event) {
+Result<db::Statement> ChangeLog::PrepareAppend(db::Connection& conn) {
+  return conn.Prepare(
+      {"INSERT INTO _almanac_changes (seq, time_ms, table_name, op, pk, row, old) "
+       "VALUES (?, ?, ?, ?, ?, ?, ?)",
+       std::vector<Value>(7)});
+}
+
+Status ChangeLog::Append(db::Statement& insert, ChangeEvent event) {
   if (!options_.events) return Status::Ok();
   event.seq = next_seq_;
   RenderJson(event);
-  auto text = [](const std::string& s) { return s.empty() ? Value::Null() : Value::Text(s); };
-  ALM_ASSIGN_OR_RETURN(
-      db::Statement stmt,
-      conn.Prepare({"INSERT INTO _almanac_changes (seq, time_ms, table_name, op, pk, row, old) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    {Value::Integer(event.seq), Value::Integer(event.time_ms), text(event.table),
-                     Value::Text(event.op), text(event.pk), text(event.row), text(event.old)}}));
-  ALM_ASSIGN_OR_RETURN(bool row, stmt.Step());
-  (void)row;
+  auto text = [&insert](int index, const std::string& s) {
+    return s.empty() ? insert.BindNull(index) : insert.BindText(index, s);
+  };
+  ALM_RETURN_IF_ERROR(insert.BindInt(1, event.seq));
+  ALM_RETURN_IF_ERROR(insert.BindInt(2, event.time_ms));
+  ALM_RETURN_IF_ERROR(text(3, event.table));
+  ALM_RETURN_IF_ERROR(insert.BindText(4, event.op));
+  ALM_RETURN_IF_ERROR(text(5, event.pk));
+  ALM_RETURN_IF_ERROR(text(6, event.row));
+  ALM_RETURN_IF_ERROR(text(7, event.old));
+  ALM_RETURN_IF_ERROR(insert.Step().status());
+  insert.Reset();
   ++next_seq_;
   pending_.push_back(std::make_shared<const ChangeEvent>(std::move(event)));
   return Status::Ok();
@@ -284,7 +294,10 @@ Status ChangeLog::OnBegin(db::WriteContext& ctx) {
     ChangeEvent event;
     event.time_ms = NowMs();
     event.op = "resync";
-    ALM_RETURN_IF_ERROR(Append(ctx.conn(), std::move(event)));
+    if (options_.events) {
+      ALM_ASSIGN_OR_RETURN(db::Statement insert, PrepareAppend(ctx.conn()));
+      ALM_RETURN_IF_ERROR(Append(insert, std::move(event)));
+    }
     for (RowSink* sink : sinks_) ALM_RETURN_IF_ERROR(sink->OnResync(ctx));
   }
   return options_.events ? Prune(ctx.conn()) : Status::Ok();
@@ -307,6 +320,11 @@ Status ChangeLog::OnJobSucceeded(db::WriteContext& ctx) {
   captured_.clear();
   ALM_ASSIGN_OR_RETURN(std::shared_ptr<const db::Schema> schema, ctx.CurrentSchema());
   int64_t now = NowMs();
+  // One statement for the whole job, bound without copies.
+  db::Statement insert;
+  if (options_.events) {
+    ALM_ASSIGN_OR_RETURN(insert, PrepareAppend(ctx.conn()));
+  }
   for (const Captured& change : captured) {
     const db::TableInfo* info = schema->Find(change.table);
     if (info && info->kind == db::TableKind::kShadow) continue;
@@ -338,13 +356,13 @@ Status ChangeLog::OnJobSucceeded(db::WriteContext& ctx) {
         ChangeEvent event = event_for("delete");
         event.pk = old_key;
         if (options_.old_values) event.old = RowJson(info, change.old_values);
-        ALM_RETURN_IF_ERROR(Append(ctx.conn(), std::move(event)));
+        ALM_RETURN_IF_ERROR(Append(insert, std::move(event)));
       }
       if (change.op != SQLITE_DELETE) {
         ChangeEvent event = event_for("insert");
         event.pk = new_key;
         event.row = RowJson(info, change.new_values);
-        ALM_RETURN_IF_ERROR(Append(ctx.conn(), std::move(event)));
+        ALM_RETURN_IF_ERROR(Append(insert, std::move(event)));
       }
       continue;
     }
@@ -352,7 +370,7 @@ Status ChangeLog::OnJobSucceeded(db::WriteContext& ctx) {
     event.pk = new_key;
     event.row = RowJson(info, change.new_values);
     if (options_.old_values) event.old = RowJson(info, change.old_values);
-    ALM_RETURN_IF_ERROR(Append(ctx.conn(), std::move(event)));
+    ALM_RETURN_IF_ERROR(Append(insert, std::move(event)));
   }
   for (RowSink* sink : sinks_) ALM_RETURN_IF_ERROR(sink->AfterJob(ctx));
   return Status::Ok();
@@ -367,6 +385,7 @@ void ChangeLog::OnJobRolledBack() {
 }
 
 void ChangeLog::OnCommit() {
+  for (RowSink* sink : sinks_) sink->OnCommitted();
   capturing_ = false;
   committed_next_seq_ = next_seq_;
   committed_data_version_ = seen_data_version_;

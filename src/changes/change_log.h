@@ -85,7 +85,9 @@ class ChangeLog : public db::WriteObserver {
   static void PreUpdate(void* self, sqlite3* handle, int op, const char* database,
                         const char* table, long long old_rowid,  // NOLINT(google-runtime-int)
                         long long new_rowid);                    // sqlite3_int64
-  Status Append(db::Connection& conn, ChangeEvent event);
+  static Result<db::Statement> PrepareAppend(db::Connection& conn);
+  // Writes `event` with the next seq (the statement comes from PrepareAppend).
+  Status Append(db::Statement& insert, ChangeEvent event);
   Status Prune(db::Connection& conn);
   void Loop();
 

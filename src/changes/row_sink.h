@@ -36,6 +36,8 @@ class RowSink {
   virtual Status OnResync(db::WriteContext& ctx) = 0;
   // The job, or the whole transaction, was rolled back.
   virtual void OnRolledBack() = 0;
+  // The transaction committed.
+  virtual void OnCommitted() {}
 };
 
 }  // namespace almanac::changes

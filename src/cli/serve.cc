@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <optional>
 
 #include <malloc.h>
@@ -17,8 +18,9 @@
 #include "auth/permissions.h"
 #include "auth/session.h"
 #include "changes/change_log.h"
-#include "changes/change_options.h"
+#include "cli/cli_util.h"
 #include "cli/create_token.h"
+#include "cli/one_request.h"
 #include "cli/signals.h"
 #include "config/config.h"
 #include "config/document.h"
@@ -26,8 +28,9 @@
 #include "core/task_pool.h"
 #include "db/database.h"
 #include "db/user_sql_caps.h"
+#include "format/json_value.h"
 #include "http/server.h"
-#include "links/link_index.h"
+#include "links/tracking.h"
 #include "ui/assets.h"
 #include "ui/renderer.h"
 #include "web/app.h"
@@ -56,8 +59,15 @@ struct ServeFlags {
   int request_timeout = 10;
   std::string template_dir;
   std::vector<std::string> static_mounts;  // MOUNT:DIRECTORY
-  int slow_lane_ms = 20;                   // 0: no slow lane
-  int sqlite_heap_limit_mb = 1024;         // 0: no ceiling
+  bool crossdb = false;                    // attach the file databases to _memory
+  std::vector<std::string> extensions;     // --load-extension PATH[:ENTRYPOINT]
+  std::string inspect_file;                // counts precomputed by `almanac inspect`
+  std::string get;                         // --get PATH: answer one request and exit
+  bool get_headers = false;
+  std::string get_token;
+  std::string get_actor;            // JSON
+  int slow_lane_ms = 20;            // 0: no slow lane
+  int sqlite_heap_limit_mb = 1024;  // 0: no ceiling
   int sql_value_limit_mb = 16;
   int gzip_level = 1;  // 0: no compression (1: fastest, as nginx)
   int gzip_min_bytes = 1024;
@@ -95,11 +105,6 @@ std::optional<std::string> DemoDatabase() {
   return std::nullopt;
 }
 
-int Fail(const std::string& message) {
-  std::fprintf(stderr, "Error: %s\n", message.c_str());
-  return 1;
-}
-
 }  // namespace
 
 CLI::App* AddServeCommand(CLI::App& app) {
@@ -121,6 +126,16 @@ CLI::App* AddServeCommand(CLI::App& app) {
       ->check(CLI::Range(0, 1 << 20));
   serve->add_flag("--memory", flags.memory, "Serve an in-memory database named _memory");
   serve->add_flag("--create", flags.create, "Create database files that do not exist");
+  serve->add_flag("--crossdb", flags.crossdb,
+                  "Attach the database files (up to 10, read-only) to /_memory for joins across "
+                  "them");
+  serve
+      ->add_option("--load-extension", flags.extensions,
+                   "Load a SQLite extension into every connection: PATH or PATH:ENTRYPOINT "
+                   "(repeatable; SQL can still never load one)")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  serve->add_option("--inspect-file", flags.inspect_file,
+                    "Table counts of immutable databases precomputed by `almanac inspect`");
   serve->add_option("-s,--setting", flags.settings, "Setting NAME VALUE (repeatable)")
       ->expected(2)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
@@ -154,6 +169,13 @@ CLI::App* AddServeCommand(CLI::App& app) {
                    "Seconds a client has to send a request's headers")
       ->capture_default_str()
       ->check(CLI::Range(1, 3600));
+  serve->add_option("--get", flags.get,
+                    "Answer one GET request for this path without opening a port, print the "
+                    "body and exit (1 unless the status is 200)");
+  serve->add_flag("--headers", flags.get_headers, "Include the status and headers in --get output");
+  serve->add_option("--token", flags.get_token, "API token to send with the --get request");
+  serve->add_option("--actor", flags.get_actor,
+                    "Actor to sign in as for the --get request (JSON: '{\"id\": \"root\"}')");
   serve
       ->add_option("--slow-lane-ms", flags.slow_lane_ms,
                    "A read whose SQL runs longer than this on an I/O thread is moved to the slow "
@@ -185,12 +207,18 @@ CLI::App* AddServeCommand(CLI::App& app) {
 
 int RunServe() {
   db::ConfigureSqliteForServing();
+  if (flags.get.empty()) {
+    if (flags.get_headers) return Fail("--headers can only be used with --get");
+    if (!flags.get_token.empty()) return Fail("--token can only be used with --get");
+    if (!flags.get_actor.empty()) return Fail("--actor can only be used with --get");
+  }
   // SIGINT/SIGTERM stop the server gracefully. Blocked from here on, before any thread (SQL
   // pool, writers, I/O) starts, so that none of them is killed by the signal instead.
   std::atomic<bool> stop_requested{false};
   std::atomic<http::Server*> running{nullptr};
   std::atomic<changes::ChangeLogs*> change_logs_running{nullptr};
   StopOnSignal stop_on_signal([&stop_requested, &running, &change_logs_running] {
+    if (!flags.get.empty()) std::_Exit(130);  // --get: nothing to finish gracefully
     stop_requested = true;
     // Event streams end first: the server waits for the requests in progress.
     if (changes::ChangeLogs* logs = change_logs_running.load()) logs->StopAll();
@@ -230,6 +258,25 @@ int RunServe() {
   config::Config config =
       config::Config::FromDocuments(std::move(config_doc), std::move(metadata_doc));
 
+  // Datasette's inspect data: {"<db name>": {"tables": {"<table>": {"count": N}}}}.
+  format::JsonValue inspected = format::JsonValue::MakeObject();
+  if (!flags.inspect_file.empty()) {
+    Result<format::JsonValue> doc = config::LoadDocument(flags.inspect_file);
+    if (!doc.ok()) return Fail(doc.status().message());
+    inspected = std::move(doc).value();
+  }
+  auto inspected_counts = [&inspected](const std::string& name) {
+    std::map<std::string, int64_t> counts;
+    const format::JsonValue* db = inspected.Find(name);
+    const format::JsonValue* tables = db ? db->Find("tables") : nullptr;
+    if (!tables || !tables->is_object()) return counts;
+    for (const auto& [table, info] : tables->as_object()) {
+      const format::JsonValue* count = info.Find("count");
+      if (count && count->is_int()) counts[table] = count->as_int();
+    }
+    return counts;
+  };
+
   db::Registry registry;
   auto add = [&](std::string path, bool immutable, bool memory) -> Status {
     db::DatabaseOptions options;
@@ -239,11 +286,20 @@ int RunServe() {
     options.memory = memory;
     options.create = flags.create;
     options.cache_size_kb = settings.cache_size_kb;
+    options.extensions = flags.extensions;
+    if (immutable) options.inspected_counts = inspected_counts(options.name);
+    if (memory && flags.crossdb) {
+      // Datasette attaches the first SQLITE_LIMIT_ATTACHED (10) file databases.
+      for (const auto& other : registry.all()) {
+        if (other->is_memory() || options.attach.size() >= 10) continue;
+        options.attach.push_back({other->name(), other->path(), !other->is_mutable()});
+      }
+    }
     ALM_ASSIGN_OR_RETURN(std::unique_ptr<db::Database> database, db::Database::Open(options));
     return registry.Add(std::move(database));
   };
   std::vector<std::string> files = flags.files;
-  if (files.empty() && flags.immutable.empty() && !flags.memory) {
+  if (files.empty() && flags.immutable.empty() && !flags.memory && !flags.crossdb) {
     std::optional<std::string> demo = DemoDatabase();
     if (!demo) return Fail("no database given and the demo database (demo.db) was not found");
     files.push_back(*demo);
@@ -256,45 +312,17 @@ int RunServe() {
     Status s = add(file, true, false);
     if (!s.ok()) return Fail(s.message());
   }
-  if (flags.memory) {
+  if (flags.memory || flags.crossdb) {
     Status s = add("_memory", false, true);
     if (!s.ok()) return Fail(s.message());
   }
 
-  // Change logs and links indexes, for the databases whose config turns them on
-  // (docs/changes.md, docs/links.md). The links index is fed by the change capture.
-  links::LinkIndexes link_indexes;
-  changes::ChangeLogs change_logs;
-  for (const auto& database : registry.all()) {
-    const format::JsonValue* db_config = config.DatabaseConfig(database->name());
-    Result<std::optional<changes::ChangeLogOptions>> wanted =
-        changes::ParseChangeLogOptions(db_config);
-    if (!wanted.ok())
-      return Fail("databases." + database->name() + ": " + wanted.status().message());
-    Result<std::optional<links::LinkOptions>> links_wanted = links::ParseLinkOptions(db_config);
-    if (!links_wanted.ok()) {
-      return Fail("databases." + database->name() + ": " + links_wanted.status().message());
-    }
-    if (!wanted->has_value() && !links_wanted->has_value()) continue;
-    std::vector<changes::RowSink*> sinks;
-    if (links_wanted->has_value()) {
-      Result<std::unique_ptr<links::LinkIndex>> index =
-          links::LinkIndex::Open(*database, **links_wanted);
-      if (!index.ok()) return Fail(index.status().message());
-      sinks.push_back(index->get());
-      link_indexes.Add(database->name(), std::move(index).value());
-    }
-    changes::ChangeLogOptions log_options;
-    if (wanted->has_value()) {
-      log_options = **wanted;
-    } else {
-      log_options.events = false;
-    }
-    Result<std::unique_ptr<changes::ChangeLog>> log =
-        changes::ChangeLog::Attach(*database, log_options, std::move(sinks));
-    if (!log.ok()) return Fail(log.status().message());
-    change_logs.Add(database->name(), std::move(log).value());
-  }
+  // Change logs and links indexes, for the databases whose config turns them on.
+  links::Tracking tracking;
+  Status tracked = links::StartTracking(
+      registry, [&config](std::string_view name) { return config.DatabaseConfig(name); }, tracking);
+  if (!tracked.ok()) return Fail(tracked.message());
+  changes::ChangeLogs& change_logs = tracking.change_logs;
   change_logs_running = &change_logs;
   std::unique_ptr<std::atomic<changes::ChangeLogs*>, void (*)(std::atomic<changes::ChangeLogs*>*)>
       forget_change_logs(&change_logs_running,
@@ -319,8 +347,9 @@ int RunServe() {
   // core each against a busy I/O thread).
   TaskPool slow_lane(static_cast<size_t>(settings.num_sql_threads), "slow",
                      [] { ::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), 5); });
-  api::Instance instance{registry,       settings, config,       permissions,  ALMANAC_VERSION,
-                         &authenticator, &pool,    &change_logs, &link_indexes};
+  api::Instance instance{registry,    settings,        config,
+                         permissions, ALMANAC_VERSION, &authenticator,
+                         &pool,       &change_logs,    &tracking.link_indexes};
   std::vector<ui::StaticMount> mounts;
   for (const std::string& spec : flags.static_mounts) {
     Result<ui::StaticMount> mount = ui::ParseStaticMount(spec);
@@ -337,6 +366,19 @@ int RunServe() {
     app_options.fast_lane = std::chrono::milliseconds(flags.slow_lane_ms);
   }
   web::App app(instance, app_options, renderer);
+  if (!flags.get.empty()) {
+    OneRequest one{flags.get, flags.get_headers, flags.get_token, ""};
+    if (!flags.get_actor.empty()) {
+      Result<format::JsonValue> actor = format::ParseJson(flags.get_actor);
+      if (!actor.ok() || !actor->is_object()) return Fail("--actor must be a JSON object");
+      one.actor_cookie = auth::MakeActorCookie(secret, *actor);
+    }
+    int code = AnswerOneRequest(app, one, stdout);
+    stop_on_signal.Finish();
+    slow_lane.Shutdown();
+    pool.Shutdown();
+    return code;
+  }
 
   http::ServerOptions options;
   options.io_threads = flags.io_threads > 0 ? flags.io_threads : settings.num_sql_threads;

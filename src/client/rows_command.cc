@@ -1,9 +1,14 @@
 // `rows`: a table's rows through Datasette's table JSON, with dclient's filters. `--all`
 // follows the pages with the `next` token (sent back to the same instance URL, never to the
-// host a `next_url` names) and prints each page as it arrives: memory stays flat. (Asking
-// for the next page while printing this one was measured and gained nothing: the server's
-// JSON pages are the bottleneck, see bench/client_bench.py.)
+// host a `next_url` names) and prints each page as it arrives: memory stays flat. A thread of
+// its own fetches and parses the pages ahead of the printing (bench/client_bench.py measures
+// it against the server's CSV stream).
+#include <condition_variable>
 #include <cstdio>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <thread>
 
 #include "client/commands.h"
 #include "client/python_text.h"
@@ -45,6 +50,89 @@ Status PageError(const HttpResponse& response) {
                          ErrorDetail(response));
 }
 
+// One page of rows, parsed: the table JSON object, or why there is none.
+Result<JsonValue> ReadPage(const Result<HttpResponse>& response) {
+  if (!response.ok()) return response.status();
+  if (response->status != 200) return PageError(*response);
+  ALM_ASSIGN_OR_RETURN(JsonValue data, ParseBody(*response));
+  if (!data.is_object()) return InvalidArgument("Unexpected response: not a JSON object");
+  return data;
+}
+
+// The `next` token when the page says there is another one.
+std::optional<std::string> NextToken(const JsonValue& page) {
+  const JsonValue* next = page.Find("next");
+  const JsonValue* next_url = page.Find("next_url");
+  if (!next || next->is_null() || !next_url || next_url->is_null()) return std::nullopt;
+  return PyStr(*next);
+}
+
+// The pages of one `rows` command, fetched and parsed on a thread of their own, so that the
+// server makes page N+1 and this process parses it while page N is printed. With `follow`
+// (--all) it asks for the next page as soon as one is parsed; at most kAhead parsed pages wait
+// to be printed (memory stays flat). Without `follow`, one page. An error ends the pages.
+class PageFetcher {
+ public:
+  PageFetcher(Remote& remote, std::string path, QueryArgs params, bool follow)
+      : remote_(remote), path_(std::move(path)), params_(std::move(params)), follow_(follow) {
+    thread_ = std::thread([this] { Run(); });
+  }
+  // Stops after the request in flight, if any.
+  ~PageFetcher() {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    changed_.notify_all();
+    thread_.join();
+  }
+  PageFetcher(const PageFetcher&) = delete;
+  PageFetcher& operator=(const PageFetcher&) = delete;
+
+  // The next page (or the error that ended them); nullopt after the last one.
+  std::optional<Result<JsonValue>> Next() {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [this] { return !ready_.empty() || finished_; });
+    if (ready_.empty()) return std::nullopt;
+    Result<JsonValue> page = std::move(ready_.front());
+    ready_.pop_front();
+    changed_.notify_all();
+    return page;
+  }
+
+ private:
+  static constexpr size_t kAhead = 2;
+
+  void Run() noexcept {
+    for (;;) {
+      Result<JsonValue> page = ReadPage(remote_.Get(path_, params_));
+      std::optional<std::string> next =
+          follow_ && page.ok() ? NextToken(*page) : std::optional<std::string>();
+      std::unique_lock lock(mutex_);
+      changed_.wait(lock, [this] { return ready_.size() < kAhead || stopping_; });
+      ready_.push_back(std::move(page));
+      changed_.notify_all();
+      if (!next || stopping_) break;
+      if (params_.back().first == "_next") params_.pop_back();
+      params_.emplace_back("_next", *next);
+    }
+    std::lock_guard lock(mutex_);
+    finished_ = true;
+    changed_.notify_all();
+  }
+
+  Remote& remote_;
+  std::string path_;
+  QueryArgs params_;  // never empty: _shape comes first
+  bool follow_;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::deque<Result<JsonValue>> ready_;
+  bool stopping_ = false;
+  bool finished_ = false;
+  std::thread thread_;  // last: started once everything it uses exists
+};
+
 }  // namespace
 
 Status RunRows(const RowsOptions& options, ConfigStore& config, Io io) {
@@ -64,24 +152,14 @@ Status RunRows(const RowsOptions& options, ConfigStore& config, Io io) {
   Remote remote(target);
   std::string path = PathSegment(database) + PathSegment(table) + ".json";
   if (options.verbose) std::fprintf(io.err, "%s\n", JoinUrl(target.url, path).c_str());
-  QueryArgs params = RowParams(options);
   RowPrinter printer(options.format, io.out);
   int64_t total = 0;
   bool have_columns = false;
   bool limited = options.limit && *options.limit > 0;
-  Result<HttpResponse> current = remote.Get(path, params);
-  for (;;) {
-    if (!current.ok()) return current.status();
-    if (current->status != 200) return PageError(*current);
-    ALM_ASSIGN_OR_RETURN(JsonValue data, ParseBody(*current));
-    if (!data.is_object()) return InvalidArgument("Unexpected response: not a JSON object");
-    const JsonValue* next = data.Find("next");
-    const JsonValue* next_url = data.Find("next_url");
-    bool more = options.all && next && !next->is_null() && next_url && !next_url->is_null();
-    if (more) {
-      if (params.back().first == "_next") params.pop_back();
-      params.emplace_back("_next", PyStr(*next));
-    }
+  PageFetcher pages(remote, path, RowParams(options), options.all);
+  while (std::optional<Result<JsonValue>> page = pages.Next()) {
+    if (!page->ok()) return page->status();
+    const JsonValue& data = **page;
     if (const JsonValue* columns = data.Find("columns");
         !have_columns && columns && columns->is_array()) {
       std::vector<std::string> names;
@@ -96,8 +174,7 @@ Status RunRows(const RowsOptions& options, ConfigStore& config, Io io) {
         ++total;
       }
     }
-    if (!more || (limited && total >= *options.limit)) break;
-    current = remote.Get(path, params);
+    if (limited && total >= *options.limit) break;
   }
   printer.Finish();
   return Status::Ok();

@@ -13,6 +13,7 @@ JsonValue Convert(simdjson::dom::element element) {
     case simdjson::dom::element_type::ARRAY: {
       JsonValue::Array items;
       simdjson::dom::array array = element.get_array().value_unsafe();
+      items.reserve(array.size());  // O(1) in the DOM's tape (saturates at 2^24 - 1)
       for (simdjson::dom::element child : array) {
         items.push_back(Convert(child));
       }
@@ -21,6 +22,7 @@ JsonValue Convert(simdjson::dom::element element) {
     case simdjson::dom::element_type::OBJECT: {
       JsonValue::Object members;
       simdjson::dom::object object = element.get_object().value_unsafe();
+      members.reserve(object.size());
       for (simdjson::dom::key_value_pair field : object) {
         members.emplace_back(std::string(field.key), Convert(field.value));
       }

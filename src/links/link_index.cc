@@ -1,6 +1,7 @@
 #include "links/link_index.h"
 
 #include <algorithm>
+#include <optional>
 #include <set>
 #include <tuple>
 #include <utility>
@@ -10,158 +11,135 @@
 namespace almanac::links {
 namespace {
 
-// One link: the reverse index's key.
-struct Link {
-  std::string target_table;
-  std::string target_key;
-  std::string source_table;
-  std::string source_column;
-  std::string source_pk;
-  auto Tie() const {
-    return std::tie(target_table, target_key, source_table, source_column, source_pk);
+// The key of a definition's kind: (source table, column label, target table).
+using KindKey = std::tuple<std::string, std::string, std::string>;
+
+KindKey KeyOf(const LinkDef& def) { return {def.source_table, def.label, def.target_table}; }
+
+std::map<KindKey, int64_t> KindIds(const std::vector<Kind>& kinds) {
+  std::map<KindKey, int64_t> ids;
+  for (const Kind& kind : kinds) {
+    ids.emplace(KindKey{kind.source_table, kind.source_column, kind.target_table}, kind.id);
   }
-  bool operator<(const Link& other) const { return Tie() < other.Tie(); }
-  bool operator==(const Link& other) const { return Tie() == other.Tie(); }
+  return ids;
+}
+
+// The links one row makes under `defs` (kind ids beside them), appended to `out`.
+template <typename DefT>
+void RowEntries(const std::vector<DefT>& defs, const std::vector<Value>& values, const StoredPk& pk,
+                std::vector<Entry>& out) {
+  std::vector<std::string> keys;
+  for (const DefT& d : defs) {
+    if (d.def.column_index >= values.size()) continue;
+    keys.clear();
+    TargetKeys(d.def, values[d.def.column_index], keys);
+    for (std::string& key : keys) out.push_back(Entry{d.kind, std::move(key), pk});
+  }
+}
+
+struct ScanDef {
+  LinkDef def;
+  int64_t kind = 0;
 };
 
-void RowLinks(const std::vector<LinkDef>& defs, const std::vector<Value>& values,
-              const std::string& source_pk, std::vector<Link>& out) {
-  std::vector<std::string> keys;
-  for (const LinkDef& def : defs) {
-    if (def.column_index >= values.size()) continue;
-    keys.clear();
-    TargetKeys(def, values[def.column_index], keys);
-    for (std::string& key : keys) {
-      out.push_back(Link{def.target_table, std::move(key), def.source_table, def.label, source_pk});
-    }
-  }
-}
-
-Status Step(db::Connection& conn, sql::Query query) {
-  ALM_ASSIGN_OR_RETURN(db::Statement stmt, conn.Prepare(query));
-  return stmt.Step().status();
-}
-
-std::vector<Value> LinkParams(const Link& link) {
-  return {Value::Text(link.target_table), Value::Text(link.target_key),
-          Value::Text(link.source_table), Value::Text(link.source_column),
-          Value::Text(link.source_pk)};
-}
-
-std::vector<Value> CountParams(const Link& link) {
-  return {Value::Text(link.target_table), Value::Text(link.target_key),
-          Value::Text(link.source_table), Value::Text(link.source_column)};
-}
-
-Status AddLink(db::Connection& conn, const Link& link) {
-  ALM_RETURN_IF_ERROR(Step(conn, {"INSERT OR IGNORE INTO _almanac_links (target_table, target_key, "
-                                  "source_table, source_column, source_pk) VALUES (?, ?, ?, ?, ?)",
-                                  LinkParams(link)}));
-  if (conn.Changes() != 1) return Status::Ok();
-  return Step(conn, {"INSERT INTO _almanac_link_counts (target_table, target_key, source_table, "
-                     "source_column, n) VALUES (?, ?, ?, ?, 1) ON CONFLICT DO UPDATE SET n = n + 1",
-                     CountParams(link)});
-}
-
-Status RemoveLink(db::Connection& conn, const Link& link) {
-  ALM_RETURN_IF_ERROR(Step(conn, {"DELETE FROM _almanac_links WHERE target_table = ? AND "
-                                  "target_key = ? AND source_table = ? AND source_column = ? AND "
-                                  "source_pk = ?",
-                                  LinkParams(link)}));
-  if (conn.Changes() != 1) return Status::Ok();
-  ALM_RETURN_IF_ERROR(
-      Step(conn, {"UPDATE _almanac_link_counts SET n = n - 1 WHERE target_table = ? "
-                  "AND target_key = ? AND source_table = ? AND source_column = ?",
-                  CountParams(link)}));
-  return Step(conn, {"DELETE FROM _almanac_link_counts WHERE target_table = ? AND target_key = ? "
-                     "AND source_table = ? AND source_column = ? AND n <= 0",
-                     CountParams(link)});
-}
-
-// Every link the rows of `table` make under `defs`, sorted.
-Result<std::vector<Link>> ScanTable(db::Connection& conn, const db::TableInfo& table,
-                                    const std::vector<LinkDef>& defs) {
-  std::vector<Link> links;
-  if (defs.empty()) return links;
+// Calls `emit` for every link the rows of `table` make under `defs`.
+template <typename Emit>
+Status ScanTable(db::Connection& conn, const db::TableInfo& table, const std::vector<ScanDef>& defs,
+                 Emit emit) {
+  if (defs.empty()) return Status::Ok();
+  // Only the key and link columns are read.
   bool rowid = table.primary_keys.empty();
-  std::string sql = "SELECT ";
-  if (rowid) sql += "rowid, ";
+  std::vector<size_t> wanted;
   for (size_t i = 0; i < table.columns.size(); ++i) {
-    if (i > 0) sql += ", ";
-    sql += sql::Identifier::FromSchema(table.columns[i].name).Quoted();
+    bool needed = std::find(table.primary_keys.begin(), table.primary_keys.end(),
+                            table.columns[i].name) != table.primary_keys.end();
+    for (const ScanDef& d : defs) needed = needed || d.def.column_index == i;
+    if (needed) wanted.push_back(i);
+  }
+  std::string sql = "SELECT ";
+  sql += rowid ? "rowid" : "NULL";
+  for (size_t i : wanted) {
+    sql += ", " + sql::Identifier::FromSchema(table.columns[i].name).Quoted();
   }
   sql += " FROM " + sql::Identifier::FromSchema(table.name).Quoted();
   ALM_ASSIGN_OR_RETURN(db::Statement stmt, conn.Prepare({sql, {}}));
-  int offset = rowid ? 1 : 0;
+  // One integer key (or the rowid) is stored as that integer, without making JSON.
+  std::optional<size_t> int_key;
+  if (table.primary_keys.size() == 1) {
+    for (size_t i = 0; i < table.columns.size(); ++i) {
+      if (table.columns[i].name == table.primary_keys[0]) int_key = i;
+    }
+  }
   std::vector<Value> values(table.columns.size());
+  std::vector<Entry> entries;
   for (;;) {
     ALM_ASSIGN_OR_RETURN(bool row, stmt.Step());
     if (!row) break;
-    for (size_t i = 0; i < values.size(); ++i) {
-      values[i] = stmt.Column(static_cast<int>(i) + offset);
+    for (size_t w = 0; w < wanted.size(); ++w) {
+      values[wanted[w]] = stmt.Column(static_cast<int>(w) + 1);
     }
-    std::string pk = changes::KeyJson(&table, values, rowid ? stmt.ColumnInt(0) : 0);
-    RowLinks(defs, values, pk, links);
+    StoredPk pk;
+    if (rowid) {
+      pk.is_int = true;
+      pk.integer = stmt.ColumnInt(0);
+    } else if (int_key && values[*int_key].type() == Value::Type::kInteger) {
+      pk.is_int = true;
+      pk.integer = values[*int_key].integer();
+    } else {
+      pk = StoredPk::FromJson(changes::KeyJson(&table, values, 0));
+    }
+    entries.clear();
+    RowEntries(defs, values, pk, entries);
+    for (Entry& entry : entries) ALM_RETURN_IF_ERROR(emit(std::move(entry)));
   }
-  std::sort(links.begin(), links.end());
-  links.erase(std::unique(links.begin(), links.end()), links.end());
-  return links;
+  return Status::Ok();
+}
+
+// The fingerprint stored for a source table: its definitions, and its root page, which changes
+// when the table is dropped and made again under the same name (a rename keeps it).
+std::string StateOf(const std::vector<LinkDef>& defs, int64_t rootpage) {
+  return Fingerprint(defs) + "\x1d" + std::to_string(rootpage);
+}
+
+Result<std::map<std::string, int64_t>> RootPages(db::Connection& conn) {
+  ALM_ASSIGN_OR_RETURN(
+      db::Statement stmt,
+      conn.Prepare({"SELECT name, rootpage FROM sqlite_master WHERE type = 'table'", {}}));
+  std::map<std::string, int64_t> pages;
+  for (;;) {
+    ALM_ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (!row) break;
+    pages.emplace(std::string(stmt.ColumnText(0)), stmt.ColumnInt(1));
+  }
+  return pages;
 }
 
 // Replaces the index of one source table (none when `defs` is empty) and its stored
 // fingerprint; `table` may be null (the table is gone). Returns the links written.
 Result<int64_t> RebuildSource(db::Connection& conn, const std::string& name,
-                              const db::TableInfo* table, const std::vector<LinkDef>& defs) {
-  ALM_RETURN_IF_ERROR(
-      Step(conn, {"DELETE FROM _almanac_links WHERE source_table = ?", {Value::Text(name)}}));
-  ALM_RETURN_IF_ERROR(
-      Step(conn, {"DELETE FROM _almanac_link_counts WHERE source_table = ?", {Value::Text(name)}}));
-  ALM_RETURN_IF_ERROR(
-      Step(conn, {"DELETE FROM _almanac_links_state WHERE source_table = ?", {Value::Text(name)}}));
+                              const db::TableInfo* table, const std::vector<LinkDef>& defs,
+                              int64_t rootpage) {
+  ALM_RETURN_IF_ERROR(DropSource(conn, name));
   if (!table || defs.empty()) return int64_t{0};
-  ALM_ASSIGN_OR_RETURN(std::vector<Link> links, ScanTable(conn, *table, defs));
-  ALM_ASSIGN_OR_RETURN(
-      db::Statement insert,
-      conn.Prepare({"INSERT INTO _almanac_links (target_table, target_key, source_table, "
-                    "source_column, source_pk) VALUES (?, ?, ?, ?, ?)",
-                    std::vector<Value>(5)}));
-  ALM_ASSIGN_OR_RETURN(
-      db::Statement count,
-      conn.Prepare({"INSERT INTO _almanac_link_counts (target_table, target_key, source_table, "
-                    "source_column, n) VALUES (?, ?, ?, ?, ?)",
-                    std::vector<Value>(5)}));
-  for (size_t i = 0; i < links.size(); ++i) {
-    const Link& link = links[i];
-    ALM_RETURN_IF_ERROR(insert.BindText(1, link.target_table));
-    ALM_RETURN_IF_ERROR(insert.BindText(2, link.target_key));
-    ALM_RETURN_IF_ERROR(insert.BindText(3, link.source_table));
-    ALM_RETURN_IF_ERROR(insert.BindText(4, link.source_column));
-    ALM_RETURN_IF_ERROR(insert.BindText(5, link.source_pk));
-    ALM_RETURN_IF_ERROR(insert.Step().status());
-    insert.Reset();
-    bool last_of_group =
-        i + 1 == links.size() || std::tie(link.target_table, link.target_key, link.source_column) !=
-                                     std::tie(links[i + 1].target_table, links[i + 1].target_key,
-                                              links[i + 1].source_column);
-    if (!last_of_group) continue;
-    size_t first = i;
-    while (first > 0 && std::tie(links[first - 1].target_table, links[first - 1].target_key,
-                                 links[first - 1].source_column) ==
-                            std::tie(link.target_table, link.target_key, link.source_column)) {
-      --first;
+  std::vector<ScanDef> scan;
+  std::map<KindKey, int64_t> ids;
+  for (const LinkDef& def : defs) {
+    auto [at, added] = ids.emplace(KeyOf(def), 0);
+    if (added) {
+      ALM_ASSIGN_OR_RETURN(at->second, AddKind(conn, name, def.label, def.target_table));
     }
-    ALM_RETURN_IF_ERROR(count.BindText(1, link.target_table));
-    ALM_RETURN_IF_ERROR(count.BindText(2, link.target_key));
-    ALM_RETURN_IF_ERROR(count.BindText(3, link.source_table));
-    ALM_RETURN_IF_ERROR(count.BindText(4, link.source_column));
-    ALM_RETURN_IF_ERROR(count.BindInt(5, static_cast<int64_t>(i - first + 1)));
-    ALM_RETURN_IF_ERROR(count.Step().status());
-    count.Reset();
+    scan.push_back(ScanDef{def, at->second});
   }
-  ALM_RETURN_IF_ERROR(Step(conn, {"INSERT INTO _almanac_links_state (source_table, fingerprint) "
-                                  "VALUES (?, ?)",
-                                  {Value::Text(name), Value::Text(Fingerprint(defs))}}));
-  return static_cast<int64_t>(links.size());
+  BulkWriter writer(conn);
+  ALM_RETURN_IF_ERROR(
+      ScanTable(conn, *table, scan, [&](Entry entry) { return writer.Add(std::move(entry)); }));
+  ALM_RETURN_IF_ERROR(writer.Flush());
+  ALM_ASSIGN_OR_RETURN(db::Statement state,
+                       conn.Prepare({"INSERT INTO _almanac_links_state (source_table, fingerprint) "
+                                     "VALUES (?, ?)",
+                                     {Value::Text(name), Value::Text(StateOf(defs, rootpage))}}));
+  ALM_RETURN_IF_ERROR(state.Step().status());
+  return writer.written();
 }
 
 Result<std::map<std::string, std::string>> StoredFingerprints(db::Connection& conn) {
@@ -179,32 +157,19 @@ Result<std::map<std::string, std::string>> StoredFingerprints(db::Connection& co
 
 }  // namespace
 
-Status CreateLinkTables(db::Connection& conn) {
-  return conn.Exec(
-      "CREATE TABLE IF NOT EXISTS _almanac_links (target_table TEXT NOT NULL, target_key TEXT "
-      "NOT NULL, source_table TEXT NOT NULL, source_column TEXT NOT NULL, source_pk TEXT NOT "
-      "NULL, PRIMARY KEY (target_table, target_key, source_table, source_column, source_pk)) "
-      "WITHOUT ROWID;"
-      "CREATE INDEX IF NOT EXISTS _almanac_links_forward ON _almanac_links (source_table, "
-      "source_pk);"
-      "CREATE TABLE IF NOT EXISTS _almanac_link_counts (target_table TEXT NOT NULL, target_key "
-      "TEXT NOT NULL, source_table TEXT NOT NULL, source_column TEXT NOT NULL, n INTEGER NOT "
-      "NULL, PRIMARY KEY (target_table, target_key, source_table, source_column)) WITHOUT ROWID;"
-      "CREATE TABLE IF NOT EXISTS _almanac_links_state (source_table TEXT PRIMARY KEY, "
-      "fingerprint TEXT NOT NULL)");
-}
-
 Result<int64_t> RebuildAll(db::Connection& conn, const db::Schema& schema,
                            const LinkOptions& options) {
   ALM_RETURN_IF_ERROR(CreateLinkTables(conn));
   ALM_RETURN_IF_ERROR(
       conn.Exec("DELETE FROM _almanac_links; DELETE FROM _almanac_link_counts; "
-                "DELETE FROM _almanac_links_state"));
+                "DELETE FROM _almanac_link_kinds; DELETE FROM _almanac_links_state"));
+  ALM_ASSIGN_OR_RETURN(auto pages, RootPages(conn));
   int64_t total = 0;
   for (const db::TableInfo& table : schema.tables()) {
     std::vector<LinkDef> defs = DefsForTable(table, options);
     if (defs.empty()) continue;
-    ALM_ASSIGN_OR_RETURN(int64_t written, RebuildSource(conn, table.name, &table, defs));
+    ALM_ASSIGN_OR_RETURN(int64_t written,
+                         RebuildSource(conn, table.name, &table, defs, pages[table.name]));
     total += written;
   }
   return total;
@@ -213,70 +178,102 @@ Result<int64_t> RebuildAll(db::Connection& conn, const db::Schema& schema,
 Result<VerifyReport> Verify(db::Connection& conn, const db::Schema& schema,
                             const LinkOptions& options) {
   VerifyReport report;
-  std::vector<Link> expected;
+  ALM_ASSIGN_OR_RETURN(std::vector<Kind> kinds, LoadKinds(conn));
+  std::map<KindKey, int64_t> ids = KindIds(kinds);
+  std::map<int64_t, std::string> names;  // kind -> "source.column -> target"
+  for (const Kind& kind : kinds) {
+    names[kind.id] = kind.source_table + "." + kind.source_column + " -> " + kind.target_table;
+  }
+  std::set<int64_t> checked;  // kinds compared with some table's rows
+  int64_t unknown = 0;        // definitions without a kind: ids below zero
+  auto describe = [&](const char* what, const Entry& e) {
+    return std::string(what) + ": " + names[e.kind] + " " + e.source_pk.ToJson() + " -> " +
+           e.target_key;
+  };
+  auto compare = [&](std::vector<Entry>& expected, std::vector<Entry>& indexed) {
+    std::sort(expected.begin(), expected.end());
+    expected.erase(std::unique(expected.begin(), expected.end()), expected.end());
+    report.expected += static_cast<int64_t>(expected.size());
+    report.indexed += static_cast<int64_t>(indexed.size());
+    std::vector<Entry> diff;
+    std::set_difference(expected.begin(), expected.end(), indexed.begin(), indexed.end(),
+                        std::back_inserter(diff));
+    report.missing += static_cast<int64_t>(diff.size());
+    for (size_t i = 0; i < diff.size() && report.examples.size() < 5; ++i) {
+      report.examples.push_back(describe("missing", diff[i]));
+    }
+    diff.clear();
+    std::set_difference(indexed.begin(), indexed.end(), expected.begin(), expected.end(),
+                        std::back_inserter(diff));
+    report.extra += static_cast<int64_t>(diff.size());
+    for (size_t i = 0; i < diff.size() && report.examples.size() < 10; ++i) {
+      report.examples.push_back(describe("extra", diff[i]));
+    }
+  };
+  auto indexed_of = [&](int64_t kind, std::vector<Entry>& out) -> Status {
+    if (kind < 0) return Status::Ok();
+    ALM_ASSIGN_OR_RETURN(db::Statement stmt,
+                         conn.Prepare({"SELECT target_key, source_pk FROM _almanac_links WHERE "
+                                       "kind = ? ORDER BY target_key, source_pk",
+                                       {Value::Integer(kind)}}));
+    for (;;) {
+      ALM_ASSIGN_OR_RETURN(bool row, stmt.Step());
+      if (!row) break;
+      out.push_back(Entry{kind, std::string(stmt.ColumnText(0)), StoredPk::FromColumn(stmt, 1)});
+    }
+    return Status::Ok();
+  };
+  // Table by table, so that only one table's links are in memory at a time.
   for (const db::TableInfo& table : schema.tables()) {
     std::vector<LinkDef> defs = DefsForTable(table, options);
-    ALM_ASSIGN_OR_RETURN(std::vector<Link> links, ScanTable(conn, table, defs));
-    expected.insert(expected.end(), links.begin(), links.end());
+    if (defs.empty()) continue;
+    std::vector<ScanDef> scan;
+    std::set<int64_t> table_kinds;
+    for (const LinkDef& def : defs) {
+      auto found = ids.find(KeyOf(def));
+      int64_t kind = found != ids.end() ? found->second : -(++unknown);
+      if (kind < 0) ids.emplace(KeyOf(def), kind);
+      if (kind < 0) names[kind] = def.source_table + "." + def.label + " -> " + def.target_table;
+      scan.push_back(ScanDef{def, kind});
+      table_kinds.insert(kind);
+    }
+    std::vector<Entry> expected;
+    ALM_RETURN_IF_ERROR(ScanTable(conn, table, scan, [&](Entry entry) {
+      expected.push_back(std::move(entry));
+      return Status::Ok();
+    }));
+    std::vector<Entry> indexed;
+    for (int64_t kind : table_kinds) ALM_RETURN_IF_ERROR(indexed_of(kind, indexed));
+    checked.insert(table_kinds.begin(), table_kinds.end());
+    compare(expected, indexed);
   }
-  std::sort(expected.begin(), expected.end());
-  std::vector<Link> indexed;
-  ALM_ASSIGN_OR_RETURN(db::Statement stmt,
-                       conn.Prepare({"SELECT target_table, target_key, source_table, "
-                                     "source_column, source_pk FROM _almanac_links",
-                                     {}}));
-  for (;;) {
-    ALM_ASSIGN_OR_RETURN(bool row, stmt.Step());
-    if (!row) break;
-    indexed.push_back(Link{std::string(stmt.ColumnText(0)), std::string(stmt.ColumnText(1)),
-                           std::string(stmt.ColumnText(2)), std::string(stmt.ColumnText(3)),
-                           std::string(stmt.ColumnText(4))});
-  }
-  std::sort(indexed.begin(), indexed.end());
-  report.expected = static_cast<int64_t>(expected.size());
-  report.indexed = static_cast<int64_t>(indexed.size());
-  auto describe = [](const char* what, const Link& link) {
-    return std::string(what) + ": " + link.source_table + "." + link.source_column + " " +
-           link.source_pk + " -> " + link.target_table + "/" + link.target_key;
-  };
-  std::vector<Link> diff;
-  std::set_difference(expected.begin(), expected.end(), indexed.begin(), indexed.end(),
-                      std::back_inserter(diff));
-  report.missing = static_cast<int64_t>(diff.size());
-  for (size_t i = 0; i < diff.size() && report.examples.size() < 5; ++i) {
-    report.examples.push_back(describe("missing", diff[i]));
-  }
-  diff.clear();
-  std::set_difference(indexed.begin(), indexed.end(), expected.begin(), expected.end(),
-                      std::back_inserter(diff));
-  report.extra = static_cast<int64_t>(diff.size());
-  for (size_t i = 0; i < diff.size() && report.examples.size() < 10; ++i) {
-    report.examples.push_back(describe("extra", diff[i]));
+  // Kinds no definition has any more: all their links are extra.
+  for (const Kind& kind : kinds) {
+    if (checked.count(kind.id)) continue;
+    std::vector<Entry> expected;
+    std::vector<Entry> indexed;
+    ALM_RETURN_IF_ERROR(indexed_of(kind.id, indexed));
+    compare(expected, indexed);
   }
   // The counters against the links actually indexed.
   ALM_ASSIGN_OR_RETURN(
       db::Statement counts,
-      conn.Prepare({"SELECT c.target_table, c.target_key, c.source_table, c.source_column, c.n, "
-                    "(SELECT count(*) FROM _almanac_links l WHERE l.target_table = c.target_table "
-                    "AND l.target_key = c.target_key AND l.source_table = c.source_table AND "
-                    "l.source_column = c.source_column) FROM _almanac_link_counts c "
-                    "UNION ALL SELECT target_table, target_key, source_table, source_column, 0, "
-                    "count(*) FROM _almanac_links l WHERE NOT EXISTS (SELECT 1 FROM "
-                    "_almanac_link_counts c WHERE l.target_table = c.target_table AND "
-                    "l.target_key = c.target_key AND l.source_table = c.source_table AND "
-                    "l.source_column = c.source_column) GROUP BY 1, 2, 3, 4",
+      conn.Prepare({"SELECT c.kind, c.target_key, c.n, (SELECT count(*) FROM _almanac_links l "
+                    "WHERE l.kind = c.kind AND l.target_key = c.target_key) FROM "
+                    "_almanac_link_counts c UNION ALL SELECT kind, target_key, 0, count(*) FROM "
+                    "_almanac_links l WHERE NOT EXISTS (SELECT 1 FROM _almanac_link_counts c "
+                    "WHERE l.kind = c.kind AND l.target_key = c.target_key) GROUP BY 1, 2",
                     {}}));
   for (;;) {
     ALM_ASSIGN_OR_RETURN(bool row, counts.Step());
     if (!row) break;
-    if (counts.ColumnInt(4) == counts.ColumnInt(5)) continue;
+    if (counts.ColumnInt(2) == counts.ColumnInt(3)) continue;
     ++report.bad_counts;
     if (report.examples.size() < 15) {
-      report.examples.push_back(
-          "count of " + std::string(counts.ColumnText(2)) + "." +
-          std::string(counts.ColumnText(3)) + " -> " + std::string(counts.ColumnText(0)) + "/" +
-          std::string(counts.ColumnText(1)) + " is " + std::to_string(counts.ColumnInt(4)) +
-          ", links " + std::to_string(counts.ColumnInt(5)));
+      report.examples.push_back("count of " + names[counts.ColumnInt(0)] + "/" +
+                                std::string(counts.ColumnText(1)) + " is " +
+                                std::to_string(counts.ColumnInt(2)) + ", links " +
+                                std::to_string(counts.ColumnInt(3)));
     }
   }
   return report;
@@ -294,62 +291,167 @@ Result<std::unique_ptr<LinkIndex>> LinkIndex::Open(db::Database& db, LinkOptions
     return self->Reconcile(ctx, false);
   });
   if (!opened.ok()) return opened;
+  index->reconciled_uncommitted_ = false;  // Run returned: committed
   return index;
 }
 
 Status LinkIndex::Reconcile(db::WriteContext& ctx, bool everything) {
   ALM_ASSIGN_OR_RETURN(std::shared_ptr<const db::Schema> schema, ctx.CurrentSchema());
   ALM_ASSIGN_OR_RETURN(auto stored, StoredFingerprints(ctx.conn()));
+  ALM_ASSIGN_OR_RETURN(auto pages, RootPages(ctx.conn()));
   for (const db::TableInfo& table : schema->tables()) {
     std::vector<LinkDef> defs = DefsForTable(table, options_);
+    std::string state = StateOf(defs, pages[table.name]);
     auto found = stored.find(table.name);
     bool known = found != stored.end();
-    bool same = known ? found->second == Fingerprint(defs) : defs.empty();
+    bool same = known ? found->second == state : defs.empty();
     if (known) stored.erase(found);
-    if (!everything && same) continue;
-    ALM_RETURN_IF_ERROR(RebuildSource(ctx.conn(), table.name, &table, defs).status());
+    if (!everything && same && !stale_tables_.count(table.name)) continue;
+    ALM_RETURN_IF_ERROR(
+        RebuildSource(ctx.conn(), table.name, &table, defs, pages[table.name]).status());
   }
   // Tables gone (dropped, or renamed: the new name was rebuilt above).
   for (const auto& [name, fingerprint] : stored) {
     (void)fingerprint;
-    ALM_RETURN_IF_ERROR(RebuildSource(ctx.conn(), name, nullptr, {}).status());
+    ALM_RETURN_IF_ERROR(DropSource(ctx.conn(), name));
   }
   // After the rebuilds: they may not change the schema, but read it again to be sure.
   ALM_ASSIGN_OR_RETURN(schema, ctx.CurrentSchema());
+  ALM_ASSIGN_OR_RETURN(std::vector<Kind> kinds, LoadKinds(ctx.conn()));
+  std::map<KindKey, int64_t> ids = KindIds(kinds);
+  defs_.clear();
+  for (const db::TableInfo& table : schema->tables()) {
+    for (LinkDef& def : DefsForTable(table, options_)) {
+      auto found = ids.find(KeyOf(def));
+      if (found == ids.end()) continue;  // not possible after the rebuilds above
+      defs_[table.name].push_back(Def{std::move(def), found->second});
+    }
+  }
   checked_version_ = schema->version();
+  reconciled_uncommitted_ = true;
+  defs_stale_ = false;
+  stale_tables_.clear();
   return Status::Ok();
 }
 
 Status LinkIndex::OnRowChange(db::Connection& conn, const changes::RowChange& change) {
+  (void)conn;  // written at the end of the job (FlushJob)
   if (!change.info) return Status::Ok();
-  std::vector<LinkDef> defs = DefsForTable(*change.info, options_);
-  if (defs.empty()) return Status::Ok();
-  std::vector<Link> before;
-  std::vector<Link> after;
-  if (!change.old_values.empty()) RowLinks(defs, change.old_values, change.old_key, before);
-  if (!change.new_values.empty()) RowLinks(defs, change.new_values, change.new_key, after);
-  for (std::vector<Link>* links : {&before, &after}) {
-    std::sort(links->begin(), links->end());
-    links->erase(std::unique(links->begin(), links->end()), links->end());
+  // The definitions of the version last reconciled: when this job changed the schema,
+  // AfterJob rebuilds the tables whose definitions changed.
+  if (defs_stale_) {
+    stale_tables_.insert(change.table);
+    return Status::Ok();
   }
-  std::vector<Link> removed;
-  std::vector<Link> added;
-  std::set_difference(before.begin(), before.end(), after.begin(), after.end(),
-                      std::back_inserter(removed));
-  std::set_difference(after.begin(), after.end(), before.begin(), before.end(),
-                      std::back_inserter(added));
-  for (const Link& link : removed) ALM_RETURN_IF_ERROR(RemoveLink(conn, link));
-  for (const Link& link : added) ALM_RETURN_IF_ERROR(AddLink(conn, link));
+  auto found = defs_.find(change.table);
+  if (found == defs_.end()) return Status::Ok();
+  const std::vector<Def>& defs = found->second;
+  before_.clear();
+  after_.clear();
+  if (!change.old_values.empty()) {
+    RowEntries(defs, change.old_values, StoredPk::FromJson(change.old_key), before_);
+  }
+  if (!change.new_values.empty()) {
+    RowEntries(defs, change.new_values, StoredPk::FromJson(change.new_key), after_);
+  }
+  for (std::vector<Entry>* entries : {&before_, &after_}) {
+    std::sort(entries->begin(), entries->end());
+    entries->erase(std::unique(entries->begin(), entries->end()), entries->end());
+  }
+  // Links both before and after stay (same key, same targets): nothing to write.
+  auto b = before_.begin();
+  auto a = after_.begin();
+  while (b != before_.end() || a != after_.end()) {
+    if (a == after_.end() || (b != before_.end() && *b < *a)) {
+      --job_links_[std::move(*b++)];
+    } else if (b == before_.end() || *a < *b) {
+      ++job_links_[std::move(*a++)];
+    } else {
+      ++a;
+      ++b;
+    }
+  }
+  return Status::Ok();
+}
+
+Status LinkIndex::FlushJob(db::Connection& conn) {
+  if (job_links_.empty()) return Status::Ok();
+  std::map<Entry, int> links = std::move(job_links_);
+  job_links_.clear();
+  ALM_ASSIGN_OR_RETURN(
+      db::Statement insert,
+      conn.Prepare({"INSERT OR IGNORE INTO _almanac_links (kind, target_key, source_pk) VALUES "
+                    "(?, ?, ?)",
+                    std::vector<Value>(3)}));
+  ALM_ASSIGN_OR_RETURN(db::Statement remove,
+                       conn.Prepare({"DELETE FROM _almanac_links WHERE kind = ? AND target_key = "
+                                     "? AND source_pk = ?",
+                                     std::vector<Value>(3)}));
+  ALM_ASSIGN_OR_RETURN(
+      db::Statement add_count,
+      conn.Prepare({"INSERT INTO _almanac_link_counts (kind, target_key, n) VALUES (?, ?, ?) "
+                    "ON CONFLICT DO UPDATE SET n = n + excluded.n",
+                    std::vector<Value>(3)}));
+  ALM_ASSIGN_OR_RETURN(
+      db::Statement sub_count,
+      conn.Prepare(
+          {"UPDATE _almanac_link_counts SET n = n + ?3 WHERE kind = ?1 AND target_key = ?2",
+           std::vector<Value>(3)}));
+  ALM_ASSIGN_OR_RETURN(db::Statement drop_count,
+                       conn.Prepare({"DELETE FROM _almanac_link_counts WHERE kind = ? AND "
+                                     "target_key = ? AND n <= 0",
+                                     std::vector<Value>(2)}));
+  int64_t run = 0;  // the change of the current (kind, target_key)'s counter
+  for (auto it = links.begin(); it != links.end(); ++it) {
+    const auto& [entry, delta] = *it;
+    if (delta != 0) {
+      db::Statement& stmt = delta > 0 ? insert : remove;
+      ALM_RETURN_IF_ERROR(stmt.BindInt(1, entry.kind));
+      ALM_RETURN_IF_ERROR(stmt.BindText(2, entry.target_key));
+      ALM_RETURN_IF_ERROR(entry.source_pk.Bind(stmt, 3));
+      ALM_RETURN_IF_ERROR(stmt.Step().status());
+      stmt.Reset();
+      if (conn.Changes() == 1) run += delta > 0 ? 1 : -1;
+    }
+    auto next = std::next(it);
+    bool last = next == links.end() || next->first.kind != entry.kind ||
+                next->first.target_key != entry.target_key;
+    if (!last || run == 0) continue;
+    db::Statement& count = run > 0 ? add_count : sub_count;
+    ALM_RETURN_IF_ERROR(count.BindInt(1, entry.kind));
+    ALM_RETURN_IF_ERROR(count.BindText(2, entry.target_key));
+    ALM_RETURN_IF_ERROR(count.BindInt(3, run));
+    ALM_RETURN_IF_ERROR(count.Step().status());
+    count.Reset();
+    if (run < 0) {
+      ALM_RETURN_IF_ERROR(drop_count.BindInt(1, entry.kind));
+      ALM_RETURN_IF_ERROR(drop_count.BindText(2, entry.target_key));
+      ALM_RETURN_IF_ERROR(drop_count.Step().status());
+      drop_count.Reset();
+    }
+    run = 0;
+  }
   return Status::Ok();
 }
 
 Status LinkIndex::AfterJob(db::WriteContext& ctx) {
+  ALM_RETURN_IF_ERROR(FlushJob(ctx.conn()));
   ALM_ASSIGN_OR_RETURN(std::shared_ptr<const db::Schema> schema, ctx.CurrentSchema());
-  if (schema->version() == checked_version_) return Status::Ok();
+  if (schema->version() == checked_version_ && !defs_stale_) return Status::Ok();
   return Reconcile(ctx, false);
 }
 
 Status LinkIndex::OnResync(db::WriteContext& ctx) { return Reconcile(ctx, true); }
+
+void LinkIndex::OnRolledBack() {
+  job_links_.clear();
+  if (reconciled_uncommitted_) {
+    // The kinds it made are gone: reconcile again at the end of the next job, and rebuild the
+    // tables that job changes.
+    defs_stale_ = true;
+    reconciled_uncommitted_ = false;
+  }
+}
 
 void LinkIndexes::Add(std::string name, std::unique_ptr<LinkIndex> index) {
   indexes_[std::move(name)] = std::move(index);

@@ -1,22 +1,20 @@
-// LinkIndex: the backlinks index of one database, kept in three hidden tables of the database
-// itself and maintained inside each write's savepoint (a changes::RowSink fed by the
-// ChangeLog's capture), so it commits and rolls back with the rows:
-//   _almanac_links        (target_table, target_key, source_table, source_column, source_pk)
-//                         primary key in that order: the reverse index, paged in keyset order;
-//                         a second index on (source_table, source_pk) is the forward index
-//   _almanac_link_counts  (target_table, target_key, source_table, source_column) -> n:
-//                         stored counters, so a count is one lookup
-//   _almanac_links_state  (source_table -> fingerprint of its link definitions)
-// A row change removes exactly the links its old values made and adds those of its new values.
-// A schema change (create, alter, rename, drop) or a config change rebuilds the index of the
-// source tables whose definitions changed; a write by another process rebuilds everything.
+// LinkIndex: the backlinks index of one database, kept in hidden tables of the database itself
+// (link_store.h) and maintained inside each write's savepoint (a changes::RowSink fed by the
+// ChangeLog's capture), so it commits and rolls back with the rows.
+// A row change removes exactly the links its old values made and adds those of its new values:
+// the job's changes are netted in memory and applied once, in key order, at the end of the job,
+// with one counter update per (kind, target) touched. A schema change (create, alter, rename,
+// drop, or a table dropped and made again) or a config change rebuilds the index of the source
+// tables whose definitions changed; a write by another process rebuilds everything.
 #pragma once
 
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "changes/row_sink.h"
@@ -25,11 +23,10 @@
 #include "db/database.h"
 #include "db/schema.h"
 #include "links/link_defs.h"
+#include "links/link_store.h"
 
 namespace almanac::links {
 
-// Creates the index tables when missing.
-Status CreateLinkTables(db::Connection& conn);
 // Rebuilds the whole index from the rows (inside the caller's transaction). Returns the
 // number of links.
 Result<int64_t> RebuildAll(db::Connection& conn, const db::Schema& schema,
@@ -59,17 +56,35 @@ class LinkIndex : public changes::RowSink {
   Status OnRowChange(db::Connection& conn, const changes::RowChange& change) override;
   Status AfterJob(db::WriteContext& ctx) override;
   Status OnResync(db::WriteContext& ctx) override;
-  void OnRolledBack() override { checked_version_ = -1; }
+  void OnRolledBack() override;
+  void OnCommitted() override { reconciled_uncommitted_ = false; }
 
  private:
+  // A link definition with its kind's id.
+  struct Def {
+    LinkDef def;
+    int64_t kind = 0;
+  };
   LinkIndex(db::Database& db, LinkOptions options) : db_(db), options_(std::move(options)) {}
   // Rebuilds the source tables whose definitions differ from the stored ones (all of them
-  // when `everything`).
+  // when `everything`, and those of `stale_tables_`), then reloads the definitions.
   Status Reconcile(db::WriteContext& ctx, bool everything);
+  // Applies the job's netted link changes and their counters.
+  Status FlushJob(db::Connection& conn);
 
   db::Database& db_;
   LinkOptions options_;
-  int64_t checked_version_ = -1;  // schema version last reconciled (writer thread only)
+  // Writer thread only.
+  int64_t checked_version_ = -1;                            // schema version last reconciled
+  std::unordered_map<std::string, std::vector<Def>> defs_;  // by source table, at that version
+  // A reconcile not committed yet: a rollback undoes it, and the kind ids of defs_ with it.
+  bool reconciled_uncommitted_ = false;
+  // defs_ may name kinds that are gone: row changes only note their table, to rebuild it.
+  bool defs_stale_ = false;
+  std::set<std::string> stale_tables_;
+  std::map<Entry, int> job_links_;  // the running job's links: +1 added, -1 removed
+  std::vector<Entry> before_;       // scratch, reused row after row
+  std::vector<Entry> after_;
 };
 
 // The link indexes of an instance, by database name.

@@ -144,6 +144,7 @@ Response App::Route(api::Request& request) const {
       MatchRoute(path, [&assets](std::string_view p) { return assets.IsMounted(p); });
   if (!match) return NotFoundResponse(request, NotFound("404"));
   if (!RowTakes(*match->row, request.method)) return MethodNotAllowed(request);
+  request.url_vars = match->row->pattern.UrlVars(match->route);
   RouteContext ctx{instance_, request, match->route, renderer_};
   Response response = match->row->handler(ctx);
   if (match->row->json_twin && response.status == 200 && !response.deferred &&

@@ -9,6 +9,7 @@
 #include "ui/auth_html.h"
 #include "web/handler_util.h"
 #include "web/handlers.h"
+#include "web/oauth_routes.h"
 
 namespace almanac::web {
 namespace {
@@ -57,8 +58,6 @@ Response HandleLogout(const RouteContext& ctx) {
   return Response::Html(200, ctx.ui.Logout(request.actor->data, NoTwin(ctx)));
 }
 
-namespace {
-
 // Datasette's CreateTokenView.check_permission.
 Status CanCreateToken(const api::Instance& instance, const api::Request& request) {
   if (!instance.settings.allow_signed_tokens || !instance.authenticator) {
@@ -74,6 +73,8 @@ Status CanCreateToken(const api::Instance& instance, const api::Request& request
   }
   return Status::Ok();
 }
+
+namespace {
 
 std::vector<std::string> Split(const std::string& key) {
   std::vector<std::string> parts;

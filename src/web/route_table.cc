@@ -1,5 +1,7 @@
 #include "web/route_table.h"
 
+#include "web/oauth_routes.h"
+
 namespace almanac::web {
 
 const std::vector<RouteRow>& RouteTable() {
@@ -8,7 +10,7 @@ const std::vector<RouteRow>& RouteTable() {
       RouteRow(kGet, "/(.json)", HandleIndex),
       RouteRow(kGet, "/-/(.json)", HandleIndex),
       RouteRow(kGet, "/-", HandleDashRedirect),
-      RouteRow(kGet, "/favicon.ico", HandleNotServed),
+      RouteRow(kGet, "/favicon.ico", HandleFavicon).HtmlOnly(),
       RouteRow(kGet, "/-/static/<path*>", HandleStatic),
       RouteRow(kGet, "/<path*>", HandleStaticMount).UnderStaticMount(),
       RouteRow(kGetPost, "/:memory:<rest*>", HandleMemoryRedirect),
@@ -22,18 +24,21 @@ const std::vector<RouteRow>& RouteTable() {
       RouteRow(kGet, "/-/actions(.json)", HandleSpecial).Named("actions"),
       RouteRow(kGet, "/-/auth-token", HandleAuthToken).HtmlOnly(),
       RouteRow(kGetPost, "/-/create-token", HandleCreateToken).HtmlOnly(),
-      RouteRow(kGet, "/-/api", HandleNotServed),
-      RouteRow(kGet, "/-/jump(.json)", HandleNotServed),
-      RouteRow(kGet, "/-/queries(.json)", HandleNotServed),
+      RouteRow(kPost, "/-/oauth/device", HandleOAuthDevice).HtmlOnly(),
+      RouteRow(kPost, "/-/oauth/token", HandleOAuthToken).HtmlOnly(),
+      RouteRow(kGetPost, "/-/oauth/device/verify", HandleOAuthVerify).HtmlOnly(),
+      RouteRow(kGet, "/-/api", HandleApiExplorer).HtmlOnly(),
+      RouteRow(kGet, "/-/jump(.json)", HandleJump).HtmlOnly(),
+      RouteRow(kGet, "/-/queries(.json)", HandleGlobalQueries),
       RouteRow(kGet, "/-/schema(.json|.md)", HandleSpecial).Named("schema"),
       RouteRow(kGetPost, "/-/logout", HandleLogout).HtmlOnly(),
       RouteRow(kGetPost, "/-/permissions", HandlePermissionsDebug).HtmlOnly(),
       RouteRow(kGet, "/-/allowed(.json)", HandlePermissionDebugPage).Named("allowed").HtmlOnly(),
       RouteRow(kGet, "/-/rules(.json)", HandlePermissionDebugPage).Named("rules").HtmlOnly(),
       RouteRow(kGet, "/-/check(.json)", HandlePermissionDebugPage).Named("check").HtmlOnly(),
-      RouteRow(kGetPost, "/-/messages", HandleNotServed),
-      RouteRow(kGet, "/-/allow-debug", HandleNotServed),
-      RouteRow(kGet, "/-/patterns", HandleNotServed),
+      RouteRow(kGetPost, "/-/messages", HandleMessages).HtmlOnly(),
+      RouteRow(kGet, "/-/allow-debug", HandleAllowDebug).HtmlOnly(),
+      RouteRow(kGet, "/-/patterns", HandlePatterns).HtmlOnly(),
       RouteRow(kGet, "/-/debug/autocomplete", HandleNotServed),
       // A database
       RouteRow(kGet, "/<db>.db", HandleDatabaseDownload),
@@ -49,7 +54,7 @@ const std::vector<RouteRow>& RouteTable() {
       RouteRow(kGet, "/<db>/-/changes(.json)", HandleChanges),
       RouteRow(kGet, "/<db>/-/links(.json)", HandleLinks),
       RouteRow(kGet, "/<db>/-/links/all(.json)", HandleLinksAll),
-      RouteRow(kGet, "/<db>/-/query/parameters", HandleNotServed),
+      RouteRow(kGet, "/<db>/-/query/parameters", HandleQueryParameters),
       RouteRow(kGetPost, "/<db>/-/query(.<format>)", HandleQuery),
       RouteRow(kGetPost, "/<db>/-/create-table", HandleCreateTableForm).HtmlOnly(),
       // Stored queries
@@ -66,9 +71,9 @@ const std::vector<RouteRow>& RouteTable() {
       RouteRow(kGet, "/<db>/<table>/-/foreign-key-suggestions", HandleForeignKeySuggestions),
       RouteRow(kPost, "/<db>/<table>/-/set-column-type", HandleNotServed),
       RouteRow(kGet, "/<db>/<table>/-/fragment", HandleNotServed),
-      RouteRow(kGet, "/<db>/<table>/-/autocomplete", HandleNotServed),
+      RouteRow(kGet, "/<db>/<table>/-/autocomplete", HandleTableAutocomplete),
       RouteRow(kPost, "/<db>/<table>/-/drop", HandleDrop),
-      RouteRow(kGet, "/<db>/<table>/-/schema(.json|.md)", HandleNotServed),
+      RouteRow(kGet, "/<db>/<table>/-/schema(.json|.md)", HandleTableSchema).HtmlOnly(),
       RouteRow(kGetPost, "/<db>/<table>/-/new-row", HandleNewRowForm).HtmlOnly(),
       RouteRow(kGetPost, "/<db>/<table>/-/confirm-drop", HandleDropTableForm).HtmlOnly(),
       // Rows

@@ -113,7 +113,8 @@ def test_verify_finds_a_difference_and_rebuild_repairs(tmp_path):
     server.stop()
     assert verify(tmp_path).returncode == 0
     conn = sqlite3.connect(tmp_path / "blog.db")
-    conn.execute("delete from _almanac_links where source_column = 'reviewer'")
+    conn.execute("delete from _almanac_links where kind in "
+                 "(select id from _almanac_link_kinds where source_column = 'reviewer')")
     conn.commit()
     conn.close()
     broken = verify(tmp_path)
@@ -144,8 +145,8 @@ def test_row_page_counts_come_from_the_index(tmp_path):
     start(tmp_path).stop()
     # Tamper with a stored counter: the row page shows it, so it read the index, not COUNT(*).
     conn = sqlite3.connect(tmp_path / "blog.db")
-    conn.execute("update _almanac_link_counts set n = 42 where source_column = 'author' "
-                 "and target_key = '1'")
+    conn.execute("update _almanac_link_counts set n = 42 where target_key = '1' and kind in "
+                 "(select id from _almanac_link_kinds where source_column = 'author')")
     conn.commit()
     conn.close()
     server = start(tmp_path)

@@ -4,6 +4,7 @@
 #include "links/link_index.h"
 
 #include <filesystem>
+#include <future>
 #include <memory>
 #include <string>
 #include <vector>
@@ -12,6 +13,7 @@
 
 #include "changes/change_log.h"
 #include "links/link_reader.h"
+#include "links/link_store.h"
 
 namespace almanac::links {
 namespace {
@@ -255,6 +257,114 @@ TEST_F(LinkIndexTest, KeysetPages) {
     after = rows->back();
   }
   EXPECT_EQ(seen, 27u);
+}
+
+TEST_F(LinkIndexTest, ATableTransformedInOneWriteIsRebuilt) {
+  Open(kSchema);
+  // sqlite-utils' transform: a new table under a temporary name, the rows copied (and changed),
+  // the old table dropped, the new one renamed. Same name and definitions as before: only the
+  // table's root page tells that it is another table.
+  ASSERT_TRUE(Write("create table posts_new (id integer primary key, author integer references "
+                    "users(id), editor integer references users(id), meta text);"
+                    "insert into posts_new select id, 2, 2, meta from posts;"
+                    "drop table posts;"
+                    "alter table posts_new rename to posts")
+                  .ok());
+  EXPECT_EQ(Counts("users", "1"), Lines{});
+  EXPECT_EQ(Counts("users", "2"), (Lines{"posts.author=2", "posts.editor=2"}));
+  ExpectExact();
+}
+
+TEST_F(LinkIndexTest, SeveralRowsOfOneJobAreNetted) {
+  Open(kSchema);
+  // Added and removed in the same write: the counters end where they started.
+  ASSERT_TRUE(Write("insert into posts values (30, 2, 2, null);"
+                    "update posts set author = 1 where id = 30;"
+                    "update posts set author = 2 where id = 30;"
+                    "delete from posts where id = 30;"
+                    "update posts set id = 40 where id = 10")
+                  .ok());
+  EXPECT_EQ(Counts("users", "1"), (Lines{"posts.author=2", "posts.editor=1"}));
+  EXPECT_EQ(Counts("users", "2"), (Lines{"posts.editor=1"}));
+  ExpectExact();
+  Result<std::vector<LinkingRow>> rows =
+      PageLinks(Reader(), "users", "1", LinkSource{"posts", "author"}, std::nullopt, 10);
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->size(), 2u);
+  EXPECT_EQ((*rows)[0].pk, "[11]");
+  EXPECT_EQ((*rows)[1].pk, "[40]");
+}
+
+TEST_F(LinkIndexTest, ASchemaChangeRolledBackWithItsTransactionLeavesNoStaleKinds) {
+  Open(kSchema);
+  // Three jobs in one transaction: the second makes a table (a reconcile, new kinds), the
+  // third takes the whole transaction down, and the first two run again in a new one.
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  std::vector<std::future<Status>> outcomes;
+  auto submit = [&](std::function<Status(db::WriteContext&)> work) {
+    auto done = std::make_shared<std::promise<Status>>();
+    outcomes.push_back(done->get_future());
+    db_->write_queue()->Submit(std::move(work),
+                               [done](const Status& status) { done->set_value(status); });
+  };
+  submit([released](db::WriteContext&) {
+    released.wait();
+    return Status::Ok();
+  });
+  submit([](db::WriteContext& ctx) {
+    return ctx.conn().Exec(
+        "create table if not exists notes (id integer primary key, u integer references "
+        "users(id)); insert or replace into notes values (1, 1)");
+  });
+  submit([](db::WriteContext& ctx) {
+    return ctx.conn().Exec("insert or rollback into users values (1, 'again')");
+  });
+  release.set_value();
+  for (auto& outcome : outcomes) (void)outcome.get();
+  EXPECT_EQ(Counts("users", "1"), (Lines{"notes.u=1", "posts.author=2", "posts.editor=1"}));
+  ASSERT_TRUE(
+      Write("insert into notes values (2, 2); insert into posts values (50, 2, 1, null)").ok());
+  EXPECT_EQ(Counts("users", "2"), (Lines{"notes.u=1", "posts.author=1", "posts.editor=1"}));
+  ExpectExact();
+}
+
+TEST_F(LinkIndexTest, TheFirstLayoutIsReplaced) {
+  Open(kSchema);
+  Close();
+  {
+    db::OpenOptions other;
+    other.path = (dir_ / "t.db").string();
+    other.read_only = false;
+    Result<std::unique_ptr<db::Connection>> conn = db::Connection::Open(other);
+    ASSERT_TRUE(conn.ok());
+    ASSERT_TRUE((*conn)
+                    ->Exec("drop table _almanac_links; drop table _almanac_link_counts;"
+                           "create table _almanac_links (target_table text, target_key text, "
+                           "source_table text, source_column text, source_pk text);"
+                           "create table _almanac_link_counts (target_table text, target_key "
+                           "text, source_table text, source_column text, n integer)")
+                    .ok());
+  }
+  Open("");
+  EXPECT_EQ(Counts("users", "1"), (Lines{"posts.author=2", "posts.editor=1"}));
+  ExpectExact();
+}
+
+TEST(LinkStoreTest, KeysAsStoredAndTheirOrder) {
+  EXPECT_TRUE(StoredPk::FromJson("[5]").is_int);
+  EXPECT_EQ(StoredPk::FromJson("[-12]").integer, -12);
+  for (const char* text :
+       {"[05]", "[-0]", "[1.5]", "[1, 2]", "[\"5\"]", "[]", "[+5]", "[99999999999999999999]"}) {
+    StoredPk pk = StoredPk::FromJson(text);
+    EXPECT_FALSE(pk.is_int) << text;
+    EXPECT_EQ(pk.ToJson(), text);
+  }
+  EXPECT_EQ(StoredPk::FromJson("[-3]").ToJson(), "[-3]");
+  // SQLite's order: integers by value before any text.
+  EXPECT_TRUE(StoredPk::FromJson("[2]") < StoredPk::FromJson("[10]"));
+  EXPECT_TRUE(StoredPk::FromJson("[10]") < StoredPk::FromJson("[\"a\"]"));
+  EXPECT_FALSE(StoredPk::FromJson("[\"a\"]") < StoredPk::FromJson("[10]"));
 }
 
 TEST(LinkDefsTest, Paths) {
