@@ -105,12 +105,12 @@ JsonValue CannedQueryJson(const CannedQuery& q) {
 }
 
 format::JsonValue QueryListJson(const std::vector<CannedQuery>& queries, std::string_view database,
-                                std::string_view color, std::string_view path) {
+                                std::string_view color, std::string_view path, int64_t limit) {
   int64_t writable = 0;
   JsonValue::Array list;
   for (const CannedQuery& q : queries) {
     if (q.is_write) ++writable;
-    if (list.size() < 50) list.push_back(CannedQueryJson(q));
+    if (static_cast<int64_t>(list.size()) < limit) list.push_back(CannedQueryJson(q));
   }
   int64_t read_only = static_cast<int64_t>(queries.size()) - writable;
   auto item = [&](const char* label, const char* field, int value, int64_t count) {
@@ -131,16 +131,16 @@ format::JsonValue QueryListJson(const std::vector<CannedQuery>& queries, std::st
   auto empty = JsonValue::String("");
   return JsonValue::MakeObject({
       {"ok", JsonValue::Bool(true)},
-      {"database", JsonValue::String(std::string(database))},
-      {"database_color", JsonValue::String(std::string(color))},
+      {"database", database.empty() ? JsonValue() : JsonValue::String(std::string(database))},
+      {"database_color", database.empty() ? JsonValue() : JsonValue::String(std::string(color))},
       {"queries", JsonValue::MakeArray(std::move(list))},
       {"next", JsonValue()},
       {"next_url", JsonValue()},
-      {"limit", JsonValue::Int(50)},
+      {"limit", JsonValue::Int(limit)},
       {"show_private_note", JsonValue::Bool(false)},
       {"show_trusted_note", JsonValue::Bool(!queries.empty())},
       {"query_list_path", JsonValue::String(std::string(path))},
-      {"show_database", JsonValue::Bool(false)},
+      {"show_database", JsonValue::Bool(database.empty())},
       {"facets",
        JsonValue::MakeArray(
            {JsonValue::MakeObject({{"title", JsonValue::String("Mode")},

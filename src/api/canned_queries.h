@@ -39,8 +39,10 @@ std::optional<CannedQuery> FindCannedQuery(const config::Config& config, std::st
 format::JsonValue CannedQueryJson(const CannedQuery& query);
 
 // /<db>/-/queries.json: the query list with its Mode / Visibility facets. `color` is the
-// database colour; `path` is the list's URL path ("/fixtures/-/queries").
+// database colour; `path` is the list's URL path ("/fixtures/-/queries"). An empty `database`
+// is /-/queries.json, the list across every database (database and colour null).
+// At most `limit` queries are listed (the `_size`).
 format::JsonValue QueryListJson(const std::vector<CannedQuery>& queries, std::string_view database,
-                                std::string_view color, std::string_view path);
+                                std::string_view color, std::string_view path, int64_t limit);
 
 }  // namespace almanac::api

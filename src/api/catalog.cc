@@ -20,6 +20,8 @@ constexpr int64_t kCountDbSizeLimit = 100LL * 1024 * 1024;
 std::optional<int64_t> BoundedCount(const ResolvedDatabase& resolved,
                                     std::optional<uint64_t> generation, const std::string& table,
                                     int64_t ms) {
+  // Counted ahead by `almanac inspect` (--inspect-file, immutable databases): exact, as given.
+  if (std::optional<int64_t> known = resolved.db->InspectedCount(table)) return known;
   sql::QueryBuilder b;
   b.Add("select count(*) from (select 1 from ")
       .Add(sql::Identifier::FromSchema(table))
@@ -156,6 +158,7 @@ Result<IndexPage> BuildIndexPage(const Instance& instance, const Request& reques
         IsPrivate(instance, auth::Action::kViewDatabase, auth::Resource::Database(entry.name));
     entry.path = instance.urls().Database(entry.name);
     entry.color = DatabaseColor(entry.name);
+    entry.hash = database->ContentHash();
     bool count = !database->is_mutable() || database->FileSize() < kCountDbSizeLimit;
     std::optional<uint64_t> generation;
     if (count) {

@@ -59,6 +59,9 @@ struct Request {
   std::string host = "localhost";
   std::string body;
   auth::MaybeActor actor;
+  // The matched route's captures as Datasette's request.url_vars (names, raw values, format
+  // null when absent), for ?_extra=debug.
+  std::vector<std::pair<std::string, std::optional<std::string>>> url_vars;
 
   // First value of query argument `name`, or nullptr.
   const std::string* Arg(std::string_view name) const;

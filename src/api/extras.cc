@@ -260,6 +260,14 @@ JsonValue TableMetadataJson(const Instance& instance, std::string_view database,
   return out;
 }
 
+JsonValue UrlVarsJson(const Request& request) {
+  JsonValue vars = JsonValue::MakeObject();
+  for (const auto& [name, value] : request.url_vars) {
+    vars.Set(name, value ? JsonValue::String(*value) : JsonValue());
+  }
+  return vars;
+}
+
 JsonValue ValueToJson(const Value& value) {
   switch (value.type()) {
     case Value::Type::kNull:

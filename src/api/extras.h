@@ -56,6 +56,10 @@ std::string_view SqliteTypeName(std::string_view declared);
 // A cell as JSON (blobs as {"$base64": true, "encoded": ...}).
 format::JsonValue ValueToJson(const Value& value);
 
+// The request's url_vars as ?_extra=debug shows them: {"database": ..., "table": ...,
+// "format": "json" or null}.
+format::JsonValue UrlVarsJson(const Request& request);
+
 // True when the actor can see the resource but an anonymous user could not (Datasette's
 // "private").
 bool IsPrivate(const Instance& instance, const Request& request, auth::Action action,

@@ -363,7 +363,7 @@ Body IndexJson(const IndexPage& page) {
   for (const IndexDatabase& d : page.databases) {
     w.BeginObject();
     w.Member("name", d.name);
-    w.MemberNull("hash");
+    WriteOptionalString(w, "hash", d.hash);
     w.Member("color", d.color);
     w.Member("path", d.path);
     w.Key("tables_and_views_truncated");

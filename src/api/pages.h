@@ -146,6 +146,10 @@ struct RowPage {
   std::vector<ForeignKeyTable> foreign_key_tables;
   // Extras that are plain data, already in JSON form.
   std::vector<std::pair<std::string, format::JsonValue>> extra_json;
+  // HTML only (LabelRowForeignKeys): for each column, the table its foreign key points to
+  // ("" for none) and the label of the row it points to (nullopt when there is none to show).
+  std::vector<std::string> foreign_key_targets;
+  std::vector<std::optional<Value>> cell_labels;
 };
 
 struct QueryPage {
@@ -193,6 +197,7 @@ struct DatabasePage {
 struct IndexDatabase {
   std::string name;
   std::string path;
+  std::optional<std::string> hash;  // SHA-256 of an immutable database's file
   std::string color;
   std::vector<TableSummary> tables;  // first five visible tables
   std::vector<std::string> views;

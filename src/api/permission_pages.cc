@@ -5,6 +5,7 @@
 
 #include "api/canned_queries.h"
 #include "api/resolve.h"
+#include "api/table.h"
 
 namespace almanac::api {
 namespace {
@@ -28,16 +29,7 @@ Status RequireDebug(const Instance& instance, const Request& request) {
 
 // Python's parse_size_limit(value, default=50, maximum=200).
 Result<int64_t> PageSize(const Request& request) {
-  const std::string* value = request.Arg("_size");
-  if (!value || value->empty()) return 50;
-  if (*value == "max") return 200;
-  int64_t size = -1;
-  auto [ptr, ec] = std::from_chars(value->data(), value->data() + value->size(), size);
-  if (ec != std::errc() || ptr != value->data() + value->size() || size < 0) {
-    return InvalidArgument("_size must be a positive integer");
-  }
-  if (size > 200) return InvalidArgument("_size must be <= 200");
-  return size;
+  return ParsePageSize(request.Arg("_size"), std::nullopt, 50, 200);
 }
 
 Result<int64_t> PageNumber(const Request& request) {

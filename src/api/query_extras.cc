@@ -37,12 +37,8 @@ Status ResolveQueryExtras(const Instance& instance, const Request& request, Quer
   }
   set("render_cell", EmptyRenderCells(page.rows.size()));
   if (extras.count("debug")) {
-    JsonValue url_vars = JsonValue::MakeObject();
-    url_vars.Set("database", JsonValue::String(page.database));
-    if (page.canned_query) url_vars.Set("table", JsonValue::String(*page.canned_query));
-    url_vars.Set("format", JsonValue::String("json"));
     JsonValue debug = JsonValue::MakeObject();
-    debug.Set("url_vars", std::move(url_vars));
+    debug.Set("url_vars", UrlVarsJson(request));
     set("debug", std::move(debug));
   }
   if (extras.count("request")) set("request", RequestJson(request));

@@ -2,6 +2,7 @@
 
 #include "api/catalog.h"
 #include "api/extras.h"
+#include "api/labels.h"
 #include "api/resolve.h"
 #include "api/table.h"
 #include "core/url.h"
@@ -105,7 +106,7 @@ Status ResolveRowExtras(const Instance& instance, const Request& request,
   set("render_cell", EmptyRenderCells(page.rows.size()));
   if (extras.count("debug")) {
     JsonValue debug = JsonValue::MakeObject();
-    debug.Set("url_vars", JsonValue::MakeObject());
+    debug.Set("url_vars", UrlVarsJson(request));
     debug.Set("resolved", RowQueryJson(table, page.primary_key_values));
     set("debug", std::move(debug));
   }
@@ -190,6 +191,28 @@ Result<RowPage> BuildRowPage(const Instance& instance, const Request& request,
   ALM_ASSIGN_OR_RETURN(page.output, ParseOutputOptions(request));
   ALM_RETURN_IF_ERROR(ResolveRowExtras(instance, request, resolved, page));
   return page;
+}
+
+Status LabelRowForeignKeys(const Instance& instance, const Request& request, RowPage& page) {
+  ALM_ASSIGN_OR_RETURN(ResolvedTable resolved, ResolveTable(instance, page.database, page.table));
+  const db::TableInfo& table = *resolved.table;
+  size_t n = page.rows.columns.size();
+  page.foreign_key_targets.assign(n, "");
+  page.cell_labels.assign(n, std::nullopt);
+  if (page.rows.empty()) return Status::Ok();
+  for (size_t c = 0; c < n; ++c) {
+    const std::string& column = page.rows.columns[c];
+    const db::ForeignKey* fk = ForeignKeyFor(table, column);
+    const Value& value = page.rows.at(0, c);
+    if (!fk || value.is_null()) continue;
+    ALM_ASSIGN_OR_RETURN(LabelMap labels,
+                         ExpandForeignKeys(instance, request, resolved, table, column, {value}));
+    auto found = labels.find(value);
+    if (found == labels.end()) continue;  // the actor may not view the other table
+    page.foreign_key_targets[c] = fk->other_table;
+    page.cell_labels[c] = found->second;
+  }
+  return Status::Ok();
 }
 
 }  // namespace almanac::api

@@ -13,4 +13,9 @@ Result<RowPage> BuildRowPage(const Instance& instance, const Request& request,
                              std::string_view database, std::string_view table,
                              std::string_view pks_path);
 
+// For the HTML row page, as the table page shows them: each outgoing foreign key's target table
+// and the label of the row it points to (Datasette's row page expands them as the table page
+// does). Tables the actor may not view get no label.
+Status LabelRowForeignKeys(const Instance& instance, const Request& request, RowPage& page);
+
 }  // namespace almanac::api

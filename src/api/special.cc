@@ -1,12 +1,15 @@
 #include "api/special.h"
 
 #include <algorithm>
+#include <cctype>
+#include <tuple>
 
 #include <sqlite3.h>
 
 #include "api/canned_queries.h"
 #include "api/catalog.h"
 #include "api/resolve.h"
+#include "api/table.h"
 #include "core/url.h"
 #include "db/execute.h"
 #include "format/json_value.h"
@@ -32,6 +35,13 @@ Result<std::string> SchemaText(const Instance& instance, const Request& request,
     schema += result.rows.at(r, 0).text();
   }
   return schema;
+}
+
+// Datasette's _query_list_limit: parse_size_limit(_size, 20 for HTML / 50 for JSON,
+// max_returned_rows).
+Result<int64_t> QueryListLimit(const Instance& instance, const Request& request, bool html) {
+  return ParsePageSize(request.Arg("_size"), std::nullopt, html ? 20 : 50,
+                       instance.settings.max_returned_rows);
 }
 
 }  // namespace
@@ -79,7 +89,7 @@ SpecialPage DatabasesPage(const Instance& instance, const auth::MaybeActor& acto
         {"size", JsonValue::Int(db->FileSize())},
         {"is_mutable", JsonValue::Bool(db->is_mutable())},
         {"is_memory", JsonValue::Bool(db->is_memory())},
-        {"hash", JsonValue()},
+        {"hash", db->ContentHash() ? JsonValue::String(*db->ContentHash()) : JsonValue()},
     }));
   }
   JsonValue data = Ok();
@@ -192,13 +202,85 @@ Result<SpecialPage> SchemaPage(const Instance& instance, const Request& request,
   return SpecialPage{"Schema", std::move(data)};
 }
 
+Result<SpecialPage> TableSchemaPage(const Instance& instance, const Request& request,
+                                    std::string_view database, std::string_view table) {
+  ALM_RETURN_IF_ERROR(Require(instance, request, auth::Action::kViewTable,
+                              auth::Resource::Table(std::string(database), std::string(table)),
+                              "view-table"));
+  ALM_ASSIGN_OR_RETURN(ResolvedDatabase resolved, ResolveDatabase(instance, database));
+  ALM_ASSIGN_OR_RETURN(
+      db::QueryResult result,
+      db::Execute(*resolved.conn,
+                  {"select sql from sqlite_master where name = ? and sql is not null",
+                   {Value::Text(std::string(table))}},
+                  QueryLimits(instance, request)));
+  if (result.rows.size() == 0 || result.rows.at(0, 0).type() != Value::Type::kText) {
+    return NotFound("Table not found").About(ErrorSubject::kTable);
+  }
+  JsonValue data = Ok();
+  data.Set("database", JsonValue::String(resolved.db->name()));
+  data.Set("table", JsonValue::String(std::string(table)));
+  data.Set("schema", JsonValue::String(result.rows.at(0, 0).text()));
+  return SpecialPage{"Schema", std::move(data)};
+}
+
+std::string SchemaMarkdown(const SpecialPage& page) {
+  auto section = [](const std::string& heading, const std::string& schema) {
+    return "# Schema for " + heading + "\n\n```sql\n" + schema + "\n```";
+  };
+  const JsonValue& data = page.data;
+  if (const JsonValue* schemas = data.Find("schemas")) {
+    std::string md;
+    for (const JsonValue& item : schemas->as_array()) {
+      if (!md.empty()) md += "\n\n";
+      md += section(item.Find("database")->as_string(), item.Find("schema")->as_string());
+    }
+    return md;
+  }
+  std::string heading = data.Find("database")->as_string();
+  if (const JsonValue* table = data.Find("table")) heading += "." + table->as_string();
+  return section(heading, data.Find("schema")->as_string()) + "\n";
+}
+
+SpecialPage PluginsPage() { return {"Plugins", JsonValue::MakeArray()}; }
+
+Result<SpecialPage> GlobalQueryListPage(const Instance& instance, const Request& request,
+                                        bool html) {
+  ALM_ASSIGN_OR_RETURN(int64_t limit, QueryListLimit(instance, request, html));
+  std::vector<CannedQuery> visible;
+  for (const auto& db : instance.registry.all()) {
+    const std::string& name = db->name();
+    if (!instance.permissions.Allowed(request.actor, auth::Action::kViewDatabase,
+                                      auth::Resource::Database(name))) {
+      continue;
+    }
+    for (CannedQuery& q : CannedQueries(instance.config, name)) {
+      if (instance.permissions.Allowed(request.actor, auth::Action::kViewQuery,
+                                       auth::Resource::Table(name, q.name))) {
+        visible.push_back(std::move(q));
+      }
+    }
+  }
+  auto key = [](const CannedQuery& q) {
+    std::string title = q.title.value_or(q.name);
+    std::transform(title.begin(), title.end(), title.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return std::make_tuple(std::move(title), q.name, q.database);
+  };
+  std::stable_sort(visible.begin(), visible.end(),
+                   [&](const CannedQuery& a, const CannedQuery& b) { return key(a) < key(b); });
+  return SpecialPage{"Queries",
+                     QueryListJson(visible, "", "", instance.urls().Path("-/queries"), limit)};
+}
+
 Result<SpecialPage> QueryListPage(const Instance& instance, const Request& request,
-                                  std::string_view database) {
+                                  std::string_view database, bool html) {
   ALM_ASSIGN_OR_RETURN(ResolvedDatabase resolved, ResolveDatabase(instance, database));
   const std::string& name = resolved.db->name();
   ALM_RETURN_IF_ERROR(Require(instance, request, auth::Action::kViewDatabase,
                               auth::Resource::Database(name),
                               "You do not have permission to view this database"));
+  ALM_ASSIGN_OR_RETURN(int64_t limit, QueryListLimit(instance, request, html));
   std::vector<CannedQuery> visible;
   for (CannedQuery& q : CannedQueries(instance.config, name)) {
     if (instance.permissions.Allowed(request.actor, auth::Action::kViewQuery,
@@ -206,8 +288,9 @@ Result<SpecialPage> QueryListPage(const Instance& instance, const Request& reque
       visible.push_back(std::move(q));
     }
   }
-  return SpecialPage{"Queries", QueryListJson(visible, name, DatabaseColor(name),
-                                              instance.urls().DatabaseAction(name, "queries"))};
+  return SpecialPage{"Queries",
+                     QueryListJson(visible, name, DatabaseColor(name),
+                                   instance.urls().DatabaseAction(name, "queries"), limit)};
 }
 
 }  // namespace almanac::api

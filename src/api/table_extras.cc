@@ -26,6 +26,13 @@ bool Wants(const std::set<std::string>& extras, std::initializer_list<const char
 
 Status ComputeCount(const TableState& s, std::optional<uint64_t> generation, TablePage& page) {
   if (s.nocount) return Status::Ok();
+  // An unfiltered immutable table counted ahead by `almanac inspect` (--inspect-file).
+  if (s.select.where.empty()) {
+    if (std::optional<int64_t> known = s.resolved.db->InspectedCount(s.resolved.table->name)) {
+      page.count = *known;
+      return Status::Ok();
+    }
+  }
   Result<db::Rows> rows =
       CachedQuery(s.resolved, generation, sql::BuildCappedCount(s.select, kCountLimit + 1),
                   LimitsWithin(s.instance, 0));
@@ -167,12 +174,8 @@ JsonValue FormHiddenArgs(const Request& request) {
 }
 
 JsonValue DebugJson(const TableState& s, const TablePage& page) {
-  JsonValue url_vars = JsonValue::MakeObject();
-  url_vars.Set("database", JsonValue::String(page.database));
-  url_vars.Set("table", JsonValue::String(page.table));
-  url_vars.Set("format", JsonValue::String(s.html ? "html" : "json"));
   JsonValue out = JsonValue::MakeObject();
-  out.Set("url_vars", std::move(url_vars));
+  out.Set("url_vars", UrlVarsJson(s.request));
   out.Set("resolved",
           JsonValue::String("ResolvedTable(db=<Database: " + page.database + ">, table='" +
                             page.table + "', is_view=" + (page.is_view ? "True" : "False") + ")"));

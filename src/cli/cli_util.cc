@@ -4,6 +4,8 @@
 
 #include <sys/stat.h>
 
+#include "format/json_writer.h"
+
 namespace almanac::cli {
 
 Result<std::unique_ptr<db::Connection>> OpenDatabase(const std::string& path, bool must_exist) {
@@ -38,6 +40,46 @@ int Fail(const Status& status) { return Fail(status.message()); }
 int Fail(const std::string& message) {
   std::fprintf(stderr, "Error: %s\n", message.c_str());
   return 1;
+}
+
+namespace {
+
+void Pretty(const format::JsonValue& v, int depth, std::string& out) {
+  std::string pad(static_cast<size_t>(depth + 1) * 2, ' ');
+  std::string close(static_cast<size_t>(depth) * 2, ' ');
+  if (v.is_object() && !v.as_object().empty()) {
+    out += "{\n";
+    bool first = true;
+    for (const auto& [k, member] : v.as_object()) {
+      if (!first) out += ",\n";
+      first = false;
+      out += pad;
+      format::AppendJsonString(k, out);
+      out += ": ";
+      Pretty(member, depth + 1, out);
+    }
+    out += "\n" + close + "}";
+  } else if (v.is_array() && !v.as_array().empty()) {
+    out += "[\n";
+    bool first = true;
+    for (const format::JsonValue& item : v.as_array()) {
+      if (!first) out += ",\n";
+      first = false;
+      out += pad;
+      Pretty(item, depth + 1, out);
+    }
+    out += "\n" + close + "]";
+  } else {
+    out += format::ToJsonText(v);
+  }
+}
+
+}  // namespace
+
+std::string PrettyJson(const format::JsonValue& value) {
+  std::string out;
+  Pretty(value, 0, out);
+  return out;
 }
 
 std::string WithCommas(int64_t n) {

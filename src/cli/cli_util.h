@@ -8,6 +8,7 @@
 
 #include "core/result.h"
 #include "db/connection.h"
+#include "format/json_value.h"
 
 namespace almanac::cli {
 
@@ -24,6 +25,9 @@ Result<std::unique_ptr<db::Connection>> OpenDatabaseReadOnly(const std::string& 
 // Prints "Error: <message>" to stderr and returns 1.
 int Fail(const Status& status);
 int Fail(const std::string& message);
+
+// json.dumps(value, indent=2): Python's layout, ASCII only.
+std::string PrettyJson(const format::JsonValue& value);
 
 // 1234567 -> "1,234,567"
 std::string WithCommas(int64_t n);

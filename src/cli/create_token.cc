@@ -28,37 +28,6 @@ struct CreateTokenFlags {
 
 CreateTokenFlags flags;
 
-// json.dumps(value, indent=2): Python's layout, ASCII only.
-void Pretty(const format::JsonValue& v, int depth, std::string& out) {
-  std::string pad(static_cast<size_t>(depth + 1) * 2, ' ');
-  std::string close(static_cast<size_t>(depth) * 2, ' ');
-  if (v.is_object() && !v.as_object().empty()) {
-    out += "{\n";
-    bool first = true;
-    for (const auto& [k, member] : v.as_object()) {
-      if (!first) out += ",\n";
-      first = false;
-      out += pad;
-      format::AppendJsonString(k, out);
-      out += ": ";
-      Pretty(member, depth + 1, out);
-    }
-    out += "\n" + close + "}";
-  } else if (v.is_array() && !v.as_array().empty()) {
-    out += "[\n";
-    bool first = true;
-    for (const format::JsonValue& item : v.as_array()) {
-      if (!first) out += ",\n";
-      first = false;
-      out += pad;
-      Pretty(item, depth + 1, out);
-    }
-    out += "\n" + close + "]";
-  } else {
-    out += format::ToJsonText(v);
-  }
-}
-
 bool Known(const std::string& action) {
   std::optional<auth::Action> a = auth::ActionByName(action);
   return a && auth::Info(*a).name == action;
@@ -129,8 +98,7 @@ int RunCreateToken() {
         auth::Signer(flags.secret, "token")
             .Loads(std::string_view(token).substr(auth::kTokenPrefix.size()));
     if (decoded.ok()) {
-      std::string pretty;
-      Pretty(*decoded, 0, pretty);
+      std::string pretty = PrettyJson(*decoded);
       std::printf("\nDecoded:\n\n%s\n", pretty.c_str());
     }
   }

@@ -12,6 +12,7 @@
 #include "cli/create_token.h"
 #include "cli/data_commands.h"
 #include "cli/git_history.h"
+#include "cli/inspect.h"
 #include "cli/links.h"
 #include "cli/serve.h"
 
@@ -27,6 +28,7 @@ int main(int argc, char** argv) {
   CLI::App* client = almanac::cli::AddClientCommand(app);
   CLI::App* git_history = almanac::cli::AddGitHistoryCommand(app);
   CLI::App* links = almanac::cli::AddLinksCommand(app);
+  CLI::App* inspect = almanac::cli::AddInspectCommand(app);
 
   // Default to `serve` when the first argument is not a command or a top-level flag.
   std::vector<std::string> args(argv + 1, argv + argc);
@@ -60,6 +62,7 @@ int main(int argc, char** argv) {
   if (client->parsed()) return almanac::cli::RunClient();
   if (git_history->parsed()) return almanac::cli::RunGitHistory();
   if (links->parsed()) return almanac::cli::RunLinks();
+  if (inspect->parsed()) return almanac::cli::RunInspect();
   std::printf("%s", app.help().c_str());
   return 0;
 }

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <optional>
 
 #include <openssl/rand.h>
@@ -57,6 +58,9 @@ struct ServeFlags {
   int request_timeout = 10;
   std::string template_dir;
   std::vector<std::string> static_mounts;  // MOUNT:DIRECTORY
+  bool crossdb = false;                    // attach the file databases to _memory
+  std::vector<std::string> extensions;     // --load-extension PATH[:ENTRYPOINT]
+  std::string inspect_file;                // counts precomputed by `almanac inspect`
   std::string get;                         // --get PATH: answer one request and exit
   bool get_headers = false;
   std::string get_token;
@@ -115,6 +119,16 @@ CLI::App* AddServeCommand(CLI::App& app) {
       ->check(CLI::Range(0, 1 << 20));
   serve->add_flag("--memory", flags.memory, "Serve an in-memory database named _memory");
   serve->add_flag("--create", flags.create, "Create database files that do not exist");
+  serve->add_flag("--crossdb", flags.crossdb,
+                  "Attach the database files (up to 10, read-only) to /_memory for joins across "
+                  "them");
+  serve
+      ->add_option("--load-extension", flags.extensions,
+                   "Load a SQLite extension into every connection: PATH or PATH:ENTRYPOINT "
+                   "(repeatable; SQL can still never load one)")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  serve->add_option("--inspect-file", flags.inspect_file,
+                    "Table counts of immutable databases precomputed by `almanac inspect`");
   serve->add_option("-s,--setting", flags.settings, "Setting NAME VALUE (repeatable)")
       ->expected(2)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
@@ -236,6 +250,25 @@ int RunServe() {
   config::Config config =
       config::Config::FromDocuments(std::move(config_doc), std::move(metadata_doc));
 
+  // Datasette's inspect data: {"<db name>": {"tables": {"<table>": {"count": N}}}}.
+  format::JsonValue inspected = format::JsonValue::MakeObject();
+  if (!flags.inspect_file.empty()) {
+    Result<format::JsonValue> doc = config::LoadDocument(flags.inspect_file);
+    if (!doc.ok()) return Fail(doc.status().message());
+    inspected = std::move(doc).value();
+  }
+  auto inspected_counts = [&inspected](const std::string& name) {
+    std::map<std::string, int64_t> counts;
+    const format::JsonValue* db = inspected.Find(name);
+    const format::JsonValue* tables = db ? db->Find("tables") : nullptr;
+    if (!tables || !tables->is_object()) return counts;
+    for (const auto& [table, info] : tables->as_object()) {
+      const format::JsonValue* count = info.Find("count");
+      if (count && count->is_int()) counts[table] = count->as_int();
+    }
+    return counts;
+  };
+
   db::Registry registry;
   auto add = [&](std::string path, bool immutable, bool memory) -> Status {
     db::DatabaseOptions options;
@@ -245,11 +278,20 @@ int RunServe() {
     options.memory = memory;
     options.create = flags.create;
     options.cache_size_kb = settings.cache_size_kb;
+    options.extensions = flags.extensions;
+    if (immutable) options.inspected_counts = inspected_counts(options.name);
+    if (memory && flags.crossdb) {
+      // Datasette attaches the first SQLITE_LIMIT_ATTACHED (10) file databases.
+      for (const auto& other : registry.all()) {
+        if (other->is_memory() || options.attach.size() >= 10) continue;
+        options.attach.push_back({other->name(), other->path(), !other->is_mutable()});
+      }
+    }
     ALM_ASSIGN_OR_RETURN(std::unique_ptr<db::Database> database, db::Database::Open(options));
     return registry.Add(std::move(database));
   };
   std::vector<std::string> files = flags.files;
-  if (files.empty() && flags.immutable.empty() && !flags.memory) {
+  if (files.empty() && flags.immutable.empty() && !flags.memory && !flags.crossdb) {
     std::optional<std::string> demo = DemoDatabase();
     if (!demo) return Fail("no database given and the demo database (demo.db) was not found");
     files.push_back(*demo);
@@ -262,7 +304,7 @@ int RunServe() {
     Status s = add(file, true, false);
     if (!s.ok()) return Fail(s.message());
   }
-  if (flags.memory) {
+  if (flags.memory || flags.crossdb) {
     Status s = add("_memory", false, true);
     if (!s.ok()) return Fail(s.message());
   }

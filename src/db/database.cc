@@ -1,8 +1,11 @@
 #include "db/database.h"
 
+#include <array>
 #include <filesystem>
+#include <fstream>
 #include <unordered_map>
 
+#include <openssl/evp.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
 
@@ -24,6 +27,86 @@ constexpr std::string_view kBusyTimeout = "PRAGMA busy_timeout=5000";
 
 Status SwitchToWal(Connection& writer) { return writer.Exec("PRAGMA journal_mode=WAL"); }
 
+// SHA-256 of a file's bytes as lowercase hex (Python's hashlib.sha256().hexdigest()), read in
+// 1 MB blocks; nullopt when the file cannot be read.
+std::optional<std::string> Sha256FileHex(const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) return std::nullopt;
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1) return std::nullopt;
+  std::vector<char> block(1 << 20);
+  while (file) {
+    file.read(block.data(), static_cast<std::streamsize>(block.size()));
+    if (file.gcount() > 0)
+      EVP_DigestUpdate(ctx.get(), block.data(), static_cast<size_t>(file.gcount()));
+  }
+  if (file.bad()) return std::nullopt;
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+  unsigned int length = 0;
+  EVP_DigestFinal_ex(ctx.get(), digest.data(), &length);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string hex;
+  for (unsigned int i = 0; i < length; ++i) {
+    hex += kHex[digest[i] >> 4];
+    hex += kHex[digest[i] & 0xF];
+  }
+  return hex;
+}
+
+// "file:" URI of a path, with the characters URI filenames treat specially percent-encoded.
+std::string FileUri(const std::string& path) {
+  std::string uri = "file:";
+  for (char c : path) {
+    if (c == '%' || c == '?' || c == '#') {
+      static constexpr char kHex[] = "0123456789ABCDEF";
+      uri += '%';
+      uri += kHex[(static_cast<unsigned char>(c) >> 4) & 15];
+      uri += kHex[static_cast<unsigned char>(c) & 15];
+    } else {
+      uri += c;
+    }
+  }
+  return uri;
+}
+
+// SQL text for a string literal or a quoted name (the quote character doubled inside).
+std::string Quote(std::string_view text, char quote) {
+  std::string out(1, quote);
+  for (char c : text) {
+    out += c;
+    if (c == quote) out += quote;
+  }
+  return out + quote;
+}
+
+// Loads each extension through sqlite3_load_extension, enabling the C API for the call only.
+Status LoadExtensions(Connection& conn, const std::vector<std::string>& extensions) {
+  for (const std::string& spec : extensions) {
+    std::string path = spec;
+    std::string entry;
+    // PATH:ENTRYPOINT, where the entry point is a C name (no slash): Datasette's syntax.
+    size_t colon = spec.rfind(':');
+    if (colon != std::string::npos && spec.find('/', colon) == std::string::npos &&
+        colon + 1 < spec.size()) {
+      path = spec.substr(0, colon);
+      entry = spec.substr(colon + 1);
+    }
+    sqlite3* db = conn.handle();
+    sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION, 1, nullptr);
+    char* error = nullptr;
+    int rc =
+        sqlite3_load_extension(db, path.c_str(), entry.empty() ? nullptr : entry.c_str(), &error);
+    sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION, 0, nullptr);
+    if (rc != SQLITE_OK) {
+      std::string message =
+          "could not load extension " + spec + ": " + (error ? error : sqlite3_errstr(rc));
+      sqlite3_free(error);
+      return InvalidArgument(message);
+    }
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Database::Database(DatabaseOptions options)
@@ -44,6 +127,7 @@ Result<std::unique_ptr<Database>> Database::Open(DatabaseOptions options) {
   OpenOptions writer{o.path, false, o.immutable, o.memory, o.create, o.cache_size_kb};
   writer.read_only = o.immutable;
   ALM_ASSIGN_OR_RETURN(db->writer_, Connection::Open(writer));
+  ALM_RETURN_IF_ERROR(LoadExtensions(*db->writer_, o.extensions));
   // Other processes may write to the file too: wait for their locks instead of failing.
   if (!o.immutable) ALM_RETURN_IF_ERROR(db->writer_->Exec(kBusyTimeout));
   // Fail now, not on the first request, when the file is not a database.
@@ -71,10 +155,30 @@ int64_t Database::FileSize() const {
   return static_cast<int64_t>(st.st_size);
 }
 
+const std::optional<std::string>& Database::ContentHash() {
+  std::call_once(hash_once_, [this] {
+    if (options_.immutable && !options_.memory) hash_ = Sha256FileHex(options_.path);
+  });
+  return hash_;
+}
+
+std::optional<int64_t> Database::InspectedCount(const std::string& table) const {
+  if (!options_.immutable) return std::nullopt;
+  auto found = options_.inspected_counts.find(table);
+  if (found == options_.inspected_counts.end()) return std::nullopt;
+  return found->second;
+}
+
 Result<std::unique_ptr<Connection>> Database::OpenReadOnly(bool memory_map) const {
   OpenOptions read{options_.path,   true,  options_.immutable,
                    options_.memory, false, options_.cache_size_kb};
   ALM_ASSIGN_OR_RETURN(std::unique_ptr<Connection> conn, Connection::Open(read));
+  ALM_RETURN_IF_ERROR(LoadExtensions(*conn, options_.extensions));
+  for (const DatabaseOptions::Attached& other : options_.attach) {
+    std::string uri = FileUri(other.path) + (other.immutable ? "?immutable=1" : "?mode=ro");
+    ALM_RETURN_IF_ERROR(
+        conn->Exec("ATTACH DATABASE " + Quote(uri, '\'') + " AS " + Quote(other.name, '"')));
+  }
   if (options_.memory) ALM_RETURN_IF_ERROR(conn->Exec("PRAGMA query_only=1"));
   if (!options_.memory && !options_.immutable) ALM_RETURN_IF_ERROR(conn->Exec(kBusyTimeout));
   // Read file pages through a memory map instead of copying them into each connection's page

@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -28,6 +29,20 @@ struct DatabaseOptions {
   bool memory = false;     // in-memory (--memory gives one named "_memory")
   bool create = false;     // create the file if it does not exist
   int64_t cache_size_kb = 0;
+  // --load-extension: "PATH" or "PATH:ENTRYPOINT", loaded into every connection through the C
+  // API only (the SQL function load_extension() stays disabled).
+  std::vector<std::string> extensions;
+  // --crossdb: databases attached read-only, under their names, to every read connection of
+  // this (the _memory) database, so that one query can join across them.
+  struct Attached {
+    std::string name;
+    std::string path;
+    bool immutable = false;
+  };
+  std::vector<Attached> attach;
+  // --inspect-file: row counts of an immutable database's tables, precomputed by `almanac
+  // inspect` (Datasette's inspect data), used instead of counting.
+  std::map<std::string, int64_t> inspected_counts;
 };
 
 class Database {
@@ -43,6 +58,12 @@ class Database {
   bool is_memory() const { return options_.memory; }
   // Current file size in bytes (0 for memory databases).
   int64_t FileSize() const;
+  // Datasette's db.hash: the SHA-256 (hex) of an immutable database's file, computed on first
+  // use and kept (the file cannot change); nullopt for mutable and memory databases, or when
+  // the file cannot be read.
+  const std::optional<std::string>& ContentHash();
+  // The row count of `table` precomputed by --inspect-file (immutable databases), or nullopt.
+  std::optional<int64_t> InspectedCount(const std::string& table) const;
 
   // This thread's read-only connection, opened on first use.
   Result<Connection*> ReadConnection();
@@ -83,6 +104,8 @@ class Database {
   int64_t monitor_data_version_ = -1;
   uint64_t generation_ = 0;
   QueryCache cache_{512, 4'000'000};
+  std::once_flag hash_once_;
+  std::optional<std::string> hash_;
 };
 
 class Registry {

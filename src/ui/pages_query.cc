@@ -97,6 +97,11 @@ std::string Renderer::Query(const api::QueryPage& page, const RenderContext& ctx
   data.set("action", path);
   // A writable canned query runs on POST (http/canned_write_routes.cc); GET only shows it.
   data.set("method", canned && canned->is_write ? "post" : "get");
+  // Datasette's db_is_immutable: a writable query of an immutable database cannot run.
+  if (canned && canned->is_write) {
+    db::Database* db = ctx.instance.registry.Find(page.database);
+    data.set("immutable_write", db != nullptr && !db->is_mutable());
+  }
   data.set("editable", !canned);
   data.set("sql", page.sql);
   data.set("sql_rows",

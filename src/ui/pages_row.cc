@@ -3,6 +3,7 @@
 #include "api/catalog.h"
 #include "core/url.h"
 #include "ui/cells.h"
+#include "ui/html.h"
 #include "ui/view.h"
 
 namespace almanac::ui {
@@ -41,8 +42,17 @@ std::string Renderer::Row(const api::RowPage& page, const RenderContext& ctx) co
       if (v.type() == Value::Type::kBlob) {
         options.blob_href = row_url + ".blob?_blob_column=" + QuotePlus(page.rows.columns[c]);
       }
-      field.set("html", CellHtml(v, options));
-      if (IsNumeric(v)) field.set("cls", "num");
+      if (c < page.cell_labels.size() && page.cell_labels[c]) {
+        // An outgoing foreign key: the label, linked to the row it points to, then the value.
+        std::string href = ctx.instance.urls().Row(page.database, page.foreign_key_targets[c],
+                                                   EncodeRowPath({v.ToDisplayString()}));
+        field.set("html", "<a href=\"" + Escape(href) + "\">" +
+                              CellHtml(*page.cell_labels[c], options) +
+                              "</a> <span class=\"fk-id\">" + CellHtml(v, {}) + "</span>");
+      } else {
+        field.set("html", CellHtml(v, options));
+        if (IsNumeric(v)) field.set("cls", "num");
+      }
       fields.push_back(field);
     }
   }

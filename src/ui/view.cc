@@ -94,7 +94,8 @@ Data Messages(const RenderContext& ctx) {
     const format::JsonValue& type = m.as_array()[1];
     Data message;
     message.set("text", m.as_array()[0].as_string());
-    message.set("class", type.is_int() && type.as_int() == 3 ? "error" : "info");
+    int64_t level = type.is_int() ? type.as_int() : 1;
+    message.set("class", level == 3 ? "error" : level == 2 ? "warning" : "info");
     out.push_back(message);
   }
   return out;
@@ -177,9 +178,17 @@ std::string CssClass(std::string_view text) {
 
 std::vector<Crumb> Crumbs(const RenderContext& ctx, std::string_view database,
                           std::string_view table) {
+  // Datasette's _crumb_items: a link only to a page the actor may see.
   std::vector<Crumb> crumbs;
-  if (!database.empty()) crumbs.push_back({std::string(database), DatabaseUrl(ctx, database)});
-  if (!table.empty()) crumbs.push_back({std::string(table), TableUrl(ctx, database, table)});
+  std::string db(database);
+  if (!database.empty() &&
+      Allowed(ctx, auth::Action::kViewDatabase, auth::Resource::Database(db))) {
+    crumbs.push_back({db, DatabaseUrl(ctx, database)});
+  }
+  if (!table.empty() &&
+      Allowed(ctx, auth::Action::kViewTable, auth::Resource::Table(db, std::string(table)))) {
+    crumbs.push_back({std::string(table), TableUrl(ctx, database, table)});
+  }
   return crumbs;
 }
 
@@ -210,6 +219,7 @@ std::string RenderPage(const Assets& assets, std::string_view name, Data data, c
     crumbs.push_back(crumb);
   }
   base.set("crumbs", crumbs);
+  base.set("home_link", Allowed(ctx, auth::Action::kViewInstance, auth::Resource::Instance()));
   const format::JsonValue& config = ctx.instance.config.config();
   base.set("extra_css_urls", UrlEntries(config.Find("extra_css_urls"), urls));
   base.set("extra_js_urls", UrlEntries(config.Find("extra_js_urls"), urls));

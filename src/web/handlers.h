@@ -2,6 +2,8 @@
 //   read_routes.cc      index, database, table, row and SQL pages
 //   special_routes.cc   the /-/ pages with JSON twins, database actions, query definitions
 //   static_routes.cc    /-/static/ assets, --static mounts, the favicon
+//   tool_routes.cc      API explorer, patterns, allow/message debuggers, jump, autocomplete,
+//                       query parameters, the instance-wide query list
 //   write_routes.cc     the write API (insert, upsert, update, delete, create, alter, drop,
 //                       execute-write) and the foreign-key helper pages
 //   canned_write_routes.cc  POST to a writable canned query
@@ -52,14 +54,25 @@ Response HandleRow(const RouteContext& ctx);
 // special_routes.cc
 Response HandleSpecial(const RouteContext& ctx);
 Response HandleDatabaseSchema(const RouteContext& ctx);
+Response HandleTableSchema(const RouteContext& ctx);
 Response HandleDatabaseQueries(const RouteContext& ctx);
 Response HandleQueryDefinition(const RouteContext& ctx);
 // A route Datasette has that Almanac does not serve yet: 404 (docs/compat.md says why).
 Response HandleNotServed(const RouteContext& ctx);
 // static_routes.cc
 Response HandleStatic(const RouteContext& ctx);
+Response HandleFavicon(const RouteContext& ctx);
 Response HandleStaticMount(const RouteContext& ctx);
 Response HandleDashRedirect(const RouteContext& ctx);
+// tool_routes.cc
+Response HandleApiExplorer(const RouteContext& ctx);
+Response HandlePatterns(const RouteContext& ctx);
+Response HandleAllowDebug(const RouteContext& ctx);
+Response HandleMessages(const RouteContext& ctx);
+Response HandleJump(const RouteContext& ctx);
+Response HandleGlobalQueries(const RouteContext& ctx);
+Response HandleQueryParameters(const RouteContext& ctx);
+Response HandleTableAutocomplete(const RouteContext& ctx);
 // download_routes.cc
 Response HandleDatabaseDownload(const RouteContext& ctx);
 Response HandleMemoryRedirect(const RouteContext& ctx);

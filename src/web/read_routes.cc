@@ -182,6 +182,10 @@ Response HandleRow(const RouteContext& ctx) {
   Result<api::RowPage> page = api::BuildRowPage(
       ctx.instance, ctx.request, TildeDecode(route.database), TildeDecode(route.table), route.pks);
   if (!page.ok()) return PageError(ctx.request, page.status());
+  if (!IsJson(route.format)) {
+    Status labelled = api::LabelRowForeignKeys(ctx.instance, ctx.request, *page);
+    if (!labelled.ok()) return PageError(ctx.request, labelled);
+  }
   Response response = IsJson(route.format) ? FromBody(api::RowJson(*page))
                                            : Response::Html(200, ctx.ui.Row(*page, ctx.Html()));
   if (etag) response.AddHeader("ETag", *etag);

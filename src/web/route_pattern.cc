@@ -129,4 +129,21 @@ bool RoutePattern::Match(std::string_view path, Captures& captures) const {
   return true;
 }
 
+std::vector<std::pair<std::string, std::optional<std::string>>> RoutePattern::UrlVars(
+    const Captures& captures) const {
+  std::vector<std::pair<std::string, std::optional<std::string>>> vars;
+  Captures copy = captures;
+  for (const Token& token : tokens_) {
+    if (token.kind == Kind::kLiteral) continue;
+    if (token.kind == Kind::kFormat) {
+      vars.emplace_back("format",
+                        captures.format.empty() ? std::nullopt : std::optional(captures.format));
+      continue;
+    }
+    vars.emplace_back(token.text == "db" ? "database" : token.text,
+                      *CaptureField(copy, token.text));
+  }
+  return vars;
+}
+
 }  // namespace almanac::web

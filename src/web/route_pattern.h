@@ -9,8 +9,10 @@
 // e.g. "/<db>/<table>(.<format>)", "/<db>/<table:any>/<pks:any>(.<format>)".
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace almanac::web {
@@ -32,6 +34,11 @@ class RoutePattern {
 
   bool Match(std::string_view path, Captures& captures) const;
   const std::string& text() const { return text_; }
+  // Datasette's request.url_vars for a match: each capture by Datasette's group name
+  // ("database", "table", "query", "pks", "path", "rest", "format"), in pattern order, the value
+  // as in the URL (tilde-encoded); an optional format that is absent is nullopt (None).
+  std::vector<std::pair<std::string, std::optional<std::string>>> UrlVars(
+      const Captures& captures) const;
 
  private:
   enum class Kind { kLiteral, kName, kLazyName, kRest, kFormat };

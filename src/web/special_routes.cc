@@ -17,6 +17,25 @@ Response SpecialResponse(const Result<api::SpecialPage>& page, const RouteContex
       [&](const api::SpecialPage& p) { return ctx.ui.Special(p, ctx.Html()); });
 }
 
+// The schema pages: JSON, Markdown (text/markdown) or HTML. Errors are JSON for .json and
+// plain text otherwise, as Datasette's SchemaBaseView answers them.
+Response SchemaResponse(const Result<api::SpecialPage>& page, const RouteContext& ctx) {
+  const std::string& format = ctx.route.format;
+  if (!page.ok()) {
+    if (IsJson(format)) return ErrorResponse(page.status(), ErrorFormat::kJson);
+    if (page.status().code() == ErrorCode::kNotFound) {
+      return Response::Text(404, page.status().message());
+    }
+    return ErrorResponse(page.status(), ErrorFormat::kHtml);
+  }
+  if (format == "md") {
+    Response response = Response::Text(200, api::SchemaMarkdown(*page));
+    response.content_type = "text/markdown; charset=utf-8";
+    return response;
+  }
+  return SpecialResponse(page, ctx);
+}
+
 }  // namespace
 
 Response HandleSpecial(const RouteContext& ctx) {
@@ -37,21 +56,28 @@ Response HandleSpecial(const RouteContext& ctx) {
   if (name == "config") return SpecialResponse(api::ConfigPage(in), ctx);
   if (name == "threads") return SpecialResponse(api::ThreadsPage(in, request), ctx);
   if (name == "actions") return SpecialResponse(api::ActionsPage(in, request), ctx);
-  if (name == "schema") return SpecialResponse(api::SchemaPage(in, request, ""), ctx);
+  if (name == "schema") return SchemaResponse(api::SchemaPage(in, request, ""), ctx);
+  if (name == "plugins") return SpecialResponse(api::PluginsPage(), ctx);
   return ErrorResponse(NotFound("Page not found"), FormatForPath(request));
 }
 
 Response HandleDatabaseSchema(const RouteContext& ctx) {
-  if (!ctx.route.format.empty() && !IsJson(ctx.route.format)) {
-    return NotFoundResponse(ctx.request, NotFound("404"));
-  }
-  return SpecialResponse(
-      api::SchemaPage(ctx.instance, ctx.request, TildeDecode(ctx.route.database)), ctx);
+  return SchemaResponse(api::SchemaPage(ctx.instance, ctx.request, TildeDecode(ctx.route.database)),
+                        ctx);
+}
+
+Response HandleTableSchema(const RouteContext& ctx) {
+  return SchemaResponse(
+      api::TableSchemaPage(ctx.instance, ctx.request, TildeDecode(ctx.route.database),
+                           TildeDecode(ctx.route.table)),
+      ctx);
 }
 
 Response HandleDatabaseQueries(const RouteContext& ctx) {
   return SpecialResponse(
-      api::QueryListPage(ctx.instance, ctx.request, TildeDecode(ctx.route.database)), ctx);
+      api::QueryListPage(ctx.instance, ctx.request, TildeDecode(ctx.route.database),
+                         !IsJson(ctx.route.format)),
+      ctx);
 }
 
 // /<db>/<query>/-/definition (JSON, errors included).

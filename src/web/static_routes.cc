@@ -42,6 +42,12 @@ Response HandleStaticMount(const RouteContext& ctx) {
   return FileResponse(ctx.request, **file, "max-age=3600");
 }
 
+Response HandleFavicon(const RouteContext& ctx) {
+  const ui::StaticFile* file = ctx.ui.assets().Static("favicon.png");
+  if (!file) return Response::Html(404, "404: File not found");
+  return FileResponse(ctx.request, *file, "max-age=3600, public");
+}
+
 Response HandleDashRedirect(const RouteContext& ctx) {
   return Response::Redirect(ctx.instance.urls().Path("-/"), 301);
 }

@@ -116,6 +116,21 @@ def test_body_over_limit_gets_413(limited):
     assert_still_serving(limited)
 
 
+def test_client_still_sending_a_big_body_reads_the_413(limited):
+    # The client sends all 8 MB before it reads: the server answers early, then keeps reading
+    # and dropping the body (it does not close on a client still sending, which would reset
+    # the connection and lose the answer).
+    body = b"x" * (8 * 1024 * 1024)
+    status, headers, answer = raw_request(
+        limited, b"POST /fixtures/-/query.json HTTP/1.1\r\nHost: x\r\nContent-Length: "
+        + str(len(body)).encode() + b"\r\n\r\n" + body)
+    assert_json_error(status, headers, answer, 413,
+                      "Request body exceeded maximum size of 1000 bytes")
+    r = httpx.post(limited.url + "/fixtures/-/query.json", content=body, timeout=10)
+    assert r.status_code == 413 and r.json()["status"] == 413
+    assert_still_serving(limited)
+
+
 def test_declared_length_over_limit_gets_413_without_sending_the_body(limited):
     with connect(limited) as sock:
         sock.sendall(b"POST /.json HTTP/1.1\r\nHost: x\r\nContent-Length: 100000000\r\n\r\n")

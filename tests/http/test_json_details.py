@@ -1,6 +1,8 @@
 """JSON details as Datasette 1.0a37 gives them: tilde-encoded `_shape=object` keys, the index's
-`_sort=relationships`, `_extra=query` parameters of a canned query, `_extra=sorted_facet_results`
-in metadata order, and the `Link: rel="next"` header on every paginated shape."""
+`_sort=relationships`, `_extra=debug` URL variables, `_extra=query` parameters of a canned query,
+the `hash` of immutable databases, `_extra=sorted_facet_results` in metadata order, and the
+`Link: rel="next"` header on every paginated shape."""
+import hashlib
 import json
 import shutil
 
@@ -25,6 +27,19 @@ def test_index_sort_relationships(client):
     assert counts == sorted(counts, reverse=True) and counts[0] > 0
 
 
+def test_extra_debug_url_vars(client):
+    table = client.get("/fixtures/facetable.json", params={"_extra": "debug", "_size": 1}).json()
+    assert table["debug"]["url_vars"] == {"database": "fixtures", "table": "facetable",
+                                          "format": "json"}
+    row = client.get("/fixtures/simple_primary_key/1.json", params={"_extra": "debug"}).json()
+    assert row["debug"]["url_vars"] == {"database": "fixtures", "table": "simple_primary_key",
+                                        "pks": "1", "format": "json"}
+    # The values are the URL's, tilde-encoded as sent.
+    other = client.get("/extra+database/-/query.json",
+                       params={"sql": "select 1", "_extra": "debug"}).json()
+    assert other["debug"]["url_vars"] == {"database": "extra+database", "format": "json"}
+
+
 def test_extra_query_canned_parameters(start_server, tmp_path, fixtures_dir):
     config = {"databases": {"fixtures": {"queries": {
         "declared": {"sql": "select :a as a, :b as b, :_now_epoch as now", "params": ["b", "a"]},
@@ -39,6 +54,21 @@ def test_extra_query_canned_parameters(start_server, tmp_path, fixtures_dir):
         assert declared["query"]["params"] == {"b": "", "a": "1"}
         derived = c.get("/fixtures/derived.json", params={"x": "9", "_extra": "query"}).json()
         assert derived["query"]["params"] == {"x": "9"}
+
+
+def test_databases_hash_of_immutable_files(start_server, tmp_path, fixtures_dir):
+    shutil.copy(fixtures_dir / "fixtures.db", tmp_path / "frozen.db")
+    shutil.copy(fixtures_dir / "fixtures.db", tmp_path / "live.db")
+    expected = hashlib.sha256((tmp_path / "frozen.db").read_bytes()).hexdigest()
+    server = start_server("live.db", "-i", "frozen.db", cwd=tmp_path)
+    import httpx
+    with httpx.Client(base_url=server.url) as c:
+        databases = {d["name"]: d for d in c.get("/-/databases.json").json()["databases"]}
+        assert databases["frozen"]["hash"] == expected
+        assert databases["live"]["hash"] is None
+        index = {d["name"]: d for d in c.get("/.json").json()["databases"]}
+        assert index["frozen"]["hash"] == expected
+        assert index["live"]["hash"] is None
 
 
 def test_sorted_facet_results_follow_metadata_order(start_server, tmp_path, fixtures_dir):

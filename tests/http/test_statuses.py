@@ -1,6 +1,6 @@
 """Statuses as Datasette 1.0a37 gives them: arbitrary SQL must be a SELECT (HTML and JSON alike,
 the allowed pragma_* functions inside a SELECT stay allowed), a POST to a read URL is 405,
-`_size` is read as Python's int() reads it, and which errors are JSON."""
+`_size` is validated the same way on every list endpoint, and which errors are JSON."""
 import pytest
 
 NOT_SELECT = "Statement must be a SELECT"
@@ -51,7 +51,8 @@ def test_post_to_a_read_url_is_405(client, path):
     assert r.status_code == 405
 
 
-@pytest.mark.parametrize("path", ["/fixtures/facetable.json"])
+@pytest.mark.parametrize("path", ["/fixtures/facetable.json", "/fixtures/-/queries.json",
+                                  "/-/queries.json"])
 @pytest.mark.parametrize("size,message", [
     ("abc", "_size must be a positive integer"),
     ("-1", "_size must be a positive integer"),
@@ -65,10 +66,17 @@ def test_size_validated_on_every_list(client, path, size, message):
     assert r.json()["error"] == message
 
 
-@pytest.mark.parametrize("path", ["/fixtures/facetable.json"])
+@pytest.mark.parametrize("path", ["/fixtures/facetable.json", "/fixtures/-/queries.json",
+                                  "/-/queries.json"])
 @pytest.mark.parametrize("size", ["max", "1", " 2 ", "+3"])
 def test_size_accepted_as_python_int_reads_it(client, path, size):
     assert client.get(path, params={"_size": size}).status_code == 200
+
+
+def test_query_list_honours_size(client):
+    assert len(client.get("/fixtures/-/queries.json", params={"_size": 1}).json()["queries"]) == 1
+    data = client.get("/-/queries.json", params={"_size": 2}).json()
+    assert data["limit"] == 2 and len(data["queries"]) == 2
 
 
 def test_html_error_stays_html_with_accept_json(client):
