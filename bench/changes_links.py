@@ -8,11 +8,12 @@
                   takes three times per insert: request sent -> SSE event (an upper bound of
                   commit -> event), request sent -> response (the write and its fsync'd commit),
                   response -> event (how long after the client knew of the commit the event
-                  came; 0 when it came first). Once on a quiet machine, once beside 2 CPU-bound
+                  came; 0 when it came first). Once on the machine as found, once beside CPU-bound
                   processes (as many as cores), to tell the feed from the load.
   subscribers     RSS of the server before and after opening N idle SSE subscribers
   write overhead  inserts (batches of 100, one FK and one soft link per row) into a plain
-                  database vs one with the feed and the links index on: rows/s and the ratio
+                  database vs one with the feed, the links index, both: rows/s, the ratio, and
+                  the bytes the server wrote per row (/proc/PID/io wchar: WAL frames, checkpoints)
   build           `almanac links rebuild` on a child table of --rows rows with 3 foreign keys:
                   links/s (the command's own timing, and wall time), bytes per link (dbstat)
   row page        /db/parent/ID.json?_extra=foreign_key_tables with 3 incoming foreign keys on
@@ -152,7 +153,7 @@ def feed(binary, tmp, subscribers):
         client = Http(server.url)
         client.call("POST", "/feed/-/create", {"table": "t", "pk": "id", "columns": [
             {"name": "id", "type": "integer"}, {"name": "v", "type": "text"}]}, 201)
-        feed_latency(server, client, 1, "quiet machine")
+        feed_latency(server, client, 1, "machine as found")
         stop = multiprocessing.Event()
         burners = [multiprocessing.Process(target=burn, args=(stop,))
                    for _ in range(os.cpu_count() or 2)]
@@ -184,8 +185,16 @@ def feed(binary, tmp, subscribers):
         server.stop()
 
 
+def wchar(pid):
+    for line in Path(f"/proc/{pid}/io").read_text().splitlines():
+        if line.startswith("wchar:"):
+            return int(line.split()[1])
+    return 0
+
+
 def write_overhead(binary, tmp, rows):
     results = {}
+    bytes_per_row = {}
     soft = {"soft": [{"from": "child.ref", "to": "parent"}]}
     for name, config in [("plain", {}),
                          ("feed", {"databases": {"w": {"changes": True}}}),
@@ -203,17 +212,20 @@ def write_overhead(binary, tmp, rows):
                                                     "fk_table": "parent"},
                 {"name": "ref", "type": "text"}, {"name": "v", "type": "text"}]}, 201)
             start = time.perf_counter()
+            written = wchar(server.process.pid)
             for b in range(rows // 100):
                 batch = [{"id": b * 100 + i, "parent": 1 + (b * 100 + i) % 1000,
                           "ref": str(1 + (b * 7 + i) % 1000), "v": "x" * 20} for i in range(100)]
                 client.call("POST", "/w/child/-/insert", {"rows": batch}, 201)
             results[name] = rows / (time.perf_counter() - start)
+            bytes_per_row[name] = (wchar(server.process.pid) - written) / rows
         finally:
             server.stop()
     emit(figure="write overhead, batches of 100, one FK + one soft link per row",
          rows=rows, **{f"{name}_rows_s": round(v) for name, v in results.items()},
          **{f"{name}_overhead_pct": round((results["plain"] / v - 1) * 100, 1)
-            for name, v in results.items() if name != "plain"})
+            for name, v in results.items() if name != "plain"},
+         **{f"{name}_bytes_written_per_row": round(v) for name, v in bytes_per_row.items()})
 
 
 def make_big(path, rows, parents):

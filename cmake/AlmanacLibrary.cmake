@@ -54,3 +54,15 @@ function(alm_check_deps target)
     endif()
   endforeach()
 endfunction()
+
+# alm_soname(OUT "LIBRARY_FILES"): the SONAME the first of LIBRARY_FILES declares ("libcurl.so.4"),
+# the name dlopen must be given for a library loaded lazily (core/lazy_library.h).
+function(alm_soname out files)
+  list(GET files 0 file)
+  execute_process(COMMAND ${CMAKE_OBJDUMP} -p ${file} OUTPUT_VARIABLE dump RESULT_VARIABLE rc)
+  string(REGEX MATCH "SONAME +([^\n ]+)" found "${dump}")
+  if(NOT rc EQUAL 0 OR NOT CMAKE_MATCH_1)
+    message(FATAL_ERROR "no SONAME found in ${file}")
+  endif()
+  set(${out} ${CMAKE_MATCH_1} PARENT_SCOPE)
+endfunction()

@@ -2,10 +2,9 @@
 
 #include <algorithm>
 
-#include <openssl/evp.h>
-
 #include "api/canned_queries.h"
 #include "api/resolve.h"
+#include "core/md5.h"
 #include "core/url.h"
 #include "sql/query.h"
 
@@ -60,16 +59,7 @@ TableSummary Summarize(const db::TableInfo& table, bool hidden_by_config) {
 }  // namespace
 
 std::string DatabaseColor(std::string_view name) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(name.data(), name.size(), digest, &length, EVP_md5(), nullptr);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (int i = 0; i < 3; ++i) {
-    out += kHex[digest[i] >> 4];
-    out += kHex[digest[i] & 15];
-  }
-  return out;
+  return Md5Hex(name).substr(0, 6);  // built in: no libcrypto for every page (core/md5.h)
 }
 
 Result<DatabasePage> BuildDatabasePage(const Instance& instance, const Request& request,

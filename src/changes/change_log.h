@@ -54,9 +54,9 @@ class ChangeLog : public db::WriteObserver {
   // true; false when some of them are no longer in memory (read them with ReadChanges).
   bool Recent(int64_t after, size_t limit, std::vector<EventPtr>& out) const;
 
-  // Calls `wake` once, on the log's own thread: as soon as an event after `after` is
-  // committed, at the next heartbeat, or when the log stops (then `stopping` is true). A waiter
-  // holds no thread while it waits.
+  // Calls `wake` once: as soon as an event after `after` is committed (on the writer thread,
+  // so `wake` must be quick and must not write), at the next heartbeat or when the log stops
+  // (on the log's own thread; then `stopping` is true). A waiter holds no thread while it waits.
   using Wake = std::function<void(bool stopping)>;
   void WaitAfter(int64_t after, Wake wake);
   size_t waiters() const;
@@ -113,7 +113,6 @@ class ChangeLog : public db::WriteObserver {
   std::deque<EventPtr> recent_;
   int64_t last_seq_ = 0;
   std::multimap<int64_t, Wake> waiters_;  // by the seq they wait after
-  bool committed_since_wake_ = false;
   bool stopping_ = false;
   std::thread thread_;
 };

@@ -10,9 +10,9 @@
 #include <map>
 #include <optional>
 
-#include <openssl/rand.h>
+#include <malloc.h>
 #include <spdlog/spdlog.h>
-#include <sqlite3.h>
+#include <sys/random.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -81,9 +81,15 @@ struct ServeFlags {
 
 ServeFlags flags;
 
+// From the kernel (getrandom), not OpenSSL: starting OpenSSL's random generator costs a worker
+// ~200 KB and a few milliseconds at every start.
 std::string RandomSecret() {
   unsigned char bytes[32];
-  RAND_bytes(bytes, sizeof bytes);
+  size_t filled = 0;
+  while (filled < sizeof bytes) {
+    ssize_t n = ::getrandom(bytes + filled, sizeof bytes - filled, 0);
+    if (n > 0) filled += static_cast<size_t>(n);
+  }
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
   for (unsigned char b : bytes) {
@@ -215,12 +221,10 @@ CLI::App* AddServeCommand(CLI::App& app) {
   return serve;
 }
 
-void PrewarmServe() {
-  [[maybe_unused]] std::string discarded = RandomSecret();
-  sqlite3_initialize();
-}
+void PrewarmServe() { [[maybe_unused]] std::string discarded = RandomSecret(); }
 
 int RunServe() {
+  db::ConfigureSqliteForServing();
   if (flags.get.empty()) {
     if (flags.get_headers) return Fail("--headers can only be used with --get");
     if (!flags.get_token.empty()) return Fail("--token can only be used with --get");
@@ -426,6 +430,9 @@ int RunServe() {
   options.request_timeout = std::chrono::seconds(flags.request_timeout);
   options.gzip_level = flags.gzip_level;
   options.gzip_min_bytes = static_cast<size_t>(flags.gzip_min_bytes);
+  // What requests freed goes back to the kernel once the server is idle: an idle worker keeps
+  // only what it still uses (docs/performance.md, "Per-worker footprint").
+  options.on_idle = [] { ::malloc_trim(0); };
   http::Server server(options, app);
   std::string where;
   if (!flags.uds.empty()) {

@@ -17,12 +17,16 @@ struct TaskPool::Batch {
 };
 
 TaskPool::TaskPool(size_t threads, std::string name, std::function<void()> on_thread_start)
-    : name_(std::move(name)) {
-  if (threads == 0) threads = 1;
-  threads_.reserve(threads);
-  for (size_t i = 0; i < threads; ++i) {
-    threads_.emplace_back([this, on_thread_start] {
-      if (on_thread_start) on_thread_start();
+    : name_(std::move(name)),
+      size_(threads == 0 ? 1 : threads),
+      on_thread_start_(std::move(on_thread_start)) {}
+
+void TaskPool::StartThreadsLocked() {
+  if (!threads_.empty() || stopping_) return;
+  threads_.reserve(size_);
+  for (size_t i = 0; i < size_; ++i) {
+    threads_.emplace_back([this] {
+      if (on_thread_start_) on_thread_start_();
       WorkerLoop();
     });
   }
@@ -33,6 +37,7 @@ TaskPool::~TaskPool() { Shutdown(); }
 void TaskPool::Submit(Task task) {
   {
     std::lock_guard lock(mutex_);
+    StartThreadsLocked();
     queue_.push_back(Entry{std::move(task), nullptr});
   }
   work_ready_.notify_one();
@@ -58,6 +63,7 @@ void TaskPool::RunAll(std::vector<Task> tasks) {
   batch->remaining = tasks.size();
   {
     std::lock_guard lock(mutex_);
+    StartThreadsLocked();
     for (Task& t : tasks) queue_.push_back(Entry{std::move(t), batch});
   }
   work_ready_.notify_all();

@@ -21,6 +21,8 @@ class TaskPool {
   using Task = std::function<void()>;
 
   // `on_thread_start`, when set, runs first on each new thread (to lower its priority...).
+  // The threads start with the first task, not here: a server that never fans out (or not
+  // yet) has none (startup, per-worker memory: docs/performance.md).
   TaskPool(size_t threads, std::string name, std::function<void()> on_thread_start = nullptr);
   ~TaskPool();
   TaskPool(const TaskPool&) = delete;
@@ -37,7 +39,7 @@ class TaskPool {
   // Stops accepting tasks, finishes the queued ones and joins the threads.
   void Shutdown();
 
-  size_t size() const { return threads_.size(); }
+  size_t size() const { return size_; }
   // True when called from one of this pool's threads.
   bool OnPoolThread() const;
 
@@ -47,10 +49,13 @@ class TaskPool {
     Task task;
     std::shared_ptr<Batch> batch;
   };
+  void StartThreadsLocked();  // with mutex_ held
   void WorkerLoop() noexcept;
   static void RunEntry(Entry& entry) noexcept;
 
   std::string name_;
+  size_t size_;
+  std::function<void()> on_thread_start_;
   std::mutex mutex_;
   std::condition_variable work_ready_;
   std::deque<Entry> queue_;

@@ -5,6 +5,7 @@
 
 #include <sqlite3.h>
 
+#include "db/trace.h"
 #include "db/user_sql_caps.h"
 
 namespace almanac::db {
@@ -123,6 +124,22 @@ Result<QueryResult> CollectUnderAuthorizer(Connection& conn, Statement& stmt, Li
   return result;
 }
 
+// Adds a statement that ran (or failed) to the current thread's trace (?_trace=1).
+void Record(Connection& conn, std::string sql, double start, std::vector<Value> params,
+            std::vector<std::string> names = {}) {
+  RequestTrace* trace = CurrentTrace();
+  if (!trace) return;
+  TraceEntry entry;
+  entry.start = start;
+  entry.end = TraceClockSeconds();
+  const char* file = sqlite3_db_filename(conn.handle(), "main");
+  entry.file = file ? file : "";
+  entry.sql = std::move(sql);
+  entry.params = std::move(params);
+  entry.param_names = std::move(names);
+  trace->Add(std::move(entry));
+}
+
 }  // namespace
 
 Result<Statement> PrepareQuery(Connection& conn, const sql::Query& query) {
@@ -131,12 +148,42 @@ Result<Statement> PrepareQuery(Connection& conn, const sql::Query& query) {
   return PrepareUnderAuthorizer(conn, [&] { return conn.Prepare(query); });
 }
 
-Result<QueryResult> Execute(Connection& conn, const sql::Query& query, const Limits& limits) {
+namespace {
+
+Result<QueryResult> Run(Connection& conn, const sql::Query& query, const Limits& limits) {
   Clock::time_point started = Clock::now();
   DeadlineScope deadline(conn, limits.deadline);
   ALM_ASSIGN_OR_RETURN(Statement stmt, PrepareQuery(conn, query));
   if (!query.has_user_sql) return Collect(stmt, limits, started);
   return CollectUnderAuthorizer(conn, stmt, limits, started);
+}
+
+Result<QueryResult> RunUser(Connection& conn, std::string_view sql, const ParamResolver& resolve,
+                            const Limits& limits, std::vector<Value>* bound,
+                            std::vector<std::string>* names) {
+  Clock::time_point started = Clock::now();
+  DeadlineScope deadline(conn, limits.deadline);
+  ALM_ASSIGN_OR_RETURN(Statement stmt,
+                       PrepareUnderAuthorizer(conn, [&] { return conn.PrepareUser(sql); }));
+  for (int i = 1; i <= stmt.ParameterCount(); ++i) {
+    ALM_ASSIGN_OR_RETURN(Value value, resolve(stmt.ParameterName(i)));
+    ALM_RETURN_IF_ERROR(stmt.Bind(i, value));
+    if (bound) {
+      bound->push_back(std::move(value));
+      names->push_back(stmt.ParameterName(i));
+    }
+  }
+  return CollectUnderAuthorizer(conn, stmt, limits, started);
+}
+
+}  // namespace
+
+Result<QueryResult> Execute(Connection& conn, const sql::Query& query, const Limits& limits) {
+  if (!CurrentTrace()) return Run(conn, query, limits);
+  double start = TraceClockSeconds();
+  Result<QueryResult> result = Run(conn, query, limits);
+  Record(conn, query.text, start, query.params);
+  return result;
 }
 
 Result<QueryResult> ExecuteUser(Connection& conn, std::string_view sql,
@@ -153,15 +200,13 @@ Result<QueryResult> ExecuteUser(Connection& conn, std::string_view sql,
 
 Result<QueryResult> ExecuteUser(Connection& conn, std::string_view sql,
                                 const ParamResolver& resolve, const Limits& limits) {
-  Clock::time_point started = Clock::now();
-  DeadlineScope deadline(conn, limits.deadline);
-  ALM_ASSIGN_OR_RETURN(Statement stmt,
-                       PrepareUnderAuthorizer(conn, [&] { return conn.PrepareUser(sql); }));
-  for (int i = 1; i <= stmt.ParameterCount(); ++i) {
-    ALM_ASSIGN_OR_RETURN(Value value, resolve(stmt.ParameterName(i)));
-    ALM_RETURN_IF_ERROR(stmt.Bind(i, value));
-  }
-  return CollectUnderAuthorizer(conn, stmt, limits, started);
+  if (!CurrentTrace()) return RunUser(conn, sql, resolve, limits, nullptr, nullptr);
+  double start = TraceClockSeconds();
+  std::vector<Value> bound;
+  std::vector<std::string> names;
+  Result<QueryResult> result = RunUser(conn, sql, resolve, limits, &bound, &names);
+  Record(conn, std::string(sql), start, std::move(bound), std::move(names));
+  return result;
 }
 
 Result<std::vector<std::string>> ParameterNames(Connection& conn, std::string_view sql) {

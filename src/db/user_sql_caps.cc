@@ -118,6 +118,11 @@ void SetUserSqlCaps(const UserSqlCaps& caps) {
 
 UserSqlCaps CurrentUserSqlCaps() { return UserSqlCaps{max_value_bytes, max_result_bytes}; }
 
+void ConfigureSqliteForServing() {
+  // SQLITE_MISUSE once SQLite is initialized (a test that already ran SQL): then it stays.
+  (void)sqlite3_config(SQLITE_CONFIG_PAGECACHE, nullptr, 0, 0);
+}
+
 bool SetSqliteHeapLimit(int64_t bytes) {
   heap_limit_bytes = bytes;
   sqlite3_hard_heap_limit64(bytes);

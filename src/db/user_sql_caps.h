@@ -28,6 +28,12 @@ struct UserSqlCaps {
 void SetUserSqlCaps(const UserSqlCaps& caps);
 UserSqlCaps CurrentUserSqlCaps();
 
+// Process-wide SQLite configuration for the server, before SQLite is first used: no bulk
+// page-cache allocation per connection (SQLite's default is 20 pages, ~87 KB at every
+// connection's first read, kept for the connection's life): pages are allocated as they are
+// needed, and reads through the memory map need none.
+void ConfigureSqliteForServing();
+
 // Sets SQLite's heap ceiling for the whole process (0: none). Returns false when SQLite
 // cannot enforce it (memory statistics compiled out).
 bool SetSqliteHeapLimit(int64_t bytes);

@@ -130,6 +130,8 @@ struct Server::Impl {
   asio::awaitable<bool> Answer(std::shared_ptr<ServerStream> stream, Request* request, bool head,
                                bool keep_alive, std::shared_ptr<StreamedBody> streamed);
   asio::awaitable<void> Drain();
+  asio::awaitable<void> CallWhenIdle();
+  void Answered();
   Response HandleSafely(Request& request);
   Status AddAcceptor(std::unique_ptr<Acceptor> acceptor, bool tcp);
   void BeginShutdown();
@@ -142,6 +144,8 @@ struct Server::Impl {
   std::vector<std::string> unix_paths;  // removed when the server is destroyed
   std::atomic<int> in_flight{0};
   std::atomic<bool> stopping{false};
+  std::atomic<uint64_t> answered{0};    // requests answered so far
+  std::atomic<bool> idle_watch{false};  // a CallWhenIdle coroutine is waiting
 };
 
 Response Server::Impl::HandleSafely(Request& request) {
@@ -318,12 +322,14 @@ asio::awaitable<void> Server::Impl::Session(Protocol::socket socket) {
       bool go_on = co_await asio::co_spawn(
           strand, Answer(stream, &request, head, keep_alive, streamed), asio::use_awaitable);
       --in_flight;
+      Answered();
       if (!go_on) break;
       continue;
     }
     ++in_flight;
     bool go_on = co_await Answer(stream, &request, head, keep_alive, nullptr);
     --in_flight;
+    Answered();
     if (!go_on) break;
   }
   stream->socket().shutdown(Protocol::socket::shutdown_send, ec);
@@ -352,6 +358,34 @@ asio::awaitable<bool> Server::Impl::Answer(std::shared_ptr<ServerStream> stream,
   beast::error_code ec;
   co_await Write(*stream, response, head, keep_alive, ec);
   co_return !ec && keep_alive;
+}
+
+void Server::Impl::Answered() {
+  ++answered;
+  if (options.on_idle && !idle_watch.exchange(true)) {
+    asio::co_spawn(io, CallWhenIdle(), asio::detached);
+  }
+}
+
+// Waits until a whole idle_after passes with no request answered and none in progress, calls
+// on_idle and ends (the next answered request starts another watch): an idle server has no
+// timer waking it.
+asio::awaitable<void> Server::Impl::CallWhenIdle() {
+  asio::steady_timer timer(io);
+  uint64_t seen = answered.load();
+  for (;;) {
+    timer.expires_after(options.idle_after);
+    beast::error_code ec;
+    co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    if (ec || stopping) break;
+    uint64_t now = answered.load();
+    if (now == seen && in_flight == 0) {
+      options.on_idle();
+      break;
+    }
+    seen = now;
+  }
+  idle_watch = false;
 }
 
 asio::awaitable<void> Server::Impl::Drain() {

@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -31,6 +32,11 @@ struct ServerOptions {
   // gzip_min_bytes (streams: always) when the client accepts it; 0: never.
   int gzip_level = 0;
   size_t gzip_min_bytes = 1024;
+  // Called on an I/O thread once the server has answered requests and then been idle (none
+  // started, none in progress) for `idle_after`; again only after new requests. `almanac
+  // serve` returns the memory its requests freed to the kernel here (malloc_trim).
+  std::function<void()> on_idle;
+  std::chrono::milliseconds idle_after{1000};
 };
 
 class Server {

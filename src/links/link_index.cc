@@ -1,6 +1,7 @@
 #include "links/link_index.h"
 
 #include <algorithm>
+#include <cctype>
 #include <optional>
 #include <set>
 #include <tuple>
@@ -130,16 +131,44 @@ Result<int64_t> RebuildSource(db::Connection& conn, const std::string& name,
     }
     scan.push_back(ScanDef{def, at->second});
   }
+  // A table keyed by its rowid: plain columns are built by SQLite itself (BuildPlainKind);
+  // JSON paths and other keys by a scan here.
+  bool rowid_key = table->primary_keys.empty();
+  std::string key_sql = "rowid";
+  if (!table->without_rowid && table->primary_keys.size() == 1) {
+    const db::ColumnInfo* column = table->FindColumn(table->primary_keys[0]);
+    std::string type = column ? column->type : std::string();
+    std::transform(type.begin(), type.end(), type.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (type == "integer") {  // INTEGER PRIMARY KEY: the rowid under another name
+      rowid_key = true;
+      key_sql = sql::Identifier::FromSchema(column->name).Quoted();
+    }
+  }
+  int64_t written = 0;
+  std::set<int64_t> built;
+  std::vector<ScanDef> rest;
+  for (ScanDef& d : scan) {
+    if (!rowid_key || !d.def.steps.empty()) {
+      rest.push_back(std::move(d));
+    } else if (built.insert(d.kind).second) {
+      ALM_ASSIGN_OR_RETURN(
+          int64_t made,
+          BuildPlainKind(conn, d.kind, sql::Identifier::FromSchema(table->name).Quoted(),
+                         sql::Identifier::FromSchema(d.def.column).Quoted(), key_sql));
+      written += made;
+    }
+  }
   BulkWriter writer(conn);
   ALM_RETURN_IF_ERROR(
-      ScanTable(conn, *table, scan, [&](Entry entry) { return writer.Add(std::move(entry)); }));
+      ScanTable(conn, *table, rest, [&](Entry entry) { return writer.Add(std::move(entry)); }));
   ALM_RETURN_IF_ERROR(writer.Flush());
   ALM_ASSIGN_OR_RETURN(db::Statement state,
                        conn.Prepare({"INSERT INTO _almanac_links_state (source_table, fingerprint) "
                                      "VALUES (?, ?)",
                                      {Value::Text(name), Value::Text(StateOf(defs, rootpage))}}));
   ALM_RETURN_IF_ERROR(state.Step().status());
-  return writer.written();
+  return written + writer.written();
 }
 
 Result<std::map<std::string, std::string>> StoredFingerprints(db::Connection& conn) {

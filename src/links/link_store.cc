@@ -5,6 +5,10 @@
 #include <tuple>
 #include <utility>
 
+#include <sqlite3.h>
+
+#include "core/float_repr.h"
+
 namespace almanac::links {
 
 StoredPk StoredPk::FromJson(std::string_view json) {
@@ -163,7 +167,69 @@ Result<int64_t> AddKind(db::Connection& conn, const std::string& source_table,
   return conn.LastInsertRowid();
 }
 
+namespace {
+
+// almanac_link_key(x): a link's target key, as TargetKeys makes it from a column's value
+// (Value::ToDisplayString): integers in decimal, reals as Python prints them, text and blobs
+// as their bytes; NULL for NULL (no link).
+void LinkKeyFunction(sqlite3_context* ctx, int /*argc*/, sqlite3_value** argv) {
+  sqlite3_value* value = argv[0];
+  switch (sqlite3_value_type(value)) {
+    case SQLITE_INTEGER: {
+      char buffer[24];
+      auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, sqlite3_value_int64(value));
+      (void)ec;
+      sqlite3_result_text(ctx, buffer, static_cast<int>(end - buffer), SQLITE_TRANSIENT);
+      return;
+    }
+    case SQLITE_FLOAT: {
+      std::string text = PythonFloat(sqlite3_value_double(value));
+      sqlite3_result_text(ctx, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+      return;
+    }
+    case SQLITE_TEXT:
+      sqlite3_result_value(ctx, value);
+      return;
+    case SQLITE_BLOB: {
+      const void* bytes = sqlite3_value_blob(value);
+      sqlite3_result_text(ctx, bytes ? static_cast<const char*>(bytes) : "",
+                          sqlite3_value_bytes(value), SQLITE_TRANSIENT);
+      return;
+    }
+    default:
+      sqlite3_result_null(ctx);
+  }
+}
+
+}  // namespace
+
+Result<int64_t> BuildPlainKind(db::Connection& conn, int64_t kind, const std::string& table_sql,
+                               const std::string& column_sql, const std::string& key_sql) {
+  int rc = sqlite3_create_function_v2(conn.handle(), "almanac_link_key", 1,
+                                      SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr, &LinkKeyFunction,
+                                      nullptr, nullptr, nullptr);
+  if (rc != SQLITE_OK) return db::FromSqlite(rc, conn.handle());
+  ALM_ASSIGN_OR_RETURN(
+      db::Statement insert,
+      conn.Prepare({"INSERT OR IGNORE INTO _almanac_links (kind, target_key, source_pk) SELECT ?, "
+                    "almanac_link_key(" +
+                        column_sql + "), " + key_sql + " FROM " + table_sql + " WHERE " +
+                        column_sql + " IS NOT NULL ORDER BY 2, 3",
+                    {Value::Integer(kind)}}));
+  ALM_RETURN_IF_ERROR(insert.Step().status());
+  int64_t written = conn.Changes();
+  insert = db::Statement();
+  ALM_ASSIGN_OR_RETURN(
+      db::Statement counts,
+      conn.Prepare({"INSERT INTO _almanac_link_counts (kind, target_key, n) SELECT kind, "
+                    "target_key, count(*) FROM _almanac_links WHERE kind = ? GROUP BY target_key",
+                    {Value::Integer(kind)}}));
+  ALM_RETURN_IF_ERROR(counts.Step().status());
+  return written;
+}
+
 Status BulkWriter::Add(Entry entry) {
+  if (pending_.empty()) pending_.reserve(std::min(chunk_, size_t{1} << 16));
   pending_.push_back(std::move(entry));
   if (pending_.size() >= chunk_) return Flush();
   return Status::Ok();

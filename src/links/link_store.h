@@ -64,6 +64,13 @@ Status DropSource(db::Connection& conn, const std::string& source_table);
 Result<int64_t> AddKind(db::Connection& conn, const std::string& source_table,
                         const std::string& source_column, const std::string& target_table);
 
+// Builds a new kind's links from a plain column (no JSON path) of a table whose key is its
+// rowid (`key_sql`: "rowid" or the INTEGER PRIMARY KEY column, quoted), in one INSERT ...
+// SELECT ... ORDER BY: SQLite sorts (in temporary files when large) and the index is written in
+// key order; then the kind's counters, from the links. Returns the links written.
+Result<int64_t> BuildPlainKind(db::Connection& conn, int64_t kind, const std::string& table_sql,
+                               const std::string& column_sql, const std::string& key_sql);
+
 // Writes links in bulk: `Add` collects them; `Flush` (also called when enough are waiting)
 // sorts them, inserts those not yet stored, in key order, and adds them to the counters.
 class BulkWriter {

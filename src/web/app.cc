@@ -13,6 +13,7 @@
 #include "db/connection.h"
 #include "web/handler_util.h"
 #include "web/route_table.h"
+#include "web/trace_output.h"
 
 namespace almanac::web {
 
@@ -50,10 +51,13 @@ void MakeCachePrivate(Response& response) {
 Response App::Handle(http::Request& request) {
   api::Request api_request = ToApiRequest(request);
   bool read = api_request.method == "GET" || api_request.method == "HEAD";
-  if (!options_.slow_lane || !read) return HandleApiRequest(api_request);
+  auto handle = [this](api::Request& r) {
+    return WithTrace(instance_, r, [this, &r] { return HandleApiRequest(r); });
+  };
+  if (!options_.slow_lane || !read) return handle(api_request);
   {
     db::FastLaneScope lane(options_.fast_lane);
-    Response response = HandleApiRequest(api_request);
+    Response response = handle(api_request);
     if (!lane.Overrun()) return response;
   }
   // Its SQL ran past the fast lane and was interrupted: drop that answer (a read changed
@@ -64,7 +68,7 @@ Response App::Handle(http::Request& request) {
     options_.slow_lane->Submit([this, moved, done] {
       Response response;
       try {
-        response = HandleApiRequest(*moved);
+        response = WithTrace(instance_, *moved, [this, moved] { return HandleApiRequest(*moved); });
       } catch (const std::exception&) {
         response = Error(500, "Internal server error");
       }

@@ -1,6 +1,7 @@
 #include "core/task_pool.h"
 
 #include <atomic>
+#include <filesystem>
 #include <future>
 #include <stdexcept>
 #include <thread>
@@ -17,6 +18,36 @@ TEST(TaskPool, RunAllRunsEveryTask) {
   for (int i = 0; i < 100; ++i) tasks.emplace_back([&count] { ++count; });
   pool.RunAll(std::move(tasks));
   EXPECT_EQ(count.load(), 100);
+}
+
+size_t ThreadsOfThisProcess() {
+  size_t n = 0;
+  for ([[maybe_unused]] const auto& entry :
+       std::filesystem::directory_iterator("/proc/self/task")) {
+    ++n;
+  }
+  return n;
+}
+
+// A pool costs no threads until it has work: a server that never fans out starts none.
+TEST(TaskPool, ThreadsStartWithTheFirstTask) {
+  size_t before = ThreadsOfThisProcess();
+  TaskPool pool(3, "test");
+  EXPECT_EQ(pool.size(), 3u);
+  EXPECT_EQ(ThreadsOfThisProcess(), before);
+  std::promise<void> ran;
+  pool.Submit([&] { ran.set_value(); });
+  ran.get_future().get();
+  EXPECT_EQ(ThreadsOfThisProcess(), before + 3);
+  pool.Shutdown();
+}
+
+TEST(TaskPool, ShutdownOfAnUnusedPoolStartsNoThreads) {
+  size_t before = ThreadsOfThisProcess();
+  TaskPool pool(2, "test");
+  pool.Shutdown();
+  pool.Submit([] {});
+  EXPECT_EQ(ThreadsOfThisProcess(), before);
 }
 
 TEST(TaskPool, SubmitRunsOnAPoolThread) {
