@@ -138,7 +138,7 @@ Response HandleTable(const RouteContext& ctx) {
     }
   }
   api::TableFormat table_format =
-      IsJson(route.format) ? api::TableFormat::kJson : api::TableFormat::kHtml;
+      IsJson(route.format) ? api::TableFormat::kJsonDirect : api::TableFormat::kHtml;
   Result<api::TablePage> page = api::BuildTablePage(in, request, database, table, table_format);
   if (!page.ok() && page.status().Is(ErrorCode::kNotFound, ErrorSubject::kTable) &&
       api::FindCannedQuery(in.config, database, table)) {
