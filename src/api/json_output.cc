@@ -37,8 +37,7 @@ void WriteRows(JsonRowsWriter& writer, const RowsView& view) {
 
 // The "rows" list of an enveloped body: arrays for _shape=arrays, objects otherwise.
 void WriteRowsList(JsonWriter& w, const RowsView& view, const OutputOptions& output) {
-  OutputOptions list = output;
-  list.shape = output.shape == Shape::kArrays ? Shape::kArrays : Shape::kObjects;
+  OutputOptions list = RowsListOutput(output);
   w.Raw("");  // the separator before the list; the list itself follows in place
   w.out().reserve(w.out().size() + view.rows.cells.size() * 24 + 2);
   JsonRowsWriter writer(w.out(), view.rows.columns, list, {});
@@ -174,14 +173,24 @@ Body RowJson(const RowPage& page) {
 
 Body QueryJson(const QueryPage& page) {
   Body body;
-  if (!page.error && WriteBareShape(body, RowsView{page.rows}, page.output, {}, false)) {
+  if (page.rows_json && !page.error && IsBareShape(page.output.shape)) {
+    body.content_type = BareBodyContentType(page.output);
+    body.text = *page.rows_json;
+    return body;
+  }
+  if (!page.rows_json && !page.error &&
+      WriteBareShape(body, RowsView{page.rows}, page.output, {}, false)) {
     return body;
   }
   JsonWriter w(body.text, StyleFor(page.output));
   w.BeginObject();
   w.MemberBool("ok", !page.error);
   w.Key("rows");
-  WriteRowsList(w, RowsView{page.rows}, page.output);
+  if (page.rows_json) {
+    w.Raw(*page.rows_json);
+  } else {
+    WriteRowsList(w, RowsView{page.rows}, page.output);
+  }
   WriteExtraJson(w, page.extra_json);
   w.MemberBool("truncated", page.truncated);
   if (page.error) {

@@ -93,6 +93,11 @@ bool IsBareShape(Shape shape) {
   return shape == Shape::kArray || shape == Shape::kArrayFirst || shape == Shape::kObject;
 }
 
+OutputOptions RowsListOutput(OutputOptions output) {
+  output.shape = output.shape == Shape::kArrays ? Shape::kArrays : Shape::kObjects;
+  return output;
+}
+
 format::JsonStyle JsonStyleFor(const OutputOptions& output) {
   format::JsonStyle style;
   style.infinity_as_literal = output.json_infinity;
@@ -204,6 +209,18 @@ void JsonRowsWriter::WriteRow(const Cells& cells) {
       break;
   }
   ++rows_;
+}
+
+void JsonRowsSink::Start(const db::Statement& stmt) {
+  for (int i = 0; i < stmt.ColumnCount(); ++i) columns_.emplace_back(stmt.ColumnName(i));
+  writer_.emplace(out_, columns_, IsBareShape(output_.shape) ? output_ : RowsListOutput(output_),
+                  RowKeyColumns{});
+  writer_->Begin();
+}
+
+size_t JsonRowsSink::Finish() {
+  writer_->End();
+  return writer_->rows_written();
 }
 
 }  // namespace almanac::api

@@ -11,6 +11,7 @@
 
 #include "api/pages.h"
 #include "db/connection.h"
+#include "db/execute.h"
 #include "db/rows.h"
 #include "format/json_writer.h"
 
@@ -27,6 +28,10 @@ bool IsBareShape(Shape shape);
 
 // The content type of a bare body: text/plain for _shape=array&_nl=on, otherwise JSON.
 const char* BareBodyContentType(const OutputOptions& output);
+
+// The options of the "rows" list of an enveloped body: _shape=arrays writes arrays, every
+// other shape objects.
+OutputOptions RowsListOutput(OutputOptions output);
 
 // The JSON style of a body written with `output` (_json_infinity).
 format::JsonStyle JsonStyleFor(const OutputOptions& output);
@@ -64,6 +69,24 @@ class JsonRowsWriter {
   RowKeyColumns keys_;
   std::vector<int> key_indices_;  // _shape=object: the key columns (-1: missing)
   size_t rows_ = 0;
+};
+
+// A db::RowSink writing every row of a statement through a JsonRowsWriter, under the
+// statement's column names: the whole body for the bare shapes, the "rows" list otherwise.
+class JsonRowsSink : public db::RowSink {
+ public:
+  JsonRowsSink(std::string& out, const OutputOptions& output) : out_(out), output_(output) {}
+  void Start(const db::Statement& stmt) override;
+  void Row(const db::Statement& stmt) override { writer_->Row(stmt); }
+  // Closes the list (or body); returns the rows written.
+  size_t Finish();
+  const std::vector<std::string>& columns() const { return columns_; }
+
+ private:
+  std::string& out_;
+  OutputOptions output_;
+  std::vector<std::string> columns_;
+  std::optional<JsonRowsWriter> writer_;
 };
 
 }  // namespace almanac::api

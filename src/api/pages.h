@@ -167,10 +167,17 @@ struct QueryPage {
   std::string sql;
   std::optional<std::string> canned_query;  // name, for canned queries
   db::Rows rows;
+  // Direct rendering (JSON): the rows as JSON, written straight from the statement (the body
+  // for the bare shapes, the "rows" list otherwise); `rows` then holds the column names only.
+  std::optional<std::string> rows_json;
+  size_t rows_json_count = 0;
   bool truncated = false;
   std::optional<std::string> error;  // SQL error shown with a 400
   std::optional<int64_t> cache_ttl;  // canned queries only
   OutputOptions output;
+
+  // The rows of the result, whether held in `rows` or rendered into `rows_json`.
+  size_t row_count() const { return rows_json ? rows_json_count : rows.size(); }
 };
 
 struct TableSummary {

@@ -212,10 +212,8 @@ class DirectJsonSink : public db::RowSink {
     for (int i = 0; i < stmt.ColumnCount(); ++i) last_.columns.emplace_back(stmt.ColumnName(i));
     if (page_.use_rowid && !last_.columns.empty()) last_.columns[0] = "rowid";
     shown_ = last_.columns.size() - std::min(hidden_, last_.columns.size());
-    OutputOptions output = page_.output;
-    if (!IsBareShape(output.shape)) {
-      output.shape = output.shape == Shape::kArrays ? Shape::kArrays : Shape::kObjects;
-    }
+    OutputOptions output =
+        IsBareShape(page_.output.shape) ? page_.output : RowsListOutput(page_.output);
     std::vector<std::string> columns(last_.columns.begin(),
                                      last_.columns.begin() + static_cast<ptrdiff_t>(shown_));
     writer_.emplace(out_, std::move(columns), output,

@@ -203,9 +203,9 @@ Result<SinkResult> RunQueryInto(Connection& conn, const sql::Query& query, const
   return RunInto(conn, stmt, query.has_user_sql, limits, started, sink);
 }
 
-Result<QueryResult> RunUser(Connection& conn, std::string_view sql, const ParamResolver& resolve,
-                            const Limits& limits, std::vector<Value>* bound,
-                            std::vector<std::string>* names) {
+Result<SinkResult> RunUser(Connection& conn, std::string_view sql, const ParamResolver& resolve,
+                           const Limits& limits, std::vector<Value>* bound,
+                           std::vector<std::string>* names, RowSink& sink) {
   Clock::time_point started = Clock::now();
   DeadlineScope deadline(conn, limits.deadline);
   ALM_ASSIGN_OR_RETURN(Statement stmt,
@@ -218,7 +218,19 @@ Result<QueryResult> RunUser(Connection& conn, std::string_view sql, const ParamR
       names->push_back(stmt.ParameterName(i));
     }
   }
-  return Collect(conn, stmt, /*user_sql=*/true, limits, started);
+  return RunInto(conn, stmt, /*user_sql=*/true, limits, started, sink);
+}
+
+Result<SinkResult> RunUserTraced(Connection& conn, std::string_view sql,
+                                 const ParamResolver& resolve, const Limits& limits,
+                                 RowSink& sink) {
+  if (!CurrentTrace()) return RunUser(conn, sql, resolve, limits, nullptr, nullptr, sink);
+  double start = TraceClockSeconds();
+  std::vector<Value> bound;
+  std::vector<std::string> names;
+  Result<SinkResult> result = RunUser(conn, sql, resolve, limits, &bound, &names, sink);
+  Record(conn, std::string(sql), start, std::move(bound), std::move(names));
+  return result;
 }
 
 }  // namespace
@@ -254,13 +266,18 @@ Result<QueryResult> ExecuteUser(Connection& conn, std::string_view sql,
 
 Result<QueryResult> ExecuteUser(Connection& conn, std::string_view sql,
                                 const ParamResolver& resolve, const Limits& limits) {
-  if (!CurrentTrace()) return RunUser(conn, sql, resolve, limits, nullptr, nullptr);
-  double start = TraceClockSeconds();
-  std::vector<Value> bound;
-  std::vector<std::string> names;
-  Result<QueryResult> result = RunUser(conn, sql, resolve, limits, &bound, &names);
-  Record(conn, std::string(sql), start, std::move(bound), std::move(names));
+  QueryResult result;
+  CollectSink sink(result.rows);
+  ALM_ASSIGN_OR_RETURN(SinkResult ran, RunUserTraced(conn, sql, resolve, limits, sink));
+  result.truncated = ran.truncated;
+  result.query_ms = ran.query_ms;
   return result;
+}
+
+Result<SinkResult> ExecuteUserInto(Connection& conn, std::string_view sql,
+                                   const ParamResolver& resolve, const Limits& limits,
+                                   RowSink& sink) {
+  return RunUserTraced(conn, sql, resolve, limits, sink);
 }
 
 Result<std::vector<std::string>> ParameterNames(Connection& conn, std::string_view sql) {

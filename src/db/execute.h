@@ -77,6 +77,11 @@ using ParamResolver = std::function<Result<Value>(const std::string& name)>;
 Result<QueryResult> ExecuteUser(Connection& conn, std::string_view sql,
                                 const ParamResolver& resolve, const Limits& limits);
 
+// ExecuteUser with each row handed to `sink` instead of collected.
+Result<SinkResult> ExecuteUserInto(Connection& conn, std::string_view sql,
+                                   const ParamResolver& resolve, const Limits& limits,
+                                   RowSink& sink);
+
 // The named parameters of `sql` (without ":"), in order, found by preparing it.
 Result<std::vector<std::string>> ParameterNames(Connection& conn, std::string_view sql);
 

@@ -1,7 +1,7 @@
-// Direct JSON rendering of the table page (TableFormat::kJsonDirect: rows written straight from
-// the statement) against the model renderer (TableFormat::kJson: rows collected as Values, then
-// written), over every table and view of the conformance fixtures and every _shape: the bodies,
-// content types and next tokens must be byte-identical.
+// Direct JSON rendering of the table and query pages (rows written straight from the statement:
+// TableFormat::kJsonDirect, BuildQueryPage's direct_json) against the model renderer (rows
+// collected as Values, then written), over every table and view of the conformance fixtures
+// and every _shape: the bodies, content types and next tokens must be byte-identical.
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -13,6 +13,7 @@
 #include <gtest/gtest.h>
 
 #include "api/json_output.h"
+#include "api/query.h"
 #include "api/table.h"
 
 namespace almanac::api {
@@ -181,6 +182,40 @@ TEST_F(DirectJsonTest, EveryShapeOfEveryTableIsByteIdentical) {
   }
   EXPECT_GT(compared_, 1000);
   EXPECT_LT(volatile_, 30);  // only the FTS table's own answers
+}
+
+TEST_F(DirectJsonTest, QueryPagesAreByteIdentical) {
+  settings_.max_returned_rows = 7;  // some results truncated
+  auto render = [&](const std::string& query, bool direct) {
+    Request request = Get("-/query", query);
+    Result<QueryPage> page = BuildQueryPage(*instance_, request, "fixtures", direct);
+    if (!page.ok()) return std::make_pair("error: " + page.status().message(), false);
+    Body body = QueryJson(*page);
+    return std::make_pair(body.content_type + "\n" + body.text, page->rows_json.has_value());
+  };
+  int compared = 0;
+  std::vector<std::string> sqls = {"select 1 as one, 2.5 as two, null as three, 'x' as four",
+                                   "select x'0001ff' as b, 1e300 * 1e300 as inf",
+                                   "select * from no_such_table", "select 1 from"};
+  for (const std::string& table : Tables()) sqls.push_back("select * from [" + table + "]");
+  for (const std::string& sql : sqls) {
+    for (const char* extra : {"", "&_shape=arrays", "&_shape=array", "&_shape=array&_nl=on",
+                              "&_shape=arrayfirst", "&_shape=object", "&_json_infinity=on",
+                              "&_json=content&_json=tags", "&_extra=columns,render_cell,count"}) {
+      std::string query = "sql=" + QuotePlus(sql) + extra;
+      std::pair<std::string, bool> model = render(query, false);
+      if (render(query, false).first != model.first) continue;  // FTS cursor columns
+      std::pair<std::string, bool> direct = render(query, true);
+      EXPECT_EQ(model.first, direct.first) << query;
+      EXPECT_FALSE(model.second);
+      if (!direct.first.starts_with("error") &&
+          direct.first.find("\"error\"") == std::string::npos) {
+        EXPECT_TRUE(direct.second) << query;
+      }
+      ++compared;
+    }
+  }
+  EXPECT_GT(compared, 200);
 }
 
 }  // namespace
