@@ -50,26 +50,27 @@ def main():
     same = {}
     with tempfile.TemporaryDirectory(prefix="almanac-ab-") as tmp:
         work = Path(tmp)
-        with servers.Almanac(binaries["before"], [str(data.working_copy(big, work, "a.db"))],
-                             work) as before, \
-                servers.Almanac(binaries["after"], [str(data.working_copy(big, work, "b.db"))],
-                                work) as after:
+        copies = {}
+        for name in ("before", "after"):
+            (work / name).mkdir()
+            copies[name] = data.working_copy(big, work / name)  # served as "big" by both
+        with servers.Almanac(binaries["before"], [str(copies["before"])], work / "before") \
+                as before, \
+                servers.Almanac(binaries["after"], [str(copies["after"])], work / "after") \
+                as after:
             www = work / "www"
-            mirrored = {k: scenarios.mirror(after, [p.replace("/big/", "/b/") for p in v],
-                                            www, k) for k, v in kinds.items()}
+            mirrored = {k: scenarios.mirror(after, v, www, k) for k, v in kinds.items()}
             for k, paths in kinds.items():
                 ca, cb = servers.Client(before.url), servers.Client(after.url)
-                same[k] = all(normalised(ca.get(p.replace("/big/", "/a/"))[2]) ==
-                              normalised(cb.get(p.replace("/big/", "/b/"))[2]) for p in paths)
+                same[k] = all(normalised(ca.get(p)[2]) == normalised(cb.get(p)[2])
+                              for p in paths)
                 ca.close()
                 cb.close()
             with servers.Nginx(work / "nginx", www) as nginx:
                 for _ in range(args.rounds):
                     for k, paths in kinds.items():
-                        for name, server, prefix in (("before", before, "/a/"),
-                                                     ("after", after, "/b/")):
-                            listed = scenarios.write_paths(
-                                work, f"{name}-{k}", [p.replace("/big/", prefix) for p in paths])
+                        listed = scenarios.write_paths(work, f"almanac-{k}", paths)
+                        for name, server in (("before", before), ("after", after)):
                             cpu = cpu_seconds(server.pid)
                             result = wrk.run(server.url, listed, args.duration, args.connections)
                             result["cpu_us"] = ((cpu_seconds(server.pid) - cpu) * 1e6 /
