@@ -44,7 +44,7 @@ def test_public_tables_are_seen_without_a_token_until_made_private(start_cloud, 
         # Everything else of the space stays refused to an anonymous visitor.
         assert anonymous.get("/gallery/data/hidden.json").status_code == 403
         assert anonymous.get("/gallery/data.json").status_code == 403
-        assert anonymous.get("/gallery/data.json",
+        assert anonymous.get("/gallery/data/-/query.json",
                              params={"sql": "select * from hidden"}).status_code == 403
         assert anonymous.get("/gallery/.json").status_code == 403
         # Anonymous visitors only read: a write is refused at the front door.
