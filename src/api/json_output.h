@@ -22,7 +22,4 @@ Body QueryJson(const QueryPage& page);
 Body DatabaseJson(const DatabasePage& page);
 Body IndexJson(const IndexPage& page);
 
-// {"ok": false, "error": "a; b", "errors": ["a", "b"], "status": N}
-std::string ErrorJson(const Status& status, int http_status);
-
 }  // namespace almanac::api
