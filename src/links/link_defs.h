@@ -36,6 +36,10 @@ struct SoftLink {
 
 struct LinkOptions {
   std::vector<SoftLink> soft;
+  // A write's link changes wait in the pending table (link_pending.h) until this many are
+  // waiting, then are merged into the index in a write of their own; a write that changes this
+  // many links or more merges and writes them to the index itself. 0: merge after every write.
+  size_t merge_every = 4096;
 };
 
 // nullopt when the index is off for the database (no `links` key, or false).

@@ -7,6 +7,8 @@
 #include <tuple>
 #include <utility>
 
+#include <spdlog/spdlog.h>
+
 #include "changes/change_event.h"
 
 namespace almanac::links {
@@ -191,7 +193,8 @@ Result<int64_t> RebuildAll(db::Connection& conn, const db::Schema& schema,
   ALM_RETURN_IF_ERROR(CreateLinkTables(conn));
   ALM_RETURN_IF_ERROR(
       conn.Exec("DELETE FROM _almanac_links; DELETE FROM _almanac_link_counts; "
-                "DELETE FROM _almanac_link_kinds; DELETE FROM _almanac_links_state"));
+                "DELETE FROM _almanac_link_kinds; DELETE FROM _almanac_links_state; "
+                "DELETE FROM _almanac_link_pending"));
   ALM_ASSIGN_OR_RETURN(auto pages, RootPages(conn));
   int64_t total = 0;
   for (const db::TableInfo& table : schema.tables()) {
@@ -239,17 +242,61 @@ Result<VerifyReport> Verify(db::Connection& conn, const db::Schema& schema,
       report.examples.push_back(describe("extra", diff[i]));
     }
   };
+  // A file indexed before the pending table existed, verified before it was served again.
+  ALM_ASSIGN_OR_RETURN(db::Statement exists,
+                       conn.Prepare({"SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = "
+                                     "'_almanac_link_pending'",
+                                     {}}));
+  ALM_ASSIGN_OR_RETURN(bool has_pending, exists.Step());
+  exists = db::Statement();
+  // The kind's links as the index and its pending changes say (sorted). A pending change that
+  // adds a link the index has, or removes one it lacks, is a wrong count.
   auto indexed_of = [&](int64_t kind, std::vector<Entry>& out) -> Status {
     if (kind < 0) return Status::Ok();
+    LinkChanges pending;
+    if (has_pending) {
+      ALM_ASSIGN_OR_RETURN(pending, PendingForKind(conn, kind));
+    }
     ALM_ASSIGN_OR_RETURN(db::Statement stmt,
                          conn.Prepare({"SELECT target_key, source_pk FROM _almanac_links WHERE "
                                        "kind = ? ORDER BY target_key, source_pk",
                                        {Value::Integer(kind)}}));
+    std::vector<Entry> stored;
     for (;;) {
       ALM_ASSIGN_OR_RETURN(bool row, stmt.Step());
       if (!row) break;
-      out.push_back(Entry{kind, std::string(stmt.ColumnText(0)), StoredPk::FromColumn(stmt, 1)});
+      stored.push_back(Entry{kind, std::string(stmt.ColumnText(0)), StoredPk::FromColumn(stmt, 1)});
     }
+    auto next = pending.begin();
+    auto bad_pending = [&](const Entry& entry, int delta) {
+      ++report.bad_counts;
+      if (report.examples.size() < 15) {
+        report.examples.push_back(describe(delta > 0 ? "pending addition of a link indexed"
+                                                     : "pending removal of a link not indexed",
+                                           entry) +
+                                  " (" + std::to_string(delta) + ")");
+      }
+    };
+    auto take_pending_before = [&](const Entry* entry) {
+      for (; next != pending.end() && (!entry || next->first < *entry); ++next) {
+        if (next->second == 1) {
+          out.push_back(next->first);
+        } else {
+          bad_pending(next->first, next->second);
+        }
+      }
+    };
+    for (Entry& entry : stored) {
+      take_pending_before(&entry);
+      if (next != pending.end() && next->first == entry) {
+        int delta = (next++)->second;
+        if (delta != -1) bad_pending(entry, delta);
+        if (delta >= 0) out.push_back(std::move(entry));
+        continue;
+      }
+      out.push_back(std::move(entry));
+    }
+    take_pending_before(nullptr);
     return Status::Ok();
   };
   // Table by table, so that only one table's links are in memory at a time.
@@ -317,6 +364,7 @@ Result<std::unique_ptr<LinkIndex>> LinkIndex::Open(db::Database& db, LinkOptions
   LinkIndex* self = index.get();
   Status opened = db.write_queue()->Run([self](db::WriteContext& ctx) -> Status {
     ALM_RETURN_IF_ERROR(CreateLinkTables(ctx.conn()));
+    ALM_ASSIGN_OR_RETURN(self->pending_rows_, CountPending(ctx.conn()));
     return self->Reconcile(ctx, false);
   });
   if (!opened.ok()) return opened;
@@ -405,62 +453,52 @@ Status LinkIndex::OnRowChange(db::Connection& conn, const changes::RowChange& ch
 
 Status LinkIndex::FlushJob(db::Connection& conn) {
   if (job_links_.empty()) return Status::Ok();
-  std::map<Entry, int> links = std::move(job_links_);
+  LinkChanges links = std::move(job_links_);
   job_links_.clear();
-  ALM_ASSIGN_OR_RETURN(
-      db::Statement insert,
-      conn.Prepare({"INSERT OR IGNORE INTO _almanac_links (kind, target_key, source_pk) VALUES "
-                    "(?, ?, ?)",
-                    std::vector<Value>(3)}));
-  ALM_ASSIGN_OR_RETURN(db::Statement remove,
-                       conn.Prepare({"DELETE FROM _almanac_links WHERE kind = ? AND target_key = "
-                                     "? AND source_pk = ?",
-                                     std::vector<Value>(3)}));
-  ALM_ASSIGN_OR_RETURN(
-      db::Statement add_count,
-      conn.Prepare({"INSERT INTO _almanac_link_counts (kind, target_key, n) VALUES (?, ?, ?) "
-                    "ON CONFLICT DO UPDATE SET n = n + excluded.n",
-                    std::vector<Value>(3)}));
-  ALM_ASSIGN_OR_RETURN(
-      db::Statement sub_count,
-      conn.Prepare(
-          {"UPDATE _almanac_link_counts SET n = n + ?3 WHERE kind = ?1 AND target_key = ?2",
-           std::vector<Value>(3)}));
-  ALM_ASSIGN_OR_RETURN(db::Statement drop_count,
-                       conn.Prepare({"DELETE FROM _almanac_link_counts WHERE kind = ? AND "
-                                     "target_key = ? AND n <= 0",
-                                     std::vector<Value>(2)}));
-  int64_t run = 0;  // the change of the current (kind, target_key)'s counter
-  for (auto it = links.begin(); it != links.end(); ++it) {
-    const auto& [entry, delta] = *it;
-    if (delta != 0) {
-      db::Statement& stmt = delta > 0 ? insert : remove;
-      ALM_RETURN_IF_ERROR(stmt.BindInt(1, entry.kind));
-      ALM_RETURN_IF_ERROR(stmt.BindText(2, entry.target_key));
-      ALM_RETURN_IF_ERROR(entry.source_pk.Bind(stmt, 3));
-      ALM_RETURN_IF_ERROR(stmt.Step().status());
-      stmt.Reset();
-      if (conn.Changes() == 1) run += delta > 0 ? 1 : -1;
-    }
-    auto next = std::next(it);
-    bool last = next == links.end() || next->first.kind != entry.kind ||
-                next->first.target_key != entry.target_key;
-    if (!last || run == 0) continue;
-    db::Statement& count = run > 0 ? add_count : sub_count;
-    ALM_RETURN_IF_ERROR(count.BindInt(1, entry.kind));
-    ALM_RETURN_IF_ERROR(count.BindText(2, entry.target_key));
-    ALM_RETURN_IF_ERROR(count.BindInt(3, run));
-    ALM_RETURN_IF_ERROR(count.Step().status());
-    count.Reset();
-    if (run < 0) {
-      ALM_RETURN_IF_ERROR(drop_count.BindInt(1, entry.kind));
-      ALM_RETURN_IF_ERROR(drop_count.BindText(2, entry.target_key));
-      ALM_RETURN_IF_ERROR(drop_count.Step().status());
-      drop_count.Reset();
-    }
-    run = 0;
+  if (links.size() < options_.merge_every) {
+    ALM_ASSIGN_OR_RETURN(int64_t appended, AppendPending(conn, links));
+    pending_rows_ += appended;
+    return Status::Ok();
   }
+  // Many changes: the index's pages are written in key order anyway. What waits is merged
+  // first, so that no pending change undoes one written here.
+  ALM_RETURN_IF_ERROR(Merge(conn));
+  return ApplyToIndex(conn, links);
+}
+
+Status LinkIndex::Merge(db::Connection& conn) {
+  ALM_ASSIGN_OR_RETURN(int64_t merged, MergePending(conn));
+  pending_rows_ = std::max<int64_t>(0, pending_rows_ - merged);
   return Status::Ok();
+}
+
+void LinkIndex::OnCommitted() {
+  reconciled_uncommitted_ = false;
+  if (merge_queued_ || pending_rows_ == 0 ||
+      pending_rows_ < static_cast<int64_t>(options_.merge_every)) {
+    return;
+  }
+  // After this commit, in a write of its own: the write that filled the table is answered
+  // without waiting for the merge.
+  merge_queued_ = true;
+  db_.write_queue()->Submit([this](db::WriteContext& ctx) { return Merge(ctx.conn()); },
+                            [this](const Status& status) {
+                              merge_queued_ = false;
+                              if (!status.ok()) {
+                                spdlog::warn("links of {}: merging the pending changes: {}",
+                                             db_.name(), status.message());
+                              }
+                            });
+}
+
+Status LinkIndex::MergeNow() {
+  return db_.write_queue()->Run([this](db::WriteContext& ctx) { return Merge(ctx.conn()); });
+}
+
+LinkIndex::~LinkIndex() {
+  if (merge_queued_ && db_.write_queue() && !db_.write_queue()->OnWriterThread()) {
+    (void)db_.write_queue()->Run([](db::WriteContext&) { return Status::Ok(); });
+  }
 }
 
 Status LinkIndex::AfterJob(db::WriteContext& ctx) {
