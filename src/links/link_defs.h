@@ -5,6 +5,7 @@
 //     soft:
 //       - {from: posts.author, to: users}            (a column holding users' key)
 //       - {from: posts.meta, path: $.reviewers[*], to: users}   (inside a JSON column)
+//     merge_every: 4096                              (LinkOptions::merge_every)
 // A path is `$` followed by `.key`, `[N]` or `[*]` steps. A link's target key is the value
 // as text ("5" for the integer 5), matched against the target row's (single) primary key.
 #pragma once

@@ -520,13 +520,4 @@ void LinkIndex::OnRolledBack() {
   }
 }
 
-void LinkIndexes::Add(std::string name, std::unique_ptr<LinkIndex> index) {
-  indexes_[std::move(name)] = std::move(index);
-}
-
-LinkIndex* LinkIndexes::Find(std::string_view name) const {
-  auto found = indexes_.find(name);
-  return found == indexes_.end() ? nullptr : found->second.get();
-}
-
 }  // namespace almanac::links

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "changes/row_sink.h"
+#include "core/by_name.h"
 #include "core/result.h"
 #include "db/connection.h"
 #include "db/database.h"
@@ -103,13 +104,6 @@ class LinkIndex : public changes::RowSink {
 };
 
 // The link indexes of an instance, by database name.
-class LinkIndexes {
- public:
-  void Add(std::string name, std::unique_ptr<LinkIndex> index);
-  LinkIndex* Find(std::string_view name) const;
-
- private:
-  std::map<std::string, std::unique_ptr<LinkIndex>, std::less<>> indexes_;
-};
+class LinkIndexes : public ByName<LinkIndex> {};
 
 }  // namespace almanac::links

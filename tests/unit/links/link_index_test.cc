@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../changes/tracked_db_test_util.h"
 #include "changes/change_log.h"
 #include "links/link_reader.h"
 #include "links/link_store.h"
@@ -24,41 +25,22 @@ namespace {
 
 using Lines = std::vector<std::string>;
 
-// A test's name as a file name ("Name/Param" for parameterised tests).
-std::string FileName(std::string name) {
-  for (char& c : name) c = c == '/' ? '_' : c;
-  return name;
-}
-
-class LinkIndexTest : public ::testing::Test {
+class LinkIndexTest : public changes::TrackedDatabaseTest {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("alm_links_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + "_" +
-            FileName(::testing::UnitTest::GetInstance()->current_test_info()->name()));
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-  }
-  void TearDown() override {
-    Close();
-    std::filesystem::remove_all(dir_);
-  }
-  void Close() {
+  LinkIndexTest() : TrackedDatabaseTest("alm_links_") {}
+  void CloseTracking() override {
     log_.reset();
     index_.reset();
+    reader_.reset();
+  }
+  void Close() {
+    CloseTracking();
     db_.reset();
   }
 
   // Opens the database, runs `setup` (before the index exists), then starts the index.
   void Open(const std::string& setup, LinkOptions options = {}) {
-    Close();
-    db::DatabaseOptions db_options;
-    db_options.name = "t";
-    db_options.path = (dir_ / "t.db").string();
-    db_options.create = true;
-    Result<std::unique_ptr<db::Database>> opened = db::Database::Open(db_options);
-    ASSERT_TRUE(opened.ok()) << opened.status().message();
-    db_ = std::move(opened).value();
+    OpenDatabase();
     if (!setup.empty()) {
       ASSERT_TRUE(Write(setup).ok());
     }
@@ -73,10 +55,6 @@ class LinkIndexTest : public ::testing::Test {
         changes::ChangeLog::Attach(*db_, log_options, {index_.get()});
     ASSERT_TRUE(log.ok()) << log.status().message();
     log_ = std::move(log).value();
-  }
-
-  Status Write(const std::string& sql) {
-    return db_->write_queue()->Run([&](db::WriteContext& ctx) { return ctx.conn().Exec(sql); });
   }
 
   db::Connection& Reader() {
@@ -148,8 +126,6 @@ class LinkIndexTest : public ::testing::Test {
   Seen SeenOfUser1() { return Seen{Pending(), Counts("users", "1"), AllPages("users", "1", 3)}; }
 
   size_t merge_every_ = LinkOptions().merge_every;
-  std::filesystem::path dir_;
-  std::unique_ptr<db::Database> db_;
   std::unique_ptr<LinkIndex> index_;
   std::unique_ptr<changes::ChangeLog> log_;
   std::unique_ptr<db::Connection> reader_;
@@ -290,14 +266,7 @@ TEST_P(LinkIndexEveryWayTest, AFailedWriteLeavesTheIndexAlone) {
 
 TEST_P(LinkIndexEveryWayTest, AWriteByAnotherConnectionRebuilds) {
   Open(kSchema);
-  {
-    db::OpenOptions other;
-    other.path = (dir_ / "t.db").string();
-    other.read_only = false;
-    Result<std::unique_ptr<db::Connection>> conn = db::Connection::Open(other);
-    ASSERT_TRUE(conn.ok());
-    ASSERT_TRUE((*conn)->Exec("insert into posts values (30, 2, 2, null)").ok());
-  }
+  ASSERT_TRUE(WriteByAnother("insert into posts values (30, 2, 2, null)").ok());
   ASSERT_TRUE(Write("insert into users values (3, 'cy')").ok());
   EXPECT_EQ(Counts("users", "2"), (Lines{"posts.author=1", "posts.editor=2"}));
   ExpectExact();
@@ -396,20 +365,12 @@ TEST_P(LinkIndexEveryWayTest, ASchemaChangeRolledBackWithItsTransactionLeavesNoS
 TEST_P(LinkIndexEveryWayTest, TheFirstLayoutIsReplaced) {
   Open(kSchema);
   Close();
-  {
-    db::OpenOptions other;
-    other.path = (dir_ / "t.db").string();
-    other.read_only = false;
-    Result<std::unique_ptr<db::Connection>> conn = db::Connection::Open(other);
-    ASSERT_TRUE(conn.ok());
-    ASSERT_TRUE((*conn)
-                    ->Exec("drop table _almanac_links; drop table _almanac_link_counts;"
-                           "create table _almanac_links (target_table text, target_key text, "
-                           "source_table text, source_column text, source_pk text);"
-                           "create table _almanac_link_counts (target_table text, target_key "
-                           "text, source_table text, source_column text, n integer)")
-                    .ok());
-  }
+  ASSERT_TRUE(WriteByAnother("drop table _almanac_links; drop table _almanac_link_counts;"
+                             "create table _almanac_links (target_table text, target_key text, "
+                             "source_table text, source_column text, source_pk text);"
+                             "create table _almanac_link_counts (target_table text, target_key "
+                             "text, source_table text, source_column text, n integer)")
+                  .ok());
   Open("");
   EXPECT_EQ(Counts("users", "1"), (Lines{"posts.author=2", "posts.editor=1"}));
   ExpectExact();
@@ -510,12 +471,9 @@ TEST_F(LinkIndexTest, AMergeCutByAKillIsDoneOnceAfterwards) {
   pid_t child = fork();
   ASSERT_GE(child, 0);
   if (child == 0) {
-    db::OpenOptions other;
-    other.path = (dir_ / "t.db").string();
-    other.read_only = false;
-    Result<std::unique_ptr<db::Connection>> conn = db::Connection::Open(other);
-    bool merged = conn.ok() && (*conn)->Exec("PRAGMA cache_size = 1; BEGIN IMMEDIATE").ok() &&
-                  MergePending(**conn).ok();
+    std::unique_ptr<db::Connection> conn = OtherConnection();
+    bool merged = conn && conn->Exec("PRAGMA cache_size = 1; BEGIN IMMEDIATE").ok() &&
+                  MergePending(*conn).ok();
     _exit(merged ? 9 : 1);  // no COMMIT, no rollback: killed
   }
   int status = 0;
