@@ -41,6 +41,9 @@ struct LinkOptions {
   // waiting, then are merged into the index in a write of their own; a write that changes this
   // many links or more merges and writes them to the index itself. 0: merge after every write.
   size_t merge_every = 4096;
+  // Changes still pending this long after the last write are merged then (0: only when
+  // `merge_every` are waiting), so that readers of a database at rest find none.
+  int64_t merge_when_idle_ms = 1000;
 };
 
 // nullopt when the index is off for the database (no `links` key, or false).

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <optional>
 #include <set>
 #include <tuple>
@@ -38,6 +39,12 @@ void RowEntries(const std::vector<DefT>& defs, const std::vector<Value>& values,
     TargetKeys(d.def, values[d.def.column_index], keys);
     for (std::string& key : keys) out.push_back(Entry{d.kind, std::move(key), pk});
   }
+}
+
+int64_t SteadyMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
 }
 
 struct ScanDef {
@@ -369,6 +376,9 @@ Result<std::unique_ptr<LinkIndex>> LinkIndex::Open(db::Database& db, LinkOptions
   });
   if (!opened.ok()) return opened;
   index->reconciled_uncommitted_ = false;  // Run returned: committed
+  if (index->options_.merge_when_idle_ms > 0) {
+    index->idle_thread_ = std::thread([self] { self->IdleLoop(); });
+  }
   return index;
 }
 
@@ -467,20 +477,23 @@ Status LinkIndex::FlushJob(db::Connection& conn) {
 }
 
 Status LinkIndex::Merge(db::Connection& conn) {
-  ALM_ASSIGN_OR_RETURN(int64_t merged, MergePending(conn));
-  pending_rows_ = std::max<int64_t>(0, pending_rows_ - merged);
+  ALM_RETURN_IF_ERROR(MergePending(conn).status());
+  pending_rows_ = 0;  // the table is empty now (a rollback leaves the count low: harmless)
   return Status::Ok();
 }
 
 void LinkIndex::OnCommitted() {
   reconciled_uncommitted_ = false;
-  if (merge_queued_ || pending_rows_ == 0 ||
-      pending_rows_ < static_cast<int64_t>(options_.merge_every)) {
-    return;
-  }
+  last_commit_ms_ = SteadyMs();
   // After this commit, in a write of its own: the write that filled the table is answered
   // without waiting for the merge.
-  merge_queued_ = true;
+  if (pending_rows_ > 0 && pending_rows_ >= static_cast<int64_t>(options_.merge_every)) {
+    QueueMerge();
+  }
+}
+
+void LinkIndex::QueueMerge() {
+  if (merge_queued_.exchange(true)) return;
   db_.write_queue()->Submit([this](db::WriteContext& ctx) { return Merge(ctx.conn()); },
                             [this](const Status& status) {
                               merge_queued_ = false;
@@ -491,11 +504,29 @@ void LinkIndex::OnCommitted() {
                             });
 }
 
+void LinkIndex::IdleLoop() {
+  const int64_t idle = options_.merge_when_idle_ms;
+  std::unique_lock lock(idle_mutex_);
+  while (!stopping_) {
+    int64_t quiet = SteadyMs() - last_commit_ms_;
+    int64_t wait = pending_rows_ > 0 && quiet < idle ? idle - quiet : idle;
+    idle_wakeup_.wait_for(lock, std::chrono::milliseconds(wait), [this] { return stopping_; });
+    if (stopping_) break;
+    if (pending_rows_ > 0 && SteadyMs() - last_commit_ms_ >= idle) QueueMerge();
+  }
+}
+
 Status LinkIndex::MergeNow() {
   return db_.write_queue()->Run([this](db::WriteContext& ctx) { return Merge(ctx.conn()); });
 }
 
 LinkIndex::~LinkIndex() {
+  {
+    std::lock_guard lock(idle_mutex_);
+    stopping_ = true;
+  }
+  idle_wakeup_.notify_all();
+  if (idle_thread_.joinable()) idle_thread_.join();
   if (merge_queued_ && db_.write_queue() && !db_.write_queue()->OnWriterThread()) {
     (void)db_.write_queue()->Run([](db::WriteContext&) { return Status::Ok(); });
   }

@@ -11,12 +11,15 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <set>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -54,7 +57,7 @@ class LinkIndex : public changes::RowSink {
  public:
   // Creates the tables and brings the index up to date (a job on `db`'s write queue).
   static Result<std::unique_ptr<LinkIndex>> Open(db::Database& db, LinkOptions options);
-  // Waits for a merge still queued (it uses this object).
+  // Stops the idle merges, and waits for a merge still queued (it uses this object).
   ~LinkIndex() override;
   LinkIndex(const LinkIndex&) = delete;
   LinkIndex& operator=(const LinkIndex&) = delete;
@@ -85,6 +88,10 @@ class LinkIndex : public changes::RowSink {
   Status FlushJob(db::Connection& conn);
   // Merges the pending changes (in the running job).
   Status Merge(db::Connection& conn);
+  // Puts a merge job on the write queue, unless one is there.
+  void QueueMerge();
+  // The idle merges' thread: a merge once no write has committed for merge_when_idle_ms.
+  void IdleLoop();
 
   db::Database& db_;
   LinkOptions options_;
@@ -96,10 +103,17 @@ class LinkIndex : public changes::RowSink {
   // defs_ may name kinds that are gone: row changes only note their table, to rebuild it.
   bool defs_stale_ = false;
   std::set<std::string> stale_tables_;
-  LinkChanges job_links_;     // the running job's links: +1 added, -1 removed
-  int64_t pending_rows_ = 0;  // in the pending table, about (a rollback may leave it high)
-  std::atomic<bool> merge_queued_{false};  // a merge job is on the write queue
-  std::vector<Entry> before_;              // scratch, reused row after row
+  LinkChanges job_links_;  // the running job's links: +1 added, -1 removed
+  // Shared with the idle thread.
+  std::atomic<int64_t> pending_rows_{0};    // in the pending table, about (a rollback may leave
+                                            // it high)
+  std::atomic<bool> merge_queued_{false};   // a merge job is on the write queue
+  std::atomic<int64_t> last_commit_ms_{0};  // steady clock
+  std::mutex idle_mutex_;
+  std::condition_variable idle_wakeup_;
+  bool stopping_ = false;  // under idle_mutex_
+  std::thread idle_thread_;
+  std::vector<Entry> before_;  // scratch, reused row after row
   std::vector<Entry> after_;
 };
 

@@ -5,10 +5,12 @@
 // Then the pending changes themselves: read exactly, merged once, a failed or crashed merge.
 #include "links/link_index.h"
 
+#include <chrono>
 #include <filesystem>
 #include <future>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -45,6 +47,7 @@ class LinkIndexTest : public changes::TrackedDatabaseTest {
       ASSERT_TRUE(Write(setup).ok());
     }
     options.merge_every = merge_every_;
+    options.merge_when_idle_ms = merge_when_idle_ms_;
     Result<std::unique_ptr<LinkIndex>> index = LinkIndex::Open(*db_, options);
     ASSERT_TRUE(index.ok()) << index.status().message();
     index_ = std::move(index).value();
@@ -126,6 +129,7 @@ class LinkIndexTest : public changes::TrackedDatabaseTest {
   Seen SeenOfUser1() { return Seen{Pending(), Counts("users", "1"), AllPages("users", "1", 3)}; }
 
   size_t merge_every_ = LinkOptions().merge_every;
+  int64_t merge_when_idle_ms_ = 0;  // no merge at a moment of the machine's choosing
   std::unique_ptr<LinkIndex> index_;
   std::unique_ptr<changes::ChangeLog> log_;
   std::unique_ptr<db::Connection> reader_;
@@ -433,6 +437,21 @@ TEST_F(LinkIndexTest, AWriteWithManyChangesMergesWhatWaitsFirst) {
   ASSERT_TRUE(Write("delete from posts where id = 20;"
                     "insert into posts values (30, 1, 1, null), (31, 1, 1, null)")
                   .ok());
+  EXPECT_EQ(Pending(), 0);
+  EXPECT_EQ(Counts("users", "1"), (Lines{"posts.author=4", "posts.editor=3"}));
+  ExpectExact();
+}
+
+TEST_F(LinkIndexTest, ChangesLeftPendingAreMergedOnceWritesStop) {
+  merge_every_ = 1'000'000;
+  merge_when_idle_ms_ = 1;
+  Open(kSchema);
+  ASSERT_TRUE(Write(kChurn).ok());
+  // Waits for the merge (no figure on how soon: the machine may be busy).
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (Pending() != 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
   EXPECT_EQ(Pending(), 0);
   EXPECT_EQ(Counts("users", "1"), (Lines{"posts.author=4", "posts.editor=3"}));
   ExpectExact();
