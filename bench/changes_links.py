@@ -15,7 +15,8 @@
                   database vs one with the feed, the links index, both, and both with the link
                   changes written straight to the index (links.merge_every 0, the layout before
                   the pending table): rows/s, the ratio, and the bytes the server wrote per row
-                  (/proc/PID/io wchar: WAL frames, checkpoints); --write-rounds turns, medians.
+                  (/proc/PID/io wchar: WAL frames, checkpoints), the server's CPU time per
+                  row; --write-rounds turns, medians.
                   Then counts and first pages read while link changes are pending
   build           `almanac links rebuild` on a child table of --rows rows with 3 foreign keys:
                   links/s (the command's own timing, and wall time), bytes per link (dbstat)
@@ -195,6 +196,11 @@ def wchar(pid):
     return 0
 
 
+def cpu_seconds(pid):
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
 def write_overhead(binary, tmp, rows, rounds):
     """Each configuration `rounds` times, in turns (so that the machine's load drifts over all of
     them alike); the median round of each is reported. "feed+links direct" writes every link
@@ -205,10 +211,17 @@ def write_overhead(binary, tmp, rows, rounds):
                ("feed", {"databases": {"w": {"changes": True}}}),
                ("links", {"databases": {"w": {"links": soft}}}),
                ("feed+links", {"databases": {"w": {"changes": True, "links": soft}}}),
+               # the trade-off of merge_every: fewer index pages written vs more pending rows
+               # for readers to scan
+               ("feed+links_merge1k", {"databases": {"w": {"changes": True, "links": {
+                   **soft, "merge_every": 1024}}}}),
+               ("feed+links_merge16k", {"databases": {"w": {"changes": True, "links": {
+                   **soft, "merge_every": 16384}}}}),
                ("feed+links_direct", {"databases": {"w": {"changes": True, "links": {
                    **soft, "merge_every": 0}}}})]
     rates = {name: [] for name, _ in configs}
     written = {name: [] for name, _ in configs}
+    cpu = {name: [] for name, _ in configs}
     reads = []
     for round_ in range(rounds):
         for name, config in configs:
@@ -225,6 +238,7 @@ def write_overhead(binary, tmp, rows, rounds):
                     {"name": "ref", "type": "text"}, {"name": "v", "type": "text"}]}, 201)
                 start = time.perf_counter()
                 before = wchar(server.process.pid)
+                cpu_before = cpu_seconds(server.process.pid)
                 for b in range(rows // 100):
                     batch = [{"id": b * 100 + i, "parent": 1 + (b * 100 + i) % 1000,
                               "ref": str(1 + (b * 7 + i) % 1000), "v": "x" * 20}
@@ -232,6 +246,7 @@ def write_overhead(binary, tmp, rows, rounds):
                     client.call("POST", "/w/child/-/insert", {"rows": batch}, 201)
                 rates[name].append(rows / (time.perf_counter() - start))
                 written[name].append((wchar(server.process.pid) - before) / rows)
+                cpu[name].append((cpu_seconds(server.process.pid) - cpu_before) * 1e6 / rows)
                 if name == "feed+links":
                     reads.append(read_with_pending(client, work / "w.db"))
             finally:
@@ -243,7 +258,9 @@ def write_overhead(binary, tmp, rows, rounds):
          **{f"{name}_overhead_pct": round((median["plain"] / v - 1) * 100, 1)
             for name, v in median.items() if name != "plain"},
          **{f"{name}_bytes_written_per_row": round(statistics.median(v))
-            for name, v in written.items()})
+            for name, v in written.items()},
+         **{f"{name}_server_cpu_us_per_row": round(statistics.median(v), 1)
+            for name, v in cpu.items()})
     for read in reads:
         emit(figure="counts and first pages while link changes are pending", **read)
 
