@@ -14,9 +14,9 @@
   write overhead  inserts (batches of 100, one FK and one soft link per row) into a plain
                   database vs one with the feed, the links index, both, and both with the link
                   changes written straight to the index (links.merge_every 0, the layout before
-                  the pending table): rows/s, the ratio, and the bytes the server wrote per row
-                  (/proc/PID/io wchar: WAL frames, checkpoints), the server's CPU time per
-                  row; --write-rounds turns, medians.
+                  the pending table), and with merge_every 1024 and 16384: rows/s, the ratio,
+                  the bytes the server wrote per row (/proc/PID/io wchar: WAL frames,
+                  checkpoints), the server's CPU time per row; --write-rounds turns, medians.
                   Then counts and first pages read while link changes are pending
   build           `almanac links rebuild` on a child table of --rows rows with 3 foreign keys:
                   links/s (the command's own timing, and wall time), bytes per link (dbstat)
