@@ -127,6 +127,13 @@ class LinkIndexTest : public changes::TrackedDatabaseTest {
     bool operator==(const Seen&) const = default;
   };
   Seen SeenOfUser1() { return Seen{Pending(), Counts("users", "1"), AllPages("users", "1", 3)}; }
+  // Merges: readers then see what they saw, with nothing pending, and the index is exact.
+  void ExpectAMergeKeeps(Seen seen) {
+    ASSERT_TRUE(index_->MergeNow().ok());
+    seen.pending = 0;
+    EXPECT_EQ(SeenOfUser1(), seen);
+    ExpectExact();
+  }
 
   size_t merge_every_ = LinkOptions().merge_every;
   int64_t merge_when_idle_ms_ = 0;  // no merge at a moment of the machine's choosing
@@ -405,14 +412,8 @@ TEST_F(LinkIndexTest, PendingChangesAreReadExactlyAndMergedOnce) {
                                  "posts.author [20]", "posts.editor [5]", "posts.editor [11]",
                                  "posts.editor [13]"}));
   ExpectExact();
-  ASSERT_TRUE(index_->MergeNow().ok());
-  before.pending = 0;
-  EXPECT_EQ(SeenOfUser1(), before);
-  ExpectExact();
-  // Merging again changes nothing.
-  ASSERT_TRUE(index_->MergeNow().ok());
-  EXPECT_EQ(SeenOfUser1(), before);
-  ExpectExact();
+  ExpectAMergeKeeps(before);
+  ExpectAMergeKeeps(before);  // merging again changes nothing
 }
 
 TEST_F(LinkIndexTest, EnoughPendingChangesAreMergedByAWriteOfTheirOwn) {
@@ -473,10 +474,7 @@ TEST_F(LinkIndexTest, AMergeStoppedHalfwayIsUndoneWhole) {
   EXPECT_EQ(SeenOfUser1(), before);
   ExpectExact();
   ASSERT_TRUE(Write("drop trigger temp.stop_merge").ok());
-  ASSERT_TRUE(index_->MergeNow().ok());
-  before.pending = 0;
-  EXPECT_EQ(SeenOfUser1(), before);
-  ExpectExact();
+  ExpectAMergeKeeps(before);
 }
 
 // A process killed in the middle of a merge, after some of its pages reached the WAL, never
@@ -502,10 +500,7 @@ TEST_F(LinkIndexTest, AMergeCutByAKillIsDoneOnceAfterwards) {
   Open("");
   EXPECT_EQ(SeenOfUser1(), before);
   ExpectExact();
-  ASSERT_TRUE(index_->MergeNow().ok());
-  before.pending = 0;
-  EXPECT_EQ(SeenOfUser1(), before);
-  ExpectExact();
+  ExpectAMergeKeeps(before);
 }
 
 TEST_F(LinkIndexTest, VerifyFindsAPendingChangeThatDisagreesWithTheIndex) {
