@@ -9,6 +9,7 @@
 #include <utility>
 
 #include <spdlog/spdlog.h>
+#include <sqlite3.h>
 
 #include "changes/change_event.h"
 
@@ -214,8 +215,10 @@ Result<int64_t> RebuildAll(db::Connection& conn, const db::Schema& schema,
   return total;
 }
 
-Result<VerifyReport> Verify(db::Connection& conn, const db::Schema& schema,
-                            const LinkOptions& options) {
+namespace {
+
+Result<VerifyReport> VerifyNow(db::Connection& conn, const db::Schema& schema,
+                               const LinkOptions& options) {
   VerifyReport report;
   ALM_ASSIGN_OR_RETURN(std::vector<Kind> kinds, LoadKinds(conn));
   std::map<KindKey, int64_t> ids = KindIds(kinds);
@@ -359,6 +362,18 @@ Result<VerifyReport> Verify(db::Connection& conn, const db::Schema& schema,
                                 std::to_string(counts.ColumnInt(3)));
     }
   }
+  return report;
+}
+
+}  // namespace
+
+Result<VerifyReport> Verify(db::Connection& conn, const db::Schema& schema,
+                            const LinkOptions& options) {
+  // One snapshot for all the reads (rows, index, pending changes), when the connection is not
+  // in a transaction already: a server may be writing the file meanwhile.
+  bool began = sqlite3_get_autocommit(conn.handle()) != 0 && conn.Exec("BEGIN").ok();
+  Result<VerifyReport> report = VerifyNow(conn, schema, options);
+  if (began) (void)conn.Exec("COMMIT");
   return report;
 }
 
