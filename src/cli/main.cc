@@ -12,6 +12,7 @@
 
 #include "cli/client.h"
 #include "cli/cloud.h"
+#include "cli/crash_report.h"
 #include "cli/create_token.h"
 #include "cli/data_commands.h"
 #include "cli/git_history.h"
@@ -21,6 +22,7 @@
 #include "cloud/pool_worker.h"
 
 int main(int argc, char** argv) {
+  almanac::cli::InstallCrashReport();
   auto owned_app = std::make_unique<CLI::App>(
       "Almanac: publish SQLite databases as a website and a Datasette-compatible API", "almanac");
   CLI::App& app = *owned_app;

@@ -6,6 +6,7 @@
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <unordered_set>
 #include <vector>
 
 #include <spdlog/spdlog.h>
@@ -136,9 +137,22 @@ struct Server::Impl {
   Status AddAcceptor(std::unique_ptr<Acceptor> acceptor, bool tcp);
   void BeginShutdown();
 
+  // Open connections, by descriptor, so that a shutdown can end the idle ones (::shutdown on
+  // the descriptor is safe from any thread; the socket objects are not). Declared before `io`:
+  // a Session frame that the io_context destroys unregisters itself here.
+  void AddSession(int fd);
+  void RemoveSession(int fd);
+  void EndIdleSessions();
+  size_t SessionCount();
+
   ServerOptions options;
   Handler& handler;
+  std::mutex sessions_mutex;
+  std::unordered_multiset<int> session_fds;
   asio::io_context io;
+  // CallWhenIdle runs on this strand, so that a shutdown can cancel its timer.
+  asio::strand<asio::io_context::executor_type> idle_strand{io.get_executor()};
+  std::optional<asio::steady_timer> idle_timer;  // used on idle_strand only
   std::vector<std::unique_ptr<Acceptor>> acceptors;
   std::vector<bool> acceptor_is_tcp;
   std::vector<std::string> unix_paths;  // removed when the server is destroyed
@@ -247,6 +261,13 @@ asio::awaitable<void> Server::Impl::Session(Protocol::socket socket) {
   // Shared with a streamed request body's reader, which may outlive this frame.
   auto stream = std::make_shared<ServerStream>(std::move(socket));
   auto buffer = std::make_shared<beast::flat_buffer>();
+  int fd = stream->socket().native_handle();
+  AddSession(fd);
+  struct Unregister {
+    Impl* impl;
+    int fd;
+    ~Unregister() { impl->RemoveSession(fd); }
+  } unregister{this, fd};  // before `stream` closes the descriptor
   beast::error_code ec;
   while (!stopping) {
     if (buffer->size() == 0) {
@@ -363,7 +384,7 @@ asio::awaitable<bool> Server::Impl::Answer(std::shared_ptr<ServerStream> stream,
 void Server::Impl::Answered() {
   ++answered;
   if (options.on_idle && !idle_watch.exchange(true)) {
-    asio::co_spawn(io, CallWhenIdle(), asio::detached);
+    asio::co_spawn(idle_strand, CallWhenIdle(), asio::detached);
   }
 }
 
@@ -371,12 +392,12 @@ void Server::Impl::Answered() {
 // on_idle and ends (the next answered request starts another watch): an idle server has no
 // timer waking it.
 asio::awaitable<void> Server::Impl::CallWhenIdle() {
-  asio::steady_timer timer(io);
+  if (!idle_timer) idle_timer.emplace(io);
   uint64_t seen = answered.load();
-  for (;;) {
-    timer.expires_after(options.idle_after);
+  while (!stopping) {
+    idle_timer->expires_after(options.idle_after);
     beast::error_code ec;
-    co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    co_await idle_timer->async_wait(asio::redirect_error(asio::use_awaitable, ec));
     if (ec || stopping) break;
     uint64_t now = answered.load();
     if (now == seen && in_flight == 0) {
@@ -389,15 +410,53 @@ asio::awaitable<void> Server::Impl::CallWhenIdle() {
 }
 
 asio::awaitable<void> Server::Impl::Drain() {
-  // Give requests in progress a few seconds to finish, then stop the I/O threads.
+  // Give requests in progress a few seconds to finish, then end the idle connections and the
+  // idle watch, so that every coroutine returns and the I/O threads run out of work: nothing
+  // is left for the io_context to destroy half-way. Whatever still runs a second later (a
+  // stream that never ends) is abandoned by stopping the io_context.
   asio::steady_timer timer(io);
+  beast::error_code ec;
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
   while (in_flight > 0 && std::chrono::steady_clock::now() < deadline) {
     timer.expires_after(std::chrono::milliseconds(10));
-    beast::error_code ec;
     co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
   }
-  io.stop();
+  asio::post(idle_strand, [this] {
+    if (idle_timer) idle_timer->cancel();
+  });
+  deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+  for (;;) {
+    EndIdleSessions();
+    if ((SessionCount() == 0 && !idle_watch) || std::chrono::steady_clock::now() >= deadline) {
+      break;
+    }
+    timer.expires_after(std::chrono::milliseconds(2));
+    co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  }
+  if (SessionCount() > 0 || idle_watch) io.stop();
+}
+
+void Server::Impl::AddSession(int fd) {
+  std::lock_guard lock(sessions_mutex);
+  session_fds.insert(fd);
+}
+
+void Server::Impl::RemoveSession(int fd) {
+  std::lock_guard lock(sessions_mutex);
+  auto found = session_fds.find(fd);
+  if (found != session_fds.end()) session_fds.erase(found);
+}
+
+void Server::Impl::EndIdleSessions() {
+  // The reads of these connections end (end of stream) and their coroutines return. Called
+  // once no request is in progress (or the grace period is over).
+  std::lock_guard lock(sessions_mutex);
+  for (int fd : session_fds) ::shutdown(fd, SHUT_RDWR);
+}
+
+size_t Server::Impl::SessionCount() {
+  std::lock_guard lock(sessions_mutex);
+  return session_fds.size();
 }
 
 void Server::Impl::BeginShutdown() {

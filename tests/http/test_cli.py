@@ -2,7 +2,9 @@
 import hashlib
 import json
 import re
+import resource
 import shutil
+import signal
 import subprocess
 
 import httpx
@@ -229,6 +231,26 @@ def test_cors_headers(start_server):
 
 def test_no_cors_headers_by_default(client):
     assert "access-control-allow-origin" not in client.get("/.json").headers
+
+
+def test_a_crash_prints_a_backtrace_and_keeps_its_signal(fixtures_dir):
+    # A fatal signal is reported on stderr with the stack, and the process still dies of it
+    # (exit status and core dump as without the report).
+    cmd = [almanac_binary(), "fixtures.db", "-p", "0", "-h", "127.0.0.1"]
+    no_core = lambda: resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # noqa: E731
+    p = subprocess.Popen(cmd, cwd=fixtures_dir, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         text=True, preexec_fn=no_core)
+    try:
+        assert "serving on" in p.stdout.readline()
+        p.send_signal(signal.SIGSEGV)
+        assert p.wait(10) == -signal.SIGSEGV
+        err = p.stderr.read()
+        assert "almanac: fatal signal 11 (SEGV), backtrace:" in err
+        assert "almanac" in err.split("backtrace:", 1)[1]
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
 
 
 def test_file_named_as_first_argument_means_serve(fixtures_dir):
