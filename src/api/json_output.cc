@@ -401,17 +401,4 @@ Body IndexJson(const IndexPage& page) {
   return body;
 }
 
-std::string ErrorJson(const Status& status, int http_status) {
-  std::string out;
-  JsonWriter w(out);
-  w.BeginObject();
-  w.MemberBool("ok", false);
-  w.Member("error", status.message());
-  w.Key("errors");
-  WriteStrings(w, status.messages());
-  w.Member("status", http_status);
-  w.EndObject();
-  return out;
-}
-
 }  // namespace almanac::api

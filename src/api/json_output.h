@@ -22,9 +22,6 @@ Body QueryJson(const QueryPage& page);
 Body DatabaseJson(const DatabasePage& page);
 Body IndexJson(const IndexPage& page);
 
-// {"ok": false, "error": "a; b", "errors": ["a", "b"], "status": N}
-std::string ErrorJson(const Status& status, int http_status);
-
 // The key a row has under _shape=object: its primary key values joined by commas.
 std::string RowKey(const db::Rows& rows, size_t row, const std::vector<std::string>& pks,
                    bool use_rowid);

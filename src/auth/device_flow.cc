@@ -2,6 +2,7 @@
 
 #include <openssl/rand.h>
 
+#include "core/hex.h"
 #include "format/json_value.h"
 
 namespace almanac::auth {
@@ -13,13 +14,7 @@ constexpr std::string_view kUserCodeLetters = "BCDFGHJKLMNPQRSTVWXZ";
 std::string RandomHex(size_t bytes) {
   std::string raw(bytes, '\0');
   RAND_bytes(reinterpret_cast<unsigned char*>(raw.data()), static_cast<int>(bytes));
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char b : raw) {
-    out += kHex[b >> 4];
-    out += kHex[b & 15];
-  }
-  return out;
+  return HexEncode(raw);
 }
 
 std::string RandomUserCode() {

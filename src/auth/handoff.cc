@@ -6,6 +6,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include "core/hex.h"
 #include "format/base64.h"
 #include "format/json_value.h"
 
@@ -18,13 +19,7 @@ std::string Signature(std::string_view secret, std::string_view signed_part) {
   HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
        reinterpret_cast<const unsigned char*>(signed_part.data()), signed_part.size(), digest,
        &length);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned int i = 0; i < length; ++i) {
-    out += kHex[digest[i] >> 4];
-    out += kHex[digest[i] & 15];
-  }
-  return out;
+  return HexEncode(digest, length);
 }
 
 Status Refused(std::string why) {

@@ -3,7 +3,10 @@
 #include <atomic>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <iostream>
 #include <memory>
+#include <sstream>
 
 #include <signal.h>
 #include <spdlog/spdlog.h>
@@ -16,6 +19,7 @@
 #include "cloud/launcher.h"
 #include "cloud/probe.h"
 #include "cloud/sandbox.h"
+#include "cloud/space_policy.h"
 #include "cloud/spaces.h"
 #include "cloud/supervisor.h"
 #include "http/server.h"
@@ -38,8 +42,11 @@ struct CloudFlags {
   int worker_processes = 256;
   int io_threads = 2;
   int pool = 2;
+  int space_quota_mb = 1024;
   std::string space;                // delete-space, probe
   std::vector<std::string> spaces;  // create-space
+  std::string policy_file;          // set-policy: a file, or - for stdin
+  std::string database, table;      // make-public, make-private
   cloud::ProbeChecks probe;
   bool landlock = false;                     // probe-inside
   std::vector<std::string> worker_settings;  // NAME VALUE pairs, flattened
@@ -50,6 +57,10 @@ CLI::App* cloud_command = nullptr;
 CLI::App* create_space = nullptr;
 CLI::App* list_spaces = nullptr;
 CLI::App* delete_space = nullptr;
+CLI::App* set_policy = nullptr;
+CLI::App* show_policy = nullptr;
+CLI::App* make_public = nullptr;
+CLI::App* make_private = nullptr;
 CLI::App* probe_command = nullptr;
 CLI::App* probe_inside = nullptr;
 
@@ -143,6 +154,7 @@ int RunServer() {
   launch.base_url = flags.domain.empty() ? "/{space}/" : "/";
   launch.sandbox = !flags.no_sandbox;
   launch.worker_threads = flags.worker_threads;
+  launch.space_quota_mb = flags.space_quota_mb;
   if (flags.worker_settings.size() % 2 != 0)
     return Fail("--worker-setting needs a NAME and a VALUE");
   for (size_t i = 0; i + 1 < flags.worker_settings.size(); i += 2) {
@@ -157,7 +169,8 @@ int RunServer() {
   supervision.pool_size = flags.pool;
   cloud::Supervisor supervisor(dir, cloud::Launcher(dir, launch), supervision,
                                [&upstream](const std::string& path) { upstream.Forget(path); });
-  cloud::FrontDoor front_door(spaces, supervisor, upstream, {flags.domain});
+  cloud::FrontDoor front_door(spaces, supervisor, upstream,
+                              {flags.domain, int64_t{flags.space_quota_mb} << 20});
 
   http::ServerOptions options;
   options.io_threads = flags.io_threads;
@@ -209,6 +222,56 @@ int RunProbeOutside() {
   return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
 }
 
+// set-policy, show-policy, make-public, make-private: the space's policy file.
+int RunPolicyCommand() {
+  cloud::Spaces spaces(cloud::DataDir{flags.data});
+  if (!spaces.Exists(flags.space)) return Fail("No space named " + flags.space);
+  std::string directory = spaces.dir().PolicyDir(flags.space);
+  Result<cloud::SpacePolicy> policy = cloud::ReadSpacePolicy(directory);
+  if (show_policy->parsed()) {
+    if (!policy.ok()) return Fail(policy.status().message());
+    std::printf("%s", cloud::SpacePolicyJson(*policy).c_str());
+    return 0;
+  }
+  if (set_policy->parsed()) {
+    std::stringstream text;
+    if (flags.policy_file == "-") {
+      text << std::cin.rdbuf();
+    } else {
+      std::ifstream in(flags.policy_file);
+      if (!in) return Fail("Cannot read " + flags.policy_file);
+      text << in.rdbuf();
+    }
+    policy = cloud::ParseSpacePolicy(text.str());
+  } else if (policy.ok()) {
+    policy->SetPublic(flags.database, flags.table, make_public->parsed());
+  }
+  if (!policy.ok()) return Fail(policy.status().message());
+  Status written = cloud::WriteSpacePolicy(directory, *policy);
+  return written.ok() ? 0 : Fail(written.message());
+}
+
+void AddPolicyCommands(CLI::App* c) {
+  set_policy = c->add_subcommand(
+      "set-policy", "Replace a space's policy (JSON, e.g. {\"public_tables\": [\"data/t\"]})");
+  show_policy = c->add_subcommand("show-policy", "Print a space's policy");
+  make_public =
+      c->add_subcommand("make-public", "Let everyone, signed in or not, view a table of a space");
+  make_private = c->add_subcommand("make-private", "Make a public table of a space private again");
+  for (CLI::App* command : {set_policy, show_policy, make_public, make_private}) {
+    command->set_help_flag("--help", "Show this message and exit");
+    command->add_option("name", flags.space, "The space's name")->required();
+    AddDataOption(command);
+  }
+  for (CLI::App* command : {make_public, make_private}) {
+    command->add_option("database", flags.database, "The database (its file name without .db)")
+        ->required();
+    command->add_option("table", flags.table, "The table")->required();
+  }
+  set_policy->add_option("file", flags.policy_file, "The policy file, or - for standard input")
+      ->required();
+}
+
 void AddProbeChecks(CLI::App* command) {
   cloud::ProbeChecks& c = flags.probe;
   command->add_option("--read", c.read_paths, "A file that must not be readable");
@@ -257,6 +320,11 @@ CLI::App* AddCloudCommand(CLI::App& app) {
                 "(0: each wake starts a worker)")
       ->capture_default_str()
       ->check(CLI::Range(0, 64));
+  c->add_option("--space-quota-mb", flags.space_quota_mb,
+                "Disk a space's databases may use together, MB (uploads and writes past it are "
+                "refused)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1 << 24));
   c->add_option("--io-threads", flags.io_threads, "Front door threads")
       ->capture_default_str()
       ->check(CLI::Range(1, 64));
@@ -274,6 +342,7 @@ CLI::App* AddCloudCommand(CLI::App& app) {
   delete_space->set_help_flag("--help", "Show this message and exit");
   delete_space->add_option("name", flags.space, "The space's name")->required();
   AddDataOption(delete_space);
+  AddPolicyCommands(c);
 
   probe_command = c->add_subcommand(
       "probe", "Run the sandbox probe as a worker of SPACE would run (for tests and checks)");
@@ -313,6 +382,10 @@ int RunCloud() {
     Status s = spaces.Delete(flags.space);
     if (!s.ok()) return Fail(s.message());
     return 0;
+  }
+  if (set_policy->parsed() || show_policy->parsed() || make_public->parsed() ||
+      make_private->parsed()) {
+    return RunPolicyCommand();
   }
   if (probe_command->parsed()) return RunProbeOutside();
   if (probe_inside->parsed()) {

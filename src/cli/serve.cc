@@ -26,11 +26,14 @@
 #include "cli/signals.h"
 #include "cloud/landlock.h"
 #include "cloud/pool_worker.h"
+#include "cloud/space_policy.h"
 #include "config/config.h"
 #include "config/document.h"
 #include "config/settings.h"
+#include "core/hex.h"
 #include "core/task_pool.h"
 #include "db/database.h"
+#include "db/disk_quota.h"
 #include "db/user_sql_caps.h"
 #include "format/json_value.h"
 #include "http/server.h"
@@ -51,6 +54,8 @@ struct ServeFlags {
   int fd = -1;                 // an inherited listening socket to serve instead of TCP
   int handoff_secret_fd = -1;  // hosting mode: trust only the front door's signed identity
   bool landlock = false;       // hosting mode: writes only beneath the current directory and /tmp
+  std::string space_policy;    // hosting mode: the space's policy file (cloud/space_policy.h)
+  int space_quota_mb = 0;      // hosting mode: what the databases' directory may use (0: no quota)
   bool memory = false;
   bool create = false;
   std::vector<std::string> settings;  // NAME VALUE pairs, flattened
@@ -81,6 +86,9 @@ struct ServeFlags {
 
 ServeFlags flags;
 
+// How stale a worker's view of its space's policy may be.
+constexpr std::chrono::milliseconds kSpacePolicyCheckInterval{100};
+
 // From the kernel (getrandom), not OpenSSL: starting OpenSSL's random generator costs a worker
 // ~200 KB and a few milliseconds at every start.
 std::string RandomSecret() {
@@ -90,13 +98,7 @@ std::string RandomSecret() {
     ssize_t n = ::getrandom(bytes + filled, sizeof bytes - filled, 0);
     if (n > 0) filled += static_cast<size_t>(n);
   }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char b : bytes) {
-    out += kHex[b >> 4];
-    out += kHex[b & 15];
-  }
-  return out;
+  return HexEncode(bytes, sizeof bytes);
 }
 
 // The demo database built beside the binary (build/demo.db), or an installed copy.
@@ -139,6 +141,16 @@ CLI::App* AddServeCommand(CLI::App& app) {
       ->add_flag("--landlock", flags.landlock,
                  "Hosting mode: confine this process with Landlock (writes only beneath the "
                  "current directory and /tmp, no TCP)")
+      ->group("");
+  serve
+      ->add_option("--space-policy", flags.space_policy,
+                   "Hosting mode: deny viewing by default and apply this policy file (public "
+                   "tables), reloaded when it changes")
+      ->group("");
+  serve
+      ->add_option("--space-quota-mb", flags.space_quota_mb,
+                   "Hosting mode: the files beside the databases may use this many MB together")
+      ->check(CLI::Range(1, 1 << 24))
       ->group("");
   serve->add_flag("--memory", flags.memory, "Serve an in-memory database named _memory");
   serve->add_flag("--create", flags.create, "Create database files that do not exist");
@@ -374,7 +386,19 @@ int RunServe() {
   }
   // The front door hands its space admins over as root.
   bool root_enabled = flags.root || !handoff_secret.empty();
-  auth::PermissionEngine permissions(config, settings, {flags.default_deny, root_enabled});
+  // A space's worker shows anonymous visitors only what its policy makes public.
+  bool default_deny = flags.default_deny || !flags.space_policy.empty();
+  auth::PermissionEngine permissions(config, settings, {default_deny, root_enabled});
+  if (!flags.space_policy.empty()) {
+    permissions.AddSource(cloud::MakeSpacePolicySource(
+        std::make_shared<cloud::SpacePolicyFile>(flags.space_policy, kSpacePolicyCheckInterval)));
+  }
+  if (flags.space_quota_mb > 0) {
+    db::SetDiskQuota(int64_t{flags.space_quota_mb} << 20,
+                     "This space is full: its databases may use " +
+                         std::to_string(flags.space_quota_mb) +
+                         " MB together. Delete rows or tables to make room.");
+  }
   // --root: a one-time token (Datasette's secrets.token_hex(32)) signs the browser in as root.
   std::string root_token = flags.root ? RandomSecret() : std::string();
   auth::Authenticator authenticator(

@@ -1,12 +1,15 @@
 #include "cloud/front_door.h"
 
+#include <charconv>
+#include <cstdio>
 #include <ctime>
 
 #include <spdlog/spdlog.h>
 
 #include "auth/handoff.h"
+#include "cloud/space_policy.h"
+#include "format/error_json.h"
 #include "format/json_value.h"
-#include "format/json_writer.h"
 
 namespace almanac::cloud {
 namespace {
@@ -16,15 +19,15 @@ bool IsIdentityHeader(std::string_view lower_name) {
   return lower_name == "authorization" || lower_name.starts_with("x-almanac-");
 }
 
-std::string ErrorBody(int status, std::string_view message) {
-  std::string out;
-  format::JsonWriter json(out);
-  json.BeginObject();
-  json.MemberBool("ok", false);
-  json.Member("error", message);
-  json.Member("status", status);
-  json.EndObject();
-  return out;
+bool ParseContentLength(std::string_view text, int64_t& out) {
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), out);
+  return error == std::errc() && end == text.data() + text.size() && out >= 0;
+}
+
+std::string Megabytes(int64_t bytes) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f MB", static_cast<double>(bytes) / (1 << 20));
+  return text;
 }
 
 }  // namespace
@@ -35,7 +38,26 @@ http::BodyMode FrontDoor::BodyModeFor(const http::Request& head) const {
 }
 
 http::Response FrontDoor::Error(int status, std::string message) const {
-  return http::Response::Json(status, ErrorBody(status, message));
+  return http::Response::Json(status, format::ErrorJson({std::move(message)}, status));
+}
+
+bool FrontDoor::AnonymousMayAsk(const std::string& space, const http::Request& request) const {
+  if (request.method != "GET" && request.method != "HEAD") return false;
+  Result<SpacePolicy> policy = ReadSpacePolicy(spaces_.dir().PolicyDir(space));
+  return policy.ok() && !policy->public_tables.empty();
+}
+
+std::optional<std::string> FrontDoor::CheckUploadSize(const http::Request& request) const {
+  if (options_.space_quota_bytes <= 0) return std::nullopt;
+  const std::string* length_header = request.Header("content-length");
+  int64_t length = 0;
+  if (!length_header || !ParseContentLength(*length_header, length) ||
+      length <= options_.space_quota_bytes) {
+    return std::nullopt;
+  }
+  return "Too large for this space: the request's body has " + Megabytes(length) +
+         ", more than the " + Megabytes(options_.space_quota_bytes) +
+         " its databases may use together";
 }
 
 std::string FrontDoor::SpaceOf(const http::Request& request) const {
@@ -75,31 +97,42 @@ http::Response FrontDoor::Handle(http::Request& request) {
   if (authorization && authorization->starts_with("Bearer ")) {
     token = std::string_view(*authorization).substr(7);
   }
-  if (token.empty() || !spaces_.CheckToken(space, token)) {
+  // The space's admin, or (reading only) an anonymous visitor of a space with public tables:
+  // its worker then shows them those tables and nothing else.
+  bool admin = !token.empty() && spaces_.CheckToken(space, token);
+  if (!admin && (!token.empty() || !AnonymousMayAsk(space, request))) {
     http::Response refused =
         Error(401, token.empty() ? "This space needs its token (Authorization: Bearer ...)"
                                  : "Invalid token for this space");
     refused.AddHeader("WWW-Authenticate", "Bearer realm=\"" + space + "\"");
     return refused;
   }
+  if (admin) {
+    if (std::optional<std::string> too_large = CheckUploadSize(request)) {
+      return Error(413, std::move(*too_large));
+    }
+  }
   std::erase_if(request.headers, [](const auto& header) { return IsIdentityHeader(header.first); });
 
   http::Response response;
   auto forwarded = std::make_shared<http::Request>(std::move(request));
-  response.deferred = [this, space, forwarded](std::function<void(http::Response)> reply) {
-    supervisor_.Acquire(space, [this, forwarded, reply](Result<WorkerLease> lease) {
+  response.deferred = [this, space, forwarded, admin](std::function<void(http::Response)> reply) {
+    supervisor_.Acquire(space, [this, forwarded, reply, admin](Result<WorkerLease> lease) {
       if (!lease.ok()) {
         reply(Error(503, lease.status().message()));
         return;
       }
       std::string path = lease->socket_path;
       if (!lease->handoff_secret.empty()) {
-        // The space's admin, as the worker's root actor, signed for this worker alone.
-        auth::Actor admin{format::JsonValue::MakeObject()};
-        admin.data.Set("id", format::JsonValue::String("root"));
+        // The space's admin as the worker's root actor, or no actor, signed for this worker alone.
+        auth::MaybeActor actor;
+        if (admin) {
+          actor = auth::Actor{format::JsonValue::MakeObject()};
+          actor->data.Set("id", format::JsonValue::String("root"));
+        }
         forwarded->headers.emplace_back(
             std::string(auth::kIdentityHeader),
-            auth::SignIdentity(lease->handoff_secret, admin, std::time(nullptr)));
+            auth::SignIdentity(lease->handoff_secret, actor, std::time(nullptr)));
       }
       upstream_.Send(path, std::move(*forwarded), std::move(lease->lease),
                      [this, reply](Result<http::Response> answer) {

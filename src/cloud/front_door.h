@@ -1,11 +1,15 @@
 // FrontDoor: the hosting mode's http::Handler. Finds the space a request is for (the first path
 // segment, or the host's first label under --domain), refuses unknown spaces (404, starting
-// nothing) and requests without the space's admin token (401), strips identity headers the
-// client sent, and proxies the request to the space's worker (Supervisor + UpstreamPool),
-// streaming bodies both ways. With the hand-off on, it adds the actor in a header signed with
-// that worker's secret (auth/handoff.h).
+// nothing) and requests without the space's admin token (401; reads of a space whose policy
+// makes tables public go on as an anonymous visitor), refuses bodies larger than the space's
+// quota (413), strips identity headers the client sent, and proxies the
+// request to the space's worker (Supervisor + UpstreamPool), streaming bodies both ways. With
+// the hand-off on, it adds the actor in a header signed with that worker's secret
+// (auth/handoff.h).
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 
 #include "cloud/spaces.h"
@@ -16,7 +20,8 @@
 namespace almanac::cloud {
 
 struct FrontDoorOptions {
-  std::string domain;  // empty: spaces at /{space}/; else at {space}.{domain}
+  std::string domain;             // empty: spaces at /{space}/; else at {space}.{domain}
+  int64_t space_quota_bytes = 0;  // what a space's files may use together (0: no quota)
 };
 
 class FrontDoor : public http::Handler {
@@ -36,6 +41,14 @@ class FrontDoor : public http::Handler {
   std::string SpaceOf(const http::Request& request) const;
 
  private:
+  // A request without a token may go on (as no actor) when it only reads and the space's
+  // policy makes tables public; the worker decides what it may see.
+  bool AnonymousMayAsk(const std::string& space, const http::Request& request) const;
+  // Why a request's body is refused without reading it: larger than the space's whole quota
+  // (the upload cap). What is left of the quota only SQLite knows (free pages, WAL): the
+  // worker's max_page_count refuses the write that would pass it.
+  std::optional<std::string> CheckUploadSize(const http::Request& request) const;
+
   const Spaces& spaces_;
   Supervisor& supervisor_;
   http::UpstreamPool& upstream_;

@@ -14,6 +14,7 @@
 
 #include "cloud/pool_worker.h"
 #include "cloud/sandbox.h"
+#include "cloud/space_policy.h"
 
 namespace almanac::cloud {
 namespace {
@@ -64,6 +65,12 @@ std::vector<std::string> Launcher::ServeCommand(const std::string& space, bool w
   for (const auto& [name, value] : options_.settings) {
     argv.insert(argv.end(), {"--setting", name, value});
   }
+  std::string policy_dir =
+      options_.sandbox ? std::string(kSandboxPolicyDir) : dir_.PolicyDir(space);
+  argv.insert(argv.end(), {"--space-policy", policy_dir + "/" + std::string(kPolicyFileName)});
+  if (options_.space_quota_mb > 0) {
+    argv.insert(argv.end(), {"--space-quota-mb", std::to_string(options_.space_quota_mb)});
+  }
   // Every database of the space, by file name (the worker runs in the space's directory).
   std::vector<std::string> files;
   std::error_code ec;
@@ -86,6 +93,7 @@ Result<pid_t> Launcher::Start(const std::string& space, const WorkerFds& fds) co
 
 Result<pid_t> Launcher::Run(const std::string& space, std::vector<std::string> serve,
                             const WorkerFds& fds, int stdout_fd) const {
+  ALM_RETURN_IF_ERROR(Spaces(dir_).PreparePolicyDir(space));
   Spawn spawn;
   spawn.cwd = dir_.SpaceDir(space);
   spawn.log_path = dir_.LogsDir() + "/" + space + ".log";
@@ -157,7 +165,10 @@ Status Launcher::Assign(const PoolProcess& worker, int mntns_fd, const std::stri
   std::string directory = space_dir;
   if (options_.sandbox) {
     ALM_RETURN_IF_ERROR(ChownSpace(dir_, space, worker.uid));
-    ALM_RETURN_IF_ERROR(InjectDirectory(mntns_fd, space_dir, "/space"));
+    ALM_RETURN_IF_ERROR(Spaces(dir_).PreparePolicyDir(space));
+    ALM_RETURN_IF_ERROR(InjectDirectory(mntns_fd, space_dir, "/space", false));
+    ALM_RETURN_IF_ERROR(
+        InjectDirectory(mntns_fd, dir_.PolicyDir(space), std::string(kSandboxPolicyDir), true));
     directory = "/space";
   }
   std::string log_path = dir_.LogsDir() + "/" + space + ".log";

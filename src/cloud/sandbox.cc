@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "cloud/landlock.h"
+#include "cloud/space_policy.h"
 
 namespace almanac::cloud {
 namespace {
@@ -32,6 +33,14 @@ constexpr const char* kBwrap = "/usr/bin/bwrap";
 // The new mount API's constants (linux/mount.h clashes with sys/mount.h).
 constexpr unsigned kOpenTreeClone = 1;           // OPEN_TREE_CLONE
 constexpr unsigned kMoveMountFEmptyPath = 0x04;  // MOVE_MOUNT_F_EMPTY_PATH
+constexpr uint64_t kMountAttrReadOnly = 0x01;    // MOUNT_ATTR_RDONLY
+constexpr int kAtEmptyPath = 0x1000;             // AT_EMPTY_PATH
+struct MountAttr {                               // struct mount_attr (MOUNT_ATTR_SIZE_VER0)
+  uint64_t attr_set = 0;
+  uint64_t attr_clr = 0;
+  uint64_t propagation = 0;
+  uint64_t userns_fd = 0;
+};
 
 SandboxLimits& Limits() {
   static SandboxLimits limits;
@@ -300,12 +309,22 @@ Result<WorkerIdentity> IdentityFor(const DataDir& dir, const std::string& space)
   return WorkerIdentity{true, uid, uid};
 }
 
-Status InjectDirectory(int mntns_fd, const std::string& source, const std::string& target) {
+Status InjectDirectory(int mntns_fd, const std::string& source, const std::string& target,
+                       bool read_only) {
   // A detached copy of the directory's mount, made here (it must be in this mount namespace)...
   int tree = static_cast<int>(
       ::syscall(SYS_open_tree, AT_FDCWD, source.c_str(), kOpenTreeClone | O_CLOEXEC));
   if (tree < 0) {
     return Status(ErrorCode::kUnavailable, "open_tree " + source + ": " + std::strerror(errno));
+  }
+  MountAttr attributes;
+  attributes.attr_set = kMountAttrReadOnly;
+  if (read_only &&
+      ::syscall(SYS_mount_setattr, tree, "", kAtEmptyPath, &attributes, sizeof attributes) != 0) {
+    int error = errno;
+    ::close(tree);
+    return Status(ErrorCode::kUnavailable,
+                  "mount_setattr " + source + " read-only: " + std::strerror(error));
   }
   // ...attached in the worker's namespace by a child: setns() into a mount namespace needs a
   // process of one thread. Made with no exit signal, so that the supervisor's reaper
@@ -328,7 +347,7 @@ Status InjectDirectory(int mntns_fd, const std::string& source, const std::strin
   }
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
     return Status(ErrorCode::kUnavailable,
-                  std::string("cannot mount the space in the worker's sandbox (") +
+                  "cannot mount " + source + " in the worker's sandbox (" +
                       (WIFEXITED(status) && WEXITSTATUS(status) == 1 ? "setns" : "move_mount") +
                       ")");
   }
@@ -395,10 +414,13 @@ std::vector<std::string> SandboxCommand(const DataDir& dir, const std::string& s
                                    "--ro-bind",
                                    inner.at(0),
                                    "/app/almanac"};
+  // The space's policy directory, read-only (the worker reloads the file when it changes).
+  const std::string policy(kSandboxPolicyDir);
   if (space.empty()) {
-    argv.insert(argv.begin() + 1, {"--dir", "/space"});
+    argv.insert(argv.begin() + 1, {"--dir", "/space", "--dir", policy});
   } else {
-    argv.insert(argv.begin() + 1, {"--bind", dir.SpaceDir(space), "/space"});
+    argv.insert(argv.begin() + 1, {"--bind", dir.SpaceDir(space), "/space", "--ro-bind",
+                                   dir.PolicyDir(space), policy});
   }
   argv.push_back("--remount-ro");
   argv.push_back("/");

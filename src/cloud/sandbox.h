@@ -67,12 +67,14 @@ Result<WorkerIdentity> IdentityFor(const DataDir& dir, const std::string& space)
 Result<uid_t> AllocateUid(const DataDir& dir);
 // Gives the space's directory and files to `uid` (root only).
 Status ChownSpace(const DataDir& dir, const std::string& space, uid_t uid);
-// Mounts `source` (a host directory) at `target` in the mount namespace `mntns_fd` (root only):
-// how a pool worker, sandboxed before it had a space, is given one.
-Status InjectDirectory(int mntns_fd, const std::string& source, const std::string& target);
+// Mounts `source` (a host directory) at `target` in the mount namespace `mntns_fd` (root only),
+// read-only when asked: how a pool worker, sandboxed before it had a space, is given one (its
+// directory, and its policy directory read-only).
+Status InjectDirectory(int mntns_fd, const std::string& source, const std::string& target,
+                       bool read_only);
 
-// bwrap's command line around `inner` (run at /space, the space's directory; an empty /space
-// when `space` is "", for a pool worker).
+// bwrap's command line around `inner` (run at /space, the space's directory, with its policy
+// directory read-only at /policy; empty ones when `space` is "", for a pool worker).
 std::vector<std::string> SandboxCommand(const DataDir& dir, const std::string& space,
                                         const std::vector<std::string>& inner,
                                         const SandboxFds& fds);

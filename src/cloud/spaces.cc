@@ -11,6 +11,8 @@
 #include <openssl/rand.h>
 #include <sys/stat.h>
 
+#include "core/hex.h"
+
 namespace almanac::cloud {
 namespace {
 
@@ -20,22 +22,11 @@ constexpr std::array<std::string_view, 16> kReserved = {
     "www",  "api",  "admin",  "app",    "static", "cloud",  "login",   "logout",
     "auth", "root", "spaces", "health", "status", "assets", "control", "run"};
 
-std::string Hex(const unsigned char* bytes, size_t n) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(n * 2);
-  for (size_t i = 0; i < n; ++i) {
-    out += kHex[bytes[i] >> 4];
-    out += kHex[bytes[i] & 15];
-  }
-  return out;
-}
-
 std::string Sha256Hex(std::string_view text) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
   EVP_Digest(text.data(), text.size(), digest, &length, EVP_sha256(), nullptr);
-  return Hex(digest, length);
+  return HexEncode(digest, length);
 }
 
 Status MakeDir(const std::string& path, mode_t mode) {
@@ -54,6 +45,10 @@ std::string DataDir::SpaceDir(std::string_view name) const {
 
 std::string DataDir::KeyFile(std::string_view name) const {
   return KeysDir() + "/" + std::string(name) + ".key";
+}
+
+std::string DataDir::PolicyDir(std::string_view name) const {
+  return root + "/policy/" + std::string(name);
 }
 
 Status ValidateSpaceName(std::string_view name) {
@@ -77,6 +72,7 @@ Status ValidateSpaceName(std::string_view name) {
 Status Spaces::Prepare() const {
   ALM_RETURN_IF_ERROR(MakeDir(dir_.root, 0711));
   ALM_RETURN_IF_ERROR(MakeDir(dir_.SpacesDir(), 0711));
+  ALM_RETURN_IF_ERROR(MakeDir(dir_.root + "/policy", 0711));
   ALM_RETURN_IF_ERROR(MakeDir(dir_.KeysDir(), 0700));
   ::chmod((dir_.root + "/control").c_str(), 0700);
   ALM_RETURN_IF_ERROR(MakeDir(dir_.RunDir(), 0700));
@@ -90,9 +86,10 @@ Result<std::string> Spaces::Create(std::string_view name) const {
     return Status(ErrorCode::kInvalidArgument, "Space " + std::string(name) + " already exists");
   }
   ALM_RETURN_IF_ERROR(MakeDir(dir_.SpaceDir(name), 0700));
+  ALM_RETURN_IF_ERROR(PreparePolicyDir(name));
   unsigned char random[32];
   RAND_bytes(random, sizeof random);
-  std::string token = "alm_" + Hex(random, sizeof random);
+  std::string token = "alm_" + HexEncode(random, sizeof random);
   std::string key_file = dir_.KeyFile(name);
   std::string temporary = key_file + ".tmp";
   {
@@ -113,8 +110,13 @@ Status Spaces::Delete(std::string_view name) const {
   std::error_code ec;
   fs::remove(dir_.KeyFile(name), ec);
   fs::remove_all(dir_.SpaceDir(name), ec);
+  if (!ec) fs::remove_all(dir_.PolicyDir(name), ec);
   if (ec) return Status(ErrorCode::kUnavailable, "Cannot delete space: " + ec.message());
   return Status::Ok();
+}
+
+Status Spaces::PreparePolicyDir(std::string_view name) const {
+  return MakeDir(dir_.PolicyDir(name), 0755);
 }
 
 std::vector<std::string> Spaces::List() const {

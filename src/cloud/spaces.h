@@ -20,6 +20,8 @@ struct DataDir {
   std::string SpaceDir(std::string_view name) const;
   std::string KeysDir() const { return root + "/control/spaces"; }
   std::string KeyFile(std::string_view name) const;
+  // The space's policy (cloud/space_policy.h): written here, read-only to its worker.
+  std::string PolicyDir(std::string_view name) const;
   std::string RunDir() const { return root + "/run"; }
   std::string LogsDir() const { return root + "/logs"; }
 };
@@ -40,6 +42,9 @@ class Spaces {
   bool Exists(std::string_view name) const;
   // True when `token` is the admin token of space `name` (compared in constant time).
   bool CheckToken(std::string_view name, std::string_view token) const;
+
+  // Makes the space's policy directory when missing (spaces made before it existed).
+  Status PreparePolicyDir(std::string_view name) const;
 
   const DataDir& dir() const { return dir_; }
 

@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "core/hex.h"
+
 namespace almanac {
 namespace {
 
@@ -78,13 +80,8 @@ std::array<uint8_t, 16> Md5(std::string_view bytes) {
 }
 
 std::string Md5Hex(std::string_view bytes) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (uint8_t b : Md5(bytes)) {
-    out += kHex[b >> 4];
-    out += kHex[b & 15];
-  }
-  return out;
+  std::array<uint8_t, 16> digest = Md5(bytes);
+  return HexEncode(digest.data(), digest.size());
 }
 
 }  // namespace almanac

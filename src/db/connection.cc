@@ -5,6 +5,7 @@
 #include <sqlite3.h>
 
 #include "db/authorizer.h"
+#include "db/disk_quota.h"
 #include "db/user_sql_caps.h"
 
 namespace almanac::db {
@@ -55,9 +56,12 @@ Status FromSqlite(int rc, sqlite3* db) {
     case SQLITE_NOMEM:
       // Past the heap ceiling (or truly out of memory): this query fails, the server goes on.
       return Status(ErrorCode::kUnavailable, OutOfMemoryMessage());
+    case SQLITE_FULL:
+      // A quota (db/disk_quota.h) says it in its own words; a full disk is the server's problem.
+      if (!DiskFullMessage().empty()) return Status(ErrorCode::kTooLarge, DiskFullMessage());
+      return Internal(message);
     case SQLITE_IOERR:
     case SQLITE_CORRUPT:
-    case SQLITE_FULL:
     case SQLITE_CANTOPEN:
     case SQLITE_NOTADB:
     case SQLITE_INTERNAL:

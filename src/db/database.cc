@@ -9,6 +9,8 @@
 #include <sqlite3.h>
 #include <sys/stat.h>
 
+#include "core/hex.h"
+
 namespace almanac::db {
 namespace {
 
@@ -44,13 +46,7 @@ std::optional<std::string> Sha256FileHex(const std::string& path) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
   unsigned int length = 0;
   EVP_DigestFinal_ex(ctx.get(), digest.data(), &length);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  for (unsigned int i = 0; i < length; ++i) {
-    hex += kHex[digest[i] >> 4];
-    hex += kHex[digest[i] & 0xF];
-  }
-  return hex;
+  return HexEncode(digest.data(), length);
 }
 
 // "file:" URI of a path, with the characters URI filenames treat specially percent-encoded.

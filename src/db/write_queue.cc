@@ -8,6 +8,8 @@
 #include <spdlog/spdlog.h>
 #include <sqlite3.h>
 
+#include "db/disk_quota.h"
+
 namespace almanac::db {
 
 Result<std::shared_ptr<const Schema>> WriteContext::CurrentSchema() {
@@ -117,8 +119,11 @@ void WriteQueue::RunGroup(std::deque<Job>& group) {
   };
   // Serving never changes a file until something writes: a file database switches to WAL
   // (readers beside the writer) before its first transaction, not when it is opened.
-  if (Status wal = SwitchToWal(writer_); !wal.ok()) {
-    for (Job* job : pending) finish(*job, wal);
+  // Then a disk quota, if any, is applied to what this transaction may add.
+  Status ready = SwitchToWal(writer_);
+  if (ready.ok()) ready = ApplyDiskQuota(writer_);
+  if (!ready.ok()) {
+    for (Job* job : pending) finish(*job, ready);
     return;
   }
   while (!pending.empty()) {

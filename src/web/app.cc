@@ -11,6 +11,7 @@
 #include "core/text.h"
 #include "core/url.h"
 #include "db/connection.h"
+#include "format/error_json.h"
 #include "web/handler_util.h"
 #include "web/route_table.h"
 #include "web/trace_output.h"
@@ -82,7 +83,7 @@ Response App::Error(int status, std::string message) const {
   ErrorCode code = status == 413   ? ErrorCode::kTooLarge
                    : status >= 500 ? ErrorCode::kInternal
                                    : ErrorCode::kInvalidArgument;
-  return Response::Json(status, api::ErrorJson(Status(code, std::move(message)), status));
+  return Response::Json(status, format::ErrorJson(Status(code, std::move(message)), status));
 }
 
 // Cross-origin protection first (Datasette's outermost middleware), then the actor: a token
@@ -105,7 +106,7 @@ std::optional<Response> App::Authenticate(api::Request& request) const {
           : authenticator.Authenticate(request.Header("authorization"), request.Header("cookie"),
                                        now);
   if (!actor.ok()) {
-    Response response = Response::Json(401, api::ErrorJson(actor.status(), 401));
+    Response response = Response::Json(401, format::ErrorJson(actor.status(), 401));
     if (!authenticator.handoff()) {
       response.AddHeader("WWW-Authenticate", "Bearer error=\"invalid_token\"");
     }

@@ -1,6 +1,7 @@
 #include "web/error_response.h"
 
 #include "api/json_output.h"
+#include "format/error_json.h"
 #include "ui/html.h"
 
 namespace almanac::web {
@@ -35,7 +36,7 @@ int HttpStatus(ErrorCode code) {
 
 Response ErrorResponse(const Status& status, ErrorFormat format) {
   int code = HttpStatus(status.code());
-  if (format == ErrorFormat::kJson) return Response::Json(code, api::ErrorJson(status, code));
+  if (format == ErrorFormat::kJson) return Response::Json(code, format::ErrorJson(status, code));
   Response response = Response::Html(code, ui::RenderError(code, status.message()));
   response.html_error = status.message();
   return response;

@@ -40,7 +40,8 @@ def test_unknown_space_is_404_and_starts_nothing(start_cloud):
     with cloud.client() as c:
         response = c.get("/nobody/")
         assert response.status_code == 404
-        assert response.json() == {"ok": False, "error": "Space not found", "status": 404}
+        assert response.json() == {"ok": False, "error": "Space not found",
+                                   "errors": ["Space not found"], "status": 404}
         assert c.get("/Bad_Name/").status_code == 404
     assert cloud.workers() == []
 

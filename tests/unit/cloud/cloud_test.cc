@@ -1,6 +1,10 @@
 // The hosting mode's pure parts: space names, spaces on disk and their tokens, the worker's
-// command line, and the identity hand-off's signatures and time window.
+// command line, the space's policy file and its permission rules, and the identity hand-off's
+// signatures and time window.
+#include <chrono>
 #include <filesystem>
+#include <fstream>
+#include <set>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -8,7 +12,10 @@
 
 #include "auth/handoff.h"
 #include "cloud/launcher.h"
+#include "cloud/space_policy.h"
 #include "cloud/spaces.h"
+#include "config/config.h"
+#include "config/settings.h"
 
 namespace almanac::cloud {
 namespace {
@@ -60,6 +67,89 @@ TEST_F(SpacesTest, WorkerCommandServesTheSpacesDatabasesUnderItsBaseUrl) {
   EXPECT_TRUE(has({"--handoff-secret-fd", "4"}));
   EXPECT_TRUE(has({"--setting", "base_url", "/gamma/"}));
   EXPECT_TRUE(has({"--create", "data.db"}));  // a new space gets an empty data.db
+  // Unsandboxed, the policy file is read where the front door writes it.
+  EXPECT_TRUE(has({"--space-policy", root_.string() + "/policy/gamma/policy.json"}));
+  EXPECT_TRUE(std::filesystem::is_directory(root_ / "policy" / "gamma"));
+  EXPECT_FALSE(has({"--space-quota-mb"}));
+  LaunchOptions quota{"/bin/almanac", "/{space}/", true, 2, 64, {}};
+  argv = Launcher(DataDir{root_.string()}, quota).ServeCommand("gamma", true);
+  EXPECT_TRUE(has({"--space-quota-mb", "64"}));
+  EXPECT_TRUE(has({"--space-policy", "/policy/policy.json"}));  // its read-only mount
+}
+
+TEST(SpacePolicy, ParsesPublicTablesAndKeepsOtherMembers) {
+  Result<SpacePolicy> policy =
+      ParseSpacePolicy(R"({"public_tables": ["data/places", "more/a/b"], "later": 1})");
+  ASSERT_TRUE(policy.ok()) << policy.status().message();
+  EXPECT_TRUE(policy->IsPublic("data", "places"));
+  EXPECT_TRUE(policy->IsPublic("more", "a/b"));  // the database name never has a slash
+  EXPECT_FALSE(policy->IsPublic("data", "other"));
+  policy->SetPublic("data", "places", false);
+  policy->SetPublic("data", "new", true);
+  Result<SpacePolicy> again = ParseSpacePolicy(SpacePolicyJson(*policy));
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->public_tables,
+            (std::set<std::pair<std::string, std::string>>{{"data", "new"}, {"more", "a/b"}}));
+  ASSERT_NE(again->document.Find("later"), nullptr);
+  for (const char* bad : {"[]", "{\"public_tables\": \"data/t\"}", "{\"public_tables\": [\"t\"]}",
+                          "{\"public_tables\": [\"/t\"]}", "{\"public_tables\": [1]}", "{"}) {
+    EXPECT_FALSE(ParseSpacePolicy(bad).ok()) << bad;
+  }
+}
+
+TEST_F(SpacesTest, PolicyFileIsReloadedWhenReplaced) {
+  std::string directory = (root_ / "policy" / "s").string();
+  SpacePolicyFile file(directory + "/policy.json", std::chrono::milliseconds(0));
+  EXPECT_TRUE(file.Current()->public_tables.empty());  // no file: nothing public
+  SpacePolicy policy;
+  policy.SetPublic("data", "t", true);
+  ASSERT_TRUE(WriteSpacePolicy(directory, policy).ok());
+  EXPECT_TRUE(file.Current()->IsPublic("data", "t"));
+  EXPECT_EQ(std::filesystem::status(directory + "/policy.json").permissions() &
+                std::filesystem::perms::all,
+            std::filesystem::perms::owner_read | std::filesystem::perms::group_read |
+                std::filesystem::perms::others_read);
+  // A file that cannot be parsed leaves the previous policy in force.
+  std::filesystem::remove(directory + "/policy.json");
+  {
+    std::ofstream broken(directory + "/policy.json");
+    broken << "{not json";
+  }
+  EXPECT_TRUE(file.Current()->IsPublic("data", "t"));
+  policy.SetPublic("data", "t", false);
+  ASSERT_TRUE(WriteSpacePolicy(directory, policy).ok());
+  EXPECT_FALSE(file.Current()->IsPublic("data", "t"));
+  // Within the check interval the file is not looked at again.
+  SpacePolicyFile slow(directory + "/policy.json", std::chrono::hours(1));
+  EXPECT_FALSE(slow.Current()->IsPublic("data", "t"));
+  policy.SetPublic("data", "t", true);
+  ASSERT_TRUE(WriteSpacePolicy(directory, policy).ok());
+  EXPECT_FALSE(slow.Current()->IsPublic("data", "t"));
+}
+
+TEST_F(SpacesTest, PolicyRulesLetEveryoneViewPublicTablesOnly) {
+  std::string directory = (root_ / "policy" / "s").string();
+  SpacePolicy policy;
+  policy.SetPublic("data", "open", true);
+  ASSERT_TRUE(WriteSpacePolicy(directory, policy).ok());
+  config::Config config;
+  config::Settings settings;
+  auth::PermissionEngine engine(config, settings, {/*default_deny=*/true, /*root_enabled=*/true});
+  engine.AddSource(MakeSpacePolicySource(
+      std::make_shared<SpacePolicyFile>(directory + "/policy.json", std::chrono::milliseconds(0))));
+  auth::MaybeActor anonymous;
+  EXPECT_TRUE(
+      engine.Allowed(anonymous, auth::Action::kViewTable, auth::Resource::Table("data", "open")));
+  EXPECT_FALSE(
+      engine.Allowed(anonymous, auth::Action::kViewTable, auth::Resource::Table("data", "closed")));
+  EXPECT_FALSE(
+      engine.Allowed(anonymous, auth::Action::kViewDatabase, auth::Resource::Database("data")));
+  EXPECT_FALSE(
+      engine.Allowed(anonymous, auth::Action::kExecuteSql, auth::Resource::Database("data")));
+  policy.SetPublic("data", "open", false);
+  ASSERT_TRUE(WriteSpacePolicy(directory, policy).ok());
+  EXPECT_FALSE(
+      engine.Allowed(anonymous, auth::Action::kViewTable, auth::Resource::Table("data", "open")));
 }
 
 TEST(Handoff, SignedIdentityVerifiesWithinTheWindowOnly) {

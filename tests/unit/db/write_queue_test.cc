@@ -3,6 +3,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <fstream>
 #include <future>
 #include <memory>
 #include <thread>
@@ -11,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include "db/database.h"
+#include "db/disk_quota.h"
 #include "db/execute.h"
 
 namespace almanac::db {
@@ -209,6 +211,48 @@ TEST_F(WriteQueueTest, SchemaSeenByLaterJobsInTheSameTransaction) {
   Result<std::shared_ptr<const Schema>> schema = db_->CurrentSchema(**conn);
   ASSERT_TRUE(schema.ok());
   EXPECT_NE((*schema)->Find("later"), nullptr);
+}
+
+// A disk quota (db/disk_quota.h) on the database's directory: writes past it fail with the
+// quota's message as TooLarge, the rows written before stay, and other files count against it.
+TEST_F(WriteQueueTest, DiskQuotaRefusesWritesPastItAndKeepsEarlierRows) {
+  {
+    std::ofstream neighbour(dir_ / "neighbour.bin", std::ios::binary);
+    neighbour << std::string(256 << 10, 'n');  // 256 KB of the quota used by another file
+  }
+  SetDiskQuota(int64_t{1} << 20, "This space is full");
+  struct LiftQuota {
+    ~LiftQuota() { SetDiskQuota(0, ""); }  // process-wide: never left on for other tests
+  } lift_quota;
+  auto big_row = [](int64_t id) -> WriteQueue::Work {
+    return [id](WriteContext& ctx) -> Status {
+      ALM_ASSIGN_OR_RETURN(
+          Statement s,
+          ctx.conn().Prepare({"insert into t (id, v) values (?, ?)",
+                              {Value::Integer(id), Value::Text(std::string(50000, 'x'))}}));
+      return s.Step().status();
+    };
+  };
+  int64_t written = 0;
+  Status refused;
+  for (int64_t id = 1; id <= 40 && refused.ok(); ++id) {
+    refused = db_->write_queue()->Run(big_row(id));
+    if (refused.ok()) ++written;
+  }
+  ASSERT_FALSE(refused.ok()) << "2 MB of rows fitted in a 1 MB quota";
+  EXPECT_EQ(refused.code(), ErrorCode::kTooLarge);
+  EXPECT_EQ(refused.message(), "This space is full");
+  // Neither all 768 KB left nor nothing: about 15 rows of 50 KB.
+  EXPECT_GT(written, 8);
+  EXPECT_LT(written, 16);
+  EXPECT_EQ(Count(), written);
+  // Deleting rows makes room again (their pages are reused).
+  EXPECT_TRUE(
+      db_->write_queue()
+          ->Run([](WriteContext& ctx) { return ctx.conn().Exec("delete from t where id <= 3"); })
+          .ok());
+  Status after_delete = db_->write_queue()->Run(big_row(100));
+  EXPECT_TRUE(after_delete.ok()) << after_delete.message();
 }
 
 }  // namespace

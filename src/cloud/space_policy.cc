@@ -1,0 +1,165 @@
+#include "cloud/space_policy.h"
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <fcntl.h>
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace almanac::cloud {
+namespace {
+
+namespace fs = std::filesystem;
+using format::JsonValue;
+
+constexpr std::string_view kPublicTables = "public_tables";
+
+Status Invalid(std::string why) {
+  return InvalidArgument("The space's policy is not valid: " + std::move(why));
+}
+
+}  // namespace
+
+bool SpacePolicy::IsPublic(std::string_view database, std::string_view table) const {
+  return public_tables.contains({std::string(database), std::string(table)});
+}
+
+void SpacePolicy::SetPublic(const std::string& database, const std::string& table, bool is_public) {
+  if (is_public) {
+    public_tables.insert({database, table});
+  } else {
+    public_tables.erase({database, table});
+  }
+  JsonValue::Array list;
+  for (const auto& [db, name] : public_tables) list.push_back(JsonValue::String(db + "/" + name));
+  document.Set(std::string(kPublicTables), JsonValue::MakeArray(std::move(list)));
+}
+
+Result<SpacePolicy> ParseSpacePolicy(std::string_view json) {
+  ALM_ASSIGN_OR_RETURN(JsonValue document, format::ParseJson(json));
+  if (!document.is_object()) return Invalid("it is not a JSON object");
+  SpacePolicy policy;
+  if (const JsonValue* tables = document.Find(kPublicTables)) {
+    if (!tables->is_array()) return Invalid("public_tables is not a list");
+    for (const JsonValue& entry : tables->as_array()) {
+      std::string_view text = entry.is_string() ? std::string_view(entry.as_string()) : "";
+      size_t slash = text.find('/');
+      if (slash == std::string_view::npos || slash == 0 || slash + 1 == text.size()) {
+        return Invalid("each public table is a \"DATABASE/TABLE\" string");
+      }
+      policy.public_tables.insert(
+          {std::string(text.substr(0, slash)), std::string(text.substr(slash + 1))});
+    }
+  }
+  policy.document = std::move(document);
+  return policy;
+}
+
+std::string SpacePolicyJson(const SpacePolicy& policy) {
+  return format::ToJsonText(policy.document) + "\n";
+}
+
+Result<SpacePolicy> ReadSpacePolicy(const std::string& directory) {
+  std::string path = directory + "/" + std::string(kPolicyFileName);
+  std::ifstream in(path);
+  if (!in) return SpacePolicy();
+  std::stringstream text;
+  text << in.rdbuf();
+  return ParseSpacePolicy(text.str());
+}
+
+Status WriteSpacePolicy(const std::string& directory, const SpacePolicy& policy) {
+  std::error_code ec;
+  fs::create_directories(directory, ec);
+  if (ec)
+    return Status(ErrorCode::kUnavailable, "Cannot create " + directory + ": " + ec.message());
+  ::chmod(directory.c_str(), 0755);
+  std::string path = directory + "/" + std::string(kPolicyFileName);
+  std::string temporary = path + ".tmp";
+  std::string text = SpacePolicyJson(policy);
+  int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0444);
+  if (fd < 0) {
+    return Status(ErrorCode::kUnavailable,
+                  "Cannot write " + temporary + ": " + std::strerror(errno));
+  }
+  bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
+                 ::fchmod(fd, 0444) == 0 && ::fsync(fd) == 0;
+  ::close(fd);
+  if (!written || ::rename(temporary.c_str(), path.c_str()) != 0) {
+    int error = errno;
+    ::unlink(temporary.c_str());
+    return Status(ErrorCode::kUnavailable, "Cannot write " + path + ": " + std::strerror(error));
+  }
+  return Status::Ok();
+}
+
+SpacePolicyFile::SpacePolicyFile(std::string path, std::chrono::milliseconds check_interval)
+    : path_(std::move(path)),
+      check_interval_(check_interval),
+      current_(std::make_shared<const SpacePolicy>()) {}
+
+std::shared_ptr<const SpacePolicy> SpacePolicyFile::Current() {
+  std::lock_guard lock(mutex_);
+  auto now = std::chrono::steady_clock::now();
+  if (checked_ == std::chrono::steady_clock::time_point{} || now - checked_ >= check_interval_) {
+    checked_ = now;
+    Reload();
+  }
+  return current_;
+}
+
+void SpacePolicyFile::Reload() {
+  struct stat st {};
+  FileIdentity identity;
+  if (::stat(path_.c_str(), &st) == 0) {
+    identity = {st.st_dev, st.st_ino, st.st_size,
+                int64_t{st.st_mtim.tv_sec} * 1'000'000'000 + st.st_mtim.tv_nsec};
+  }
+  if (identity == seen_) return;
+  seen_ = identity;
+  if (identity.size < 0) {  // no file: nothing is public
+    current_ = std::make_shared<const SpacePolicy>();
+    return;
+  }
+  std::ifstream in(path_);
+  std::stringstream text;
+  text << in.rdbuf();
+  Result<SpacePolicy> policy = ParseSpacePolicy(text.str());
+  if (!policy.ok()) {
+    spdlog::warn("{}: {} (the previous policy stays in force)", path_, policy.status().message());
+    return;
+  }
+  current_ = std::make_shared<const SpacePolicy>(std::move(policy).value());
+}
+
+namespace {
+
+class SpacePolicySource : public auth::RuleSource {
+ public:
+  explicit SpacePolicySource(std::shared_ptr<SpacePolicyFile> file) : file_(std::move(file)) {}
+  std::string name() const override { return "space_policy"; }
+  void AddRules(const auth::MaybeActor&, auth::Action action,
+                std::vector<auth::Rule>& out) const override {
+    if (action != auth::Action::kViewTable) return;
+    std::shared_ptr<const SpacePolicy> policy = file_->Current();
+    for (const auto& [database, table] : policy->public_tables) {
+      out.push_back({database, table, true, "a public table of the space", name()});
+    }
+  }
+
+ private:
+  std::shared_ptr<SpacePolicyFile> file_;
+};
+
+}  // namespace
+
+std::unique_ptr<auth::RuleSource> MakeSpacePolicySource(std::shared_ptr<SpacePolicyFile> file) {
+  return std::make_unique<SpacePolicySource>(std::move(file));
+}
+
+}  // namespace almanac::cloud
