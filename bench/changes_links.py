@@ -12,8 +12,12 @@
                   processes (as many as cores), to tell the feed from the load.
   subscribers     RSS of the server before and after opening N idle SSE subscribers
   write overhead  inserts (batches of 100, one FK and one soft link per row) into a plain
-                  database vs one with the feed, the links index, both: rows/s, the ratio, and
-                  the bytes the server wrote per row (/proc/PID/io wchar: WAL frames, checkpoints)
+                  database vs one with the feed, the links index, both, and both with the link
+                  changes written straight to the index (links.merge_every 0, the layout before
+                  the pending table), and with merge_every 1024 and 16384: rows/s, the ratio,
+                  the bytes the server wrote per row (/proc/PID/io wchar: WAL frames,
+                  checkpoints), the server's CPU time per row; --write-rounds turns, medians.
+                  Then counts and first pages read while link changes are pending
   build           `almanac links rebuild` on a child table of --rows rows with 3 foreign keys:
                   links/s (the command's own timing, and wall time), bytes per link (dbstat)
   row page        /db/parent/ID.json?_extra=foreign_key_tables with 3 incoming foreign keys on
@@ -192,40 +196,91 @@ def wchar(pid):
     return 0
 
 
-def write_overhead(binary, tmp, rows):
-    results = {}
-    bytes_per_row = {}
+def cpu_seconds(pid):
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
+def write_overhead(binary, tmp, rows, rounds):
+    """Each configuration `rounds` times, in turns (so that the machine's load drifts over all of
+    them alike); the median round of each is reported. "feed+links direct" writes every link
+    change straight to the keyed index (links.merge_every: 0), as the index did before the
+    pending table: the layout this round replaced, measured in the same run."""
     soft = {"soft": [{"from": "child.ref", "to": "parent"}]}
-    for name, config in [("plain", {}),
-                         ("feed", {"databases": {"w": {"changes": True}}}),
-                         ("links", {"databases": {"w": {"links": soft}}}),
-                         ("feed+links", {"databases": {"w": {"changes": True, "links": soft}}})]:
-        work = tmp / name
-        work.mkdir()
-        server = serve(binary, work, "w.db", config)
-        try:
-            client = Http(server.url)
-            client.call("POST", "/w/-/create", {"table": "parent", "pk": "id", "rows": [
-                {"id": i, "name": f"p{i}"} for i in range(1, 1001)]}, 201)
-            client.call("POST", "/w/-/create", {"table": "child", "pk": "id", "columns": [
-                {"name": "id", "type": "integer"}, {"name": "parent", "type": "integer",
-                                                    "fk_table": "parent"},
-                {"name": "ref", "type": "text"}, {"name": "v", "type": "text"}]}, 201)
+    configs = [("plain", {}),
+               ("feed", {"databases": {"w": {"changes": True}}}),
+               ("links", {"databases": {"w": {"links": soft}}}),
+               ("feed+links", {"databases": {"w": {"changes": True, "links": soft}}}),
+               # the trade-off of merge_every: fewer index pages written vs more pending rows
+               # for readers to scan
+               ("feed+links_merge1k", {"databases": {"w": {"changes": True, "links": {
+                   **soft, "merge_every": 1024}}}}),
+               ("feed+links_merge16k", {"databases": {"w": {"changes": True, "links": {
+                   **soft, "merge_every": 16384}}}}),
+               ("feed+links_direct", {"databases": {"w": {"changes": True, "links": {
+                   **soft, "merge_every": 0}}}})]
+    rates = {name: [] for name, _ in configs}
+    written = {name: [] for name, _ in configs}
+    cpu = {name: [] for name, _ in configs}
+    reads = []
+    for round_ in range(rounds):
+        for name, config in configs:
+            work = tmp / f"{name}-{round_}"
+            work.mkdir()
+            server = serve(binary, work, "w.db", config)
+            try:
+                client = Http(server.url)
+                client.call("POST", "/w/-/create", {"table": "parent", "pk": "id", "rows": [
+                    {"id": i, "name": f"p{i}"} for i in range(1, 1001)]}, 201)
+                client.call("POST", "/w/-/create", {"table": "child", "pk": "id", "columns": [
+                    {"name": "id", "type": "integer"}, {"name": "parent", "type": "integer",
+                                                        "fk_table": "parent"},
+                    {"name": "ref", "type": "text"}, {"name": "v", "type": "text"}]}, 201)
+                start = time.perf_counter()
+                before = wchar(server.process.pid)
+                cpu_before = cpu_seconds(server.process.pid)
+                for b in range(rows // 100):
+                    batch = [{"id": b * 100 + i, "parent": 1 + (b * 100 + i) % 1000,
+                              "ref": str(1 + (b * 7 + i) % 1000), "v": "x" * 20}
+                             for i in range(100)]
+                    client.call("POST", "/w/child/-/insert", {"rows": batch}, 201)
+                rates[name].append(rows / (time.perf_counter() - start))
+                written[name].append((wchar(server.process.pid) - before) / rows)
+                cpu[name].append((cpu_seconds(server.process.pid) - cpu_before) * 1e6 / rows)
+                if name == "feed+links":
+                    reads.append(read_with_pending(client, work / "w.db"))
+            finally:
+                server.stop()
+    median = {name: statistics.median(v) for name, v in rates.items()}
+    emit(figure="write overhead, batches of 100, one FK + one soft link per row", rows=rows,
+         rounds=rounds, load=os.getloadavg(),
+         **{f"{name}_rows_s": round(v) for name, v in median.items()},
+         **{f"{name}_overhead_pct": round((median["plain"] / v - 1) * 100, 1)
+            for name, v in median.items() if name != "plain"},
+         **{f"{name}_bytes_written_per_row": round(statistics.median(v))
+            for name, v in written.items()},
+         **{f"{name}_server_cpu_us_per_row": round(statistics.median(v), 1)
+            for name, v in cpu.items()})
+    for read in reads:
+        emit(figure="counts and first pages while link changes are pending", **read)
+
+
+def read_with_pending(client, db_path):
+    """Counts and first pages of 200 parents, read as the write bench left the file: with the
+    pending link changes not merged yet (how many is said)."""
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    pending = conn.execute("select count(*) from _almanac_link_pending").fetchone()[0]
+    conn.close()
+    times = {"count": [], "page": []}
+    for i in range(1, 201):
+        for what, path in [("count", f"/w/-/links/all.json?target=parent/{i}"),
+                           ("page", f"/w/-/links.json?target=parent/{i}&_size=10")]:
             start = time.perf_counter()
-            written = wchar(server.process.pid)
-            for b in range(rows // 100):
-                batch = [{"id": b * 100 + i, "parent": 1 + (b * 100 + i) % 1000,
-                          "ref": str(1 + (b * 7 + i) % 1000), "v": "x" * 20} for i in range(100)]
-                client.call("POST", "/w/child/-/insert", {"rows": batch}, 201)
-            results[name] = rows / (time.perf_counter() - start)
-            bytes_per_row[name] = (wchar(server.process.pid) - written) / rows
-        finally:
-            server.stop()
-    emit(figure="write overhead, batches of 100, one FK + one soft link per row",
-         rows=rows, **{f"{name}_rows_s": round(v) for name, v in results.items()},
-         **{f"{name}_overhead_pct": round((results["plain"] / v - 1) * 100, 1)
-            for name, v in results.items() if name != "plain"},
-         **{f"{name}_bytes_written_per_row": round(v) for name, v in bytes_per_row.items()})
+            client.call("GET", path)
+            times[what].append((time.perf_counter() - start) * 1000)
+    return {"pending_rows": pending,
+            **{f"{what}_p50_ms": round(pct(v, 0.5), 2) for what, v in times.items()},
+            **{f"{what}_p99_ms": round(pct(v, 0.99), 2) for what, v in times.items()}}
 
 
 def make_big(path, rows, parents):
@@ -356,6 +411,7 @@ def main():
     parser.add_argument("--rows", type=int, default=10_000_000)
     parser.add_argument("--scale-links", type=int, default=100_000_000)
     parser.add_argument("--write-rows", type=int, default=50_000)
+    parser.add_argument("--write-rounds", type=int, default=3)
     parser.add_argument("--subscribers", type=int, default=1000)
     parser.add_argument("--only", default="feed,write,build,scale")
     parser.add_argument("--dir", default=None, help="where the databases go (default: a temp dir)")
@@ -367,7 +423,7 @@ def main():
         if "feed" in only:
             feed(args.bin, tmp, args.subscribers)
         if "write" in only:
-            write_overhead(args.bin, tmp, args.write_rows)
+            write_overhead(args.bin, tmp, args.write_rows, args.write_rounds)
         if "build" in only:
             build_and_row_page(args.bin, tmp, args.rows)
         if "scale" in only:

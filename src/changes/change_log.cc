@@ -11,6 +11,7 @@
 #include <sqlite3.h>
 
 #include "changes/change_reader.h"
+#include "db/sqlite_value.h"
 #include "format/json_writer.h"
 
 namespace almanac::changes {
@@ -23,28 +24,6 @@ int64_t NowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
-}
-
-Value ToValue(sqlite3_value* v) {
-  if (!v) return Value::Null();
-  switch (sqlite3_value_type(v)) {
-    case SQLITE_INTEGER:
-      return Value::Integer(sqlite3_value_int64(v));
-    case SQLITE_FLOAT:
-      return Value::Real(sqlite3_value_double(v));
-    case SQLITE_TEXT: {
-      const auto* text = reinterpret_cast<const char*>(sqlite3_value_text(v));
-      return Value::Text(
-          std::string(text ? text : "", static_cast<size_t>(sqlite3_value_bytes(v))));
-    }
-    case SQLITE_BLOB: {
-      const auto* blob = static_cast<const char*>(sqlite3_value_blob(v));
-      return Value::BlobOf(
-          std::string(blob ? blob : "", static_cast<size_t>(sqlite3_value_bytes(v))));
-    }
-    default:
-      return Value::Null();
-  }
 }
 
 Result<int64_t> DataVersion(db::Connection& conn) {
@@ -222,12 +201,12 @@ void ChangeLog::PreUpdate(void* self_ptr, sqlite3* handle, int op, const char* d
     sqlite3_value* value = nullptr;
     if (op != SQLITE_INSERT) {
       sqlite3_preupdate_old(handle, i, &value);
-      change.old_values.push_back(ToValue(value));
+      change.old_values.push_back(db::ValueFromSqlite(value));
     }
     if (op != SQLITE_DELETE) {
       value = nullptr;
       sqlite3_preupdate_new(handle, i, &value);
-      change.new_values.push_back(ToValue(value));
+      change.new_values.push_back(db::ValueFromSqlite(value));
     }
   }
   self->captured_.push_back(std::move(change));
@@ -415,19 +394,6 @@ void ChangeLog::OnRollback() {
   pending_.clear();
   next_seq_ = committed_next_seq_;
   seen_data_version_ = committed_data_version_;
-}
-
-void ChangeLogs::Add(std::string name, std::unique_ptr<ChangeLog> log) {
-  logs_[std::move(name)] = std::move(log);
-}
-
-ChangeLog* ChangeLogs::Find(std::string_view name) const {
-  auto found = logs_.find(name);
-  return found == logs_.end() ? nullptr : found->second.get();
-}
-
-void ChangeLogs::StopAll() {
-  for (auto& [name, log] : logs_) log->Stop();
 }
 
 }  // namespace almanac::changes

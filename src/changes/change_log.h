@@ -23,6 +23,7 @@
 #include "changes/change_event.h"
 #include "changes/change_options.h"
 #include "changes/row_sink.h"
+#include "core/by_name.h"
 #include "core/result.h"
 #include "core/value.h"
 #include "db/database.h"
@@ -118,14 +119,11 @@ class ChangeLog : public db::WriteObserver {
 };
 
 // The change logs of an instance, by database name.
-class ChangeLogs {
+class ChangeLogs : public ByName<ChangeLog> {
  public:
-  void Add(std::string name, std::unique_ptr<ChangeLog> log);
-  ChangeLog* Find(std::string_view name) const;
-  void StopAll();
-
- private:
-  std::map<std::string, std::unique_ptr<ChangeLog>, std::less<>> logs_;
+  void StopAll() {
+    ForEach([](ChangeLog& log) { log.Stop(); });
+  }
 };
 
 }  // namespace almanac::changes

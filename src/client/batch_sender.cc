@@ -21,8 +21,14 @@ std::chrono::milliseconds Backoff(int attempt, const Result<HttpResponse>& respo
 
 }  // namespace
 
-BatchSender::BatchSender(Remote& remote, const InsertOptions& options, Io io)
-    : remote_(remote), options_(options), io_(io) {}
+BatchSender::BatchSender(Remote& remote, const InsertOptions& options, Io io,
+                         std::atomic<int64_t>& written, bool in_order)
+    : remote_(remote), options_(options), io_(io), written_(written), in_order_(in_order) {}
+
+std::string BatchSender::WrittenBefore(const PreparedRows& rows) const {
+  if (in_order_) return " " + std::to_string(rows.first_row - 1) + " rows before it were written.";
+  return " " + std::to_string(written_.load()) + " rows are known to be written.";
+}
 
 std::string BatchSender::Url() const {
   std::string db = PathSegment(options_.database);
@@ -84,7 +90,6 @@ BatchSender::Outcome BatchSender::Classify(const Result<HttpResponse>& response,
 Status BatchSender::Send(const PreparedRows& rows) {
   std::string url = Url();
   std::string body = Body(rows.rows_json);
-  ++batches_;
   for (int attempt = 0;; ++attempt) {
     if (options_.verbose) Verbose(url, body);
     SendFailure failure = SendFailure::kNone;
@@ -102,16 +107,17 @@ Status BatchSender::Send(const PreparedRows& rows) {
       return Status::Ok();
     }
     std::string error = response.ok() ? WriteErrorText(*response) : response.status().message();
-    std::string written =
-        written_ > 0 ? "\n(" + std::to_string(written_) + " rows were written before this batch)"
-                     : "";
+    int64_t known = in_order_ ? rows.first_row - 1 : written_.load();
+    std::string written = known > 0 ? "\n(" + std::to_string(known) + " rows were written" +
+                                          (in_order_ ? " before this batch)" : ")")
+                                    : "";
     if (outcome == Outcome::kFailed) return InvalidArgument(error + written);
     if (attempt >= options_.retries) {
       return Status(ErrorCode::kUnavailable, "Gave up after " + std::to_string(attempt + 1) +
                                                  " attempts: " + error + written);
     }
     std::chrono::milliseconds wait = Backoff(attempt, response);
-    std::fprintf(io_.err, "Retrying batch %lld in %.1fs: %s\n", static_cast<long long>(batches_),
+    std::fprintf(io_.err, "Retrying batch %lld in %.1fs: %s\n", static_cast<long long>(rows.number),
                  static_cast<double>(wait.count()) / 1000, error.c_str());
     std::this_thread::sleep_for(wait);
   }

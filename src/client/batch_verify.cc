@@ -36,14 +36,14 @@ Result<std::vector<std::string>> BatchSender::PrimaryKeys() {
 Result<BatchSender::Outcome> BatchSender::Resolve(const PreparedRows& rows) {
   const RowBatch& batch = *rows.batch;
   size_t begin = rows.begin, end = rows.end;
-  std::string where = "batch " + std::to_string(batches_) + " (rows " +
-                      std::to_string(written_ + 1) + "-" +
-                      std::to_string(written_ + static_cast<int64_t>(end - begin)) + ")";
+  std::string where = "batch " + std::to_string(rows.number) + " (rows " +
+                      std::to_string(rows.first_row) + "-" +
+                      std::to_string(rows.first_row - 1 + static_cast<int64_t>(end - begin)) + ")";
   auto stop = [&](const std::string& why) {
     return Status(ErrorCode::kUnavailable,
                   "Stopped: the connection failed after " + where +
-                      " was sent, so it may or may not have been written (" + why + "). " +
-                      std::to_string(written_) + " rows before it were written.");
+                      " was sent, so it may or may not have been written (" + why + ")." +
+                      WrittenBefore(rows));
   };
   Result<std::vector<std::string>> pks = PrimaryKeys();
   if (!pks.ok()) return stop("could not read the table's primary key: " + pks.status().message());

@@ -2,10 +2,12 @@
 // server's max_insert_rows (and max_post_body_bytes), with a progress bar on a terminal.
 #include "client/insert.h"
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include <unistd.h>
@@ -125,6 +127,71 @@ void Produce(std::shared_ptr<RowSource> source, std::shared_ptr<Pipe> pipe, size
   }
 }
 
+// The second connection of a two-lane insert: sends the requests handed to it, one at a
+// time, on a thread of its own. Submit waits while one is still waiting to go out.
+class SecondLane {
+ public:
+  SecondLane(const Target& target, const InsertOptions& options, Io io,
+             std::atomic<int64_t>& written)
+      : remote_(target), sender_(remote_, options, io, written, false) {
+    sender_.AssumeCreated();
+    thread_ = std::thread([this] { Run(); });
+  }
+  ~SecondLane() { [[maybe_unused]] Status ignored = Finish(); }
+  SecondLane(const SecondLane&) = delete;
+  SecondLane& operator=(const SecondLane&) = delete;
+
+  // The lane's first error, if it has failed (then `rows` is not sent).
+  Status Submit(PreparedRows rows) {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [&] { return !waiting_ || !status_.ok(); });
+    if (!status_.ok()) return status_;
+    waiting_ = std::move(rows);
+    changed_.notify_all();
+    return Status::Ok();
+  }
+
+  // Sends what is waiting, then stops; the lane's first error.
+  Status Finish() {
+    {
+      std::lock_guard lock(mutex_);
+      finishing_ = true;
+      changed_.notify_all();
+    }
+    if (thread_.joinable()) thread_.join();
+    std::lock_guard lock(mutex_);
+    return status_;
+  }
+
+ private:
+  void Run() {
+    for (;;) {
+      PreparedRows rows;
+      {
+        std::unique_lock lock(mutex_);
+        changed_.wait(lock, [&] { return waiting_.has_value() || finishing_; });
+        if (!waiting_) return;
+        rows = std::move(*waiting_);
+      }
+      Status sent = sender_.Send(rows);
+      std::lock_guard lock(mutex_);
+      waiting_.reset();
+      if (!sent.ok()) status_ = sent;
+      changed_.notify_all();
+      if (!status_.ok()) return;
+    }
+  }
+
+  Remote remote_;
+  BatchSender sender_;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::optional<PreparedRows> waiting_;  // taken off only once sent
+  bool finishing_ = false;
+  Status status_;
+  std::thread thread_;  // last: started once everything it uses exists
+};
+
 }  // namespace
 
 Status RunInsert(const InsertOptions& options, ConfigStore& config, Io io) {
@@ -138,21 +205,42 @@ Status RunInsert(const InsertOptions& options, ConfigStore& config, Io io) {
   size_t batch_size = limits.max_insert_rows;
   if (options.batch_size && *options.batch_size > 0)
     batch_size = std::min(batch_size, static_cast<size_t>(*options.batch_size));
-  BatchSender sender(remote, options, io);
+  // Rows that carry their primary key may arrive in any order: they go out on two
+  // connections, so that the server commits two requests with one sync to disk (its write
+  // queue groups the requests waiting for it; bench/client_bench.py). Other rows keep their
+  // order (a rowid table numbers them as they arrive); -v keeps one readable sequence.
+  bool two_lanes = !options.pks.empty() && !options.verbose;
+  std::atomic<int64_t> written{0};
+  BatchSender sender(remote, options, io, written, !two_lanes);
+  std::optional<SecondLane> second;
   Progress progress(io.err, !options.silent, source->total_rows());
   auto interval = std::chrono::duration_cast<Clock::duration>(
       std::chrono::duration<double>(options.interval > 0 ? options.interval : 1e9));
   auto pipe = std::make_shared<Pipe>();
   std::thread producer(Produce, source, pipe, batch_size, limits.max_post_body_bytes, interval);
   Status status;
+  int64_t number = 0, next_row = 1;
   for (;;) {
     Pipe::Item item = pipe->Pop();
     status = item.status;
-    for (const PreparedRows& rows : item.rows) {
-      if (status.ok()) status = sender.Send(rows);
+    for (PreparedRows& rows : item.rows) {
+      if (!status.ok()) break;
+      rows.number = ++number;
+      rows.first_row = next_row;
+      next_row += static_cast<int64_t>(rows.end - rows.begin);
+      if (two_lanes && !second && sender.created()) second.emplace(target, options, io, written);
+      if (second && rows.number % 2 == 0) {
+        status = second->Submit(std::move(rows));
+      } else {
+        status = sender.Send(rows);
+      }
     }
     if (!status.ok() || item.rows.empty()) break;
-    progress.Update(sender.written());
+    progress.Update(written.load());
+  }
+  if (second) {
+    Status last = second->Finish();
+    if (status.ok()) status = last;
   }
   pipe->Close();
   if (status.ok()) {
@@ -160,7 +248,7 @@ Status RunInsert(const InsertOptions& options, ConfigStore& config, Io io) {
   } else {
     producer.detach();  // it may wait on standard input; the process is about to exit
   }
-  progress.Update(sender.written(), true);
+  progress.Update(written.load(), true);
   return status;
 }
 

@@ -7,6 +7,8 @@
 
 #include <sqlite3.h>
 
+#include "db/sqlite_value.h"
+
 namespace almanac::db {
 namespace {
 
@@ -75,25 +77,6 @@ bool GroupKey(sqlite3_value* v, std::string& key) {
   }
 }
 
-Value ToValue(sqlite3_value* v) {
-  switch (sqlite3_value_type(v)) {
-    case SQLITE_INTEGER:
-      return Value::Integer(sqlite3_value_int64(v));
-    case SQLITE_FLOAT:
-      return Value::Real(sqlite3_value_double(v));
-    case SQLITE_TEXT:
-      return Value::Text(std::string(reinterpret_cast<const char*>(sqlite3_value_text(v)),
-                                     static_cast<size_t>(sqlite3_value_bytes(v))));
-    case SQLITE_BLOB: {
-      const auto* blob = static_cast<const char*>(sqlite3_value_blob(v));
-      return Value::BlobOf(
-          std::string(blob ? blob : "", static_cast<size_t>(sqlite3_value_bytes(v))));
-    }
-    default:
-      return Value::Null();
-  }
-}
-
 void Step(sqlite3_context* context, int /*argc*/, sqlite3_value** argv) {
   Counter* counter = active_counter;
   if (!counter || counter->overflow || !GroupKey(argv[0], counter->key)) return;
@@ -108,7 +91,7 @@ void Step(sqlite3_context* context, int /*argc*/, sqlite3_value** argv) {
     return;
   }
   counter->index.emplace(counter->key, counter->counts.size());
-  counter->counts.push_back({ToValue(argv[0]), 1});
+  counter->counts.push_back({ValueFromSqlite(argv[0]), 1});
 }
 
 void Final(sqlite3_context* context) { sqlite3_result_null(context); }

@@ -126,8 +126,13 @@ Result<std::optional<LinkOptions>> ParseLinkOptions(const format::JsonValue* db_
         ALM_ASSIGN_OR_RETURN(SoftLink link, ParseSoftLink(item));
         options.soft.push_back(std::move(link));
       }
+    } else if (key == "merge_every") {
+      if (!value.is_int() || value.as_int() < 0) {
+        return InvalidArgument("links.merge_every must be a whole number of zero or more");
+      }
+      options.merge_every = static_cast<size_t>(value.as_int());
     } else {
-      return InvalidArgument("Unknown option links." + key + " (known: soft)");
+      return InvalidArgument("Unknown option links." + key + " (known: soft, merge_every)");
     }
   }
   return std::optional<LinkOptions>(options);

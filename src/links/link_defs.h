@@ -5,6 +5,7 @@
 //     soft:
 //       - {from: posts.author, to: users}            (a column holding users' key)
 //       - {from: posts.meta, path: $.reviewers[*], to: users}   (inside a JSON column)
+//     merge_every: 4096                              (LinkOptions::merge_every)
 // A path is `$` followed by `.key`, `[N]` or `[*]` steps. A link's target key is the value
 // as text ("5" for the integer 5), matched against the target row's (single) primary key.
 #pragma once
@@ -36,6 +37,13 @@ struct SoftLink {
 
 struct LinkOptions {
   std::vector<SoftLink> soft;
+  // A write's link changes wait in the pending table (link_pending.h) until this many are
+  // waiting, then are merged into the index in a write of their own; a write that changes this
+  // many links or more merges and writes them to the index itself. 0: merge after every write.
+  size_t merge_every = 4096;
+  // Changes still pending this long after the last write are merged then (0: only when
+  // `merge_every` are waiting), so that readers of a database at rest find none.
+  int64_t merge_when_idle_ms = 1000;
 };
 
 // nullopt when the index is off for the database (no `links` key, or false).

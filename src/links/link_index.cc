@@ -2,10 +2,14 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <optional>
 #include <set>
 #include <tuple>
 #include <utility>
+
+#include <spdlog/spdlog.h>
+#include <sqlite3.h>
 
 #include "changes/change_event.h"
 
@@ -36,6 +40,12 @@ void RowEntries(const std::vector<DefT>& defs, const std::vector<Value>& values,
     TargetKeys(d.def, values[d.def.column_index], keys);
     for (std::string& key : keys) out.push_back(Entry{d.kind, std::move(key), pk});
   }
+}
+
+int64_t SteadyMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
 }
 
 struct ScanDef {
@@ -191,7 +201,8 @@ Result<int64_t> RebuildAll(db::Connection& conn, const db::Schema& schema,
   ALM_RETURN_IF_ERROR(CreateLinkTables(conn));
   ALM_RETURN_IF_ERROR(
       conn.Exec("DELETE FROM _almanac_links; DELETE FROM _almanac_link_counts; "
-                "DELETE FROM _almanac_link_kinds; DELETE FROM _almanac_links_state"));
+                "DELETE FROM _almanac_link_kinds; DELETE FROM _almanac_links_state; "
+                "DELETE FROM _almanac_link_pending"));
   ALM_ASSIGN_OR_RETURN(auto pages, RootPages(conn));
   int64_t total = 0;
   for (const db::TableInfo& table : schema.tables()) {
@@ -204,8 +215,10 @@ Result<int64_t> RebuildAll(db::Connection& conn, const db::Schema& schema,
   return total;
 }
 
-Result<VerifyReport> Verify(db::Connection& conn, const db::Schema& schema,
-                            const LinkOptions& options) {
+namespace {
+
+Result<VerifyReport> VerifyNow(db::Connection& conn, const db::Schema& schema,
+                               const LinkOptions& options) {
   VerifyReport report;
   ALM_ASSIGN_OR_RETURN(std::vector<Kind> kinds, LoadKinds(conn));
   std::map<KindKey, int64_t> ids = KindIds(kinds);
@@ -239,17 +252,61 @@ Result<VerifyReport> Verify(db::Connection& conn, const db::Schema& schema,
       report.examples.push_back(describe("extra", diff[i]));
     }
   };
+  // A file indexed before the pending table existed, verified before it was served again.
+  ALM_ASSIGN_OR_RETURN(db::Statement exists,
+                       conn.Prepare({"SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = "
+                                     "'_almanac_link_pending'",
+                                     {}}));
+  ALM_ASSIGN_OR_RETURN(bool has_pending, exists.Step());
+  exists = db::Statement();
+  // The kind's links as the index and its pending changes say (sorted). A pending change that
+  // adds a link the index has, or removes one it lacks, is a wrong count.
   auto indexed_of = [&](int64_t kind, std::vector<Entry>& out) -> Status {
     if (kind < 0) return Status::Ok();
+    LinkChanges pending;
+    if (has_pending) {
+      ALM_ASSIGN_OR_RETURN(pending, PendingForKind(conn, kind));
+    }
     ALM_ASSIGN_OR_RETURN(db::Statement stmt,
                          conn.Prepare({"SELECT target_key, source_pk FROM _almanac_links WHERE "
                                        "kind = ? ORDER BY target_key, source_pk",
                                        {Value::Integer(kind)}}));
+    std::vector<Entry> stored;
     for (;;) {
       ALM_ASSIGN_OR_RETURN(bool row, stmt.Step());
       if (!row) break;
-      out.push_back(Entry{kind, std::string(stmt.ColumnText(0)), StoredPk::FromColumn(stmt, 1)});
+      stored.push_back(Entry{kind, std::string(stmt.ColumnText(0)), StoredPk::FromColumn(stmt, 1)});
     }
+    auto next = pending.begin();
+    auto bad_pending = [&](const Entry& entry, int delta) {
+      ++report.bad_counts;
+      if (report.examples.size() < 15) {
+        report.examples.push_back(describe(delta > 0 ? "pending addition of a link indexed"
+                                                     : "pending removal of a link not indexed",
+                                           entry) +
+                                  " (" + std::to_string(delta) + ")");
+      }
+    };
+    auto take_pending_before = [&](const Entry* entry) {
+      for (; next != pending.end() && (!entry || next->first < *entry); ++next) {
+        if (next->second == 1) {
+          out.push_back(next->first);
+        } else {
+          bad_pending(next->first, next->second);
+        }
+      }
+    };
+    for (Entry& entry : stored) {
+      take_pending_before(&entry);
+      if (next != pending.end() && next->first == entry) {
+        int delta = (next++)->second;
+        if (delta != -1) bad_pending(entry, delta);
+        if (delta >= 0) out.push_back(std::move(entry));
+        continue;
+      }
+      out.push_back(std::move(entry));
+    }
+    take_pending_before(nullptr);
     return Status::Ok();
   };
   // Table by table, so that only one table's links are in memory at a time.
@@ -308,6 +365,18 @@ Result<VerifyReport> Verify(db::Connection& conn, const db::Schema& schema,
   return report;
 }
 
+}  // namespace
+
+Result<VerifyReport> Verify(db::Connection& conn, const db::Schema& schema,
+                            const LinkOptions& options) {
+  // One snapshot for all the reads (rows, index, pending changes), when the connection is not
+  // in a transaction already: a server may be writing the file meanwhile.
+  bool began = sqlite3_get_autocommit(conn.handle()) != 0 && conn.Exec("BEGIN").ok();
+  Result<VerifyReport> report = VerifyNow(conn, schema, options);
+  if (began) (void)conn.Exec("COMMIT");
+  return report;
+}
+
 Result<std::unique_ptr<LinkIndex>> LinkIndex::Open(db::Database& db, LinkOptions options) {
   if (!db.write_queue() || db.is_memory()) {
     return InvalidArgument("The links index needs a writable database file, and " + db.name() +
@@ -317,10 +386,14 @@ Result<std::unique_ptr<LinkIndex>> LinkIndex::Open(db::Database& db, LinkOptions
   LinkIndex* self = index.get();
   Status opened = db.write_queue()->Run([self](db::WriteContext& ctx) -> Status {
     ALM_RETURN_IF_ERROR(CreateLinkTables(ctx.conn()));
+    ALM_ASSIGN_OR_RETURN(self->pending_rows_, CountPending(ctx.conn()));
     return self->Reconcile(ctx, false);
   });
   if (!opened.ok()) return opened;
   index->reconciled_uncommitted_ = false;  // Run returned: committed
+  if (index->options_.merge_when_idle_ms > 0) {
+    index->idle_thread_ = std::thread([self] { self->IdleLoop(); });
+  }
   return index;
 }
 
@@ -405,62 +478,73 @@ Status LinkIndex::OnRowChange(db::Connection& conn, const changes::RowChange& ch
 
 Status LinkIndex::FlushJob(db::Connection& conn) {
   if (job_links_.empty()) return Status::Ok();
-  std::map<Entry, int> links = std::move(job_links_);
+  LinkChanges links = std::move(job_links_);
   job_links_.clear();
-  ALM_ASSIGN_OR_RETURN(
-      db::Statement insert,
-      conn.Prepare({"INSERT OR IGNORE INTO _almanac_links (kind, target_key, source_pk) VALUES "
-                    "(?, ?, ?)",
-                    std::vector<Value>(3)}));
-  ALM_ASSIGN_OR_RETURN(db::Statement remove,
-                       conn.Prepare({"DELETE FROM _almanac_links WHERE kind = ? AND target_key = "
-                                     "? AND source_pk = ?",
-                                     std::vector<Value>(3)}));
-  ALM_ASSIGN_OR_RETURN(
-      db::Statement add_count,
-      conn.Prepare({"INSERT INTO _almanac_link_counts (kind, target_key, n) VALUES (?, ?, ?) "
-                    "ON CONFLICT DO UPDATE SET n = n + excluded.n",
-                    std::vector<Value>(3)}));
-  ALM_ASSIGN_OR_RETURN(
-      db::Statement sub_count,
-      conn.Prepare(
-          {"UPDATE _almanac_link_counts SET n = n + ?3 WHERE kind = ?1 AND target_key = ?2",
-           std::vector<Value>(3)}));
-  ALM_ASSIGN_OR_RETURN(db::Statement drop_count,
-                       conn.Prepare({"DELETE FROM _almanac_link_counts WHERE kind = ? AND "
-                                     "target_key = ? AND n <= 0",
-                                     std::vector<Value>(2)}));
-  int64_t run = 0;  // the change of the current (kind, target_key)'s counter
-  for (auto it = links.begin(); it != links.end(); ++it) {
-    const auto& [entry, delta] = *it;
-    if (delta != 0) {
-      db::Statement& stmt = delta > 0 ? insert : remove;
-      ALM_RETURN_IF_ERROR(stmt.BindInt(1, entry.kind));
-      ALM_RETURN_IF_ERROR(stmt.BindText(2, entry.target_key));
-      ALM_RETURN_IF_ERROR(entry.source_pk.Bind(stmt, 3));
-      ALM_RETURN_IF_ERROR(stmt.Step().status());
-      stmt.Reset();
-      if (conn.Changes() == 1) run += delta > 0 ? 1 : -1;
-    }
-    auto next = std::next(it);
-    bool last = next == links.end() || next->first.kind != entry.kind ||
-                next->first.target_key != entry.target_key;
-    if (!last || run == 0) continue;
-    db::Statement& count = run > 0 ? add_count : sub_count;
-    ALM_RETURN_IF_ERROR(count.BindInt(1, entry.kind));
-    ALM_RETURN_IF_ERROR(count.BindText(2, entry.target_key));
-    ALM_RETURN_IF_ERROR(count.BindInt(3, run));
-    ALM_RETURN_IF_ERROR(count.Step().status());
-    count.Reset();
-    if (run < 0) {
-      ALM_RETURN_IF_ERROR(drop_count.BindInt(1, entry.kind));
-      ALM_RETURN_IF_ERROR(drop_count.BindText(2, entry.target_key));
-      ALM_RETURN_IF_ERROR(drop_count.Step().status());
-      drop_count.Reset();
-    }
-    run = 0;
+  if (links.size() < options_.merge_every) {
+    ALM_ASSIGN_OR_RETURN(int64_t appended, AppendPending(conn, links));
+    pending_rows_ += appended;
+    return Status::Ok();
   }
+  // Many changes: the index's pages are written in key order anyway. What waits is merged
+  // first, so that no pending change undoes one written here.
+  ALM_RETURN_IF_ERROR(Merge(conn));
+  return ApplyToIndex(conn, links);
+}
+
+Status LinkIndex::Merge(db::Connection& conn) {
+  ALM_RETURN_IF_ERROR(MergePending(conn).status());
+  pending_rows_ = 0;  // the table is empty now (a rollback leaves the count low: harmless)
   return Status::Ok();
+}
+
+void LinkIndex::OnCommitted() {
+  reconciled_uncommitted_ = false;
+  last_commit_ms_ = SteadyMs();
+  // After this commit, in a write of its own: the write that filled the table is answered
+  // without waiting for the merge.
+  if (pending_rows_ > 0 && pending_rows_ >= static_cast<int64_t>(options_.merge_every)) {
+    QueueMerge();
+  }
+}
+
+void LinkIndex::QueueMerge() {
+  if (merge_queued_.exchange(true)) return;
+  db_.write_queue()->Submit([this](db::WriteContext& ctx) { return Merge(ctx.conn()); },
+                            [this](const Status& status) {
+                              merge_queued_ = false;
+                              if (!status.ok()) {
+                                spdlog::warn("links of {}: merging the pending changes: {}",
+                                             db_.name(), status.message());
+                              }
+                            });
+}
+
+void LinkIndex::IdleLoop() {
+  const int64_t idle = options_.merge_when_idle_ms;
+  std::unique_lock lock(idle_mutex_);
+  while (!stopping_) {
+    int64_t quiet = SteadyMs() - last_commit_ms_;
+    int64_t wait = pending_rows_ > 0 && quiet < idle ? idle - quiet : idle;
+    idle_wakeup_.wait_for(lock, std::chrono::milliseconds(wait), [this] { return stopping_; });
+    if (stopping_) break;
+    if (pending_rows_ > 0 && SteadyMs() - last_commit_ms_ >= idle) QueueMerge();
+  }
+}
+
+Status LinkIndex::MergeNow() {
+  return db_.write_queue()->Run([this](db::WriteContext& ctx) { return Merge(ctx.conn()); });
+}
+
+LinkIndex::~LinkIndex() {
+  {
+    std::lock_guard lock(idle_mutex_);
+    stopping_ = true;
+  }
+  idle_wakeup_.notify_all();
+  if (idle_thread_.joinable()) idle_thread_.join();
+  if (merge_queued_ && db_.write_queue() && !db_.write_queue()->OnWriterThread()) {
+    (void)db_.write_queue()->Run([](db::WriteContext&) { return Status::Ok(); });
+  }
 }
 
 Status LinkIndex::AfterJob(db::WriteContext& ctx) {
@@ -480,15 +564,6 @@ void LinkIndex::OnRolledBack() {
     defs_stale_ = true;
     reconciled_uncommitted_ = false;
   }
-}
-
-void LinkIndexes::Add(std::string name, std::unique_ptr<LinkIndex> index) {
-  indexes_[std::move(name)] = std::move(index);
-}
-
-LinkIndex* LinkIndexes::Find(std::string_view name) const {
-  auto found = indexes_.find(name);
-  return found == indexes_.end() ? nullptr : found->second.get();
 }
 
 }  // namespace almanac::links

@@ -2,27 +2,35 @@
 // (link_store.h) and maintained inside each write's savepoint (a changes::RowSink fed by the
 // ChangeLog's capture), so it commits and rolls back with the rows.
 // A row change removes exactly the links its old values made and adds those of its new values:
-// the job's changes are netted in memory and applied once, in key order, at the end of the job,
-// with one counter update per (kind, target) touched. A schema change (create, alter, rename,
-// drop, or a table dropped and made again) or a config change rebuilds the index of the source
-// tables whose definitions changed; a write by another process rebuilds everything.
+// the job's changes are netted in memory and, at the end of the job, appended to the pending
+// table (link_pending.h); once `merge_every` changes wait there, a write of its own merges them
+// into the index and its counters. A job with that many changes or more merges what waits and
+// writes its own changes to the index directly, in key order. A schema change (create, alter,
+// rename, drop, or a table dropped and made again) or a config change rebuilds the index of the
+// source tables whose definitions changed; a write by another process rebuilds everything.
 #pragma once
 
+#include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <set>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
 #include "changes/row_sink.h"
+#include "core/by_name.h"
 #include "core/result.h"
 #include "db/connection.h"
 #include "db/database.h"
 #include "db/schema.h"
 #include "links/link_defs.h"
+#include "links/link_pending.h"
 #include "links/link_store.h"
 
 namespace almanac::links {
@@ -49,6 +57,12 @@ class LinkIndex : public changes::RowSink {
  public:
   // Creates the tables and brings the index up to date (a job on `db`'s write queue).
   static Result<std::unique_ptr<LinkIndex>> Open(db::Database& db, LinkOptions options);
+  // Stops the idle merges, and waits for a merge still queued (it uses this object).
+  ~LinkIndex() override;
+  LinkIndex(const LinkIndex&) = delete;
+  LinkIndex& operator=(const LinkIndex&) = delete;
+  // Merges the pending changes now, in a write of its own (not from the writer thread).
+  Status MergeNow();
 
   db::Database& database() const { return db_; }
   const LinkOptions& options() const { return options_; }
@@ -57,7 +71,7 @@ class LinkIndex : public changes::RowSink {
   Status AfterJob(db::WriteContext& ctx) override;
   Status OnResync(db::WriteContext& ctx) override;
   void OnRolledBack() override;
-  void OnCommitted() override { reconciled_uncommitted_ = false; }
+  void OnCommitted() override;
 
  private:
   // A link definition with its kind's id.
@@ -69,8 +83,15 @@ class LinkIndex : public changes::RowSink {
   // Rebuilds the source tables whose definitions differ from the stored ones (all of them
   // when `everything`, and those of `stale_tables_`), then reloads the definitions.
   Status Reconcile(db::WriteContext& ctx, bool everything);
-  // Applies the job's netted link changes and their counters.
+  // Appends the job's netted link changes to the pending table, or applies them to the index
+  // when there are many.
   Status FlushJob(db::Connection& conn);
+  // Merges the pending changes (in the running job).
+  Status Merge(db::Connection& conn);
+  // Puts a merge job on the write queue, unless one is there.
+  void QueueMerge();
+  // The idle merges' thread: a merge once no write has committed for merge_when_idle_ms.
+  void IdleLoop();
 
   db::Database& db_;
   LinkOptions options_;
@@ -82,19 +103,21 @@ class LinkIndex : public changes::RowSink {
   // defs_ may name kinds that are gone: row changes only note their table, to rebuild it.
   bool defs_stale_ = false;
   std::set<std::string> stale_tables_;
-  std::map<Entry, int> job_links_;  // the running job's links: +1 added, -1 removed
-  std::vector<Entry> before_;       // scratch, reused row after row
+  LinkChanges job_links_;  // the running job's links: +1 added, -1 removed
+  // Shared with the idle thread.
+  std::atomic<int64_t> pending_rows_{0};    // in the pending table, about (a rollback may leave
+                                            // it high)
+  std::atomic<bool> merge_queued_{false};   // a merge job is on the write queue
+  std::atomic<int64_t> last_commit_ms_{0};  // steady clock
+  std::mutex idle_mutex_;
+  std::condition_variable idle_wakeup_;
+  bool stopping_ = false;  // under idle_mutex_
+  std::thread idle_thread_;
+  std::vector<Entry> before_;  // scratch, reused row after row
   std::vector<Entry> after_;
 };
 
 // The link indexes of an instance, by database name.
-class LinkIndexes {
- public:
-  void Add(std::string name, std::unique_ptr<LinkIndex> index);
-  LinkIndex* Find(std::string_view name) const;
-
- private:
-  std::map<std::string, std::unique_ptr<LinkIndex>, std::less<>> indexes_;
-};
+class LinkIndexes : public ByName<LinkIndex> {};
 
 }  // namespace almanac::links

@@ -1,27 +1,103 @@
 #include "links/link_reader.h"
 
+#include <map>
 #include <tuple>
 
+#include "links/link_pending.h"
 #include "links/link_store.h"
 
 namespace almanac::links {
+namespace {
+
+// The pending changes of links to `target_key` (link_pending.h), by kind: source pk -> +1/-1.
+using PendingBySource = std::map<StoredPk, int>;
+
+Result<std::map<int64_t, PendingBySource>> PendingByKind(db::Connection& conn,
+                                                         const std::string& target_key) {
+  ALM_ASSIGN_OR_RETURN(LinkChanges changes, PendingForTarget(conn, target_key));
+  std::map<int64_t, PendingBySource> by_kind;
+  for (auto& [entry, delta] : changes) by_kind[entry.kind].emplace(entry.source_pk, delta);
+  return by_kind;
+}
+
+// Up to `limit` source keys of (kind, target_key) after `from`, in key order: the index's,
+// less the pending removals, plus the pending additions.
+Status PageKind(db::Connection& conn, const Kind& kind, const std::string& target_key,
+                const std::optional<StoredPk>& from, const PendingBySource* pending, size_t limit,
+                std::vector<LinkingRow>& rows) {
+  size_t removals = 0;
+  auto next_added = pending ? pending->begin() : PendingBySource::const_iterator();
+  if (pending) {
+    for (const auto& [pk, delta] : *pending) removals += delta < 0 ? 1 : 0;
+    if (from) next_added = pending->upper_bound(*from);
+  }
+  auto emit = [&](const StoredPk& pk) {
+    rows.push_back(LinkingRow{kind.source_table, kind.source_column, pk.ToJson()});
+  };
+  // Pending additions before `pk` (all of them when null) go first.
+  auto emit_added_before = [&](const StoredPk* pk) {
+    if (!pending) return;
+    for (; next_added != pending->end() && rows.size() < limit && (!pk || next_added->first < *pk);
+         ++next_added) {
+      if (next_added->second > 0) emit(next_added->first);
+    }
+  };
+  sql::Query query;
+  query.text = "SELECT source_pk FROM _almanac_links WHERE kind = ? AND target_key = ?";
+  query.params = {Value::Integer(kind.id), Value::Text(target_key)};
+  if (from) {
+    query.text += " AND source_pk > ?";
+    query.params.push_back(from->is_int ? Value::Integer(from->integer) : Value::Text(from->text));
+  }
+  // Each pending removal hides at most one of the index's rows.
+  query.text += " ORDER BY source_pk LIMIT ?";
+  query.params.push_back(Value::Integer(static_cast<int64_t>(limit - rows.size() + removals)));
+  ALM_ASSIGN_OR_RETURN(db::Statement stmt, conn.Prepare(query));
+  while (rows.size() < limit) {
+    ALM_ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (!row) break;
+    StoredPk pk = StoredPk::FromColumn(stmt, 0);
+    emit_added_before(&pk);
+    if (rows.size() >= limit) break;
+    if (pending) {
+      auto found = pending->find(pk);
+      if (found != pending->end()) {
+        if (found->second > 0 && next_added == found) ++next_added;  // indexed already
+        if (found->second < 0) continue;                             // removed
+      }
+    }
+    emit(pk);
+  }
+  emit_added_before(nullptr);
+  return Status::Ok();
+}
+
+}  // namespace
 
 Result<std::vector<SourceCount>> CountLinks(db::Connection& conn, const std::string& target_table,
                                             const std::string& target_key) {
-  // CROSS JOIN keeps the kinds (a few rows) outside: without statistics SQLite may otherwise
-  // scan every counter for the target key, which is not a prefix of their primary key.
+  // One statement, so one snapshot: a merge committing between a read of the counters and a
+  // read of the pending changes would count its changes twice, or not at all.
+  // The kinds (a few rows) stay the outer loop (a LEFT JOIN keeps them there): without
+  // statistics SQLite may otherwise scan every counter for the target key, which is not a
+  // prefix of their primary key. The pending changes are summed once, by kind.
   ALM_ASSIGN_OR_RETURN(
       db::Statement stmt,
-      conn.Prepare({"SELECT k.source_table, k.source_column, c.n FROM _almanac_link_kinds k "
-                    "CROSS JOIN _almanac_link_counts c ON c.kind = k.id AND c.target_key = ?2 "
+      conn.Prepare({"WITH pending AS MATERIALIZED (SELECT kind, sum(delta) AS d FROM "
+                    "_almanac_link_pending WHERE target_key = ?2 GROUP BY kind) "
+                    "SELECT k.source_table, k.source_column, coalesce(c.n, 0) + coalesce(p.d, 0) "
+                    "FROM _almanac_link_kinds k LEFT JOIN _almanac_link_counts c ON c.kind = k.id "
+                    "AND c.target_key = ?2 LEFT JOIN pending p ON p.kind = k.id "
                     "WHERE k.target_table = ?1 ORDER BY k.source_table, k.source_column",
                     {Value::Text(target_table), Value::Text(target_key)}}));
   std::vector<SourceCount> counts;
   for (;;) {
     ALM_ASSIGN_OR_RETURN(bool row, stmt.Step());
     if (!row) break;
-    counts.push_back(SourceCount{std::string(stmt.ColumnText(0)), std::string(stmt.ColumnText(1)),
-                                 stmt.ColumnInt(2)});
+    int64_t n = stmt.ColumnInt(2);
+    if (n <= 0) continue;
+    counts.push_back(
+        SourceCount{std::string(stmt.ColumnText(0)), std::string(stmt.ColumnText(1)), n});
   }
   return counts;
 }
@@ -31,8 +107,13 @@ Result<std::vector<LinkingRow>> PageLinks(db::Connection& conn, const std::strin
                                           const std::optional<LinkSource>& source,
                                           const std::optional<LinkingRow>& after, size_t limit) {
   // The sources in (table, column) order, then each source's links in key order: every step
-  // is a range of a primary key, so a page costs its own size whatever the total.
+  // is a range of a primary key, so a page costs its own size whatever the total (and the
+  // pending changes, a short table). The pending changes are read before the index: should a
+  // merge commit in between, the index then holds some of them already, and PageKind shows
+  // each link once (a link both pending and indexed is one row; a pending removal of a link
+  // not indexed hides nothing).
   ALM_ASSIGN_OR_RETURN(std::vector<Kind> kinds, KindsOfTarget(conn, target_table));
+  ALM_ASSIGN_OR_RETURN(auto pending, PendingByKind(conn, target_key));
   std::vector<LinkingRow> rows;
   for (const Kind& kind : kinds) {
     if (rows.size() >= limit) break;
@@ -46,23 +127,9 @@ Result<std::vector<LinkingRow>> PageLinks(db::Connection& conn, const std::strin
       if (here < there) continue;
       if (here == there) from = StoredPk::FromJson(after->pk);
     }
-    sql::Query query;
-    query.text = "SELECT source_pk FROM _almanac_links WHERE kind = ? AND target_key = ?";
-    query.params = {Value::Integer(kind.id), Value::Text(target_key)};
-    if (from) {
-      query.text += " AND source_pk > ?";
-      query.params.push_back(from->is_int ? Value::Integer(from->integer)
-                                          : Value::Text(from->text));
-    }
-    query.text += " ORDER BY source_pk LIMIT ?";
-    query.params.push_back(Value::Integer(static_cast<int64_t>(limit - rows.size())));
-    ALM_ASSIGN_OR_RETURN(db::Statement stmt, conn.Prepare(query));
-    for (;;) {
-      ALM_ASSIGN_OR_RETURN(bool row, stmt.Step());
-      if (!row) break;
-      rows.push_back(LinkingRow{kind.source_table, kind.source_column,
-                                StoredPk::FromColumn(stmt, 0).ToJson()});
-    }
+    auto found = pending.find(kind.id);
+    ALM_RETURN_IF_ERROR(PageKind(conn, kind, target_key, from,
+                                 found == pending.end() ? nullptr : &found->second, limit, rows));
   }
   return rows;
 }

@@ -83,7 +83,8 @@ Status CreateLinkTables(db::Connection& conn) {
   if (first_layout) {
     ALM_RETURN_IF_ERROR(conn.Exec(
         "DROP TABLE IF EXISTS _almanac_links; DROP TABLE IF EXISTS _almanac_link_counts;"
-        "DROP TABLE IF EXISTS _almanac_links_state; DROP TABLE IF EXISTS _almanac_link_kinds"));
+        "DROP TABLE IF EXISTS _almanac_links_state; DROP TABLE IF EXISTS _almanac_link_kinds;"
+        "DROP TABLE IF EXISTS _almanac_link_pending"));
   }
   return conn.Exec(
       "CREATE TABLE IF NOT EXISTS _almanac_link_kinds (id INTEGER PRIMARY KEY, source_table TEXT "
@@ -93,7 +94,9 @@ Status CreateLinkTables(db::Connection& conn) {
       "CREATE TABLE IF NOT EXISTS _almanac_link_counts (kind INTEGER NOT NULL, target_key TEXT "
       "NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (kind, target_key)) WITHOUT ROWID;"
       "CREATE TABLE IF NOT EXISTS _almanac_links_state (source_table TEXT PRIMARY KEY, "
-      "fingerprint TEXT NOT NULL)");
+      "fingerprint TEXT NOT NULL);"
+      "CREATE TABLE IF NOT EXISTS _almanac_link_pending (seq INTEGER PRIMARY KEY, kind INTEGER "
+      "NOT NULL, target_key TEXT NOT NULL, source_pk NOT NULL, delta INTEGER NOT NULL)");
 }
 
 namespace {
@@ -142,8 +145,10 @@ Status DropSource(db::Connection& conn, const std::string& source_table) {
   kinds = db::Statement();
   for (int64_t id : ids) {
     // A kind's links are one range of each primary key.
+    // (The pending changes are a short table, scanned.)
     for (const char* sql : {"DELETE FROM _almanac_links WHERE kind = ?",
                             "DELETE FROM _almanac_link_counts WHERE kind = ?",
+                            "DELETE FROM _almanac_link_pending WHERE kind = ?",
                             "DELETE FROM _almanac_link_kinds WHERE id = ?"}) {
       ALM_ASSIGN_OR_RETURN(db::Statement stmt, conn.Prepare({sql, {Value::Integer(id)}}));
       ALM_RETURN_IF_ERROR(stmt.Step().status());
@@ -235,40 +240,85 @@ Status BulkWriter::Add(Entry entry) {
   return Status::Ok();
 }
 
+Result<IndexWriter> IndexWriter::Open(db::Connection& conn) {
+  IndexWriter writer(conn);
+  ALM_ASSIGN_OR_RETURN(
+      writer.insert_,
+      conn.Prepare({"INSERT OR IGNORE INTO _almanac_links (kind, target_key, source_pk) VALUES "
+                    "(?, ?, ?)",
+                    std::vector<Value>(3)}));
+  ALM_ASSIGN_OR_RETURN(writer.remove_,
+                       conn.Prepare({"DELETE FROM _almanac_links WHERE kind = ? AND target_key = "
+                                     "? AND source_pk = ?",
+                                     std::vector<Value>(3)}));
+  ALM_ASSIGN_OR_RETURN(
+      writer.add_count_,
+      conn.Prepare({"INSERT INTO _almanac_link_counts (kind, target_key, n) VALUES (?, ?, ?) "
+                    "ON CONFLICT DO UPDATE SET n = n + excluded.n",
+                    std::vector<Value>(3)}));
+  ALM_ASSIGN_OR_RETURN(
+      writer.sub_count_,
+      conn.Prepare(
+          {"UPDATE _almanac_link_counts SET n = n + ?3 WHERE kind = ?1 AND target_key = ?2",
+           std::vector<Value>(3)}));
+  ALM_ASSIGN_OR_RETURN(writer.drop_count_,
+                       conn.Prepare({"DELETE FROM _almanac_link_counts WHERE kind = ? AND "
+                                     "target_key = ? AND n <= 0",
+                                     std::vector<Value>(2)}));
+  return writer;
+}
+
+Status IndexWriter::Change(const Entry& entry, int delta) {
+  if (in_run_ && (entry.kind != run_kind_ || entry.target_key != run_target_)) {
+    ALM_RETURN_IF_ERROR(WriteCount());
+  }
+  if (!in_run_) {
+    in_run_ = true;
+    run_kind_ = entry.kind;
+    run_target_ = entry.target_key;
+  }
+  if (delta == 0) return Status::Ok();
+  db::Statement& stmt = delta > 0 ? insert_ : remove_;
+  ALM_RETURN_IF_ERROR(stmt.BindInt(1, entry.kind));
+  ALM_RETURN_IF_ERROR(stmt.BindText(2, entry.target_key));
+  ALM_RETURN_IF_ERROR(entry.source_pk.Bind(stmt, 3));
+  ALM_RETURN_IF_ERROR(stmt.Step().status());
+  stmt.Reset();
+  if (conn_->Changes() != 1) return Status::Ok();  // there already, or gone already
+  run_ += delta > 0 ? 1 : -1;
+  (delta > 0 ? added_ : removed_) += 1;
+  return Status::Ok();
+}
+
+Status IndexWriter::Finish() { return in_run_ ? WriteCount() : Status::Ok(); }
+
+Status IndexWriter::WriteCount() {
+  in_run_ = false;
+  int64_t run = run_;
+  run_ = 0;
+  if (run == 0) return Status::Ok();
+  db::Statement& count = run > 0 ? add_count_ : sub_count_;
+  ALM_RETURN_IF_ERROR(count.BindInt(1, run_kind_));
+  ALM_RETURN_IF_ERROR(count.BindText(2, run_target_));
+  ALM_RETURN_IF_ERROR(count.BindInt(3, run));
+  ALM_RETURN_IF_ERROR(count.Step().status());
+  count.Reset();
+  if (run > 0) return Status::Ok();
+  ALM_RETURN_IF_ERROR(drop_count_.BindInt(1, run_kind_));
+  ALM_RETURN_IF_ERROR(drop_count_.BindText(2, run_target_));
+  ALM_RETURN_IF_ERROR(drop_count_.Step().status());
+  drop_count_.Reset();
+  return Status::Ok();
+}
+
 Status BulkWriter::Flush() {
   if (pending_.empty()) return Status::Ok();
   std::sort(pending_.begin(), pending_.end());
   pending_.erase(std::unique(pending_.begin(), pending_.end()), pending_.end());
-  ALM_ASSIGN_OR_RETURN(
-      db::Statement insert,
-      conn_.Prepare({"INSERT OR IGNORE INTO _almanac_links (kind, target_key, source_pk) VALUES "
-                     "(?, ?, ?)",
-                     std::vector<Value>(3)}));
-  ALM_ASSIGN_OR_RETURN(
-      db::Statement count,
-      conn_.Prepare({"INSERT INTO _almanac_link_counts (kind, target_key, n) VALUES (?, ?, ?) "
-                     "ON CONFLICT DO UPDATE SET n = n + excluded.n",
-                     std::vector<Value>(3)}));
-  int64_t run = 0;  // links added to the current (kind, target_key)
-  for (size_t i = 0; i < pending_.size(); ++i) {
-    const Entry& entry = pending_[i];
-    ALM_RETURN_IF_ERROR(insert.BindInt(1, entry.kind));
-    ALM_RETURN_IF_ERROR(insert.BindText(2, entry.target_key));
-    ALM_RETURN_IF_ERROR(entry.source_pk.Bind(insert, 3));
-    ALM_RETURN_IF_ERROR(insert.Step().status());
-    insert.Reset();
-    run += conn_.Changes() == 1 ? 1 : 0;
-    bool last = i + 1 == pending_.size() || pending_[i + 1].kind != entry.kind ||
-                pending_[i + 1].target_key != entry.target_key;
-    if (!last || run == 0) continue;
-    ALM_RETURN_IF_ERROR(count.BindInt(1, entry.kind));
-    ALM_RETURN_IF_ERROR(count.BindText(2, entry.target_key));
-    ALM_RETURN_IF_ERROR(count.BindInt(3, run));
-    ALM_RETURN_IF_ERROR(count.Step().status());
-    count.Reset();
-    written_ += run;
-    run = 0;
-  }
+  ALM_ASSIGN_OR_RETURN(IndexWriter writer, IndexWriter::Open(conn_));
+  for (const Entry& entry : pending_) ALM_RETURN_IF_ERROR(writer.Change(entry, 1));
+  ALM_RETURN_IF_ERROR(writer.Finish());
+  written_ += writer.added();
   pending_.clear();
   return Status::Ok();
 }

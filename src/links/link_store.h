@@ -6,6 +6,9 @@
 //                         one key range, so dropping a definition is one range delete.
 //   _almanac_link_counts  (kind, target_key) -> n: stored counters, so a count is one lookup
 //   _almanac_links_state  (source_table -> fingerprint of its link definitions)
+//   _almanac_link_pending (seq -> kind, target_key, source_pk, delta): link changes of recent
+//                         writes not merged into _almanac_links and the counters yet
+//                         (link_pending.h); readers add them
 // A source row's key is stored as an integer when it is one integer ([5] -> 5), else as the
 // JSON array's text. Files written by the first layout (one row of five names per link) are
 // dropped and rebuilt when opened.
@@ -70,6 +73,37 @@ Result<int64_t> AddKind(db::Connection& conn, const std::string& source_table,
 // key order; then the kind's counters, from the links. Returns the links written.
 Result<int64_t> BuildPlainKind(db::Connection& conn, int64_t kind, const std::string& table_sql,
                                const std::string& column_sql, const std::string& key_sql);
+
+// Changes the reverse index and its counters, one link at a time, in key order: Change adds
+// (delta > 0) or removes (delta < 0) a link, ignoring a link already there or already gone;
+// a (kind, target)'s counter is written once, when the calls move past it, or by Finish. The
+// statements stay prepared while the writer lives.
+class IndexWriter {
+ public:
+  static Result<IndexWriter> Open(db::Connection& conn);
+  Status Change(const Entry& entry, int delta);
+  // Writes the last counter; the writer may go on afterwards.
+  Status Finish();
+  int64_t added() const { return added_; }
+  int64_t removed() const { return removed_; }
+
+ private:
+  explicit IndexWriter(db::Connection& conn) : conn_(&conn) {}
+  Status WriteCount();
+
+  db::Connection* conn_;
+  db::Statement insert_;
+  db::Statement remove_;
+  db::Statement add_count_;
+  db::Statement sub_count_;
+  db::Statement drop_count_;
+  bool in_run_ = false;  // run_kind_/run_target_ name a (kind, target) being changed
+  int64_t run_kind_ = 0;
+  std::string run_target_;
+  int64_t run_ = 0;  // the change of its counter so far
+  int64_t added_ = 0;
+  int64_t removed_ = 0;
+};
 
 // Writes links in bulk: `Add` collects them; `Flush` (also called when enough are waiting)
 // sorts them, inserts those not yet stored, in key order, and adds them to the counters.

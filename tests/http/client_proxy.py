@@ -68,6 +68,7 @@ class _ProxyHandler(BaseHTTPRequestHandler):
             owner.posts += 1
             action = owner.plan.get(owner.posts)
             owner.log.append((owner.posts, self.path, action))
+            owner.post_ports.add(self.client_address[1])
         if action == "503":
             data = b'{"ok": false, "error": "busy"}'
             self.send_response(503)
@@ -92,6 +93,7 @@ class FaultProxy(_Server):
         self.plan = dict(plan)
         self.posts = 0
         self.log = []
+        self.post_ports = set()  # the client's ports the POSTs came from: its connections
         self.lock = threading.Lock()
         super().__init__(_ProxyHandler)
 

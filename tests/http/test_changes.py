@@ -241,7 +241,9 @@ def test_cursor_survives_restart_and_outside_writes_resync(tmp_path):
 
 
 def test_kill_9_loop_leaves_no_gap_and_no_double(tmp_path):
-    config = {"databases": {"feed": {"changes": True, "links": True}}}
+    # merge_every 8: the links' pending changes are merged into the index after nearly every
+    # write, so that kills land in merges as well as in writes (docs/links.md).
+    config = {"databases": {"feed": {"changes": True, "links": {"merge_every": 8}}}}
     server = start(tmp_path, config)
     create(server.url, "p")
     insert(server.url, "p", [{"id": i, "v": str(i)} for i in range(1, 6)])

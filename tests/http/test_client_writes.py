@@ -129,6 +129,34 @@ def test_a_lost_batch_is_written_once(scratch, tmp_path, action):
         assert "Retrying batch 2" in result.stderr
 
 
+@pytest.mark.parametrize("action", ["503", "drop_before", "drop_after"])
+def test_two_connections_write_every_row_once(scratch, tmp_path, action):
+    """With --pk the batches go out on two connections at once; a lost one (whichever
+    connection it was on) is still written exactly once, and nothing else is lost."""
+    rows = [[i, f"n{i}"] for i in range(1, 61)]
+    data = write_csv(tmp_path / "many.csv", ["id", "name"], rows)
+    with FaultProxy(scratch.url, {3: action, 6: action}) as proxy:
+        result = insert(tmp_path, proxy.url, "scratch", "two", str(data), "--create", "--pk",
+                        "id")
+    assert result.returncode == 0, result.stderr
+    assert sql(scratch, "scratch", "select count(*) as c, count(distinct id) as d, "
+               "min(id) as lo, max(id) as hi from two") == [{"c": 60, "d": 60, "lo": 1, "hi": 60}]
+    if action == "503":  # no connection was closed: exactly the two connections were used
+        assert len(proxy.post_ports) == 2
+
+
+def test_without_pk_batches_keep_their_order(scratch, tmp_path):
+    """A rowid table numbers rows as they arrive: without --pk one connection sends the
+    batches one after the other, so the rowids follow the file."""
+    data = write_csv(tmp_path / "ordered.csv", ["n"], [[i] for i in range(1, 41)])
+    with FaultProxy(scratch.url, {}) as proxy:
+        result = insert(tmp_path, proxy.url, "scratch", "ordered", str(data), "--create")
+    assert result.returncode == 0, result.stderr
+    assert len(proxy.post_ports) == 1
+    assert [r["n"] for r in sql(scratch, "scratch", "select n from ordered order by rowid")] == \
+        list(range(1, 41))
+
+
 def test_upsert_resends_a_lost_batch(scratch, tmp_path):
     create_table(scratch, "scratch", {"table": "u", "columns": [
         {"name": "id", "type": "integer"}, {"name": "name", "type": "text"}], "pk": "id"})

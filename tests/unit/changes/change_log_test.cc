@@ -15,44 +15,26 @@
 
 #include "changes/change_reader.h"
 #include "db/database.h"
+#include "tracked_db_test_util.h"
 
 namespace almanac::changes {
 namespace {
 
-class ChangeLogTest : public ::testing::Test {
+class ChangeLogTest : public TrackedDatabaseTest {
  protected:
+  ChangeLogTest() : TrackedDatabaseTest("alm_changes_") {}
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("alm_changes_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
-            "_" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
+    TrackedDatabaseTest::SetUp();
     Open();
   }
-  void TearDown() override {
-    log_.reset();
-    db_.reset();
-    std::filesystem::remove_all(dir_);
-  }
+  void CloseTracking() override { log_.reset(); }
 
   void Open(ChangeLogOptions options = {}) {
-    log_.reset();
-    db_.reset();
-    db::DatabaseOptions db_options;
-    db_options.name = "t";
-    db_options.path = (dir_ / "t.db").string();
-    db_options.create = true;
-    Result<std::unique_ptr<db::Database>> opened = db::Database::Open(db_options);
-    ASSERT_TRUE(opened.ok()) << opened.status().message();
-    db_ = std::move(opened).value();
+    OpenDatabase();
     options.outside_poll = std::chrono::hours(1);  // tests look for outside writes themselves
     Result<std::unique_ptr<ChangeLog>> log = ChangeLog::Attach(*db_, options);
     ASSERT_TRUE(log.ok()) << log.status().message();
     log_ = std::move(log).value();
-  }
-
-  Status Write(const std::string& sql) {
-    return db_->write_queue()->Run([&](db::WriteContext& ctx) { return ctx.conn().Exec(sql); });
   }
 
   std::vector<ChangeEvent> Events(int64_t after = 0) {
@@ -70,8 +52,6 @@ class ChangeLogTest : public ::testing::Test {
     return out;
   }
 
-  std::filesystem::path dir_;
-  std::unique_ptr<db::Database> db_;
   std::unique_ptr<ChangeLog> log_;
 };
 
@@ -183,14 +163,7 @@ TEST_F(ChangeLogTest, DroppedTableKeepsItsEvents) {
 TEST_F(ChangeLogTest, AWriteByAnotherConnectionIsAResync) {
   ASSERT_TRUE(Write("create table t (id integer primary key)").ok());
   ASSERT_TRUE(Write("insert into t values (1)").ok());
-  {
-    db::OpenOptions other;
-    other.path = (dir_ / "t.db").string();
-    other.read_only = false;
-    Result<std::unique_ptr<db::Connection>> conn = db::Connection::Open(other);
-    ASSERT_TRUE(conn.ok());
-    ASSERT_TRUE((*conn)->Exec("insert into t values (2)").ok());
-  }
+  ASSERT_TRUE(WriteByAnother("insert into t values (2)").ok());
   ASSERT_TRUE(Write("insert into t values (3)").ok());
   EXPECT_EQ(Summary(), (Lines{"insert t [1]", "resync  ", "insert t [3]"}));
 }

@@ -1,16 +1,23 @@
 // The backlinks index: kept exact by every kind of write (checked against a recount with
 // Verify after each), counts from the stored counters, keyset pages, soft links and JSON paths,
-// schema changes (drop, rename, alter), rollbacks and writes by another connection.
+// schema changes (drop, rename, alter), rollbacks and writes by another connection; each with
+// the link changes written to the index directly, left pending, or merged every few changes.
+// Then the pending changes themselves: read exactly, merged once, a failed or crashed merge.
 #include "links/link_index.h"
 
+#include <chrono>
 #include <filesystem>
 #include <future>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include "../changes/tracked_db_test_util.h"
 #include "changes/change_log.h"
 #include "links/link_reader.h"
 #include "links/link_store.h"
@@ -18,38 +25,29 @@
 namespace almanac::links {
 namespace {
 
-class LinkIndexTest : public ::testing::Test {
+using Lines = std::vector<std::string>;
+
+class LinkIndexTest : public changes::TrackedDatabaseTest {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("alm_links_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-  }
-  void TearDown() override {
-    Close();
-    std::filesystem::remove_all(dir_);
-  }
-  void Close() {
+  LinkIndexTest() : TrackedDatabaseTest("alm_links_") {}
+  void CloseTracking() override {
     log_.reset();
     index_.reset();
+    reader_.reset();
+  }
+  void Close() {
+    CloseTracking();
     db_.reset();
   }
 
   // Opens the database, runs `setup` (before the index exists), then starts the index.
   void Open(const std::string& setup, LinkOptions options = {}) {
-    Close();
-    db::DatabaseOptions db_options;
-    db_options.name = "t";
-    db_options.path = (dir_ / "t.db").string();
-    db_options.create = true;
-    Result<std::unique_ptr<db::Database>> opened = db::Database::Open(db_options);
-    ASSERT_TRUE(opened.ok()) << opened.status().message();
-    db_ = std::move(opened).value();
+    OpenDatabase();
     if (!setup.empty()) {
       ASSERT_TRUE(Write(setup).ok());
     }
+    options.merge_every = merge_every_;
+    options.merge_when_idle_ms = merge_when_idle_ms_;
     Result<std::unique_ptr<LinkIndex>> index = LinkIndex::Open(*db_, options);
     ASSERT_TRUE(index.ok()) << index.status().message();
     index_ = std::move(index).value();
@@ -60,10 +58,6 @@ class LinkIndexTest : public ::testing::Test {
         changes::ChangeLog::Attach(*db_, log_options, {index_.get()});
     ASSERT_TRUE(log.ok()) << log.status().message();
     log_ = std::move(log).value();
-  }
-
-  Status Write(const std::string& sql) {
-    return db_->write_queue()->Run([&](db::WriteContext& ctx) { return ctx.conn().Exec(sql); });
   }
 
   db::Connection& Reader() {
@@ -99,14 +93,71 @@ class LinkIndexTest : public ::testing::Test {
     return out;
   }
 
-  std::filesystem::path dir_;
-  std::unique_ptr<db::Database> db_;
+  // Pending rows, read from a fresh reader.
+  int64_t Pending() {
+    reader_.reset();
+    Result<int64_t> rows = CountPending(Reader());
+    EXPECT_TRUE(rows.ok());
+    return rows.ok() ? *rows : -1;
+  }
+
+  // Every linking row of (table, key), read in pages of `size`, as "table.column pk".
+  Lines AllPages(const std::string& table, const std::string& key, size_t size) {
+    reader_.reset();
+    Lines out;
+    std::optional<LinkingRow> after;
+    for (int pages = 0; pages < 1000; ++pages) {
+      Result<std::vector<LinkingRow>> rows =
+          PageLinks(Reader(), table, key, std::nullopt, after, size);
+      EXPECT_TRUE(rows.ok()) << rows.status().message();
+      if (!rows.ok()) break;
+      for (const LinkingRow& row : *rows)
+        out.push_back(row.table + "." + row.column + " " + row.pk);
+      if (rows->size() < size) break;
+      after = rows->back();
+    }
+    return out;
+  }
+
+  // What readers see of the links to users/1, and the pending rows.
+  struct Seen {
+    int64_t pending = 0;
+    Lines counts;
+    Lines pages;
+    bool operator==(const Seen&) const = default;
+  };
+  Seen SeenOfUser1() { return Seen{Pending(), Counts("users", "1"), AllPages("users", "1", 3)}; }
+  // Merges: readers then see what they saw, with nothing pending, and the index is exact.
+  void ExpectAMergeKeeps(Seen seen) {
+    ASSERT_TRUE(index_->MergeNow().ok());
+    seen.pending = 0;
+    EXPECT_EQ(SeenOfUser1(), seen);
+    ExpectExact();
+  }
+
+  size_t merge_every_ = LinkOptions().merge_every;
+  int64_t merge_when_idle_ms_ = 0;  // no merge at a moment of the machine's choosing
   std::unique_ptr<LinkIndex> index_;
   std::unique_ptr<changes::ChangeLog> log_;
   std::unique_ptr<db::Connection> reader_;
 };
 
-using Lines = std::vector<std::string>;
+// The same tests with the link changes written straight to the index (merge_every 0), left
+// pending (never merged), and merged by a write of their own every few changes.
+class LinkIndexEveryWayTest : public LinkIndexTest, public ::testing::WithParamInterface<size_t> {
+ protected:
+  void SetUp() override {
+    merge_every_ = GetParam();
+    LinkIndexTest::SetUp();
+  }
+};
+
+INSTANTIATE_TEST_SUITE_P(Links, LinkIndexEveryWayTest, ::testing::Values(0, 1'000'000, 3),
+                         [](const ::testing::TestParamInfo<size_t>& param) {
+                           return param.param == 0   ? std::string("Direct")
+                                  : param.param == 3 ? std::string("Merged")
+                                                     : std::string("Pending");
+                         });
 
 const char* kSchema =
     "create table users (id integer primary key, name text);"
@@ -115,7 +166,7 @@ const char* kSchema =
     "insert into users values (1, 'ann'), (2, 'bob');"
     "insert into posts values (10, 1, 2, null), (11, 1, 1, null);";
 
-TEST_F(LinkIndexTest, BuildsFromExistingRowsAndCounts) {
+TEST_P(LinkIndexEveryWayTest, BuildsFromExistingRowsAndCounts) {
   Open(kSchema);
   EXPECT_EQ(Counts("users", "1"), (Lines{"posts.author=2", "posts.editor=1"}));
   EXPECT_EQ(Counts("users", "2"), (Lines{"posts.editor=1"}));
@@ -123,7 +174,7 @@ TEST_F(LinkIndexTest, BuildsFromExistingRowsAndCounts) {
   ExpectExact();
 }
 
-TEST_F(LinkIndexTest, InsertUpdateDeleteKeepItExact) {
+TEST_P(LinkIndexEveryWayTest, InsertUpdateDeleteKeepItExact) {
   Open(kSchema);
   ASSERT_TRUE(Write("insert into posts values (12, 2, null, null)").ok());
   EXPECT_EQ(Counts("users", "2"), (Lines{"posts.author=1", "posts.editor=1"}));
@@ -135,7 +186,7 @@ TEST_F(LinkIndexTest, InsertUpdateDeleteKeepItExact) {
   ExpectExact();
 }
 
-TEST_F(LinkIndexTest, DeleteWithoutWhereReplaceAndCascade) {
+TEST_P(LinkIndexEveryWayTest, DeleteWithoutWhereReplaceAndCascade) {
   Open("");
   ASSERT_TRUE(db_->writer().Exec("PRAGMA foreign_keys = ON").ok());
   ASSERT_TRUE(Write("create table users (id integer primary key, email text unique);"
@@ -160,7 +211,7 @@ TEST_F(LinkIndexTest, DeleteWithoutWhereReplaceAndCascade) {
   ExpectExact();
 }
 
-TEST_F(LinkIndexTest, PrimaryKeyChangesAndWithoutRowid) {
+TEST_P(LinkIndexEveryWayTest, PrimaryKeyChangesAndWithoutRowid) {
   Open(
       "create table users (id integer primary key);"
       "create table likes (user integer references users(id), post text, "
@@ -180,7 +231,7 @@ TEST_F(LinkIndexTest, PrimaryKeyChangesAndWithoutRowid) {
   EXPECT_EQ((*rows)[0].pk, R"([1, "c"])");
 }
 
-TEST_F(LinkIndexTest, SoftLinksAndJsonPaths) {
+TEST_P(LinkIndexEveryWayTest, SoftLinksAndJsonPaths) {
   LinkOptions options;
   options.soft.push_back(
       {"posts", "meta", "$.reviewers[*]", *ParsePath("$.reviewers[*]"), "users"});
@@ -197,7 +248,7 @@ TEST_F(LinkIndexTest, SoftLinksAndJsonPaths) {
   ExpectExact();
 }
 
-TEST_F(LinkIndexTest, DropRenameAndAlter) {
+TEST_P(LinkIndexEveryWayTest, DropRenameAndAlter) {
   Open(kSchema);
   ASSERT_TRUE(Write("alter table posts rename to articles").ok());
   EXPECT_EQ(Counts("users", "1"), (Lines{"articles.author=2", "articles.editor=1"}));
@@ -215,7 +266,7 @@ TEST_F(LinkIndexTest, DropRenameAndAlter) {
   ExpectExact();
 }
 
-TEST_F(LinkIndexTest, AFailedWriteLeavesTheIndexAlone) {
+TEST_P(LinkIndexEveryWayTest, AFailedWriteLeavesTheIndexAlone) {
   Open(kSchema);
   EXPECT_FALSE(Write("insert into posts values (20, 2, 2, null); insert into posts values (10, "
                      "1, 1, null)")
@@ -224,22 +275,15 @@ TEST_F(LinkIndexTest, AFailedWriteLeavesTheIndexAlone) {
   ExpectExact();
 }
 
-TEST_F(LinkIndexTest, AWriteByAnotherConnectionRebuilds) {
+TEST_P(LinkIndexEveryWayTest, AWriteByAnotherConnectionRebuilds) {
   Open(kSchema);
-  {
-    db::OpenOptions other;
-    other.path = (dir_ / "t.db").string();
-    other.read_only = false;
-    Result<std::unique_ptr<db::Connection>> conn = db::Connection::Open(other);
-    ASSERT_TRUE(conn.ok());
-    ASSERT_TRUE((*conn)->Exec("insert into posts values (30, 2, 2, null)").ok());
-  }
+  ASSERT_TRUE(WriteByAnother("insert into posts values (30, 2, 2, null)").ok());
   ASSERT_TRUE(Write("insert into users values (3, 'cy')").ok());
   EXPECT_EQ(Counts("users", "2"), (Lines{"posts.author=1", "posts.editor=2"}));
   ExpectExact();
 }
 
-TEST_F(LinkIndexTest, KeysetPages) {
+TEST_P(LinkIndexEveryWayTest, KeysetPages) {
   Open(kSchema);
   std::string many = "insert into posts values ";
   for (int i = 0; i < 25; ++i) {
@@ -259,7 +303,7 @@ TEST_F(LinkIndexTest, KeysetPages) {
   EXPECT_EQ(seen, 27u);
 }
 
-TEST_F(LinkIndexTest, ATableTransformedInOneWriteIsRebuilt) {
+TEST_P(LinkIndexEveryWayTest, ATableTransformedInOneWriteIsRebuilt) {
   Open(kSchema);
   // sqlite-utils' transform: a new table under a temporary name, the rows copied (and changed),
   // the old table dropped, the new one renamed. Same name and definitions as before: only the
@@ -275,7 +319,7 @@ TEST_F(LinkIndexTest, ATableTransformedInOneWriteIsRebuilt) {
   ExpectExact();
 }
 
-TEST_F(LinkIndexTest, SeveralRowsOfOneJobAreNetted) {
+TEST_P(LinkIndexEveryWayTest, SeveralRowsOfOneJobAreNetted) {
   Open(kSchema);
   // Added and removed in the same write: the counters end where they started.
   ASSERT_TRUE(Write("insert into posts values (30, 2, 2, null);"
@@ -295,7 +339,7 @@ TEST_F(LinkIndexTest, SeveralRowsOfOneJobAreNetted) {
   EXPECT_EQ((*rows)[1].pk, "[40]");
 }
 
-TEST_F(LinkIndexTest, ASchemaChangeRolledBackWithItsTransactionLeavesNoStaleKinds) {
+TEST_P(LinkIndexEveryWayTest, ASchemaChangeRolledBackWithItsTransactionLeavesNoStaleKinds) {
   Open(kSchema);
   // Three jobs in one transaction: the second makes a table (a reconcile, new kinds), the
   // third takes the whole transaction down, and the first two run again in a new one.
@@ -329,26 +373,149 @@ TEST_F(LinkIndexTest, ASchemaChangeRolledBackWithItsTransactionLeavesNoStaleKind
   ExpectExact();
 }
 
-TEST_F(LinkIndexTest, TheFirstLayoutIsReplaced) {
+TEST_P(LinkIndexEveryWayTest, TheFirstLayoutIsReplaced) {
   Open(kSchema);
   Close();
-  {
-    db::OpenOptions other;
-    other.path = (dir_ / "t.db").string();
-    other.read_only = false;
-    Result<std::unique_ptr<db::Connection>> conn = db::Connection::Open(other);
-    ASSERT_TRUE(conn.ok());
-    ASSERT_TRUE((*conn)
-                    ->Exec("drop table _almanac_links; drop table _almanac_link_counts;"
-                           "create table _almanac_links (target_table text, target_key text, "
-                           "source_table text, source_column text, source_pk text);"
-                           "create table _almanac_link_counts (target_table text, target_key "
-                           "text, source_table text, source_column text, n integer)")
-                    .ok());
-  }
+  ASSERT_TRUE(WriteByAnother("drop table _almanac_links; drop table _almanac_link_counts;"
+                             "create table _almanac_links (target_table text, target_key text, "
+                             "source_table text, source_column text, source_pk text);"
+                             "create table _almanac_link_counts (target_table text, target_key "
+                             "text, source_table text, source_column text, n integer)")
+                  .ok());
   Open("");
   EXPECT_EQ(Counts("users", "1"), (Lines{"posts.author=2", "posts.editor=1"}));
   ExpectExact();
+}
+
+// Pending changes that add, remove and re-add links, read beside the index's own rows.
+const char* kChurn =
+    "insert into posts values (12, 1, null, null), (13, 2, 1, null);"
+    "delete from posts where id = 10;"
+    "update posts set author = 2 where id = 11;"
+    "update posts set author = 1 where id = 11;"
+    "insert into posts values (5, 1, 1, null), (20, 1, null, null)";
+
+TEST_F(LinkIndexTest, PendingChangesAreReadExactlyAndMergedOnce) {
+  merge_every_ = 1'000'000;
+  Open(kSchema);
+  // One write per statement: separate pending rows for the same link.
+  std::string sql = kChurn;
+  for (size_t start = 0, end; start < sql.size(); start = end + 1) {
+    end = sql.find(';', start);
+    if (end == std::string::npos) end = sql.size();
+    ASSERT_TRUE(Write(sql.substr(start, end - start)).ok());
+  }
+  Seen before = SeenOfUser1();
+  EXPECT_GT(before.pending, 0);
+  EXPECT_EQ(before.counts, (Lines{"posts.author=4", "posts.editor=3"}));
+  EXPECT_EQ(before.pages, (Lines{"posts.author [5]", "posts.author [11]", "posts.author [12]",
+                                 "posts.author [20]", "posts.editor [5]", "posts.editor [11]",
+                                 "posts.editor [13]"}));
+  ExpectExact();
+  ExpectAMergeKeeps(before);
+  ExpectAMergeKeeps(before);  // merging again changes nothing
+}
+
+TEST_F(LinkIndexTest, EnoughPendingChangesAreMergedByAWriteOfTheirOwn) {
+  merge_every_ = 4;
+  Open(kSchema);
+  ASSERT_TRUE(Write("insert into posts values (20, 1, 2, null)").ok());  // 2 changes
+  EXPECT_EQ(Pending(), 2);
+  ASSERT_TRUE(Write("insert into posts values (21, 2, 1, null)").ok());  // 4: a merge queued
+  // The merge was queued before this write: it ran first.
+  ASSERT_TRUE(Write("insert into posts values (22, 2, null, null)").ok());
+  EXPECT_EQ(Pending(), 1);
+  EXPECT_EQ(Counts("users", "2"), (Lines{"posts.author=2", "posts.editor=2"}));
+  ExpectExact();
+}
+
+TEST_F(LinkIndexTest, AWriteWithManyChangesMergesWhatWaitsFirst) {
+  merge_every_ = 4;
+  Open(kSchema);
+  ASSERT_TRUE(Write("insert into posts values (20, 1, null, null)").ok());
+  EXPECT_EQ(Pending(), 1);
+  // Removes the pending link and adds four: written to the index, after the pending one.
+  ASSERT_TRUE(Write("delete from posts where id = 20;"
+                    "insert into posts values (30, 1, 1, null), (31, 1, 1, null)")
+                  .ok());
+  EXPECT_EQ(Pending(), 0);
+  EXPECT_EQ(Counts("users", "1"), (Lines{"posts.author=4", "posts.editor=3"}));
+  ExpectExact();
+}
+
+TEST_F(LinkIndexTest, ChangesLeftPendingAreMergedOnceWritesStop) {
+  merge_every_ = 1'000'000;
+  merge_when_idle_ms_ = 1;
+  Open(kSchema);
+  ASSERT_TRUE(Write(kChurn).ok());
+  // Waits for the merge (no figure on how soon: the machine may be busy).
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (Pending() != 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  EXPECT_EQ(Pending(), 0);
+  EXPECT_EQ(Counts("users", "1"), (Lines{"posts.author=4", "posts.editor=3"}));
+  ExpectExact();
+}
+
+// A merge that fails after writing the index (as a crash would stop it) leaves the index and the
+// pending changes as they were: the next merge applies each change once.
+TEST_F(LinkIndexTest, AMergeStoppedHalfwayIsUndoneWhole) {
+  merge_every_ = 1'000'000;
+  Open(kSchema);
+  ASSERT_TRUE(Write(kChurn).ok());
+  Seen before = SeenOfUser1();
+  ASSERT_GT(before.pending, 0);
+  // The index and counters are written first; the pending rows' deletion then fails.
+  ASSERT_TRUE(Write("create temp trigger stop_merge before delete on main._almanac_link_pending "
+                    "begin select raise(abort, 'stopped'); end")
+                  .ok());
+  EXPECT_FALSE(index_->MergeNow().ok());
+  EXPECT_EQ(SeenOfUser1(), before);
+  ExpectExact();
+  ASSERT_TRUE(Write("drop trigger temp.stop_merge").ok());
+  ExpectAMergeKeeps(before);
+}
+
+// A process killed in the middle of a merge, after some of its pages reached the WAL, never
+// committed it: the file opened again has the index and the pending changes as before.
+TEST_F(LinkIndexTest, AMergeCutByAKillIsDoneOnceAfterwards) {
+  merge_every_ = 1'000'000;
+  Open(kSchema);
+  ASSERT_TRUE(Write(kChurn).ok());
+  Seen before = SeenOfUser1();
+  Close();
+  pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    std::unique_ptr<db::Connection> conn = OtherConnection();
+    bool merged = conn && conn->Exec("PRAGMA cache_size = 1; BEGIN IMMEDIATE").ok() &&
+                  MergePending(*conn).ok();
+    _exit(merged ? 9 : 1);  // no COMMIT, no rollback: killed
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status));
+  ASSERT_EQ(WEXITSTATUS(status), 9) << "the merge failed in the child";
+  Open("");
+  EXPECT_EQ(SeenOfUser1(), before);
+  ExpectExact();
+  ExpectAMergeKeeps(before);
+}
+
+TEST_F(LinkIndexTest, VerifyFindsAPendingChangeThatDisagreesWithTheIndex) {
+  merge_every_ = 1'000'000;
+  Open(kSchema);
+  ASSERT_TRUE(Write("insert into _almanac_link_pending (kind, target_key, source_pk, delta) "
+                    "select kind, target_key, source_pk, 1 from _almanac_links limit 1")
+                  .ok());
+  reader_.reset();
+  Result<std::shared_ptr<const db::Schema>> schema = db_->CurrentSchema(Reader());
+  ASSERT_TRUE(schema.ok());
+  Result<VerifyReport> report = Verify(Reader(), **schema, index_->options());
+  ASSERT_TRUE(report.ok());
+  EXPECT_FALSE(report->ok());
+  EXPECT_EQ(report->bad_counts, 1);
 }
 
 TEST(LinkStoreTest, KeysAsStoredAndTheirOrder) {

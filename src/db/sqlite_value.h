@@ -1,0 +1,13 @@
+// An sqlite3_value (a function's argument, a pre-update hook's old or new value) as a Value.
+#pragma once
+
+#include "core/value.h"
+
+struct sqlite3_value;
+
+namespace almanac::db {
+
+// NULL for a null pointer.
+Value ValueFromSqlite(sqlite3_value* value);
+
+}  // namespace almanac::db
