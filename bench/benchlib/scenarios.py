@@ -18,7 +18,7 @@ def log(msg):
     print(msg, file=sys.stderr, flush=True)
 
 
-def _mirror(almanac, paths, www, name):
+def mirror(almanac, paths, www, name):
     """Fetches every path from almanac and saves the bytes as www/name/N.json; returns the
     list of nginx paths in the same order."""
     client = servers.Client(almanac.url)
@@ -34,39 +34,44 @@ def _mirror(almanac, paths, www, name):
     return out
 
 
-def _write_paths(workdir, name, paths):
+def write_paths(workdir, name, paths):
     f = Path(workdir) / f"{name}.paths"
     f.write_text("\n".join(paths) + "\n")
     return f
 
 
-def http_pages(binary, db, workdir, duration, connections):
-    """Table page, row page and ?sql= JSON: almanac against nginx serving the same bytes."""
+def page_paths():
+    """The 1,000 paths of each JSON page scenario, for the database served as "big"."""
     rng = random.Random(6)
     # 100-row table pages via keyset pagination (?_next=), rows, and parameterised ?sql=.
     starts = rng.sample(range(0, 999_900), PAGES)
-    kinds = {
+    return {
         "table": [f"/big/big.json?_next={n}" for n in starts],
         "row": [f"/big/big/{n + 1}.json" for n in starts],
         "query": [f"/big/-/query.json?sql=select+id,a,b,c,d+from+big+where+id+between+:lo+and+:hi"
                   f"&lo={n + 1}&hi={n + 20}" for n in starts],
     }
+
+
+def http_pages(binary, db, workdir, duration, connections):
+    """Table page, row page and ?sql= JSON: almanac against nginx serving the same bytes."""
+    kinds = page_paths()
     www = Path(workdir) / "www"
     results = {}
     with servers.Almanac(binary, [str(db)], workdir) as almanac:
-        mirrored = {k: _mirror(almanac, v, www, k) for k, v in kinds.items()}
+        mirrored = {k: mirror(almanac, v, www, k) for k, v in kinds.items()}
         sizes = {k: sum((www / k / f"{i}.json").stat().st_size for i in range(PAGES)) / PAGES
                  for k in kinds}
         for k, paths in kinds.items():
             log(f"wrk almanac {k} ...")
-            results[k] = {"almanac": wrk.run(almanac.url, _write_paths(workdir, "a-" + k, paths),
+            results[k] = {"almanac": wrk.run(almanac.url, write_paths(workdir, "a-" + k, paths),
                                              duration, connections),
                           "bytes": sizes[k]}
         rss = almanac.hwm_mb()
     with servers.Nginx(Path(workdir) / "nginx", www) as nginx:
         for k, paths in mirrored.items():
             log(f"wrk nginx {k} ...")
-            results[k]["nginx"] = wrk.run(nginx.url, _write_paths(workdir, "n-" + k, paths),
+            results[k]["nginx"] = wrk.run(nginx.url, write_paths(workdir, "n-" + k, paths),
                                           duration, connections)
     results["peak_rss_mb"] = rss
     return results
@@ -231,7 +236,7 @@ def slow_neighbours(binary, db, workdir, duration, connections, slow_clients=8):
     import threading
     from urllib.parse import quote
     rng = random.Random(7)
-    paths = _write_paths(workdir, "a-row-slow",
+    paths = write_paths(workdir, "a-row-slow",
                          [f"/big/big/{n}.json" for n in rng.sample(range(1, 1_000_000), PAGES)])
     out = {"clients": slow_clients}
     # Without the slow lane first: the calibration query runs on an I/O thread, at full priority.

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "api/json_extras.h"
+#include "api/json_rows.h"
 #include "core/url.h"
 #include "format/json_writer.h"
 
@@ -15,138 +16,42 @@ bool Contains(const std::vector<std::string>& names, const std::string& name) {
   return std::find(names.begin(), names.end(), name) != names.end();
 }
 
-format::JsonStyle StyleFor(const OutputOptions& output) {
-  format::JsonStyle style;
-  style.infinity_as_literal = output.json_infinity;
-  return style;
-}
+format::JsonStyle StyleFor(const OutputOptions& output) { return JsonStyleFor(output); }
 
-bool IsJsonColumn(const OutputOptions& output, const std::string& column) {
-  return std::find(output.json_columns.begin(), output.json_columns.end(), column) !=
-         output.json_columns.end();
-}
-
-// The rows to write and, for tables, the foreign-key labels of their cells.
+// The rows of the model and, for tables, the foreign-key labels of their cells.
 struct RowsView {
   const db::Rows& rows;
   const std::vector<std::optional<Value>>* labels = nullptr;  // one per cell, or null
-
-  const std::optional<Value>* LabelAt(size_t r, size_t c) const {
-    if (!labels || labels->empty()) return nullptr;
-    const std::optional<Value>& l = (*labels)[r * rows.columns.size() + c];
-    return l ? &l : nullptr;
-  }
 };
 
-void WriteCell(JsonWriter& w, const Value& v, bool parse_json, const std::optional<Value>* label) {
-  if (label) {
-    w.BeginObject();
-    w.Key("value");
-    w.WriteValue(v);
-    w.Key("label");
-    w.WriteValue(**label);
-    w.EndObject();
-    return;
-  }
-  if (parse_json && v.type() == Value::Type::kText) {
-    Result<format::JsonValue> parsed = format::ParseJson(v.text());
-    if (parsed.ok()) {
-      format::WriteJson(*parsed, w);
-      return;
-    }
-  }
-  w.WriteValue(v);
+const std::vector<std::optional<Value>>& LabelsOf(const RowsView& view) {
+  static const std::vector<std::optional<Value>> kNone;
+  return view.labels ? *view.labels : kNone;
 }
 
-// Per-column facts computed once per body, not once per cell: the quoted key and ?_json=.
-struct ColumnPlan {
-  std::vector<std::string> keys;
-  std::vector<char> json;
-
-  ColumnPlan(const db::Rows& rows, const OutputOptions& output) {
-    keys.reserve(rows.columns.size());
-    for (const std::string& c : rows.columns) {
-      keys.emplace_back();
-      format::AppendJsonString(c, keys.back());
-      json.push_back(IsJsonColumn(output, c));
-    }
-  }
-};
-
-void WriteRowObject(JsonWriter& w, const RowsView& view, size_t r, const ColumnPlan& plan) {
-  const db::Rows& rows = view.rows;
-  w.BeginObject();
-  for (size_t c = 0; c < rows.columns.size(); ++c) {
-    w.QuotedKey(plan.keys[c]);
-    WriteCell(w, rows.at(r, c), plan.json[c] != 0, view.LabelAt(r, c));
-  }
-  w.EndObject();
+void WriteRows(JsonRowsWriter& writer, const RowsView& view) {
+  writer.Begin();
+  for (size_t r = 0; r < view.rows.size(); ++r) writer.Row(view.rows, r, LabelsOf(view));
+  writer.End();
 }
 
-void WriteRowArray(JsonWriter& w, const RowsView& view, size_t r, const ColumnPlan& plan) {
-  const db::Rows& rows = view.rows;
-  w.BeginArray();
-  for (size_t c = 0; c < rows.columns.size(); ++c) {
-    WriteCell(w, rows.at(r, c), plan.json[c] != 0, view.LabelAt(r, c));
-  }
-  w.EndArray();
-}
-
-// The "rows" list in the objects/arrays shapes.
+// The "rows" list of an enveloped body: arrays for _shape=arrays, objects otherwise.
 void WriteRowsList(JsonWriter& w, const RowsView& view, const OutputOptions& output) {
-  ColumnPlan plan(view.rows, output);
-  w.out().reserve(w.out().size() + view.rows.cells.size() * 24);
-  w.BeginArray();
-  for (size_t r = 0; r < view.rows.size(); ++r) {
-    if (output.shape == Shape::kArrays) {
-      WriteRowArray(w, view, r, plan);
-    } else {
-      WriteRowObject(w, view, r, plan);
-    }
-  }
-  w.EndArray();
+  OutputOptions list = RowsListOutput(output);
+  w.Raw("");  // the separator before the list; the list itself follows in place
+  w.out().reserve(w.out().size() + view.rows.cells.size() * 24 + 2);
+  JsonRowsWriter writer(w.out(), view.rows.columns, list, {});
+  WriteRows(writer, view);
 }
 
 // Bare shapes (array, arrayfirst, object): the whole body. Returns false for enveloped shapes.
 bool WriteBareShape(Body& body, const RowsView& view, const OutputOptions& output,
                     const std::vector<std::string>& pks, bool use_rowid) {
-  const db::Rows& rows = view.rows;
-  JsonWriter w(body.text, StyleFor(output));
-  ColumnPlan plan(rows, output);
-  switch (output.shape) {
-    case Shape::kArray:
-      if (output.newline_delimited) {
-        body.content_type = "text/plain";
-        for (size_t r = 0; r < rows.size(); ++r) {
-          if (r) body.text += '\n';
-          JsonWriter line(body.text, StyleFor(output));
-          WriteRowObject(line, view, r, plan);
-        }
-        return true;
-      }
-      w.BeginArray();
-      for (size_t r = 0; r < rows.size(); ++r) WriteRowObject(w, view, r, plan);
-      w.EndArray();
-      return true;
-    case Shape::kArrayFirst:
-      w.BeginArray();
-      for (size_t r = 0; r < rows.size(); ++r) {
-        if (rows.columns.empty()) continue;
-        WriteCell(w, rows.at(r, 0), IsJsonColumn(output, rows.columns[0]), view.LabelAt(r, 0));
-      }
-      w.EndArray();
-      return true;
-    case Shape::kObject:
-      w.BeginObject();
-      for (size_t r = 0; r < rows.size(); ++r) {
-        w.Key(RowKey(rows, r, pks, use_rowid));
-        WriteRowObject(w, view, r, plan);
-      }
-      w.EndObject();
-      return true;
-    default:
-      return false;
-  }
+  if (!IsBareShape(output.shape)) return false;
+  JsonRowsWriter writer(body.text, view.rows.columns, output, RowKeyColumns{pks, use_rowid});
+  WriteRows(writer, view);
+  body.content_type = BareBodyContentType(output);
+  return true;
 }
 
 void WriteOptionalString(JsonWriter& w, std::string_view key, const std::optional<std::string>& v) {
@@ -193,23 +98,6 @@ void WriteSummaryStart(JsonWriter& w, const TableSummary& t) {
 
 }  // namespace
 
-std::string RowKey(const db::Rows& rows, size_t row, const std::vector<std::string>& pks,
-                   bool use_rowid) {
-  std::string key;
-  if (use_rowid || pks.empty()) {
-    int index = rows.ColumnIndex("rowid");
-    return index < 0 ? std::to_string(row)
-                     : TildeEncode(rows.at(row, static_cast<size_t>(index)).ToDisplayString());
-  }
-  // Datasette's path_from_row_pks: each value tilde-encoded, joined by commas.
-  for (const std::string& pk : pks) {
-    int index = rows.ColumnIndex(pk);
-    if (!key.empty()) key += ',';
-    if (index >= 0) key += TildeEncode(rows.at(row, static_cast<size_t>(index)).ToDisplayString());
-  }
-  return key;
-}
-
 Body TableJson(const TablePage& page) {
   Body body;
   bool columns_extra =
@@ -218,7 +106,14 @@ Body TableJson(const TablePage& page) {
   // Datasette's renderer applies ?_json= to tables only alongside ?_extra=columns.
   if (!columns_extra) output.json_columns.clear();
   RowsView view{page.rows, &page.cell_labels};
-  if (WriteBareShape(body, view, output, page.primary_keys, page.use_rowid)) return body;
+  if (page.rows_json && IsBareShape(output.shape)) {
+    body.content_type = BareBodyContentType(output);
+    body.text = *page.rows_json;
+    return body;
+  }
+  if (!page.rows_json && WriteBareShape(body, view, output, page.primary_keys, page.use_rowid)) {
+    return body;
+  }
   JsonWriter w(body.text, StyleFor(output));
   w.BeginObject();
   w.MemberBool("ok", true);
@@ -226,7 +121,11 @@ Body TableJson(const TablePage& page) {
   WriteOptionalString(w, "next_url", page.next_url);
   WriteTableExtras(w, page);
   w.Key("rows");
-  WriteRowsList(w, view, output);
+  if (page.rows_json) {
+    w.Raw(*page.rows_json);
+  } else {
+    WriteRowsList(w, view, output);
+  }
   w.MemberBool("truncated", page.truncated);
   w.EndObject();
   return body;
@@ -274,14 +173,24 @@ Body RowJson(const RowPage& page) {
 
 Body QueryJson(const QueryPage& page) {
   Body body;
-  if (!page.error && WriteBareShape(body, RowsView{page.rows}, page.output, {}, false)) {
+  if (page.rows_json && !page.error && IsBareShape(page.output.shape)) {
+    body.content_type = BareBodyContentType(page.output);
+    body.text = *page.rows_json;
+    return body;
+  }
+  if (!page.rows_json && !page.error &&
+      WriteBareShape(body, RowsView{page.rows}, page.output, {}, false)) {
     return body;
   }
   JsonWriter w(body.text, StyleFor(page.output));
   w.BeginObject();
   w.MemberBool("ok", !page.error);
   w.Key("rows");
-  WriteRowsList(w, RowsView{page.rows}, page.output);
+  if (page.rows_json) {
+    w.Raw(*page.rows_json);
+  } else {
+    WriteRowsList(w, RowsView{page.rows}, page.output);
+  }
   WriteExtraJson(w, page.extra_json);
   w.MemberBool("truncated", page.truncated);
   if (page.error) {

@@ -22,8 +22,4 @@ Body QueryJson(const QueryPage& page);
 Body DatabaseJson(const DatabasePage& page);
 Body IndexJson(const IndexPage& page);
 
-// The key a row has under _shape=object: its primary key values joined by commas.
-std::string RowKey(const db::Rows& rows, size_t row, const std::vector<std::string>& pks,
-                   bool use_rowid);
-
 }  // namespace almanac::api

@@ -76,6 +76,11 @@ struct TablePage {
   std::string table;
   bool is_view = false;
   db::Rows rows;  // the page's rows (selected columns; rowid first for rowid tables)
+  // Direct rendering (TableFormat::kJsonDirect): the JSON of the rows, written straight from
+  // the statement as it stepped: the "rows" list, or the whole body for the bare shapes
+  // (api/json_rows.h). `rows` then holds the column names and no cells.
+  std::optional<std::string> rows_json;
+  size_t rows_json_count = 0;  // the rows in rows_json
   // Expanded foreign keys (?_labels=on, ?_label=col, HTML): when not empty, one entry per cell
   // of `rows`; a set entry means the cell renders as {"value": cell, "label": entry}.
   std::vector<std::optional<Value>> cell_labels;
@@ -124,6 +129,9 @@ struct TablePage {
   bool allow_execute_sql = false;
   // Extras that are plain data (metadata, column_details, request, ...), already in JSON form.
   std::vector<std::pair<std::string, format::JsonValue>> extra_json;
+
+  // The rows on the page, whether held in `rows` or rendered into `rows_json`.
+  size_t row_count() const { return rows_json ? rows_json_count : rows.size(); }
 };
 
 // A table whose rows link to a row page's row (Datasette's foreign_key_tables).
@@ -159,10 +167,17 @@ struct QueryPage {
   std::string sql;
   std::optional<std::string> canned_query;  // name, for canned queries
   db::Rows rows;
+  // Direct rendering (JSON): the rows as JSON, written straight from the statement (the body
+  // for the bare shapes, the "rows" list otherwise); `rows` then holds the column names only.
+  std::optional<std::string> rows_json;
+  size_t rows_json_count = 0;
   bool truncated = false;
   std::optional<std::string> error;  // SQL error shown with a 400
   std::optional<int64_t> cache_ttl;  // canned queries only
   OutputOptions output;
+
+  // The rows of the result, whether held in `rows` or rendered into `rows_json`.
+  size_t row_count() const { return rows_json ? rows_json_count : rows.size(); }
 };
 
 struct TableSummary {

@@ -1,6 +1,7 @@
 #include "api/query.h"
 
 #include "api/canned_queries.h"
+#include "api/json_rows.h"
 #include "api/magic_parameters.h"
 #include "api/resolve.h"
 #include "api/table.h"
@@ -10,9 +11,21 @@
 namespace almanac::api {
 namespace {
 
+// A query that was refused outright or ran out of time is an error response; an SQL error
+// is shown on the page, as Datasette shows it.
+Result<QueryPage> ErrorPage(const Status& status, QueryPage page) {
+  if (status.code() != ErrorCode::kInvalidArgument ||
+      status.subject() == ErrorSubject::kRefusedStatement) {
+    return status;
+  }
+  page.error = status.message();
+  return page;
+}
+
+// Runs the page's SQL into page.rows or, for `direct_json`, into page.rows_json.
 Result<QueryPage> RunSql(const Instance& instance, const Request& request,
                          const ResolvedDatabase& resolved, std::string sql,
-                         const db::ParamResolver& params) {
+                         const db::ParamResolver& params, bool direct_json) {
   QueryPage page;
   page.database = resolved.db->name();
   page.sql = std::move(sql);
@@ -20,19 +33,22 @@ Result<QueryPage> RunSql(const Instance& instance, const Request& request,
   if (page.output.shape == Shape::kObject) {
     return InvalidArgument("_shape=object is only available on tables");
   }
-  Result<db::QueryResult> result =
-      db::ExecuteUser(*resolved.conn, page.sql, params, QueryLimits(instance, request));
-  if (!result.ok()) {
-    const Status& status = result.status();
-    // A query that was refused outright or ran out of time is an error response; an SQL
-    // error is shown on the page, as Datasette shows it.
-    if (status.code() != ErrorCode::kInvalidArgument ||
-        status.subject() == ErrorSubject::kRefusedStatement) {
-      return status;
-    }
-    page.error = status.message();
+  if (direct_json) {
+    std::string json;
+    json.reserve(4096);
+    JsonRowsSink sink(json, page.output);
+    Result<db::SinkResult> ran =
+        db::ExecuteUserInto(*resolved.conn, page.sql, params, QueryLimits(instance, request), sink);
+    if (!ran.ok()) return ErrorPage(ran.status(), std::move(page));
+    page.rows_json_count = sink.Finish();
+    page.rows_json = std::move(json);
+    page.rows.columns = sink.columns();
+    page.truncated = ran->truncated;
     return page;
   }
+  Result<db::QueryResult> result =
+      db::ExecuteUser(*resolved.conn, page.sql, params, QueryLimits(instance, request));
+  if (!result.ok()) return ErrorPage(result.status(), std::move(page));
   page.rows = std::move(result->rows);
   page.truncated = result->truncated;
   return page;
@@ -41,7 +57,7 @@ Result<QueryPage> RunSql(const Instance& instance, const Request& request,
 }  // namespace
 
 Result<QueryPage> BuildQueryPage(const Instance& instance, const Request& request,
-                                 std::string_view database) {
+                                 std::string_view database, bool direct_json) {
   ALM_ASSIGN_OR_RETURN(ResolvedDatabase resolved, ResolveDatabase(instance, database));
   ALM_RETURN_IF_ERROR(Require(instance, request, auth::Action::kExecuteSql,
                               auth::Resource::Database(std::string(database)),
@@ -52,14 +68,16 @@ Result<QueryPage> BuildQueryPage(const Instance& instance, const Request& reques
   if (Status refused = sql::ValidateSqlSelect(*sql); !refused.ok()) {
     return std::move(refused).About(ErrorSubject::kRefusedStatement);
   }
-  ALM_ASSIGN_OR_RETURN(QueryPage page, RunSql(instance, request, resolved, *sql,
-                                              RequestParameters(request, false, "sql")));
+  ALM_ASSIGN_OR_RETURN(QueryPage page,
+                       RunSql(instance, request, resolved, *sql,
+                              RequestParameters(request, false, "sql"), direct_json));
   ALM_RETURN_IF_ERROR(ResolveQueryExtras(instance, request, page));
   return page;
 }
 
 Result<QueryPage> BuildCannedQueryPage(const Instance& instance, const Request& request,
-                                       std::string_view database, std::string_view name) {
+                                       std::string_view database, std::string_view name,
+                                       bool direct_json) {
   ALM_ASSIGN_OR_RETURN(ResolvedDatabase resolved, ResolveDatabase(instance, database));
   std::optional<CannedQuery> canned = FindCannedQuery(instance.config, database, name);
   if (!canned) return NotFound("Table not found").About(ErrorSubject::kTable);
@@ -73,8 +91,8 @@ Result<QueryPage> BuildCannedQueryPage(const Instance& instance, const Request& 
     page.sql = canned->sql;
     ALM_ASSIGN_OR_RETURN(page.output, ParseOutputOptions(request));
   } else {
-    ALM_ASSIGN_OR_RETURN(
-        page, RunSql(instance, request, resolved, canned->sql, RequestParameters(request, true)));
+    ALM_ASSIGN_OR_RETURN(page, RunSql(instance, request, resolved, canned->sql,
+                                      RequestParameters(request, true), direct_json));
   }
   page.canned_query = canned->name;
   page.cache_ttl = CacheTtl(instance, request);

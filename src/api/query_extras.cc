@@ -35,7 +35,7 @@ Status ResolveQueryExtras(const Instance& instance, const Request& request, Quer
     for (const std::string& c : page.rows.columns) columns.push_back(JsonValue::String(c));
     set("columns", JsonValue::MakeArray(std::move(columns)));
   }
-  set("render_cell", EmptyRenderCells(page.rows.size()));
+  set("render_cell", EmptyRenderCells(page.row_count()));
   if (extras.count("debug")) {
     JsonValue debug = JsonValue::MakeObject();
     debug.Set("url_vars", UrlVarsJson(request));

@@ -6,11 +6,13 @@
 
 #include "api/extras.h"
 #include "api/facets.h"
+#include "api/json_rows.h"
 #include "api/labels.h"
 #include "api/resolve.h"
 #include "api/table_extras.h"
 #include "api/table_filters.h"
 #include "core/url.h"
+#include "db/execute.h"
 #include "sql/table_select.h"
 
 namespace almanac::api {
@@ -161,18 +163,30 @@ Status ExpandLabels(const Instance& instance, const Request& request, const Reso
   return Status::Ok();
 }
 
+// Row `row` of `rows` as a URL segment (see RowPath).
+std::string RowPathOf(const db::Rows& rows, size_t row, const std::vector<std::string>& pks,
+                      bool use_rowid) {
+  std::vector<std::string> values;
+  for (const std::string& key : use_rowid ? std::vector<std::string>{"rowid"} : pks) {
+    int index = rows.ColumnIndex(key);
+    if (index < 0) return "";
+    values.push_back(rows.at(row, static_cast<size_t>(index)).ToDisplayString());
+  }
+  return EncodeRowPath(values);
+}
+
+// The next page's token and URL when the SELECT found a row after the page: `rows` holds the
+// page's last row at `last` (with the sort column, even when ?_col= hid it).
 void SetNext(const Request& request, const SortChoice& sort, const sql::TableSelect& select,
-             int64_t page_size, TablePage& page) {
-  if (page_size <= 0 || page.rows.size() <= static_cast<size_t>(page_size)) return;
-  size_t last = static_cast<size_t>(page_size) - 1;
-  std::string next_value =
-      page.is_view ? std::to_string(select.offset + page_size) : RowPath(page, last);
+             int64_t page_size, const db::Rows& rows, size_t last, TablePage& page) {
+  std::string next_value = page.is_view ? std::to_string(select.offset + page_size)
+                                        : RowPathOf(rows, last, page.primary_keys, page.use_rowid);
   std::vector<std::pair<std::string, std::optional<std::string>>> added;
   if (sort.column && !page.is_view) {
-    int index = page.rows.ColumnIndex(*sort.column);
+    int index = rows.ColumnIndex(*sort.column);
     std::string prefix = "$null";
-    if (index >= 0 && !page.rows.at(last, static_cast<size_t>(index)).is_null()) {
-      prefix = TildeEncode(page.rows.at(last, static_cast<size_t>(index)).ToDisplayString());
+    if (index >= 0 && !rows.at(last, static_cast<size_t>(index)).is_null()) {
+      prefix = TildeEncode(rows.at(last, static_cast<size_t>(index)).ToDisplayString());
     }
     next_value = prefix + "," + next_value;
     added.emplace_back("_next", next_value);
@@ -182,6 +196,95 @@ void SetNext(const Request& request, const SortChoice& sort, const sql::TableSel
   }
   page.next = next_value;
   page.next_url = request.AbsoluteUrl(PathWithReplacedArgs(request, added));
+}
+
+// Direct rendering: the page's rows go from the statement into JSON as it steps. Keeps only
+// the last row of the page as Values (for the next token); the row after the page is only
+// counted (it tells that there is a next page).
+class DirectJsonSink : public db::RowSink {
+ public:
+  // `hidden`: how many of the statement's last columns the page does not show (the sort
+  // column, read for the next token when ?_col= left it out).
+  DirectJsonSink(const TablePage& page, size_t hidden, std::string& out)
+      : page_(page), hidden_(hidden), out_(out) {}
+
+  void Start(const db::Statement& stmt) override {
+    for (int i = 0; i < stmt.ColumnCount(); ++i) last_.columns.emplace_back(stmt.ColumnName(i));
+    if (page_.use_rowid && !last_.columns.empty()) last_.columns[0] = "rowid";
+    shown_ = last_.columns.size() - std::min(hidden_, last_.columns.size());
+    OutputOptions output =
+        IsBareShape(page_.output.shape) ? page_.output : RowsListOutput(page_.output);
+    std::vector<std::string> columns(last_.columns.begin(),
+                                     last_.columns.begin() + static_cast<ptrdiff_t>(shown_));
+    writer_.emplace(out_, std::move(columns), output,
+                    RowKeyColumns{page_.primary_keys, page_.use_rowid});
+    writer_->Begin();
+  }
+
+  void Row(const db::Statement& stmt) override {
+    size_t page_size = static_cast<size_t>(std::max<int64_t>(page_.page_size, 0));
+    if (seen_ < page_size) writer_->Row(stmt);
+    if (seen_ + 1 == page_size) {
+      last_.cells.clear();
+      for (int i = 0; i < stmt.ColumnCount(); ++i) last_.cells.push_back(stmt.Column(i));
+    }
+    ++seen_;
+  }
+
+  // Closes the JSON. Returns the rows written.
+  size_t Finish() {
+    writer_->End();
+    return writer_->rows_written();
+  }
+  bool more() const { return page_.page_size > 0 && seen_ > static_cast<size_t>(page_.page_size); }
+  const db::Rows& last_row() const { return last_; }
+  std::vector<std::string> shown_columns() const {
+    return {last_.columns.begin(), last_.columns.begin() + static_cast<ptrdiff_t>(shown_)};
+  }
+
+ private:
+  const TablePage& page_;
+  size_t hidden_;
+  size_t shown_ = 0;
+  std::string& out_;
+  std::optional<JsonRowsWriter> writer_;
+  db::Rows last_;  // column names, and the cells of the page's last row
+  size_t seen_ = 0;
+};
+
+// Runs the page's SELECT into the model (page.rows), with the next token and the labels.
+Status RunForModel(const Instance& instance, const Request& request, const ResolvedTable& resolved,
+                   const SortChoice& sort, const sql::TableSelect& select,
+                   const sql::TableSelect& run, const db::Limits& limits, bool html,
+                   TablePage& page) {
+  ALM_ASSIGN_OR_RETURN(db::QueryResult result,
+                       db::Execute(*resolved.conn, sql::BuildSelect(run), limits));
+  page.rows = std::move(result.rows);
+  if (page.use_rowid && !page.rows.columns.empty()) page.rows.columns[0] = "rowid";
+  if (page.page_size > 0 && page.rows.size() > static_cast<size_t>(page.page_size)) {
+    SetNext(request, sort, select, page.page_size, page.rows,
+            static_cast<size_t>(page.page_size) - 1, page);
+  }
+  if (run.columns.size() != select.columns.size()) {
+    // Drop the sort column that was only read for the next token.
+    db::Rows trimmed;
+    trimmed.columns = page.rows.columns;
+    trimmed.columns.pop_back();
+    for (size_t r = 0; r < page.rows.size(); ++r) {
+      for (size_t c = 0; c < trimmed.columns.size(); ++c)
+        trimmed.cells.push_back(page.rows.at(r, c));
+    }
+    page.rows = std::move(trimmed);
+  }
+  page.rows.Truncate(static_cast<size_t>(std::max<int64_t>(page.page_size, 0)));
+  return ExpandLabels(instance, request, resolved, html, page);
+}
+
+// Whether the JSON rows can be written straight from the statement: not when cells need
+// their foreign-key labels (?_labels=, ?_label=) or are parsed as JSON (?_json=).
+bool CanRenderDirectly(const Request& request, const db::TableInfo& table,
+                       const OutputOptions& output) {
+  return output.json_columns.empty() && ColumnsToExpand(request, table, false).empty();
 }
 
 // The sort column's value for _next when ?_col= left it out of the page: read by primary key.
@@ -285,24 +388,22 @@ Result<TablePage> BuildTablePage(const Instance& instance, const Request& reques
   ALM_RETURN_IF_ERROR(AddMissingSortColumn(sort, run));
   db::Limits limits = QueryLimits(instance, request);
   limits.max_rows = 0;  // the LIMIT already bounds the page
-  ALM_ASSIGN_OR_RETURN(db::QueryResult result,
-                       db::Execute(*resolved.conn, sql::BuildSelect(run), limits));
-  page.rows = std::move(result.rows);
-  if (page.use_rowid && !page.rows.columns.empty()) page.rows.columns[0] = "rowid";
-  SetNext(request, sort, select, page.page_size, page);
-  if (run.columns.size() != select.columns.size()) {
-    // Drop the sort column that was only read for the next token.
-    db::Rows trimmed;
-    trimmed.columns = page.rows.columns;
-    trimmed.columns.pop_back();
-    for (size_t r = 0; r < page.rows.size(); ++r) {
-      for (size_t c = 0; c < trimmed.columns.size(); ++c)
-        trimmed.cells.push_back(page.rows.at(r, c));
+  if (format == TableFormat::kJsonDirect && CanRenderDirectly(request, table, page.output)) {
+    std::string json;
+    json.reserve(16 * 1024);
+    DirectJsonSink sink(page, run.columns.size() - select.columns.size(), json);
+    ALM_RETURN_IF_ERROR(
+        db::ExecuteInto(*resolved.conn, sql::BuildSelect(run), limits, sink).status());
+    page.rows_json_count = sink.Finish();
+    page.rows_json = std::move(json);
+    page.rows.columns = sink.shown_columns();
+    if (sink.more()) {
+      SetNext(request, sort, select, page.page_size, sink.last_row(), 0, page);
     }
-    page.rows = std::move(trimmed);
+  } else {
+    ALM_RETURN_IF_ERROR(
+        RunForModel(instance, request, resolved, sort, select, run, limits, html, page));
   }
-  page.rows.Truncate(static_cast<size_t>(std::max<int64_t>(page.page_size, 0)));
-  ALM_RETURN_IF_ERROR(ExpandLabels(instance, request, resolved, html, page));
 
   page.filters = filters.applied;
   page.extra_wheres = filters.extra_wheres;
@@ -337,15 +438,7 @@ Result<TablePage> BuildTablePage(const Instance& instance, const Request& reques
 }
 
 std::string RowPath(const TablePage& page, size_t row) {
-  const db::Rows& rows = page.rows;
-  std::vector<std::string> values;
-  for (const std::string& key :
-       page.use_rowid ? std::vector<std::string>{"rowid"} : page.primary_keys) {
-    int index = rows.ColumnIndex(key);
-    if (index < 0) return "";
-    values.push_back(rows.at(row, static_cast<size_t>(index)).ToDisplayString());
-  }
-  return EncodeRowPath(values);
+  return RowPathOf(page.rows, row, page.primary_keys, page.use_rowid);
 }
 
 }  // namespace almanac::api

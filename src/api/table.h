@@ -16,7 +16,10 @@ namespace almanac::api {
 
 // What the page is rendered as. HTML resolves Datasette's HTML bundle of extras, expands
 // foreign-key labels by default and ignores unknown ?_extra= names; data formats reject them.
-enum class TableFormat { kJson, kHtml, kCsv };
+// kJsonDirect is JSON whose rows are written straight from the statement into
+// TablePage::rows_json (no Value per cell), unless labels or ?_json= need the model's rows:
+// only for TableJson.
+enum class TableFormat { kJson, kJsonDirect, kHtml, kCsv };
 
 // The table page: filters, search, sort, pagination, labels, facets and the requested extras.
 // A request that Datasette redirects (?_filter_column=, ?_sort_by_desc=) comes back with

@@ -289,7 +289,7 @@ Status ResolveTableExtras(const TableState& s, std::set<std::string> extras, Tab
     if (extras.count(name)) page.extra_json.emplace_back(name, std::move(value));
   };
   set("column_details", ColumnDetailsJson(*s.resolved.table));
-  set("render_cell", EmptyRenderCells(page.rows.size()));
+  set("render_cell", EmptyRenderCells(page.row_count()));
   if (extras.count("debug")) set("debug", DebugJson(s, page));
   if (extras.count("request")) set("request", RequestJson(request));
   if (extras.count("column_types")) set("column_types", ColumnTypesJson(s));

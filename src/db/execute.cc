@@ -43,48 +43,85 @@ Status Explained(Status status, Connection& conn) {
   return status;
 }
 
-size_t CellBytes(const Value& v) {
-  switch (v.type()) {
-    case Value::Type::kText:
-      return v.text().size();
-    case Value::Type::kBlob:
-      return v.blob().size();
-    default:
-      return sizeof(Value);
+// The bytes a row's cells count towards Limits::max_bytes: text and blob lengths, and the size
+// of a Value for the other types.
+size_t RowBytes(const Statement& stmt, int columns) {
+  size_t bytes = 0;
+  for (int i = 0; i < columns; ++i) {
+    switch (stmt.ColumnType(i)) {
+      case SQLITE_TEXT:
+        bytes += stmt.ColumnText(i).size();
+        break;
+      case SQLITE_BLOB:
+        bytes += stmt.ColumnBlob(i).size();
+        break;
+      default:
+        bytes += sizeof(Value);
+    }
   }
+  return bytes;
 }
 
-Result<QueryResult> Collect(Statement& stmt, const Limits& limits, Clock::time_point started) {
-  QueryResult result;
+// Steps `stmt` to the end (or max_rows), handing each row to `sink`.
+Result<SinkResult> StepInto(Statement& stmt, const Limits& limits, Clock::time_point started,
+                            RowSink& sink) {
+  SinkResult result;
   // Step before reading the columns: a cached statement recompiled after a schema change
   // (a "select *" after ALTER TABLE) only reports its new columns once it has run.
   ALM_ASSIGN_OR_RETURN(bool row, stmt.Step());
   int n = stmt.ColumnCount();
-  result.rows.columns.reserve(static_cast<size_t>(n));
-  for (int i = 0; i < n; ++i) result.rows.columns.emplace_back(stmt.ColumnName(i));
-  // Room for a typical page (101 rows) up front: growing by doubling moves every cell again.
-  if (row) result.rows.cells.reserve(static_cast<size_t>(n) * 128);
-  size_t count = 0;
+  sink.Start(stmt);
   size_t bytes = 0;
   while (row) {
-    if (limits.max_rows > 0 && count >= static_cast<size_t>(limits.max_rows)) {
+    if (limits.max_rows > 0 && result.rows >= static_cast<size_t>(limits.max_rows)) {
       result.truncated = true;
       break;
     }
-    for (int i = 0; i < n; ++i) result.rows.cells.push_back(stmt.Column(i));
     if (limits.max_bytes > 0) {
-      for (size_t i = result.rows.cells.size() - static_cast<size_t>(n);
-           i < result.rows.cells.size(); ++i) {
-        bytes += CellBytes(result.rows.cells[i]);
-      }
+      bytes += RowBytes(stmt, n);
       if (bytes > static_cast<size_t>(limits.max_bytes)) {
         return InvalidArgument(ResultTooLargeMessage());
       }
     }
-    ++count;
+    sink.Row(stmt);
+    ++result.rows;
     ALM_ASSIGN_OR_RETURN(row, stmt.Step());
   }
   result.query_ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
+  return result;
+}
+
+// The sink that collects rows as Values.
+class CollectSink : public RowSink {
+ public:
+  explicit CollectSink(Rows& rows) : rows_(rows) {}
+  void Start(const Statement& stmt) override {
+    n_ = stmt.ColumnCount();
+    rows_.columns.reserve(static_cast<size_t>(n_));
+    for (int i = 0; i < n_; ++i) rows_.columns.emplace_back(stmt.ColumnName(i));
+  }
+  void Row(const Statement& stmt) override {
+    // Room for a typical page (101 rows) up front: growing by doubling moves every cell again.
+    if (rows_.cells.empty()) rows_.cells.reserve(static_cast<size_t>(n_) * 128);
+    for (int i = 0; i < n_; ++i) rows_.cells.push_back(stmt.Column(i));
+  }
+
+ private:
+  Rows& rows_;
+  int n_ = 0;
+};
+
+// Runs a prepared statement into `sink`, under the caps of user SQL when `user_sql`.
+Result<SinkResult> RunInto(Connection& conn, Statement& stmt, bool user_sql, Limits limits,
+                           Clock::time_point started, RowSink& sink);
+
+Result<QueryResult> Collect(Connection& conn, Statement& stmt, bool user_sql, const Limits& limits,
+                            Clock::time_point started) {
+  QueryResult result;
+  CollectSink sink(result.rows);
+  ALM_ASSIGN_OR_RETURN(SinkResult stepped, RunInto(conn, stmt, user_sql, limits, started, sink));
+  result.truncated = stepped.truncated;
+  result.query_ms = stepped.query_ms;
   return result;
 }
 
@@ -112,14 +149,15 @@ Result<Statement> PrepareUnderAuthorizer(Connection& conn, Prepare prepare) {
   return stmt;
 }
 
-// Collect for statements holding user SQL, under the caps of user_sql_caps.h. Cached
-// statements are re-prepared by SQLite after a schema change, while stepping: the authorizer
-// stays installed so that re-preparation is held to the same rules.
-Result<QueryResult> CollectUnderAuthorizer(Connection& conn, Statement& stmt, Limits limits,
-                                           Clock::time_point started) {
+// Statements holding user SQL run under the caps of user_sql_caps.h. Cached statements are
+// re-prepared by SQLite after a schema change, while stepping: the authorizer stays installed
+// so that re-preparation is held to the same rules.
+Result<SinkResult> RunInto(Connection& conn, Statement& stmt, bool user_sql, Limits limits,
+                           Clock::time_point started, RowSink& sink) {
+  if (!user_sql) return StepInto(stmt, limits, started, sink);
   UserSqlScope scope(conn);
   if (limits.max_bytes == 0) limits.max_bytes = CurrentUserSqlCaps().max_result_bytes;
-  Result<QueryResult> result = Collect(stmt, limits, started);
+  Result<SinkResult> result = StepInto(stmt, limits, started, sink);
   if (!result.ok()) return Explained(result.status(), conn);
   return result;
 }
@@ -154,13 +192,20 @@ Result<QueryResult> Run(Connection& conn, const sql::Query& query, const Limits&
   Clock::time_point started = Clock::now();
   DeadlineScope deadline(conn, limits.deadline);
   ALM_ASSIGN_OR_RETURN(Statement stmt, PrepareQuery(conn, query));
-  if (!query.has_user_sql) return Collect(stmt, limits, started);
-  return CollectUnderAuthorizer(conn, stmt, limits, started);
+  return Collect(conn, stmt, query.has_user_sql, limits, started);
 }
 
-Result<QueryResult> RunUser(Connection& conn, std::string_view sql, const ParamResolver& resolve,
-                            const Limits& limits, std::vector<Value>* bound,
-                            std::vector<std::string>* names) {
+Result<SinkResult> RunQueryInto(Connection& conn, const sql::Query& query, const Limits& limits,
+                                RowSink& sink) {
+  Clock::time_point started = Clock::now();
+  DeadlineScope deadline(conn, limits.deadline);
+  ALM_ASSIGN_OR_RETURN(Statement stmt, PrepareQuery(conn, query));
+  return RunInto(conn, stmt, query.has_user_sql, limits, started, sink);
+}
+
+Result<SinkResult> RunUser(Connection& conn, std::string_view sql, const ParamResolver& resolve,
+                           const Limits& limits, std::vector<Value>* bound,
+                           std::vector<std::string>* names, RowSink& sink) {
   Clock::time_point started = Clock::now();
   DeadlineScope deadline(conn, limits.deadline);
   ALM_ASSIGN_OR_RETURN(Statement stmt,
@@ -173,7 +218,19 @@ Result<QueryResult> RunUser(Connection& conn, std::string_view sql, const ParamR
       names->push_back(stmt.ParameterName(i));
     }
   }
-  return CollectUnderAuthorizer(conn, stmt, limits, started);
+  return RunInto(conn, stmt, /*user_sql=*/true, limits, started, sink);
+}
+
+Result<SinkResult> RunUserTraced(Connection& conn, std::string_view sql,
+                                 const ParamResolver& resolve, const Limits& limits,
+                                 RowSink& sink) {
+  if (!CurrentTrace()) return RunUser(conn, sql, resolve, limits, nullptr, nullptr, sink);
+  double start = TraceClockSeconds();
+  std::vector<Value> bound;
+  std::vector<std::string> names;
+  Result<SinkResult> result = RunUser(conn, sql, resolve, limits, &bound, &names, sink);
+  Record(conn, std::string(sql), start, std::move(bound), std::move(names));
+  return result;
 }
 
 }  // namespace
@@ -182,6 +239,15 @@ Result<QueryResult> Execute(Connection& conn, const sql::Query& query, const Lim
   if (!CurrentTrace()) return Run(conn, query, limits);
   double start = TraceClockSeconds();
   Result<QueryResult> result = Run(conn, query, limits);
+  Record(conn, query.text, start, query.params);
+  return result;
+}
+
+Result<SinkResult> ExecuteInto(Connection& conn, const sql::Query& query, const Limits& limits,
+                               RowSink& sink) {
+  if (!CurrentTrace()) return RunQueryInto(conn, query, limits, sink);
+  double start = TraceClockSeconds();
+  Result<SinkResult> result = RunQueryInto(conn, query, limits, sink);
   Record(conn, query.text, start, query.params);
   return result;
 }
@@ -200,13 +266,18 @@ Result<QueryResult> ExecuteUser(Connection& conn, std::string_view sql,
 
 Result<QueryResult> ExecuteUser(Connection& conn, std::string_view sql,
                                 const ParamResolver& resolve, const Limits& limits) {
-  if (!CurrentTrace()) return RunUser(conn, sql, resolve, limits, nullptr, nullptr);
-  double start = TraceClockSeconds();
-  std::vector<Value> bound;
-  std::vector<std::string> names;
-  Result<QueryResult> result = RunUser(conn, sql, resolve, limits, &bound, &names);
-  Record(conn, std::string(sql), start, std::move(bound), std::move(names));
+  QueryResult result;
+  CollectSink sink(result.rows);
+  ALM_ASSIGN_OR_RETURN(SinkResult ran, RunUserTraced(conn, sql, resolve, limits, sink));
+  result.truncated = ran.truncated;
+  result.query_ms = ran.query_ms;
   return result;
+}
+
+Result<SinkResult> ExecuteUserInto(Connection& conn, std::string_view sql,
+                                   const ParamResolver& resolve, const Limits& limits,
+                                   RowSink& sink) {
+  return RunUserTraced(conn, sql, resolve, limits, sink);
 }
 
 Result<std::vector<std::string>> ParameterNames(Connection& conn, std::string_view sql) {

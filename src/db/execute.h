@@ -39,6 +39,29 @@ Result<Statement> PrepareQuery(Connection& conn, const sql::Query& query);
 // Runs builder SQL (through PrepareQuery).
 Result<QueryResult> Execute(Connection& conn, const sql::Query& query, const Limits& limits);
 
+// What each row of a result goes to when it is read straight from the statement (the direct
+// JSON renderer) instead of being collected into Rows.
+class RowSink {
+ public:
+  virtual ~RowSink() = default;
+  // Once, after the first step and before any Row(): a cached statement recompiled after a
+  // schema change only reports its columns once it has run.
+  virtual void Start(const Statement& stmt) = 0;
+  // The statement positioned on the next row; its column values are valid until it returns.
+  virtual void Row(const Statement& stmt) = 0;
+};
+
+struct SinkResult {
+  size_t rows = 0;         // rows handed to the sink
+  bool truncated = false;  // more rows existed than max_rows
+  double query_ms = 0;
+};
+
+// Execute with each row handed to `sink` instead of collected: the same limits (max_rows,
+// max_bytes for user SQL, the deadline), authorizer and trace entry.
+Result<SinkResult> ExecuteInto(Connection& conn, const sql::Query& query, const Limits& limits,
+                               RowSink& sink);
+
 // Runs arbitrary read-only SQL with `:named` parameters taken from `params` (a missing
 // parameter binds ""). Writes, ATTACH and unsafe pragmas fail with InvalidArgument
 // "Statement must be a SELECT"; more than one statement is InvalidArgument too.
@@ -53,6 +76,11 @@ using ParamResolver = std::function<Result<Value>(const std::string& name)>;
 // ExecuteUser with every named parameter's value chosen by `resolve`.
 Result<QueryResult> ExecuteUser(Connection& conn, std::string_view sql,
                                 const ParamResolver& resolve, const Limits& limits);
+
+// ExecuteUser with each row handed to `sink` instead of collected.
+Result<SinkResult> ExecuteUserInto(Connection& conn, std::string_view sql,
+                                   const ParamResolver& resolve, const Limits& limits,
+                                   RowSink& sink);
 
 // The named parameters of `sql` (without ":"), in order, found by preparing it.
 Result<std::vector<std::string>> ParameterNames(Connection& conn, std::string_view sql);

@@ -201,12 +201,16 @@ void JsonWriter::WriteValue(const Value& v) {
       String(v.text());
       return;
     case Value::Type::kBlob:
-      BeginObject();
-      MemberBool("$base64", true);
-      Member("encoded", Base64Encode(v.blob()));
-      EndObject();
+      Blob(v.blob());
       return;
   }
+}
+
+void JsonWriter::Blob(std::string_view bytes) {
+  BeginObject();
+  MemberBool("$base64", true);
+  Member("encoded", Base64Encode(bytes));
+  EndObject();
 }
 
 }  // namespace almanac::format

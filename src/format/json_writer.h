@@ -41,6 +41,8 @@ class JsonWriter {
   // An SQLite value: text as a string, blob as {"$base64": true, "encoded": ...},
   // infinities as null (or bare Infinity when the style asks).
   void WriteValue(const Value& v);
+  // A BLOB's bytes as WriteValue writes them: {"$base64": true, "encoded": ...}.
+  void Blob(std::string_view bytes);
 
   // Convenience members: Key(k) followed by the value.
   void Member(std::string_view k, std::string_view v) { Key(k), String(v); }

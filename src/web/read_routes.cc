@@ -36,7 +36,8 @@ Response CannedQuery(const RouteContext& ctx, const std::string& database,
                      const std::string& name) {
   const api::Instance& in = ctx.instance;
   if (ctx.request.method == "POST") return HandleCannedWrite(ctx, database, name);
-  Result<api::QueryPage> canned = api::BuildCannedQueryPage(in, ctx.request, database, name);
+  Result<api::QueryPage> canned =
+      api::BuildCannedQueryPage(in, ctx.request, database, name, IsJson(ctx.route.format));
   if (!canned.ok()) return ErrorResponse(canned.status(), FormatForPath(ctx.request));
   Response response = QueryResponse(ctx, *canned, ctx.route.format);
   AddCacheHeaders(response, canned->cache_ttl.value_or(in.settings.default_cache_ttl));
@@ -94,7 +95,8 @@ Response HandleQuery(const RouteContext& ctx) {
       return std::move(*not_modified);
     }
   }
-  Result<api::QueryPage> page = api::BuildQueryPage(ctx.instance, ctx.request, database);
+  Result<api::QueryPage> page =
+      api::BuildQueryPage(ctx.instance, ctx.request, database, IsJson(ctx.route.format));
   if (!page.ok() && !IsJson(ctx.route.format) && (!sql || sql->empty()) &&
       page.status().code() == ErrorCode::kInvalidArgument) {
     // Without ?sql= the HTML page is an empty editor (Datasette answers 200 too).
@@ -138,7 +140,7 @@ Response HandleTable(const RouteContext& ctx) {
     }
   }
   api::TableFormat table_format =
-      IsJson(route.format) ? api::TableFormat::kJson : api::TableFormat::kHtml;
+      IsJson(route.format) ? api::TableFormat::kJsonDirect : api::TableFormat::kHtml;
   Result<api::TablePage> page = api::BuildTablePage(in, request, database, table, table_format);
   if (!page.ok() && page.status().Is(ErrorCode::kNotFound, ErrorSubject::kTable) &&
       api::FindCannedQuery(in.config, database, table)) {
