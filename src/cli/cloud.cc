@@ -45,6 +45,7 @@ struct CloudFlags {
   int io_threads = 2;
   int pool = 2;
   int space_quota_mb = 1024;
+  std::string signup = "open";      // open | invite
   std::string space;                // delete-space, probe
   std::vector<std::string> spaces;  // create-space
   std::string policy_file;          // set-policy: a file, or - for stdin
@@ -184,13 +185,18 @@ int RunServer() {
   supervision.pool_size = flags.pool;
   cloud::Supervisor supervisor(dir, cloud::Launcher(dir, launch), supervision,
                                [&upstream](const std::string& path) { upstream.Forget(path); });
-  cloud::FrontDoor front_door(spaces, supervisor, upstream,
+  cloud::AccountOptions account_options;
+  account_options.domain = flags.domain;
+  account_options.signup =
+      flags.signup == "invite" ? cloud::SignupMode::kInvite : cloud::SignupMode::kOpen;
+  cloud::AccountPages accounts(**store, spaces, account_options);
+  cloud::FrontDoor front_door(spaces, supervisor, upstream, accounts,
                               {flags.domain, int64_t{flags.space_quota_mb} << 20});
 
   http::ServerOptions options;
   options.io_threads = flags.io_threads;
-  options.max_body_bytes = 0;
-  options.gzip_level = 0;  // the workers compress (Accept-Encoding is passed on to them)
+  options.max_body_bytes = 1 << 20;  // the account pages' forms; space bodies stream
+  options.gzip_level = 0;            // the workers compress (Accept-Encoding is passed on to them)
   http::Server server(options, front_door);
   Result<uint16_t> port = server.ListenTcp(flags.host, static_cast<uint16_t>(flags.port));
   if (!port.ok()) return Fail(port.status().message());
@@ -340,6 +346,10 @@ CLI::App* AddCloudCommand(CLI::App& app) {
                 "refused)")
       ->capture_default_str()
       ->check(CLI::Range(1, 1 << 24));
+  c->add_option("--signup", flags.signup,
+                "Who may make an account: open (anyone) or invite (with an invitation link only)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"open", "invite"}));
   c->add_option("--io-threads", flags.io_threads, "Front door threads")
       ->capture_default_str()
       ->check(CLI::Range(1, 64));
