@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "core/hex.h"
+#include "db/read_transaction.h"
 
 namespace almanac::db {
 namespace {
@@ -195,11 +196,18 @@ Result<std::unique_ptr<Connection>> Database::OpenStreamingConnection() const {
 Result<Connection*> Database::ReadConnection() {
   auto& connections = ThreadConnections();
   auto found = connections.find(id_);
-  if (found != connections.end()) return found->second.get();
-  ALM_ASSIGN_OR_RETURN(std::unique_ptr<Connection> conn, OpenReadOnly(true));
-  Connection* raw = conn.get();
-  connections.emplace(id_, std::move(conn));
-  return raw;
+  Connection* conn = nullptr;
+  if (found != connections.end()) {
+    conn = found->second.get();
+  } else {
+    ALM_ASSIGN_OR_RETURN(std::unique_ptr<Connection> opened, OpenReadOnly(true));
+    conn = opened.get();
+    connections.emplace(id_, std::move(opened));
+  }
+  // A file's readers share one transaction per request (read_transaction.h); memory and
+  // immutable databases take no file locks to save.
+  if (!options_.memory && !options_.immutable) RequestReadTransaction::Enlist(*conn);
+  return conn;
 }
 
 Result<std::shared_ptr<const Schema>> Database::CurrentSchema(Connection& conn) {
