@@ -52,8 +52,7 @@ def ids(client, table):
 FAILING_READS = [
     # Out of time inside the request's transaction (after its schema check ran in it).
     ("/fixtures/-/query.json", {"sql": LOOP}, 400, TIME_LIMIT_MESSAGE),
-    ("/fixtures/facetable.json", {"_where": LOOP.replace("select count(*)", "select 1 = count(*)")
-                                  .join(["id in (", ")"])}, 400, TIME_LIMIT_MESSAGE),
+    ("/fixtures/facetable.json", {"_where": f"pk = ({LOOP})"}, 400, TIME_LIMIT_MESSAGE),
     # A bad clause, after the count or rows began.
     ("/fixtures/facetable.json", {"_where": "no_such_column = 1"}, 400, None),
     ("/fixtures/facetable.json", {"_facet": "no_such_column"}, 400, None),
