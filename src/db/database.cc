@@ -205,8 +205,14 @@ Result<Connection*> Database::ReadConnection() {
     connections.emplace(id_, std::move(opened));
   }
   // A file's readers share one transaction per request (read_transaction.h); memory and
-  // immutable databases take no file locks to save.
-  if (!options_.memory && !options_.immutable) RequestReadTransaction::Enlist(*conn);
+  // immutable databases take no file locks to save. The request's change generation is read
+  // now, before its transaction reads anything, so that it never names newer data.
+  if (!options_.memory && !options_.immutable && RequestReadTransaction::WouldEnlist(*conn)) {
+    Result<std::optional<uint64_t>> generation = ChangeGeneration();  // not enlisted yet
+    if (RequestReadTransaction::Enlist(*conn)) {
+      RequestReadTransaction::RecordGeneration(*conn, std::move(generation));
+    }
+  }
   return conn;
 }
 
@@ -230,6 +236,11 @@ Result<std::shared_ptr<const Schema>> Database::CurrentSchema(Connection& conn) 
 Result<std::optional<uint64_t>> Database::ChangeGeneration() {
   if (options_.memory) return std::optional<uint64_t>();
   if (options_.immutable) return std::optional<uint64_t>(0);
+  // Inside a request's read transaction: the generation read as it began.
+  auto& connections = ThreadConnections();
+  if (auto found = connections.find(id_); found != connections.end()) {
+    if (const auto* recorded = RequestReadTransaction::Generation(*found->second)) return *recorded;
+  }
   std::lock_guard lock(generation_mutex_);
   if (!monitor_) {
     OpenOptions read{options_.path, true, false, false, false, 0};

@@ -1,14 +1,12 @@
 #include "db/read_transaction.h"
 
-#include <algorithm>
-
 #include <sqlite3.h>
 
 namespace almanac::db {
 namespace {
 
 // The enlisted connections of the outermost scope alive on this thread, or nullptr.
-thread_local std::vector<Connection*>* active_enlisted = nullptr;
+thread_local RequestReadTransaction* active = nullptr;
 
 // BEGIN (deferred: the file is locked at the first read) unless a transaction is open; true
 // when one is open afterwards.
@@ -36,27 +34,45 @@ void End(Connection& conn) {
 }  // namespace
 
 RequestReadTransaction::RequestReadTransaction() {
-  if (active_enlisted) return;  // nested: the outer scope does the work
+  if (active) return;  // nested: the outer scope does the work
   outer_ = true;
-  active_enlisted = &enlisted_;
+  active = this;
 }
 
 RequestReadTransaction::~RequestReadTransaction() {
   if (!outer_) return;
-  active_enlisted = nullptr;
-  for (Connection* conn : enlisted_) End(*conn);
+  active = nullptr;
+  for (Enlisted& e : enlisted_) End(*e.conn);
 }
 
-void RequestReadTransaction::Enlist(Connection& conn) {
-  if (!active_enlisted) return;
-  if (std::find(active_enlisted->begin(), active_enlisted->end(), &conn) !=
-      active_enlisted->end()) {
-    return;
+RequestReadTransaction::Enlisted* RequestReadTransaction::Find(const Connection& conn) {
+  if (!active) return nullptr;
+  for (Enlisted& e : active->enlisted_) {
+    if (e.conn == &conn) return &e;
   }
-  if (Begin(conn)) active_enlisted->push_back(&conn);
+  return nullptr;
 }
 
-bool RequestReadTransaction::Active() { return active_enlisted != nullptr; }
+bool RequestReadTransaction::WouldEnlist(const Connection& conn) { return active && !Find(conn); }
+
+bool RequestReadTransaction::Enlist(Connection& conn) {
+  if (!active || Find(conn)) return false;
+  if (!Begin(conn)) return false;
+  active->enlisted_.push_back(Enlisted{&conn, std::nullopt});
+  return true;
+}
+
+const Result<std::optional<uint64_t>>* RequestReadTransaction::Generation(const Connection& conn) {
+  Enlisted* e = Find(conn);
+  return e && e->generation ? &*e->generation : nullptr;
+}
+
+void RequestReadTransaction::RecordGeneration(const Connection& conn,
+                                              Result<std::optional<uint64_t>> generation) {
+  if (Enlisted* e = Find(conn)) e->generation = std::move(generation);
+}
+
+bool RequestReadTransaction::Active() { return active != nullptr; }
 
 bool RequestReadTransaction::InTransaction(Connection& conn) {
   return sqlite3_get_autocommit(conn.handle()) == 0;

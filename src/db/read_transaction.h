@@ -14,10 +14,18 @@
 // statement. Shared-cache memory and immutable databases are never enlisted (no file lock to
 // save; shared-cache table locks would fail a writer at once instead of making it wait).
 // Scopes do not nest: an inner one on the same thread does nothing.
+//
+// A snapshot held across statements must not be labelled with a change generation read after
+// it began (the label would name newer data than the page shows, and caches keyed by it would
+// keep stale results): Database reads the generation once as it enlists its connection, before
+// the transaction's first statement, and records it here for the rest of the request.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <vector>
 
+#include "core/result.h"
 #include "db/connection.h"
 
 namespace almanac::db {
@@ -30,16 +38,29 @@ class RequestReadTransaction {
   RequestReadTransaction& operator=(const RequestReadTransaction&) = delete;
 
   // Begins a read transaction on `conn` when a scope is active on this thread and `conn` is
-  // not enlisted yet; otherwise nothing (statements then run in autocommit, as before).
-  static void Enlist(Connection& conn);
+  // not enlisted yet; otherwise nothing (statements then run in autocommit, as before). True
+  // when it was enlisted by this call (its transaction has not read anything yet).
+  static bool Enlist(Connection& conn);
+  // True when Enlist(conn) would enlist it now.
+  static bool WouldEnlist(const Connection& conn);
+  // The change generation recorded for `conn` in this thread's scope, or nullptr when there is
+  // no scope, `conn` is not enlisted, or nothing was recorded.
+  static const Result<std::optional<uint64_t>>* Generation(const Connection& conn);
+  static void RecordGeneration(const Connection& conn, Result<std::optional<uint64_t>> generation);
   // True when a scope is active on this thread (for tests).
   static bool Active();
   // True when `conn` is inside a transaction (for tests).
   static bool InTransaction(Connection& conn);
 
  private:
+  struct Enlisted {
+    Connection* conn;
+    std::optional<Result<std::optional<uint64_t>>> generation;
+  };
+  static Enlisted* Find(const Connection& conn);
+
   bool outer_ = false;
-  std::vector<Connection*> enlisted_;
+  std::vector<Enlisted> enlisted_;
 };
 
 }  // namespace almanac::db

@@ -97,6 +97,26 @@ TEST_F(ReadTransactionTest, StatementsOfOneRequestShareOneSnapshot) {
   EXPECT_EQ(Count(), 3);  // the next request sees the write
 }
 
+TEST_F(ReadTransactionTest, TheChangeGenerationNamesTheRequestsSnapshot) {
+  ASSERT_TRUE(Insert(2).ok());
+  Result<std::optional<uint64_t>> before = db_->ChangeGeneration();
+  ASSERT_TRUE(before.ok() && before->has_value());
+  {
+    RequestReadTransaction request;
+    EXPECT_EQ(Count(), 2);
+    ASSERT_TRUE(Insert(3).ok());
+    // Read after the write committed, yet the request still sees the data from before it:
+    // the generation is the one read as the request's transaction began.
+    EXPECT_EQ(Count(), 2);
+    Result<std::optional<uint64_t>> during = db_->ChangeGeneration();
+    ASSERT_TRUE(during.ok());
+    EXPECT_EQ(*during, *before);
+  }
+  Result<std::optional<uint64_t>> after = db_->ChangeGeneration();
+  ASSERT_TRUE(after.ok());
+  EXPECT_NE(*after, *before);
+}
+
 TEST_F(ReadTransactionTest, AnExceptionEndsTheTransactionAndAWriteThenSucceeds) {
   ASSERT_NE(JournalMode(), "wal");
   try {
