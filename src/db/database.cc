@@ -17,6 +17,10 @@ namespace {
 
 std::atomic<uint64_t> next_database_id{1};
 
+// Set while ReadConnection reads the change generation of a connection it is enlisting in
+// the request's read transaction (ChangeGeneration then asks the monitor).
+thread_local bool reading_generation_to_enlist = false;
+
 // This thread's read connections, by database id.
 std::unordered_map<uint64_t, std::unique_ptr<Connection>>& ThreadConnections() {
   thread_local std::unordered_map<uint64_t, std::unique_ptr<Connection>> connections;
@@ -208,7 +212,9 @@ Result<Connection*> Database::ReadConnection() {
   // immutable databases take no file locks to save. The request's change generation is read
   // now, before its transaction reads anything, so that it never names newer data.
   if (!options_.memory && !options_.immutable && RequestReadTransaction::WouldEnlist(*conn)) {
-    Result<std::optional<uint64_t>> generation = ChangeGeneration();  // not enlisted yet
+    reading_generation_to_enlist = true;
+    Result<std::optional<uint64_t>> generation = ChangeGeneration();  // from the monitor
+    reading_generation_to_enlist = false;
     if (RequestReadTransaction::Enlist(*conn)) {
       RequestReadTransaction::RecordGeneration(*conn, std::move(generation));
     }
@@ -236,10 +242,11 @@ Result<std::shared_ptr<const Schema>> Database::CurrentSchema(Connection& conn) 
 Result<std::optional<uint64_t>> Database::ChangeGeneration() {
   if (options_.memory) return std::optional<uint64_t>();
   if (options_.immutable) return std::optional<uint64_t>(0);
-  // Inside a request's read transaction: the generation read as it began.
-  auto& connections = ThreadConnections();
-  if (auto found = connections.find(id_); found != connections.end()) {
-    if (const auto* recorded = RequestReadTransaction::Generation(*found->second)) return *recorded;
+  // Inside a request: the generation read as its transaction began (enlisting the connection
+  // now if nothing read this database yet), so that the request reads it once.
+  if (!reading_generation_to_enlist && RequestReadTransaction::Active()) {
+    ALM_ASSIGN_OR_RETURN(Connection * conn, ReadConnection());
+    if (const auto* recorded = RequestReadTransaction::Generation(*conn)) return *recorded;
   }
   std::lock_guard lock(generation_mutex_);
   if (!monitor_) {

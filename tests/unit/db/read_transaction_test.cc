@@ -117,6 +117,19 @@ TEST_F(ReadTransactionTest, TheChangeGenerationNamesTheRequestsSnapshot) {
   EXPECT_NE(*after, *before);
 }
 
+TEST_F(ReadTransactionTest, ARequestReadsTheChangeGenerationOnce) {
+  RequestReadTransaction request;
+  // Asked before anything read the database (a conditional request's ETag): the connection is
+  // enlisted then, and the rest of the request gets the same answer.
+  Result<std::optional<uint64_t>> first = db_->ChangeGeneration();
+  ASSERT_TRUE(first.ok() && first->has_value());
+  EXPECT_TRUE(RequestReadTransaction::InTransaction(Reader()));
+  ASSERT_TRUE(Insert(2).ok());
+  Result<std::optional<uint64_t>> again = db_->ChangeGeneration();
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(*again, *first);
+}
+
 TEST_F(ReadTransactionTest, AnExceptionEndsTheTransactionAndAWriteThenSucceeds) {
   ASSERT_NE(JournalMode(), "wal");
   try {
