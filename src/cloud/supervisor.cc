@@ -158,13 +158,16 @@ bool Supervisor::SpawnFromPoolLocked(Worker& worker, const WorkerFds& fds) {
     pool_.pop_front();
     changed_.notify_all();  // the filler starts another
     Clock::time_point begun = Clock::now();
-    Status assigned = launcher_.Assign(pooled.process, pooled.mntns_fd, worker.space, fds);
+    std::string phases;
+    Status assigned = launcher_.Assign(pooled.process, pooled.mntns_fd, worker.space, fds, &phases);
     ::close(pooled.process.control_fd);  // the hand-over stays queued for the worker
     if (pooled.mntns_fd >= 0) ::close(pooled.mntns_fd);
     if (assigned.ok()) {
       spdlog::info(
-          "space {}: handed to pre-started worker {} in {} us", worker.space, pooled.process.pid,
-          std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - begun).count());
+          "space {}: handed to pre-started worker {} in {} us ({})", worker.space,
+          pooled.process.pid,
+          std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - begun).count(),
+          phases);
       worker.pid = pooled.process.pid;
       worker.started = Clock::now();
       return true;
@@ -276,6 +279,7 @@ void Supervisor::GrantLocked(Worker& worker) {
 void Supervisor::Acquire(const std::string& space, Ready ready) {
   Result<WorkerLease> answer = Status(ErrorCode::kUnavailable, "not started");
   bool answered = false;
+  bool woke = false;
   {
     std::unique_lock lock(mutex_);
     if (shutting_down_) {
@@ -295,6 +299,7 @@ void Supervisor::Acquire(const std::string& space, Ready ready) {
           answer = started;
           answered = true;
         }
+        woke = true;
         it = workers_.find(space);
       }
       if (!answered) {
@@ -305,7 +310,8 @@ void Supervisor::Acquire(const std::string& space, Ready ready) {
         answer = WorkerLease{
             worker.socket_path, worker.secret,
             std::shared_ptr<void>(static_cast<void*>(this),
-                                  [this, name, generation](void*) { Release(name, generation); })};
+                                  [this, name, generation](void*) { Release(name, generation); }),
+            woke};
       }
     }
   }

@@ -41,6 +41,7 @@ struct WorkerLease {
   std::string socket_path;
   std::string handoff_secret;
   std::shared_ptr<void> lease;
+  bool woke = false;  // this request started the worker (a cold start)
 };
 
 class Supervisor {
