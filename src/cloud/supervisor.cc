@@ -328,6 +328,10 @@ void Supervisor::Release(const std::string& space, uint64_t generation) {
       Worker& worker = *it->second;
       --worker.in_flight;
       worker.last_used = Clock::now();
+      // Now idle: the housekeeper must look again only if it sleeps past this one's deadline.
+      if (worker.in_flight == 0 && worker.last_used + options_.idle_timeout < housekeeper_wakes_) {
+        changed_.notify_all();
+      }
     }
     // Requests waiting for a slot, in order: their space may be running by now, or an idle
     // worker may be stopped to make room (started here, so that no one else takes the slot).
@@ -346,7 +350,9 @@ void Supervisor::Release(const std::string& space, uint64_t generation) {
       granted.push_back(std::move(next));
       waiting_.pop_front();
     }
-    changed_.notify_all();
+    // No other notify here: a release changes nothing else another thread waits for, and
+    // waking the pool filler, housekeeper and reaper at every request costs each proxied
+    // request several context switches. Starting and stopping workers (above) notify themselves.
   }
   for (auto& [ready, status] : failed) ready(status);
   for (Waiter& waiter : granted) Acquire(waiter.space, std::move(waiter.ready));
@@ -433,7 +439,11 @@ void Supervisor::Housekeep() {
       spdlog::info("space {}: idle, worker stopped", name);
       StopLocked(name);
     }
-    if (idle.empty()) changed_.wait_until(lock, next);
+    if (idle.empty()) {
+      housekeeper_wakes_ = next;
+      changed_.wait_until(lock, next);
+      housekeeper_wakes_ = Clock::time_point::min();
+    }
   }
 }
 

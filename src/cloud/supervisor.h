@@ -99,6 +99,9 @@ class Supervisor {
   std::unordered_map<pid_t, std::string> stopping_;  // pid -> socket path, until reaped
   std::deque<Waiter> waiting_;                       // for a free slot (max_workers)
   uint64_t next_generation_ = 1;
+  // When the housekeeper's sleep ends (min() while it is awake).
+  std::chrono::steady_clock::time_point housekeeper_wakes_ =
+      std::chrono::steady_clock::time_point::min();
   bool shutting_down_ = false;
   bool pool_closed_ = false;                             // StopAll: no more pool workers
   std::deque<Pooled> pool_;                              // ready, waiting for a space
