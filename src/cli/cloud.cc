@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <cstdio>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -22,6 +23,7 @@
 #include "cloud/space_policy.h"
 #include "cloud/spaces.h"
 #include "cloud/supervisor.h"
+#include "control/store.h"
 #include "http/server.h"
 #include "http/upstream.h"
 
@@ -67,6 +69,17 @@ CLI::App* probe_inside = nullptr;
 int Fail(const std::string& message) {
   std::fprintf(stderr, "Error: %s\n", message.c_str());
   return 1;
+}
+
+// The control plane's store, DIR/control.db, with every space on disk recorded in it (spaces
+// made before control.db existed get no owner: their admin token still reaches them).
+Result<std::unique_ptr<control::ControlStore>> OpenControl(const cloud::Spaces& spaces) {
+  Result<std::unique_ptr<control::ControlStore>> store =
+      control::ControlStore::Open(spaces.dir().ControlDb());
+  if (!store.ok()) return store;
+  Status imported = (*store)->ImportSpaces(spaces.List(), std::time(nullptr));
+  if (!imported.ok()) return imported;
+  return store;
 }
 
 void AddDataOption(CLI::App* command) {
@@ -146,6 +159,8 @@ int RunServer() {
   if (!dir.root.empty() && dir.root.size() > 1 && dir.root.back() == '/') dir.root.pop_back();
   cloud::Spaces spaces(dir);
   if (Status s = spaces.Prepare(); !s.ok()) return Fail(s.message());
+  Result<std::unique_ptr<control::ControlStore>> store = OpenControl(spaces);
+  if (!store.ok()) return Fail(store.status().message());
   ApplyLimits();
   if (!CheckSandbox()) return 1;
 
@@ -366,6 +381,9 @@ int RunCloud() {
     for (const std::string& name : flags.spaces) {
       Result<std::string> token = spaces.Create(name);
       if (!token.ok()) return Fail(token.status().message());
+      Result<std::unique_ptr<control::ControlStore>> store = OpenControl(spaces);
+      if (!store.ok()) return Fail(store.status().message());
+      (void)(*store)->Audit("cli", name, "space-create", "{}", std::time(nullptr));
       if (flags.spaces.size() == 1) {
         std::printf("%s\n", token->c_str());
       } else {
@@ -383,6 +401,12 @@ int RunCloud() {
     cloud::Spaces spaces(cloud::DataDir{flags.data});
     Status s = spaces.Delete(flags.space);
     if (!s.ok()) return Fail(s.message());
+    Result<std::unique_ptr<control::ControlStore>> store = OpenControl(spaces);
+    if (!store.ok()) return Fail(store.status().message());
+    if (Status removed = (*store)->RemoveSpace(flags.space); !removed.ok()) {
+      return Fail(removed.message());
+    }
+    (void)(*store)->Audit("cli", flags.space, "space-delete", "{}", std::time(nullptr));
     return 0;
   }
   if (set_policy->parsed() || show_policy->parsed() || make_public->parsed() ||

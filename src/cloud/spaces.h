@@ -23,6 +23,8 @@ struct DataDir {
   // The space's policy (cloud/space_policy.h): written here, read-only to its worker.
   std::string PolicyDir(std::string_view name) const;
   std::string RunDir() const { return root + "/run"; }
+  // The control plane's store (control/store.h): accounts, members, tokens, the audit log.
+  std::string ControlDb() const { return root + "/control.db"; }
   std::string LogsDir() const { return root + "/logs"; }
 };
 
