@@ -26,6 +26,10 @@ constexpr int kMaxQuickCrashes = 5;               // then the worker is given up
 constexpr std::chrono::seconds kStableAfter{30};  // a run this long resets the count
 constexpr std::chrono::milliseconds kFirstBackoff{100};
 constexpr std::chrono::milliseconds kMaxBackoff{5000};
+// How long the pool waits after a hand-over before it starts a replacement: starting one
+// (bubblewrap, an exec, the dry run) takes tens of milliseconds of CPU, which would otherwise
+// compete with the woken worker's start on the same cores.
+constexpr std::chrono::milliseconds kRefillDelay{50};
 
 std::string RandomHex() {
   unsigned char bytes[32];
@@ -170,6 +174,7 @@ bool Supervisor::SpawnFromPoolLocked(Worker& worker, const WorkerFds& fds) {
           phases);
       worker.pid = pooled.process.pid;
       worker.started = Clock::now();
+      last_handover_ = worker.started;
       return true;
     }
     spdlog::warn("space {}: a pool worker could not take it: {}", worker.space, assigned.message());
@@ -187,6 +192,10 @@ void Supervisor::FillPool() {
   while (!shutting_down_ && !pool_closed_) {
     if (static_cast<int>(pool_.size()) >= options_.pool_size) {
       changed_.wait(lock);
+      continue;
+    }
+    if (Clock::time_point refill_at = last_handover_ + kRefillDelay; Clock::now() < refill_at) {
+      changed_.wait_until(lock, refill_at);
       continue;
     }
     lock.unlock();

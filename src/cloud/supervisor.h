@@ -99,6 +99,7 @@ class Supervisor {
   std::unordered_map<pid_t, std::string> stopping_;  // pid -> socket path, until reaped
   std::deque<Waiter> waiting_;                       // for a free slot (max_workers)
   uint64_t next_generation_ = 1;
+  std::chrono::steady_clock::time_point last_handover_;  // to a pool worker
   // When the housekeeper's sleep ends (min() while it is awake).
   std::chrono::steady_clock::time_point housekeeper_wakes_ =
       std::chrono::steady_clock::time_point::min();
