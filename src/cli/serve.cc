@@ -13,6 +13,8 @@
 
 #include <fcntl.h>
 #include <malloc.h>
+#include <pthread.h>
+#include <signal.h>
 #include <spdlog/spdlog.h>
 #include <sqlite3.h>
 #include <sys/random.h>
@@ -373,6 +375,13 @@ void PrewarmServe() {
     [[maybe_unused]] int code = RunServe();
     flags = ServeFlags{};
     warm_paths.clear();
+    // RunServe blocked the stop signals for its signal thread (gone now): while it waits for a
+    // space, SIGTERM ends a pool worker as it did before the dry run.
+    sigset_t stop_signals;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGINT);
+    sigaddset(&stop_signals, SIGTERM);
+    pthread_sigmask(SIG_UNBLOCK, &stop_signals, nullptr);
     std::fflush(stdout);
     ::dup2(saved_stdout, 1);
   }
