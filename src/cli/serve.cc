@@ -26,6 +26,7 @@
 #include "auth/handoff.h"
 #include "auth/permissions.h"
 #include "auth/session.h"
+#include "auth/space_roles.h"
 #include "changes/change_log.h"
 #include "cli/cli_util.h"
 #include "cli/create_token.h"
@@ -558,6 +559,8 @@ int RunServe() {
   // A space's worker shows anonymous visitors only what its policy makes public.
   bool default_deny = flags.default_deny || !flags.space_policy.empty();
   auth::PermissionEngine permissions(config, settings, {default_deny, root_enabled});
+  // Hosting mode: a member's role, named by the front door alone, allows that role's actions.
+  if (!handoff_secret.empty()) permissions.AddSource(auth::MakeSpaceRoleSource());
   if (!flags.space_policy.empty()) {
     permissions.AddSource(cloud::MakeSpacePolicySource(
         std::make_shared<cloud::SpacePolicyFile>(flags.space_policy, kSpacePolicyCheckInterval)));

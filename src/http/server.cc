@@ -9,6 +9,8 @@
 #include <unordered_set>
 #include <vector>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -95,6 +97,20 @@ Request RequestHead(const bhttp::request_header<Fields>& head) {
                              std::string(field.value()));
   }
   return out;
+}
+
+// The client's address ("127.0.0.1", "::1"; "" for a Unix socket), for rate limits and logs.
+std::string PeerAddress(int fd) {
+  sockaddr_storage peer{};
+  socklen_t length = sizeof peer;
+  if (::getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &length) != 0) return "";
+  char text[INET6_ADDRSTRLEN] = {};
+  if (peer.ss_family == AF_INET) {
+    ::inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(&peer)->sin_addr, text, sizeof text);
+  } else if (peer.ss_family == AF_INET6) {
+    ::inet_ntop(AF_INET6, &reinterpret_cast<sockaddr_in6*>(&peer)->sin6_addr, text, sizeof text);
+  }
+  return text;
 }
 
 // Datasette's PayloadTooLarge message.
@@ -274,6 +290,7 @@ asio::awaitable<void> Server::Impl::Session(Protocol::socket socket) {
   auto buffer = std::make_shared<beast::flat_buffer>();
   int fd = stream->socket().native_handle();
   AddSession(fd);
+  const std::string peer_address = PeerAddress(fd);
   struct Unregister {
     Impl* impl;
     int fd;
@@ -309,6 +326,7 @@ asio::awaitable<void> Server::Impl::Session(Protocol::socket socket) {
       break;
     }
     Request request = RequestHead(head_parser.get());
+    request.remote_address = peer_address;
     bool keep_alive = head_parser.get().keep_alive();
     bool head = head_parser.get().method() == bhttp::verb::head;
     bool has_body = !head_parser.is_done();
