@@ -231,6 +231,7 @@ http::Response AccountPages::MembersPage(Context& c, const std::string& space) {
   std::string html =
       "<h1>Members of " + Escape(space) + "</h1>\n<p><a href=\"" + Escape(SpaceUrl(c, space)) +
       "\">Open the space</a> &middot; <a href=\"" + Escape(base) + "/tokens\">API tokens</a>" +
+      " &middot; <a href=\"" + Escape(base) + "/public\">public tables</a>" +
       (admin ? " &middot; <a href=\"" + Escape(base) + "/audit\">audit log</a>" : std::string()) +
       "</p>\n<table class=\"rows-and-columns\"><thead><tr><th>Account</th>"
       "<th>Role</th>" +
@@ -319,7 +320,7 @@ http::Response AccountPages::ChangeMember(Context& c, const std::string& space,
   format::JsonValue details = format::JsonValue::MakeObject();
   details.Set("account", Str(account_name));
   details.Set("from", Str(std::string(RoleName(*current))));
-  if (!c.Field("remove").empty()) {
+  if (c.Field("remove") == "1") {
     if (Status removed = store_.RemoveMember(space, account->id); !removed.ok()) {
       return Fail(c, 400, removed.message());
     }

@@ -42,7 +42,7 @@ std::string Context::Field(const std::string& name) const {
     if (!value) return "";
     if (value->is_string()) return value->as_string();
     if (value->is_int()) return std::to_string(value->as_int());
-    if (value->is_bool()) return value->as_bool() ? "1" : "";
+    if (value->is_bool()) return value->as_bool() ? "1" : "0";
     return "";
   }
   auto found = form.find(name);
@@ -251,6 +251,7 @@ http::Response AccountPages::Route(Context& c) {
       return RevokeToken(c, space, id);
     }
     if (tail == "audit") return AuditPage(c, space);
+    if (tail == "public") return post ? SetPublic(c, space) : PublicPage(c, space);
     if (tail == "delete" && post) return DeleteSpace(c, space);
   }
   return Fail(c, 404, "Not found");

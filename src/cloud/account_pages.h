@@ -8,6 +8,7 @@
 //   /-/invite/CODE                             accept an invitation
 //   /-/spaces/NAME/tokens                      API tokens: create (shown once), list, revoke
 //   /-/spaces/NAME/audit                       the space's audit log (admins)
+//   /-/spaces/NAME/public                      public tables: make one public or private (admins)
 //   /-/api/...                                 the JSON equivalents (docs/cloud.md)
 //
 // Sessions: an HttpOnly, SameSite=Lax cookie (kSessionCookie) holding a signed random id,
@@ -124,6 +125,9 @@ class AccountPages {
   http::Response CreateToken(Context& c, const std::string& space);
   http::Response RevokeToken(Context& c, const std::string& space, int64_t id);
   http::Response AuditPage(Context& c, const std::string& space);
+  // account_public.cc: the space's public tables (cloud/space_policy.h), toggled by admins.
+  http::Response PublicPage(Context& c, const std::string& space);
+  http::Response SetPublic(Context& c, const std::string& space);
   http::Response DeleteSpace(Context& c, const std::string& space);
 
   // Helpers shared by both files.

@@ -8,7 +8,7 @@ import subprocess
 import httpx
 import pytest
 
-from conftest import create_space
+from conftest import create_space, wait_for
 from almanac_server import almanac_binary
 
 
@@ -260,3 +260,40 @@ def test_pages_share_the_stylesheet(start_cloud, path):
         assert "<script" not in page.text  # works without JavaScript
         css = c.get("/-/static/app.css")
         assert css.status_code == 200 and ".hd {" in css.text
+
+
+def test_admins_make_tables_public_and_every_toggle_is_audited(start_cloud):
+    cloud = start_cloud("--no-sandbox", "--pool", "0")
+    ivan, judy = Browser(cloud), Browser(cloud)
+    ivan.sign_up("ivan")
+    judy.sign_up("judy")
+    ivan.create_space("india")
+    for table in ("open", "secret"):
+        assert ivan.client.post("/india/data/-/create", json={
+            "table": table, "pk": "id", "rows": [{"id": 1}]}).status_code == 201
+    anonymous = httpx.Client(base_url=cloud.url, timeout=60)
+    assert anonymous.get("/india/data/open.json").status_code == 401
+    # Judy, a member, may not publish anything.
+    code = ivan.client.post("/-/api/spaces/india/invitations", json={"role": "member"}).json()["code"]
+    assert judy.client.post(f"/-/api/invite/{code}", json={}).status_code == 200
+    assert judy.client.post("/-/api/spaces/india/public", json={
+        "database": "data", "table": "open", "public": True}).status_code == 403
+    # Ivan, the owner, makes one table public with the form.
+    made = ivan.submit("/-/spaces/india/public", "/-/spaces/india/public",
+                       {"database": "data", "table": "open", "public": "1"})
+    assert made.status_code == 303, made.text
+    assert judy.get("/-/api/spaces/india/public").json()["public_tables"] == [
+        {"database": "data", "table": "open"}]
+    # The worker reloads its policy within 0.1 s: anonymous visitors see that table only.
+    wait_for(lambda: anonymous.get("/india/data/open.json").status_code == 200,
+             what="the table to be public")
+    assert anonymous.get("/india/data/secret.json").status_code == 403
+    assert anonymous.post("/india/data/open/-/insert", json={"row": {"id": 2}}).status_code == 401
+    # And private again.
+    assert ivan.client.post("/-/api/spaces/india/public", json={
+        "database": "data", "table": "open", "public": False}).status_code == 200
+    # (No public table left: the front door refuses anonymous visitors before the worker.)
+    wait_for(lambda: anonymous.get("/india/data/open.json").status_code == 401,
+             what="the table to be private")
+    actions = audit_actions(ivan, "india")
+    assert actions[:2] == ["table-private", "table-public"]
