@@ -210,6 +210,8 @@ int RunServer() {
   std::fflush(stdout);
   running = &server;
   if (!stop_requested) server.Run();
+  // Connections made on the server's threads belong to its io_context, destroyed with it.
+  upstream.CloseIdle();
   stop_on_signal.Finish();
   supervisor.StopAll();
   return 0;

@@ -1,6 +1,7 @@
 #include "cloud/front_door.h"
 
 #include <charconv>
+#include <chrono>
 #include <cstdio>
 #include <ctime>
 
@@ -29,6 +30,10 @@ std::string Megabytes(int64_t bytes) {
   char text[32];
   std::snprintf(text, sizeof text, "%.1f MB", static_cast<double>(bytes) / (1 << 20));
   return text;
+}
+
+int64_t Micros(std::chrono::steady_clock::duration d) {
+  return std::chrono::duration_cast<std::chrono::microseconds>(d).count();
 }
 
 }  // namespace
@@ -156,28 +161,41 @@ http::Response FrontDoor::Handle(http::Request& request) {
   http::Response response;
   auto forwarded = std::make_shared<http::Request>(std::move(request));
   response.deferred = [this, space, forwarded, actor](std::function<void(http::Response)> reply) {
-    supervisor_.Acquire(space, [this, forwarded, reply, actor](Result<WorkerLease> lease) {
-      if (!lease.ok()) {
-        reply(Error(503, lease.status().message()));
-        return;
-      }
-      std::string path = lease->socket_path;
-      if (!lease->handoff_secret.empty()) {
-        // The caller (root, a member with a role, or no actor), signed for this worker alone.
-        forwarded->headers.emplace_back(
-            std::string(auth::kIdentityHeader),
-            auth::SignIdentity(lease->handoff_secret, actor, std::time(nullptr)));
-      }
-      upstream_.Send(path, std::move(*forwarded), std::move(lease->lease),
-                     [this, reply](Result<http::Response> answer) {
-                       if (!answer.ok()) {
-                         spdlog::warn("proxy: {}", answer.status().message());
-                         reply(Error(502, "The space's server did not answer"));
-                         return;
-                       }
-                       reply(std::move(answer).value());
-                     });
-    });
+    auto asked = std::chrono::steady_clock::now();
+    supervisor_.Acquire(
+        space, [this, forwarded, reply, actor, space, asked](Result<WorkerLease> lease) {
+          if (!lease.ok()) {
+            reply(Error(503, lease.status().message()));
+            return;
+          }
+          std::string path = lease->socket_path;
+          if (!lease->handoff_secret.empty()) {
+            // The caller (root, a member with a role, or no actor), signed for this worker alone.
+            forwarded->headers.emplace_back(
+                std::string(auth::kIdentityHeader),
+                auth::SignIdentity(lease->handoff_secret, actor, std::time(nullptr)));
+          }
+          auto leased = std::chrono::steady_clock::now();
+          bool woke = lease->woke;
+          upstream_.Send(path, std::move(*forwarded), std::move(lease->lease),
+                         [this, reply, woke, space, asked, leased](Result<http::Response> answer) {
+                           if (woke) {
+                             // A cold start's parts (bench/cloud.py reads this line).
+                             auto now = std::chrono::steady_clock::now();
+                             spdlog::info(
+                                 "space {}: woken, answer head {} us after the request (worker "
+                                 "given {} us, then the worker's answer {} us)",
+                                 space, Micros(now - asked), Micros(leased - asked),
+                                 Micros(now - leased));
+                           }
+                           if (!answer.ok()) {
+                             spdlog::warn("proxy: {}", answer.status().message());
+                             reply(Error(502, "The space's server did not answer"));
+                             return;
+                           }
+                           reply(std::move(answer).value());
+                         });
+        });
   };
   return response;
 }

@@ -125,11 +125,22 @@ void ApplyHeaders(Message& res, const Response& response) {
   for (const auto& [name, value] : response.headers) res.insert(name, value);
 }
 
+thread_local asio::io_context* current_server_io = nullptr;
+
+// Runs `io` on this thread, which CurrentServerIo names meanwhile.
+void RunIo(asio::io_context& io) {
+  current_server_io = &io;
+  io.run();
+  current_server_io = nullptr;
+}
+
 bool IsTcp(const Protocol& protocol) {
   return protocol.family() == AF_INET || protocol.family() == AF_INET6;
 }
 
 }  // namespace
+
+asio::io_context* CurrentServerIo() { return current_server_io; }
 
 struct Server::Impl {
   Impl(ServerOptions o, Handler& h) : options(std::move(o)), handler(h) {}
@@ -575,9 +586,9 @@ void Server::Run() {
   }
   std::vector<std::thread> threads;
   for (int i = 1; i < impl.options.io_threads; ++i) {
-    threads.emplace_back([&impl] { impl.io.run(); });
+    threads.emplace_back([&impl] { RunIo(impl.io); });
   }
-  impl.io.run();
+  RunIo(impl.io);
   for (std::thread& t : threads) t.join();
 }
 
