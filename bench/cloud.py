@@ -138,14 +138,42 @@ def cold_start(data, wakes, sandbox_args, pool, prefix="cold"):
         stop(process)
         log.close()
     # Where the time goes: the supervisor's hand-over (chown, mount, descriptors) and the
-    # worker's own start (from the hand-over to listening), from their logs.
-    handover = [int(m) / 1000 for m in
-                re.findall(r"handed to pre-started worker \d+ in (\d+) us", log_path.read_text())]
-    serving = []
+    # worker's own start (from the hand-over to listening), from their logs, each with its
+    # phases ("name time, ..." in parentheses: µs for the hand-over, ms for the worker).
+    handover, handover_phases = [], {}
+    for total, parts in re.findall(r"handed to pre-started worker \d+ in (\d+) us(?: \(([^)]*)\))?",
+                                   log_path.read_text())[2:]:
+        handover.append(int(total) / 1000)
+        for name, value in parse_phases(parts):
+            handover_phases.setdefault(name, []).append(value / 1000)
+    for given, answer in re.findall(r"woken, answer head \d+ us after the request \(worker given (\d+) us, then the worker's answer (\d+) us\)",
+                                    log_path.read_text())[2:]:
+        handover_phases.setdefault("front door: request → worker given (hand-over included)", []).append(int(given) / 1000)
+        handover_phases.setdefault("front door: worker given → its answer's head", []).append(int(answer) / 1000)
+    serving, serving_phases = [], {}
     for name in names:
         text = (data / "logs" / f"{name}.log").read_text(errors="replace")
-        serving += [float(m) for m in re.findall(r"serving ([\d.]+) ms after", text)]
-    return times, handover[2:], serving[2:]
+        for total, parts in re.findall(r"serving ([\d.]+) ms after[^(\n]*(?:\(([^)]*)\))?",
+                                       text)[1:]:
+            serving.append(float(total))
+            for phase, value in parse_phases(parts):
+                serving_phases.setdefault(phase, []).append(value)
+        for arrived, handled in re.findall(
+                r"first request ([\d.]+) ms after it was handed the space, handled in ([\d.]+) ms",
+                text)[1:]:
+            serving_phases.setdefault("first request arrives (after hand-over)", []).append(float(arrived))
+            serving_phases.setdefault("first request handled", []).append(float(handled))
+    return times, handover, serving, handover_phases, serving_phases
+
+
+def parse_phases(text):
+    """[(name, number)] from "chown 120, mount space 800"."""
+    out = []
+    for part in (text or "").split(","):
+        words = part.split()
+        if len(words) >= 2:
+            out.append((" ".join(words[:-1]), float(words[-1])))
+    return out
 
 
 def bwrap_alone(runs=50):
@@ -202,28 +230,69 @@ def make_table(path, rows=1000):
     db.close()
 
 
-def proxy_cost(data, duration, sandbox_args):
+def cpu_limited_group():
+    """A cgroup (v1 cpu controller, as root) with a worker's CPU limit (one core), or None."""
+    base = Path("/sys/fs/cgroup/cpu")
+    if os.geteuid() != 0 or not (base / "cgroup.procs").exists():
+        return None
+    group = base / f"almanac-bench-{os.getpid()}"
+    try:
+        group.mkdir(exist_ok=True)
+        (group / "cpu.cfs_period_us").write_text("100000")
+        (group / "cpu.cfs_quota_us").write_text("100000")
+    except OSError:
+        return None
+    return group
+
+
+def proxy_cost(data, duration, sandbox_args, rounds):
+    """Requests per second through the front door and from `almanac serve` directly, taken in
+    turn `rounds` times (medians: the machine is shared), and again with the direct server
+    under a worker's CPU limit (one core), which isolates the proxy's own cost."""
     [token] = create_spaces(data, ["warm"]).values()
     db = data / "spaces" / "warm" / "data.db"
     make_table(db)
     shutil.copy(db, data / "direct.db")
     process, url = start_cloud(data, *sandbox_args)
-    direct = subprocess.Popen([BIN, "serve", str(data / "direct.db"), "-p", "0",
-                               "--setting", "num_sql_threads", "2", "--io-threads", "2"],
-                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    direct_url = re.search(r"serving on (http://\S+)", direct.stdout.readline()).group(1)
+    group = cpu_limited_group() if not sandbox_args else None
+
+    def serve_direct(name, limited):
+        shutil.copy(db, data / f"{name}.db")
+        p = subprocess.Popen([BIN, "serve", str(data / f"{name}.db"), "-p", "0",
+                              "--setting", "num_sql_threads", "2", "--io-threads", "2"],
+                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        if limited:
+            (group / "cgroup.procs").write_text(str(p.pid))
+        return p, re.search(r"serving on (http://\S+)", p.stdout.readline()).group(1)
+
+    direct, direct_url = serve_direct("direct", False)
+    limited = limited_url = None
+    if group:
+        limited, limited_url = serve_direct("limited", True)
     auth = f"Authorization: Bearer {token}"
     try:
         httpx.get(f"{url}/warm/data/t", headers={"Authorization": f"Bearer {token}"})
         results = {}
         for kind, suffix in (("HTML", ""), ("JSON", ".json")):
-            proxied = wrk(f"{url}/warm/data/t{suffix}?_size=50", duration, [auth])
-            plain = wrk(f"{direct_url}/direct/t{suffix}?_size=50", duration)
-            results[kind] = (proxied, plain)
+            proxied, plain, capped = [], [], []
+            for _ in range(rounds):
+                proxied.append(wrk(f"{url}/warm/data/t{suffix}?_size=50", duration, [auth]))
+                plain.append(wrk(f"{direct_url}/direct/t{suffix}?_size=50", duration))
+                if limited:
+                    capped.append(wrk(f"{limited_url}/limited/t{suffix}?_size=50", duration))
+            results[kind] = (statistics.median(proxied), statistics.median(plain),
+                             statistics.median(capped) if capped else None)
     finally:
         stop(process)
-        direct.terminate()
-        direct.wait()
+        for p in (direct, limited):
+            if p:
+                p.terminate()
+                p.wait()
+        if group:
+            try:
+                group.rmdir()
+            except OSError:
+                pass
     return results
 
 
@@ -266,26 +335,47 @@ def density(data, spaces, active, sandbox_args):
 
 
 def run_cold(args, sandbox_args, data, section):
-    wakes, handover, serving = cold_start(data, args.wakes, sandbox_args, args.pool)
-    unpooled, _, _ = cold_start(data, args.wakes // 4, sandbox_args, 0, "nopool")
-    bw = bwrap_alone()
-    sv = serve_alone()
+    wakes, handover, serving, handover_phases, serving_phases = cold_start(
+        data, args.wakes, sandbox_args, args.pool)
+    if args.pool_only:
+        unpooled = bw = sv = None
+    else:
+        unpooled = cold_start(data, args.wakes // 4, sandbox_args, 0, "nopool")[0]
+        bw = bwrap_alone()
+        sv = serve_alone()
+
+    def row(what, values):
+        if not values:
+            return []
+        return [f"| {what} | {percentile(values, 50):.1f} | {percentile(values, 99):.1f} | {len(values)} |"]
+
+    def phase_rows(prefix, phases):
+        return [f"| {prefix}{name} | {percentile(v, 50):.2f} | {percentile(v, 99):.2f} | {len(v)} |"
+                for name, v in phases.items()]
+
     section("Cold start (request to an idle space → first response byte)", [
-        f"| what | p50 ms | p99 ms | runs |", "| --- | --- | --- | --- |",
-        f"| wake through the front door, pool of {args.pool} | {percentile(wakes, 50):.1f} | {percentile(wakes, 99):.1f} | {len(wakes)} |",
-        f"| of which: supervisor hands the space over (chown, mount into the sandbox, descriptors) | {percentile(handover, 50):.1f} | {percentile(handover, 99):.1f} | {len(handover)} |",
-        f"| of which: worker from hand-over to listening (`serve` setup, databases opened) | {percentile(serving, 50):.1f} | {percentile(serving, 99):.1f} | {len(serving)} |",
-        f"| wake through the front door, no pool | {percentile(unpooled, 50):.1f} | {percentile(unpooled, 99):.1f} | {len(unpooled)} |",
-        f"| bwrap namespaces alone (/bin/true) | {percentile(bw, 50):.1f} | {percentile(bw, 99):.1f} | {len(bw)} |",
-        f"| `almanac serve` exec → first answer, no sandbox | {percentile(sv, 50):.1f} | {percentile(sv, 99):.1f} | {len(sv)} |"])
+        "| what | p50 ms | p99 ms | runs |", "| --- | --- | --- | --- |",
+        *row(f"wake through the front door, pool of {args.pool}", wakes),
+        *row("of which: supervisor hands the space over (chown, mount into the sandbox, descriptors)", handover),
+        *phase_rows("&nbsp;&nbsp;hand-over: ", handover_phases),
+        *row("of which: worker from hand-over to listening (`serve` setup, databases opened)", serving),
+        *phase_rows("&nbsp;&nbsp;worker: ", serving_phases),
+        *row("wake through the front door, no pool", unpooled),
+        *row("bwrap namespaces alone (/bin/true)", bw),
+        *row("`almanac serve` exec → first answer, no sandbox", sv)])
 
 
 def run_proxy(args, sandbox_args, data, section):
-    proxy = proxy_cost(data, args.duration, sandbox_args)
-    section("Warm proxy cost (wrk -t1 -c8, table page of 50 rows)", [
-        "| page | through the front door req/s | `almanac serve` direct req/s | ratio |",
-        "| --- | --- | --- | --- |",
-        *[f"| {kind} | {p:.0f} | {d:.0f} | {p / d:.2f}× |" for kind, (p, d) in proxy.items()]])
+    proxy = proxy_cost(data, args.duration, sandbox_args, args.rounds)
+    rows = []
+    for kind, (p, d, c) in proxy.items():
+        capped = f"{c:.0f} | {p / c:.2f}×" if c else "- | -"
+        rows.append(f"| {kind} | {p:.0f} | {d:.0f} | {p / d:.2f}× | {capped} |")
+    section(f"Warm proxy cost (wrk -t1 -c8, table page of 50 rows; medians of {args.rounds} "
+            f"rounds of {args.duration} s, taken in turn)", [
+        "| page | through the front door req/s | `almanac serve` direct req/s | ratio | direct, "
+        "with a worker's CPU limit (1 core) req/s | ratio |",
+        "| --- | --- | --- | --- | --- | --- |", *rows])
 
 
 def run_density(args, sandbox_args, data, section):
@@ -313,8 +403,11 @@ def main():
     parser.add_argument("--spaces", type=int, default=10000)
     parser.add_argument("--active", type=int, default=200)
     parser.add_argument("--duration", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=3, help="proxy cost: rounds taken in turn")
     parser.add_argument("--no-sandbox", action="store_true")
     parser.add_argument("--pool", type=int, default=2)
+    parser.add_argument("--pool-only", action="store_true",
+                        help="cold start: only the wakes with the pool (no baselines)")
     parser.add_argument("--only", choices=["cold", "proxy", "density"], default=None)
     parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "cloud.md"))
     args = parser.parse_args()

@@ -29,10 +29,12 @@ function(alm_test)
 endfunction()
 
 # alm_check_deps(almanac_http ALLOWED almanac_core almanac_format)
+# alm_check_deps(almanac_web FORBIDDEN almanac_control)
 # Fails the configure step when TARGET links, directly or through other almanac libraries, an
-# almanac library outside ALLOWED: the layering rules of docs/architecture.md, checked by CMake.
+# almanac library outside ALLOWED (when given) or one in FORBIDDEN: the layering rules of
+# docs/architecture.md, checked by CMake.
 function(alm_check_deps target)
-  cmake_parse_arguments(ARG "" "" "ALLOWED" ${ARGN})
+  cmake_parse_arguments(ARG "" "" "ALLOWED;FORBIDDEN" ${ARGN})
   set(seen "")
   set(queue ${target})
   while(queue)
@@ -49,8 +51,11 @@ function(alm_check_deps target)
     endforeach()
   endwhile()
   foreach(lib IN LISTS seen)
-    if(NOT lib IN_LIST ARG_ALLOWED)
+    if(DEFINED ARG_ALLOWED AND NOT lib IN_LIST ARG_ALLOWED)
       message(FATAL_ERROR "${target} must not depend on ${lib} (allowed: ${ARG_ALLOWED})")
+    endif()
+    if(lib IN_LIST ARG_FORBIDDEN)
+      message(FATAL_ERROR "${target} must not depend on ${lib}")
     endif()
   endforeach()
 endfunction()

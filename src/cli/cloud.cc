@@ -45,6 +45,7 @@ struct CloudFlags {
   int io_threads = 2;
   int pool = 2;
   int space_quota_mb = 1024;
+  std::string signup = "open";      // open | invite
   std::string space;                // delete-space, probe
   std::vector<std::string> spaces;  // create-space
   std::string policy_file;          // set-policy: a file, or - for stdin
@@ -71,12 +72,14 @@ int Fail(const std::string& message) {
   return 1;
 }
 
-// The control plane's store, DIR/control.db, with every space on disk recorded in it (spaces
-// made before control.db existed get no owner: their admin token still reaches them).
-Result<std::unique_ptr<control::ControlStore>> OpenControl(const cloud::Spaces& spaces) {
+// The control plane's store, DIR/control.db. With `import_all`, every space on disk is
+// recorded in it (spaces made before control.db existed get no owner: their admin token still
+// reaches them).
+Result<std::unique_ptr<control::ControlStore>> OpenControl(const cloud::Spaces& spaces,
+                                                           bool import_all) {
   Result<std::unique_ptr<control::ControlStore>> store =
       control::ControlStore::Open(spaces.dir().ControlDb());
-  if (!store.ok()) return store;
+  if (!store.ok() || !import_all) return store;
   Status imported = (*store)->ImportSpaces(spaces.List(), std::time(nullptr));
   if (!imported.ok()) return imported;
   return store;
@@ -159,7 +162,7 @@ int RunServer() {
   if (!dir.root.empty() && dir.root.size() > 1 && dir.root.back() == '/') dir.root.pop_back();
   cloud::Spaces spaces(dir);
   if (Status s = spaces.Prepare(); !s.ok()) return Fail(s.message());
-  Result<std::unique_ptr<control::ControlStore>> store = OpenControl(spaces);
+  Result<std::unique_ptr<control::ControlStore>> store = OpenControl(spaces, true);
   if (!store.ok()) return Fail(store.status().message());
   ApplyLimits();
   if (!CheckSandbox()) return 1;
@@ -184,13 +187,18 @@ int RunServer() {
   supervision.pool_size = flags.pool;
   cloud::Supervisor supervisor(dir, cloud::Launcher(dir, launch), supervision,
                                [&upstream](const std::string& path) { upstream.Forget(path); });
-  cloud::FrontDoor front_door(spaces, supervisor, upstream,
+  cloud::AccountOptions account_options;
+  account_options.domain = flags.domain;
+  account_options.signup =
+      flags.signup == "invite" ? cloud::SignupMode::kInvite : cloud::SignupMode::kOpen;
+  cloud::AccountPages accounts(**store, spaces, account_options);
+  cloud::FrontDoor front_door(spaces, supervisor, upstream, accounts,
                               {flags.domain, int64_t{flags.space_quota_mb} << 20});
 
   http::ServerOptions options;
   options.io_threads = flags.io_threads;
-  options.max_body_bytes = 0;
-  options.gzip_level = 0;  // the workers compress (Accept-Encoding is passed on to them)
+  options.max_body_bytes = 1 << 20;  // the account pages' forms; space bodies stream
+  options.gzip_level = 0;            // the workers compress (Accept-Encoding is passed on to them)
   http::Server server(options, front_door);
   Result<uint16_t> port = server.ListenTcp(flags.host, static_cast<uint16_t>(flags.port));
   if (!port.ok()) return Fail(port.status().message());
@@ -202,6 +210,8 @@ int RunServer() {
   std::fflush(stdout);
   running = &server;
   if (!stop_requested) server.Run();
+  // Connections made on the server's threads belong to its io_context, destroyed with it.
+  upstream.CloseIdle();
   stop_on_signal.Finish();
   supervisor.StopAll();
   return 0;
@@ -340,6 +350,10 @@ CLI::App* AddCloudCommand(CLI::App& app) {
                 "refused)")
       ->capture_default_str()
       ->check(CLI::Range(1, 1 << 24));
+  c->add_option("--signup", flags.signup,
+                "Who may make an account: open (anyone) or invite (with an invitation link only)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"open", "invite"}));
   c->add_option("--io-threads", flags.io_threads, "Front door threads")
       ->capture_default_str()
       ->check(CLI::Range(1, 64));
@@ -376,18 +390,28 @@ CLI::App* AddCloudCommand(CLI::App& app) {
 int RunCloud() {
   if (create_space->parsed()) {
     cloud::Spaces spaces(cloud::DataDir{flags.data});
+    if (Status s = spaces.Prepare(); !s.ok()) return Fail(s.message());
+    Result<std::unique_ptr<control::ControlStore>> store = OpenControl(spaces, false);
+    if (!store.ok()) return Fail(store.status().message());
+    // Recorded after the files exist, all in one transaction (the bench makes 10,000 at once).
+    std::vector<std::string> created;
+    auto record = [&]() -> Status {
+      return (*store)->ImportSpaces(created, std::time(nullptr), "cli");
+    };
     for (const std::string& name : flags.spaces) {
       Result<std::string> token = spaces.Create(name);
-      if (!token.ok()) return Fail(token.status().message());
-      Result<std::unique_ptr<control::ControlStore>> store = OpenControl(spaces);
-      if (!store.ok()) return Fail(store.status().message());
-      (void)(*store)->Audit("cli", name, "space-create", "{}", std::time(nullptr));
+      if (!token.ok()) {
+        (void)record();
+        return Fail(token.status().message());
+      }
+      created.push_back(name);
       if (flags.spaces.size() == 1) {
         std::printf("%s\n", token->c_str());
       } else {
         std::printf("%s %s\n", name.c_str(), token->c_str());
       }
     }
+    if (Status recorded = record(); !recorded.ok()) return Fail(recorded.message());
     return 0;
   }
   if (list_spaces->parsed()) {
@@ -399,7 +423,7 @@ int RunCloud() {
     cloud::Spaces spaces(cloud::DataDir{flags.data});
     Status s = spaces.Delete(flags.space);
     if (!s.ok()) return Fail(s.message());
-    Result<std::unique_ptr<control::ControlStore>> store = OpenControl(spaces);
+    Result<std::unique_ptr<control::ControlStore>> store = OpenControl(spaces, false);
     if (!store.ok()) return Fail(store.status().message());
     if (Status removed = (*store)->RemoveSpace(flags.space); !removed.ok()) {
       return Fail(removed.message());

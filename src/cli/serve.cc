@@ -5,20 +5,28 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <iostream>
 #include <map>
 #include <optional>
 
+#include <fcntl.h>
 #include <malloc.h>
+#include <pthread.h>
+#include <signal.h>
 #include <spdlog/spdlog.h>
+#include <sqlite3.h>
 #include <sys/random.h>
 #include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "api/context.h"
+#include "auth/handoff.h"
 #include "auth/permissions.h"
 #include "auth/session.h"
+#include "auth/space_roles.h"
 #include "changes/change_log.h"
 #include "cli/cli_util.h"
 #include "cli/create_token.h"
@@ -86,6 +94,24 @@ struct ServeFlags {
 
 ServeFlags flags;
 
+// PrewarmServe's dry run: the paths it asks for in turn (the output is dropped).
+std::vector<std::string> warm_paths;
+// The built-in assets, made by PrewarmServe ahead of a pool worker's space.
+std::optional<ui::Assets> prebuilt_assets;
+
+// How many threads this process has (from /proc/self/status; 0 when unknown).
+int ThreadCount() {
+  std::FILE* status = std::fopen("/proc/self/status", "r");
+  if (!status) return 0;
+  char line[256];
+  int threads = 0;
+  while (std::fgets(line, sizeof line, status)) {
+    if (std::sscanf(line, "Threads: %d", &threads) == 1) break;
+  }
+  std::fclose(status);
+  return threads;
+}
+
 // How stale a worker's view of its space's policy may be.
 constexpr std::chrono::milliseconds kSpacePolicyCheckInterval{100};
 
@@ -112,6 +138,76 @@ std::optional<std::string> DemoDatabase() {
   }
   return std::nullopt;
 }
+
+// A pool worker's start, phase by phase (logged once it listens; bench/cloud.py reads it).
+class StartPhases {
+ public:
+  StartPhases()
+      : enabled_(cloud::HandedAtMicros() > 0),
+        last_(cloud::HandedAtMicros()),
+        last_cpu_(CpuMicros()) {}
+  // Each phase's wall time, then (as "NAME cpu") the CPU time this thread spent in it: the
+  // difference is time spent waiting for a core.
+  void Mark(const char* name) {
+    if (!enabled_) return;
+    int64_t now = NowMicros();
+    int64_t cpu = CpuMicros();
+    char part[96];
+    std::snprintf(part, sizeof part, "%s%s %.2f, %s cpu %.2f", text_.empty() ? "" : ", ", name,
+                  static_cast<double>(now - last_) / 1000.0, name,
+                  static_cast<double>(cpu - last_cpu_) / 1000.0);
+    text_ += part;
+    last_ = now;
+    last_cpu_ = cpu;
+  }
+  static int64_t CpuMicros() {
+    timespec ts{};
+    ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return int64_t{ts.tv_sec} * 1000000 + ts.tv_nsec / 1000;
+  }
+  const std::string& text() const { return text_; }
+
+  static int64_t NowMicros() {
+    return std::chrono::duration_cast<std::chrono::microseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+  }
+
+ private:
+  bool enabled_;
+  int64_t last_;
+  int64_t last_cpu_;
+  std::string text_;
+};
+
+// In a pool worker, logs when its first request arrived and how long the handler took for it
+// (the rest of a cold start after the worker listens; bench/cloud.py reads it).
+class FirstRequestLog : public http::Handler {
+ public:
+  explicit FirstRequestLog(http::Handler& inner) : inner_(inner) {}
+  http::BodyMode BodyModeFor(const http::Request& head) const override {
+    return inner_.BodyModeFor(head);
+  }
+  http::Response Handle(http::Request& request) override {
+    if (logged_.exchange(true)) return inner_.Handle(request);
+    int64_t arrived = StartPhases::NowMicros();
+    http::Response response = inner_.Handle(request);
+    int64_t answered = StartPhases::NowMicros();
+    std::fprintf(stderr,
+                 "pool worker: first request %.2f ms after it was handed the space, handled in "
+                 "%.2f ms\n",
+                 static_cast<double>(arrived - cloud::HandedAtMicros()) / 1000.0,
+                 static_cast<double>(answered - arrived) / 1000.0);
+    return response;
+  }
+  http::Response Error(int status, std::string message) const override {
+    return inner_.Error(status, std::move(message));
+  }
+
+ private:
+  http::Handler& inner_;
+  std::atomic<bool> logged_{false};
+};
 
 }  // namespace
 
@@ -233,9 +329,74 @@ CLI::App* AddServeCommand(CLI::App& app) {
   return serve;
 }
 
-void PrewarmServe() { [[maybe_unused]] std::string discarded = RandomSecret(); }
+void PrewarmServe() {
+  [[maybe_unused]] std::string discarded = RandomSecret();
+  // OpenSSL's HMAC, which checks the identity header of every request a space's worker gets:
+  // its first use loads OpenSSL's configuration and providers (milliseconds).
+  {
+    std::string secret(32, 'w');
+    auth::Actor root{format::JsonValue::MakeObject()};
+    root.data.Set("id", format::JsonValue::String("root"));
+    auto now = static_cast<int64_t>(std::time(nullptr));
+    std::string header = auth::SignIdentity(secret, root, now);
+    [[maybe_unused]] Result<auth::MaybeActor> checked = auth::VerifyIdentity(secret, &header, now);
+  }
+  // A dry run of serving on a small database of its own: every part a space's first requests
+  // go through (SQLite, settings, databases, permissions, thread pools, routing, JSON and
+  // templates) runs once here, so that their code is paged in and their one-time set-ups are
+  // done before a space arrives. Everything it starts is stopped and joined before it returns.
+  db::ConfigureSqliteForServing();
+  char path[] = "/tmp/almanac-warm-XXXXXX.db";
+  int fd = ::mkstemps(path, 3);
+  if (fd < 0) return;
+  ::close(fd);
+  sqlite3* warm = nullptr;
+  if (sqlite3_open(path, &warm) == SQLITE_OK) {
+    sqlite3_exec(warm,
+                 "create table t (id integer primary key, name text, score real);"
+                 "insert into t (name, score) values ('a', 1.5), ('b', 2.5), ('c', null);",
+                 nullptr, nullptr, nullptr);
+  }
+  sqlite3_close(warm);
+  std::string name = std::filesystem::path(path).stem().string();
+  int saved_stdout = ::dup(1);
+  int null_fd = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
+  if (saved_stdout >= 0 && null_fd >= 0) {
+    std::fflush(stdout);
+    ::dup2(null_fd, 1);
+    flags.files = {path};
+    flags.get = "/-/versions.json";
+    warm_paths = {"/",
+                  "/" + name,
+                  "/" + name + "/t",
+                  "/" + name + "/t.json?_size=2",
+                  "/" + name + "/t/1",
+                  "/" + name + ".json?sql=select+*+from+t",
+                  "/-/static/app.css"};
+    [[maybe_unused]] int code = RunServe();
+    flags = ServeFlags{};
+    warm_paths.clear();
+    // RunServe blocked the stop signals for its signal thread (gone now): while it waits for a
+    // space, SIGTERM ends a pool worker as it did before the dry run.
+    sigset_t stop_signals;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGINT);
+    sigaddset(&stop_signals, SIGTERM);
+    pthread_sigmask(SIG_UNBLOCK, &stop_signals, nullptr);
+    std::fflush(stdout);
+    ::dup2(saved_stdout, 1);
+  }
+  if (saved_stdout >= 0) ::close(saved_stdout);
+  if (null_fd >= 0) ::close(null_fd);
+  for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
+    ::unlink((std::string(path) + suffix).c_str());
+  }
+  Result<ui::Assets> assets = ui::Assets::Load("", {});
+  if (assets.ok()) prebuilt_assets.emplace(std::move(assets).value());
+}
 
 int RunServe() {
+  StartPhases phases;
   db::ConfigureSqliteForServing();
   if (flags.get.empty()) {
     if (flags.get_headers) return Fail("--headers can only be used with --get");
@@ -243,10 +404,17 @@ int RunServe() {
     if (!flags.get_actor.empty()) return Fail("--actor can only be used with --get");
   }
   // First, on the only thread: Landlock confines the calling thread and what it starts later.
+  // (A pool worker's dry run joined every thread it started: checked, since a thread started
+  // before this would not be confined.)
   if (flags.landlock) {
+    if (int threads = ThreadCount(); threads != 1) {
+      return Fail("--landlock: the process already has " + std::to_string(threads) +
+                  " threads, which Landlock would not confine");
+    }
     Result<int> abi = cloud::RestrictToDirectories({".", "/tmp"});
     if (!abi.ok()) return Fail(abi.status().message());
   }
+  phases.Mark("landlock");
   // SIGINT/SIGTERM stop the server gracefully. Blocked from here on, before any thread (SQL
   // pool, writers, I/O) starts, so that none of them is killed by the signal instead.
   std::atomic<bool> stop_requested{false};
@@ -292,6 +460,7 @@ int RunServe() {
   }
   config::Config config =
       config::Config::FromDocuments(std::move(config_doc), std::move(metadata_doc));
+  phases.Mark("settings");
 
   // Datasette's inspect data: {"<db name>": {"tables": {"<table>": {"count": N}}}}.
   format::JsonValue inspected = format::JsonValue::MakeObject();
@@ -351,6 +520,7 @@ int RunServe() {
     Status s = add("_memory", false, true);
     if (!s.ok()) return Fail(s.message());
   }
+  phases.Mark("databases");
 
   // Change logs and links indexes, for the databases whose config turns them on.
   links::Tracking tracking;
@@ -389,6 +559,8 @@ int RunServe() {
   // A space's worker shows anonymous visitors only what its policy makes public.
   bool default_deny = flags.default_deny || !flags.space_policy.empty();
   auth::PermissionEngine permissions(config, settings, {default_deny, root_enabled});
+  // Hosting mode: a member's role, named by the front door alone, allows that role's actions.
+  if (!handoff_secret.empty()) permissions.AddSource(auth::MakeSpaceRoleSource());
   if (!flags.space_policy.empty()) {
     permissions.AddSource(cloud::MakeSpacePolicySource(
         std::make_shared<cloud::SpacePolicyFile>(flags.space_policy, kSpacePolicyCheckInterval)));
@@ -409,6 +581,7 @@ int RunServe() {
   if (!db::SetSqliteHeapLimit(int64_t{flags.sqlite_heap_limit_mb} << 20)) {
     std::fprintf(stderr, "Warning: this SQLite cannot enforce --sqlite-heap-limit-mb\n");
   }
+  phases.Mark("auth");
   TaskPool pool(static_cast<size_t>(settings.num_sql_threads), "sql");
   // The slow lane's threads yield the CPU to the I/O threads (nice +5: they still get a third of a
   // core each against a busy I/O thread).
@@ -418,13 +591,17 @@ int RunServe() {
                          permissions, ALMANAC_VERSION, &authenticator,
                          &pool,       &change_logs,    &tracking.link_indexes};
   instance.hidden_means_absent = !flags.space_policy.empty();
+  phases.Mark("threads");
   std::vector<ui::StaticMount> mounts;
   for (const std::string& spec : flags.static_mounts) {
     Result<ui::StaticMount> mount = ui::ParseStaticMount(spec);
     if (!mount.ok()) return Fail(mount.status().message());
     mounts.push_back(std::move(mount).value());
   }
-  Result<ui::Assets> assets = ui::Assets::Load(flags.template_dir, std::move(mounts));
+  Result<ui::Assets> assets = prebuilt_assets && flags.template_dir.empty() && mounts.empty()
+                                  ? Result<ui::Assets>(std::move(*prebuilt_assets))
+                                  : ui::Assets::Load(flags.template_dir, std::move(mounts));
+  prebuilt_assets.reset();
   if (!assets.ok()) return Fail(assets.status().message());
   ui::Renderer renderer(std::move(assets).value());
   web::AppOptions app_options;
@@ -434,6 +611,7 @@ int RunServe() {
     app_options.fast_lane = std::chrono::milliseconds(flags.slow_lane_ms);
   }
   web::App app(instance, app_options, renderer);
+  phases.Mark("assets");
   if (!flags.get.empty()) {
     OneRequest one{flags.get, flags.get_headers, flags.get_token, ""};
     if (!flags.get_actor.empty()) {
@@ -442,6 +620,10 @@ int RunServe() {
       one.actor_cookie = auth::MakeActorCookie(secret, *actor);
     }
     int code = AnswerOneRequest(app, one, stdout);
+    for (const std::string& path : warm_paths) {
+      one.target = path;
+      AnswerOneRequest(app, one, stdout);
+    }
     stop_on_signal.Finish();
     slow_lane.Shutdown();
     pool.Shutdown();
@@ -458,7 +640,10 @@ int RunServe() {
   // What requests freed goes back to the kernel once the server is idle: an idle worker keeps
   // only what it still uses (docs/performance.md, "Per-worker footprint").
   options.on_idle = [] { ::malloc_trim(0); };
-  http::Server server(options, app);
+  FirstRequestLog first_request_log(app);
+  http::Server server(options, cloud::HandedAtMicros() > 0
+                                   ? static_cast<http::Handler&>(first_request_log)
+                                   : static_cast<http::Handler&>(app));
   std::string where;
   if (!flags.uds.empty()) {
     Status s = server.ListenUnix(flags.uds);
@@ -489,12 +674,11 @@ int RunServe() {
   std::printf("Almanac %s serving on %s%s\n", ALMANAC_VERSION,
               where.empty() ? base.c_str() : where.c_str(), prefix.c_str());
   std::fflush(stdout);
+  phases.Mark("listen");
   if (int64_t handed = cloud::HandedAtMicros(); handed > 0) {
-    auto now = std::chrono::duration_cast<std::chrono::microseconds>(
-                   std::chrono::steady_clock::now().time_since_epoch())
-                   .count();
-    std::fprintf(stderr, "pool worker: serving %.1f ms after it was handed the space\n",
-                 static_cast<double>(now - handed) / 1000.0);
+    std::fprintf(stderr, "pool worker: serving %.2f ms after it was handed the space (%s)\n",
+                 static_cast<double>(StartPhases::NowMicros() - handed) / 1000.0,
+                 phases.text().c_str());
   }
   running = &server;
   if (!stop_requested) server.Run();  // else a signal came before the server was running

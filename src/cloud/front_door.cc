@@ -1,11 +1,13 @@
 #include "cloud/front_door.h"
 
 #include <charconv>
+#include <chrono>
 #include <cstdio>
 #include <ctime>
 
 #include <spdlog/spdlog.h>
 
+#include "auth/csrf.h"
 #include "auth/handoff.h"
 #include "cloud/space_policy.h"
 #include "format/error_json.h"
@@ -30,11 +32,16 @@ std::string Megabytes(int64_t bytes) {
   return text;
 }
 
+int64_t Micros(std::chrono::steady_clock::duration d) {
+  return std::chrono::duration_cast<std::chrono::microseconds>(d).count();
+}
+
 }  // namespace
 
 http::BodyMode FrontDoor::BodyModeFor(const http::Request& head) const {
-  (void)head;
-  return http::BodyMode::kStream;  // every body passes through as it arrives
+  // The account pages read small forms whole; every other body passes through as it arrives.
+  if (SpaceOf(head).empty() && AccountPages::Owns(head)) return http::BodyMode::kBuffer;
+  return http::BodyMode::kStream;
 }
 
 http::Response FrontDoor::Error(int status, std::string message) const {
@@ -74,12 +81,15 @@ std::string FrontDoor::SpaceOf(const http::Request& request) const {
   std::string_view path(request.path);
   if (!path.starts_with('/')) return "";
   path.remove_prefix(1);
-  return std::string(path.substr(0, path.find('/')));
+  std::string_view first = path.substr(0, path.find('/'));
+  if (first == "-") return "";  // the front door's own pages (no space can be named "-")
+  return std::string(first);
 }
 
 http::Response FrontDoor::Handle(http::Request& request) {
   std::string space = SpaceOf(request);
   if (space.empty()) {
+    if (AccountPages::Owns(request)) return accounts_.Handle(request);
     if (request.path == "/" || request.path.empty()) {
       return http::Response::Json(200, "{\"ok\": true, \"almanac\": \"cloud\", \"pool_ready\": " +
                                            std::to_string(supervisor_.PoolReady()) + "}");
@@ -92,58 +102,100 @@ http::Response FrontDoor::Handle(http::Request& request) {
     if (!request.query_string.empty()) location += "?" + request.query_string;
     return http::Response::Redirect(location);
   }
-  const std::string* authorization = request.Header("authorization");
-  std::string_view token;
-  if (authorization && authorization->starts_with("Bearer ")) {
-    token = std::string_view(*authorization).substr(7);
+  // The space's admin, a member (by API token or session), or (reading only) an anonymous
+  // visitor of a space with public tables: its worker then shows them those tables only.
+  Caller caller = accounts_.Identify(space, request);
+  if (caller.kind == Caller::kRefused) {
+    if (caller.status == 403 && AnonymousMayAsk(space, request)) {
+      caller = Caller{};  // signed in elsewhere: sees what everyone sees
+    } else {
+      http::Response refused = Error(caller.status, caller.message);
+      if (caller.status == 401) {
+        refused.AddHeader("WWW-Authenticate", "Bearer realm=\"" + space + "\"");
+      }
+      return refused;
+    }
   }
-  // The space's admin, or (reading only) an anonymous visitor of a space with public tables:
-  // its worker then shows them those tables and nothing else.
-  bool admin = !token.empty() && spaces_.CheckToken(space, token);
-  if (!admin && (!token.empty() || !AnonymousMayAsk(space, request))) {
+  if (caller.kind == Caller::kNobody && !AnonymousMayAsk(space, request)) {
     http::Response refused =
-        Error(401, token.empty() ? "This space needs its token (Authorization: Bearer ...)"
-                                 : "Invalid token for this space");
+        Error(401, "This space needs its token (Authorization: Bearer ...) or a signed-in member");
     refused.AddHeader("WWW-Authenticate", "Bearer realm=\"" + space + "\"");
     return refused;
   }
-  if (admin) {
+  if (caller.by_session) {
+    // A browser's session cookie is an ambient credential: unsafe requests must come from
+    // this site (auth/csrf.h: Sec-Fetch-Site, or Origin against Host).
+    auth::CsrfInput input;
+    input.method = request.method;
+    input.cookie = request.Header("cookie");
+    input.origin = request.Header("origin");
+    input.sec_fetch_site = request.Header("sec-fetch-site");
+    input.host = request.Header("host");
+    if (std::optional<std::string> refused = auth::CsrfRejection(input)) {
+      return Error(403, *refused);
+    }
+  }
+  bool writer = caller.kind == Caller::kAdminToken || caller.kind == Caller::kMember;
+  if (writer) {
     if (std::optional<std::string> too_large = CheckUploadSize(request)) {
       return Error(413, std::move(*too_large));
     }
   }
   std::erase_if(request.headers, [](const auto& header) { return IsIdentityHeader(header.first); });
+  // The front door's cookies (the session) never reach a worker.
+  for (auto it = request.headers.begin(); it != request.headers.end();) {
+    if (it->first != "cookie") {
+      ++it;
+      continue;
+    }
+    std::optional<std::string> kept = AccountPages::CookiesForWorker(it->second);
+    if (kept) {
+      it->second = std::move(*kept);
+      ++it;
+    } else {
+      it = request.headers.erase(it);
+    }
+  }
+  auth::MaybeActor actor = std::move(caller.actor);
 
   http::Response response;
   auto forwarded = std::make_shared<http::Request>(std::move(request));
-  response.deferred = [this, space, forwarded, admin](std::function<void(http::Response)> reply) {
-    supervisor_.Acquire(space, [this, forwarded, reply, admin](Result<WorkerLease> lease) {
-      if (!lease.ok()) {
-        reply(Error(503, lease.status().message()));
-        return;
-      }
-      std::string path = lease->socket_path;
-      if (!lease->handoff_secret.empty()) {
-        // The space's admin as the worker's root actor, or no actor, signed for this worker alone.
-        auth::MaybeActor actor;
-        if (admin) {
-          actor = auth::Actor{format::JsonValue::MakeObject()};
-          actor->data.Set("id", format::JsonValue::String("root"));
-        }
-        forwarded->headers.emplace_back(
-            std::string(auth::kIdentityHeader),
-            auth::SignIdentity(lease->handoff_secret, actor, std::time(nullptr)));
-      }
-      upstream_.Send(path, std::move(*forwarded), std::move(lease->lease),
-                     [this, reply](Result<http::Response> answer) {
-                       if (!answer.ok()) {
-                         spdlog::warn("proxy: {}", answer.status().message());
-                         reply(Error(502, "The space's server did not answer"));
-                         return;
-                       }
-                       reply(std::move(answer).value());
-                     });
-    });
+  response.deferred = [this, space, forwarded, actor](std::function<void(http::Response)> reply) {
+    auto asked = std::chrono::steady_clock::now();
+    supervisor_.Acquire(
+        space, [this, forwarded, reply, actor, space, asked](Result<WorkerLease> lease) {
+          if (!lease.ok()) {
+            reply(Error(503, lease.status().message()));
+            return;
+          }
+          std::string path = lease->socket_path;
+          if (!lease->handoff_secret.empty()) {
+            // The caller (root, a member with a role, or no actor), signed for this worker alone.
+            forwarded->headers.emplace_back(
+                std::string(auth::kIdentityHeader),
+                auth::SignIdentity(lease->handoff_secret, actor, std::time(nullptr)));
+          }
+          auto leased = std::chrono::steady_clock::now();
+          bool woke = lease->woke;
+          upstream_.Send(path, std::move(*forwarded), std::move(lease->lease),
+                         [this, reply, woke, space, asked, leased](Result<http::Response> answer) {
+                           if (woke) {
+                             // A cold start's parts (bench/cloud.py reads this line).
+                             auto now = std::chrono::steady_clock::now();
+                             spdlog::info(
+                                 "space {}: woken, answer head {} us after the request (worker "
+                                 "given {} us, then the worker's answer {} us)",
+                                 space, Micros(now - asked), Micros(leased - asked),
+                                 Micros(now - leased));
+                           }
+                           if (!answer.ok()) {
+                             spdlog::warn("proxy: {}", answer.status().message());
+                             reply(Error(502, "The space's server did not answer"));
+                             return;
+                           }
+                           reply(std::move(answer).value());
+                         });
+        });
   };
   return response;
 }

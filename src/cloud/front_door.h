@@ -1,17 +1,20 @@
-// FrontDoor: the hosting mode's http::Handler. Finds the space a request is for (the first path
-// segment, or the host's first label under --domain), refuses unknown spaces (404, starting
-// nothing) and requests without the space's admin token (401; reads of a space whose policy
-// makes tables public go on as an anonymous visitor), refuses bodies larger than the space's
-// quota (413), strips identity headers the client sent, and proxies the
-// request to the space's worker (Supervisor + UpstreamPool), streaming bodies both ways. With
-// the hand-off on, it adds the actor in a header signed with that worker's secret
-// (auth/handoff.h).
+// FrontDoor: the hosting mode's http::Handler. Answers its own account pages under /-/
+// (cloud/account_pages.h); finds the space a request is for (the first path segment, or the
+// host's first label under --domain), refuses unknown spaces (404, starting nothing), finds
+// who is asking (the space's admin token, a member's API token or session cookie; without
+// any, reads of a space whose policy makes tables public go on as an anonymous visitor, the
+// rest is a 401), checks a session's unsafe requests for CSRF, refuses bodies larger than the
+// space's quota (413), strips identity headers and its own cookies, and proxies the request
+// to the space's worker (Supervisor + UpstreamPool), streaming bodies both ways. With the
+// hand-off on, it adds the actor (root for the admin token; {"id", "role", ...} for a member)
+// in a header signed with that worker's secret (auth/handoff.h).
 #pragma once
 
 #include <cstdint>
 #include <optional>
 #include <string>
 
+#include "cloud/account_pages.h"
 #include "cloud/spaces.h"
 #include "cloud/supervisor.h"
 #include "http/handler.h"
@@ -27,10 +30,11 @@ struct FrontDoorOptions {
 class FrontDoor : public http::Handler {
  public:
   FrontDoor(const Spaces& spaces, Supervisor& supervisor, http::UpstreamPool& upstream,
-            FrontDoorOptions options)
+            AccountPages& accounts, FrontDoorOptions options)
       : spaces_(spaces),
         supervisor_(supervisor),
         upstream_(upstream),
+        accounts_(accounts),
         options_(std::move(options)) {}
 
   http::BodyMode BodyModeFor(const http::Request& head) const override;
@@ -52,6 +56,7 @@ class FrontDoor : public http::Handler {
   const Spaces& spaces_;
   Supervisor& supervisor_;
   http::UpstreamPool& upstream_;
+  AccountPages& accounts_;
   FrontDoorOptions options_;
 };
 

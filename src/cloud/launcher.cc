@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <filesystem>
 
@@ -160,15 +161,29 @@ Result<PoolProcess> Launcher::StartPoolWorker() const {
 }
 
 Status Launcher::Assign(const PoolProcess& worker, int mntns_fd, const std::string& space,
-                        const WorkerFds& fds) const {
+                        const WorkerFds& fds, std::string* phases) const {
+  using Clock = std::chrono::steady_clock;
+  Clock::time_point last = Clock::now();
+  auto mark = [&](const char* name) {
+    if (!phases) return;
+    Clock::time_point now = Clock::now();
+    if (!phases->empty()) *phases += ", ";
+    *phases += name;
+    *phases += ' ';
+    *phases +=
+        std::to_string(std::chrono::duration_cast<std::chrono::microseconds>(now - last).count());
+    last = now;
+  };
   std::string space_dir = dir_.SpaceDir(space);
   std::string directory = space_dir;
   if (options_.sandbox) {
     ALM_RETURN_IF_ERROR(ChownSpace(dir_, space, worker.uid));
+    mark("chown");
     ALM_RETURN_IF_ERROR(Spaces(dir_).PreparePolicyDir(space));
-    ALM_RETURN_IF_ERROR(InjectDirectory(mntns_fd, space_dir, "/space", false));
-    ALM_RETURN_IF_ERROR(
-        InjectDirectory(mntns_fd, dir_.PolicyDir(space), std::string(kSandboxPolicyDir), true));
+    ALM_RETURN_IF_ERROR(InjectDirectories(
+        mntns_fd, {{space_dir, "/space", false},
+                   {dir_.PolicyDir(space), std::string(kSandboxPolicyDir), true}}));
+    mark("mount");
     directory = "/space";
   }
   std::string log_path = dir_.LogsDir() + "/" + space + ".log";
@@ -176,9 +191,11 @@ Status Launcher::Assign(const PoolProcess& worker, int mntns_fd, const std::stri
   if (log_fd < 0) return Status(ErrorCode::kUnavailable, "Cannot open " + log_path);
   std::vector<std::string> serve = ServeCommand(space, fds.handoff_secret_fd >= 0);
   serve.erase(serve.begin());  // the binary: the worker already runs it
+  mark("arguments");
   Status sent =
       SendSpace(worker.control_fd, directory, serve, fds.listen_fd, log_fd, fds.handoff_secret_fd);
   ::close(log_fd);
+  mark("send");
   return sent;
 }
 

@@ -309,49 +309,93 @@ Result<WorkerIdentity> IdentityFor(const DataDir& dir, const std::string& space)
   return WorkerIdentity{true, uid, uid};
 }
 
-Status InjectDirectory(int mntns_fd, const std::string& source, const std::string& target,
-                       bool read_only) {
-  // A detached copy of the directory's mount, made here (it must be in this mount namespace)...
-  int tree = static_cast<int>(
-      ::syscall(SYS_open_tree, AT_FDCWD, source.c_str(), kOpenTreeClone | O_CLOEXEC));
-  if (tree < 0) {
-    return Status(ErrorCode::kUnavailable, "open_tree " + source + ": " + std::strerror(errno));
-  }
-  MountAttr attributes;
-  attributes.attr_set = kMountAttrReadOnly;
-  if (read_only &&
-      ::syscall(SYS_mount_setattr, tree, "", kAtEmptyPath, &attributes, sizeof attributes) != 0) {
-    int error = errno;
-    ::close(tree);
-    return Status(ErrorCode::kUnavailable,
-                  "mount_setattr " + source + " read-only: " + std::strerror(error));
-  }
-  // ...attached in the worker's namespace by a child: setns() into a mount namespace needs a
-  // process of one thread. Made with no exit signal, so that the supervisor's reaper
-  // (waitpid(-1)) never takes it; only raw system calls run in it.
-  const char* where = target.c_str();
-  long pid = ::syscall(SYS_clone, 0L, nullptr, nullptr, nullptr, nullptr);
-  if (pid == 0) {
-    if (::syscall(SYS_setns, mntns_fd, CLONE_NEWNS) != 0) ::syscall(SYS_exit_group, 1);
-    if (::syscall(SYS_move_mount, tree, "", AT_FDCWD, where, kMoveMountFEmptyPath) != 0) {
-      ::syscall(SYS_exit_group, 2);
+namespace {
+
+// What the child of InjectDirectories does: it shares the caller's memory (CLONE_VM), so the
+// caller's stack frame is read directly; only raw system calls run in it.
+struct InjectJob {
+  int mntns_fd;
+  const int* trees;
+  const char* const* targets;
+  size_t count;
+};
+
+int InjectChild(void* arg) {
+  const auto* job = static_cast<const InjectJob*>(arg);
+  if (::syscall(SYS_setns, job->mntns_fd, CLONE_NEWNS) != 0) return 1;
+  for (size_t i = 0; i < job->count; ++i) {
+    if (::syscall(SYS_move_mount, job->trees[i], "", AT_FDCWD, job->targets[i],
+                  kMoveMountFEmptyPath) != 0) {
+      return 2;
     }
-    ::syscall(SYS_exit_group, 0);
   }
+  return 0;
+}
+
+}  // namespace
+
+Status InjectDirectories(int mntns_fd, const std::vector<Injection>& injections) {
+  constexpr size_t kMax = 4;
+  if (injections.size() > kMax) return InvalidArgument("too many directories to mount");
+  int trees[kMax] = {-1, -1, -1, -1};
+  const char* targets[kMax] = {};
+  auto close_trees = [&trees] {
+    for (int& tree : trees) {
+      if (tree >= 0) ::close(tree);
+      tree = -1;
+    }
+  };
+  for (size_t i = 0; i < injections.size(); ++i) {
+    const Injection& injection = injections[i];
+    // A detached copy of the directory's mount, made here (it must be in this mount namespace).
+    trees[i] = static_cast<int>(
+        ::syscall(SYS_open_tree, AT_FDCWD, injection.source.c_str(), kOpenTreeClone | O_CLOEXEC));
+    if (trees[i] < 0) {
+      int error = errno;
+      close_trees();
+      return Status(ErrorCode::kUnavailable,
+                    "open_tree " + injection.source + ": " + std::strerror(error));
+    }
+    MountAttr attributes;
+    attributes.attr_set = kMountAttrReadOnly;
+    if (injection.read_only && ::syscall(SYS_mount_setattr, trees[i], "", kAtEmptyPath, &attributes,
+                                         sizeof attributes) != 0) {
+      int error = errno;
+      close_trees();
+      return Status(ErrorCode::kUnavailable,
+                    "mount_setattr " + injection.source + " read-only: " + std::strerror(error));
+    }
+    targets[i] = injection.target.c_str();
+  }
+  // Attached in the worker's namespace by a child: setns() into a mount namespace needs a task
+  // whose file-system context is its own (no CLONE_FS), which no thread of this process is. The
+  // child shares this process's memory and runs while the caller waits (CLONE_VM|CLONE_VFORK):
+  // no copy of the address space, unlike a fork. No exit signal, so that the supervisor's reaper
+  // (waitpid(-1)) never takes it.
+  InjectJob job{mntns_fd, trees, targets, injections.size()};
+  // Its stack: a part of this frame, which stays untouched until the child has exited.
+  alignas(64) char stack[16 * 1024];
+  int pid = ::clone(InjectChild, stack + sizeof stack, CLONE_VM | CLONE_VFORK, &job);
   int error = errno;
-  ::close(tree);
-  if (pid < 0)
+  close_trees();
+  if (pid < 0) {
     return Status(ErrorCode::kUnavailable, std::string("clone: ") + std::strerror(error));
+  }
   int status = 0;
-  while (::waitpid(static_cast<pid_t>(pid), &status, __WCLONE) < 0 && errno == EINTR) {
+  while (::waitpid(pid, &status, __WCLONE) < 0 && errno == EINTR) {
   }
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
     return Status(ErrorCode::kUnavailable,
-                  "cannot mount " + source + " in the worker's sandbox (" +
+                  "cannot mount " + injections.front().source + " in the worker's sandbox (" +
                       (WIFEXITED(status) && WEXITSTATUS(status) == 1 ? "setns" : "move_mount") +
                       ")");
   }
   return Status::Ok();
+}
+
+Status InjectDirectory(int mntns_fd, const std::string& source, const std::string& target,
+                       bool read_only) {
+  return InjectDirectories(mntns_fd, {{source, target, read_only}});
 }
 
 std::vector<std::string> SandboxCommand(const DataDir& dir, const std::string& space,

@@ -70,6 +70,13 @@ Status ChownSpace(const DataDir& dir, const std::string& space, uid_t uid);
 // Mounts `source` (a host directory) at `target` in the mount namespace `mntns_fd` (root only),
 // read-only when asked: how a pool worker, sandboxed before it had a space, is given one (its
 // directory, and its policy directory read-only).
+struct Injection {
+  std::string source;
+  std::string target;
+  bool read_only = false;
+};
+// The same for several directories at once (at most 4), in one child: the hand-over's path.
+Status InjectDirectories(int mntns_fd, const std::vector<Injection>& injections);
 Status InjectDirectory(int mntns_fd, const std::string& source, const std::string& target,
                        bool read_only);
 

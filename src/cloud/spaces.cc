@@ -2,14 +2,17 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
+#include <fcntl.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/hex.h"
 
@@ -138,9 +141,18 @@ bool Spaces::Exists(std::string_view name) const {
 
 bool Spaces::CheckToken(std::string_view name, std::string_view token) const {
   if (!ValidateSpaceName(name).ok()) return false;
-  std::ifstream in(dir_.KeyFile(name));
-  std::string stored;
-  if (!(in >> stored)) return false;
+  // Read at every request (a running front door sees changed tokens at once): open, read,
+  // close, without a stream's set-up.
+  int fd = ::open(dir_.KeyFile(name).c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  char text[128];
+  ssize_t n = ::read(fd, text, sizeof text);
+  ::close(fd);
+  if (n <= 0) return false;
+  std::string stored(text, static_cast<size_t>(n));
+  while (!stored.empty() && std::isspace(static_cast<unsigned char>(stored.back()))) {
+    stored.pop_back();
+  }
   std::string given = Sha256Hex(token);
   return stored.size() == given.size() &&
          CRYPTO_memcmp(stored.data(), given.data(), given.size()) == 0;

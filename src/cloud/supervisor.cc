@@ -26,6 +26,10 @@ constexpr int kMaxQuickCrashes = 5;               // then the worker is given up
 constexpr std::chrono::seconds kStableAfter{30};  // a run this long resets the count
 constexpr std::chrono::milliseconds kFirstBackoff{100};
 constexpr std::chrono::milliseconds kMaxBackoff{5000};
+// How long the pool waits after a hand-over before it starts a replacement: starting one
+// (bubblewrap, an exec, the dry run) takes tens of milliseconds of CPU, which would otherwise
+// compete with the woken worker's start on the same cores.
+constexpr std::chrono::milliseconds kRefillDelay{50};
 
 std::string RandomHex() {
   unsigned char bytes[32];
@@ -158,15 +162,19 @@ bool Supervisor::SpawnFromPoolLocked(Worker& worker, const WorkerFds& fds) {
     pool_.pop_front();
     changed_.notify_all();  // the filler starts another
     Clock::time_point begun = Clock::now();
-    Status assigned = launcher_.Assign(pooled.process, pooled.mntns_fd, worker.space, fds);
+    std::string phases;
+    Status assigned = launcher_.Assign(pooled.process, pooled.mntns_fd, worker.space, fds, &phases);
     ::close(pooled.process.control_fd);  // the hand-over stays queued for the worker
     if (pooled.mntns_fd >= 0) ::close(pooled.mntns_fd);
     if (assigned.ok()) {
       spdlog::info(
-          "space {}: handed to pre-started worker {} in {} us", worker.space, pooled.process.pid,
-          std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - begun).count());
+          "space {}: handed to pre-started worker {} in {} us ({})", worker.space,
+          pooled.process.pid,
+          std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - begun).count(),
+          phases);
       worker.pid = pooled.process.pid;
       worker.started = Clock::now();
+      last_handover_ = worker.started;
       return true;
     }
     spdlog::warn("space {}: a pool worker could not take it: {}", worker.space, assigned.message());
@@ -184,6 +192,10 @@ void Supervisor::FillPool() {
   while (!shutting_down_ && !pool_closed_) {
     if (static_cast<int>(pool_.size()) >= options_.pool_size) {
       changed_.wait(lock);
+      continue;
+    }
+    if (Clock::time_point refill_at = last_handover_ + kRefillDelay; Clock::now() < refill_at) {
+      changed_.wait_until(lock, refill_at);
       continue;
     }
     lock.unlock();
@@ -276,6 +288,7 @@ void Supervisor::GrantLocked(Worker& worker) {
 void Supervisor::Acquire(const std::string& space, Ready ready) {
   Result<WorkerLease> answer = Status(ErrorCode::kUnavailable, "not started");
   bool answered = false;
+  bool woke = false;
   {
     std::unique_lock lock(mutex_);
     if (shutting_down_) {
@@ -295,6 +308,7 @@ void Supervisor::Acquire(const std::string& space, Ready ready) {
           answer = started;
           answered = true;
         }
+        woke = true;
         it = workers_.find(space);
       }
       if (!answered) {
@@ -305,7 +319,8 @@ void Supervisor::Acquire(const std::string& space, Ready ready) {
         answer = WorkerLease{
             worker.socket_path, worker.secret,
             std::shared_ptr<void>(static_cast<void*>(this),
-                                  [this, name, generation](void*) { Release(name, generation); })};
+                                  [this, name, generation](void*) { Release(name, generation); }),
+            woke};
       }
     }
   }
@@ -322,6 +337,10 @@ void Supervisor::Release(const std::string& space, uint64_t generation) {
       Worker& worker = *it->second;
       --worker.in_flight;
       worker.last_used = Clock::now();
+      // Now idle: the housekeeper must look again only if it sleeps past this one's deadline.
+      if (worker.in_flight == 0 && worker.last_used + options_.idle_timeout < housekeeper_wakes_) {
+        changed_.notify_all();
+      }
     }
     // Requests waiting for a slot, in order: their space may be running by now, or an idle
     // worker may be stopped to make room (started here, so that no one else takes the slot).
@@ -340,7 +359,9 @@ void Supervisor::Release(const std::string& space, uint64_t generation) {
       granted.push_back(std::move(next));
       waiting_.pop_front();
     }
-    changed_.notify_all();
+    // No other notify here: a release changes nothing else another thread waits for, and
+    // waking the pool filler, housekeeper and reaper at every request costs each proxied
+    // request several context switches. Starting and stopping workers (above) notify themselves.
   }
   for (auto& [ready, status] : failed) ready(status);
   for (Waiter& waiter : granted) Acquire(waiter.space, std::move(waiter.ready));
@@ -427,7 +448,11 @@ void Supervisor::Housekeep() {
       spdlog::info("space {}: idle, worker stopped", name);
       StopLocked(name);
     }
-    if (idle.empty()) changed_.wait_until(lock, next);
+    if (idle.empty()) {
+      housekeeper_wakes_ = next;
+      changed_.wait_until(lock, next);
+      housekeeper_wakes_ = Clock::time_point::min();
+    }
   }
 }
 

@@ -41,6 +41,7 @@ struct WorkerLease {
   std::string socket_path;
   std::string handoff_secret;
   std::shared_ptr<void> lease;
+  bool woke = false;  // this request started the worker (a cold start)
 };
 
 class Supervisor {
@@ -98,6 +99,10 @@ class Supervisor {
   std::unordered_map<pid_t, std::string> stopping_;  // pid -> socket path, until reaped
   std::deque<Waiter> waiting_;                       // for a free slot (max_workers)
   uint64_t next_generation_ = 1;
+  std::chrono::steady_clock::time_point last_handover_;  // to a pool worker
+  // When the housekeeper's sleep ends (min() while it is awake).
+  std::chrono::steady_clock::time_point housekeeper_wakes_ =
+      std::chrono::steady_clock::time_point::min();
   bool shutting_down_ = false;
   bool pool_closed_ = false;                             // StopAll: no more pool workers
   std::deque<Pooled> pool_;                              // ready, waiting for a space

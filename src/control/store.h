@@ -126,8 +126,10 @@ class ControlStore {
   Status AddSpace(std::string_view name, std::string_view display_name,
                   std::optional<int64_t> owner_account_id, int64_t now);
   // Records spaces that exist on disk but not here (made by `create-space`, or before
-  // control.db existed), without an owner: their admin token still reaches them.
-  Status ImportSpaces(const std::vector<std::string>& names, int64_t now);
+  // control.db existed), without an owner: their admin token still reaches them. With an
+  // `audit_actor`, each is also logged as made by it. One transaction for all.
+  Status ImportSpaces(const std::vector<std::string>& names, int64_t now,
+                      std::string_view audit_actor = "");
   Status RemoveSpace(std::string_view name);
   std::optional<SpaceRecord> FindSpace(std::string_view name);
   // The spaces `account_id` belongs to, with its role in each, by name.

@@ -55,6 +55,7 @@ struct Request {
   Headers headers;           // names lower-case, in the order sent
   std::string body;          // the whole body (BodyMode::kBuffer)
   std::shared_ptr<BodyReader> body_reader;  // the body to read (BodyMode::kStream)
+  std::string remote_address;               // the client's IP address ("" on a Unix socket)
 
   // The first header of that (lower-case) name, or nullptr.
   const std::string* Header(std::string_view lower_name) const;

@@ -9,6 +9,8 @@
 #include <unordered_set>
 #include <vector>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -97,6 +99,20 @@ Request RequestHead(const bhttp::request_header<Fields>& head) {
   return out;
 }
 
+// The client's address ("127.0.0.1", "::1"; "" for a Unix socket), for rate limits and logs.
+std::string PeerAddress(int fd) {
+  sockaddr_storage peer{};
+  socklen_t length = sizeof peer;
+  if (::getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &length) != 0) return "";
+  char text[INET6_ADDRSTRLEN] = {};
+  if (peer.ss_family == AF_INET) {
+    ::inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(&peer)->sin_addr, text, sizeof text);
+  } else if (peer.ss_family == AF_INET6) {
+    ::inet_ntop(AF_INET6, &reinterpret_cast<sockaddr_in6*>(&peer)->sin6_addr, text, sizeof text);
+  }
+  return text;
+}
+
 // Datasette's PayloadTooLarge message.
 std::string TooLargeMessage(int64_t max_bytes) {
   return "Request body exceeded maximum size of " + std::to_string(max_bytes) + " bytes";
@@ -109,11 +125,22 @@ void ApplyHeaders(Message& res, const Response& response) {
   for (const auto& [name, value] : response.headers) res.insert(name, value);
 }
 
+thread_local asio::io_context* current_server_io = nullptr;
+
+// Runs `io` on this thread, which CurrentServerIo names meanwhile.
+void RunIo(asio::io_context& io) {
+  current_server_io = &io;
+  io.run();
+  current_server_io = nullptr;
+}
+
 bool IsTcp(const Protocol& protocol) {
   return protocol.family() == AF_INET || protocol.family() == AF_INET6;
 }
 
 }  // namespace
+
+asio::io_context* CurrentServerIo() { return current_server_io; }
 
 struct Server::Impl {
   Impl(ServerOptions o, Handler& h) : options(std::move(o)), handler(h) {}
@@ -263,6 +290,7 @@ asio::awaitable<void> Server::Impl::Session(Protocol::socket socket) {
   auto buffer = std::make_shared<beast::flat_buffer>();
   int fd = stream->socket().native_handle();
   AddSession(fd);
+  const std::string peer_address = PeerAddress(fd);
   struct Unregister {
     Impl* impl;
     int fd;
@@ -298,6 +326,7 @@ asio::awaitable<void> Server::Impl::Session(Protocol::socket socket) {
       break;
     }
     Request request = RequestHead(head_parser.get());
+    request.remote_address = peer_address;
     bool keep_alive = head_parser.get().keep_alive();
     bool head = head_parser.get().method() == bhttp::verb::head;
     bool has_body = !head_parser.is_done();
@@ -557,9 +586,9 @@ void Server::Run() {
   }
   std::vector<std::thread> threads;
   for (int i = 1; i < impl.options.io_threads; ++i) {
-    threads.emplace_back([&impl] { impl.io.run(); });
+    threads.emplace_back([&impl] { RunIo(impl.io); });
   }
-  impl.io.run();
+  RunIo(impl.io);
   for (std::thread& t : threads) t.join();
 }
 

@@ -3,7 +3,8 @@
 // kept alive and pooled per socket path. Bodies stream both ways: a request's BodyReader is
 // forwarded as it arrives, and a response body of unknown length or larger than
 // `buffer_limit` comes back as a BodyStream read from the socket as the client pulls, so a body
-// of any size passes through in bounded memory. Runs on I/O threads of its own.
+// of any size passes through in bounded memory. Runs on the calling Server's I/O threads when
+// called on one (no thread hop per request), else on I/O threads of its own.
 #pragma once
 
 #include <chrono>
@@ -43,6 +44,10 @@ class UpstreamPool {
 
   // Closes the idle connections to `socket_path` (its server stopped).
   void Forget(const std::string& socket_path);
+  // Closes every idle connection. Sends made on a Server's I/O thread run on that Server's
+  // io_context and their connections belong to it: call this once the Server has stopped
+  // running, before it is destroyed.
+  void CloseIdle();
 
   struct Impl;  // in upstream.cc (public so that its response streams can name it)
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "auth/rule_sources.h"
+#include "auth/space_roles.h"
 
 namespace almanac::auth {
 namespace {
@@ -161,6 +162,40 @@ TEST(PermissionEngine, ExtraRuleSourcesTakePart) {
       f.engine.Allowed(std::nullopt, Action::kViewTable, Resource::Table("fixtures", "x")));
   ASSERT_FALSE(f.engine.RecentChecks().empty());
   EXPECT_EQ(f.engine.RecentChecks().front().resource.child, "x");
+}
+
+}  // namespace
+}  // namespace almanac::auth
+
+namespace almanac::auth {
+namespace {
+
+// Hosting mode: the role the front door hands over allows that role's actions, and nothing
+// more; token restrictions still narrow it.
+TEST(SpaceRoles, EachRoleAddsToTheOneBelow) {
+  Fixture f("{}", {.default_deny = true, .root_enabled = true});
+  f.engine.AddSource(MakeSpaceRoleSource());
+  MaybeActor viewer = ActorFrom(R"({"id": "bob", "role": "viewer", "space": "a"})");
+  MaybeActor member = ActorFrom(R"({"id": "bob", "role": "member", "space": "a"})");
+  MaybeActor admin = ActorFrom(R"({"id": "bob", "role": "admin", "space": "a"})");
+  MaybeActor owner = ActorFrom(R"({"id": "bob", "role": "owner", "space": "a"})");
+  MaybeActor unknown = ActorFrom(R"({"id": "bob", "role": "superuser"})");
+  EXPECT_TRUE(f.engine.Allowed(viewer, Action::kViewTable, kFacetable));
+  EXPECT_TRUE(f.engine.Allowed(viewer, Action::kExecuteSql, kFixtures));
+  EXPECT_FALSE(f.engine.Allowed(viewer, Action::kInsertRow, kFacetable));
+  EXPECT_TRUE(f.engine.Allowed(member, Action::kInsertRow, kFacetable));
+  EXPECT_TRUE(f.engine.Allowed(member, Action::kCreateTable, kFixtures));
+  EXPECT_FALSE(f.engine.Allowed(member, Action::kDropTable, kFacetable));
+  EXPECT_FALSE(f.engine.Allowed(member, Action::kExecuteWriteSql, kFixtures));
+  EXPECT_TRUE(f.engine.Allowed(admin, Action::kDropTable, kFacetable));
+  EXPECT_TRUE(f.engine.Allowed(admin, Action::kExecuteWriteSql, kFixtures));
+  EXPECT_TRUE(f.engine.Allowed(owner, Action::kAlterTable, kFacetable));
+  EXPECT_FALSE(f.engine.Allowed(unknown, Action::kViewTable, kFacetable));
+  EXPECT_FALSE(f.engine.Allowed(std::nullopt, Action::kViewTable, kFacetable));
+  MaybeActor narrowed = ActorFrom(
+      R"({"id": "bob", "role": "admin", "token": "almt", "_r": {"a": ["vt", "vd", "vi"]}})");
+  EXPECT_TRUE(f.engine.Allowed(narrowed, Action::kViewTable, kFacetable));
+  EXPECT_FALSE(f.engine.Allowed(narrowed, Action::kInsertRow, kFacetable));
 }
 
 }  // namespace

@@ -1,0 +1,153 @@
+#!/usr/bin/env python3
+"""bench/control_plane.py: the control plane's page times with 10,000 accounts and 10,000
+spaces in control.db (issue 17's target: every control-plane page <= 5 ms p99), and the cost
+of one password hash as the front door makes it. Writes bench/results/control_plane.md.
+
+    bench/control_plane.py [--accounts 10000] [--spaces 10000] [--requests 300]
+
+The accounts are written into control.db directly (each with a copy of one real argon2id
+hash: 10,000 hashes would take most of an hour and measure nothing new); the spaces are made by
+`almanac cloud create-space` (one call for all) and given owners and members in control.db.
+Times are client-side, over keep-alive HTTP on loopback, sequential requests, so each is one
+page's latency through the front door.
+"""
+import argparse
+import os
+import re
+import shutil
+import signal
+import sqlite3
+import subprocess
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = os.environ.get("ALMANAC_BIN") or str(ROOT / "build" / "almanac")
+
+
+def percentile(values, p):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+
+
+def start_cloud(data):
+    process = subprocess.Popen([BIN, "cloud", "--data", str(data), "-p", "0", "--no-sandbox",
+                                "--pool", "0"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               text=True)
+    url = None
+    for line in process.stdout:
+        match = re.search(r"serving on (http://\S+?)/? ", line)
+        if match:
+            url = match.group(1)
+            break
+    threading.Thread(target=lambda: [None for _ in process.stdout], daemon=True).start()
+    return process, url
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--accounts", type=int, default=10000)
+    parser.add_argument("--spaces", type=int, default=10000)
+    parser.add_argument("--requests", type=int, default=300)
+    args = parser.parse_args()
+    data = Path(tempfile.mkdtemp(prefix="almcp-", dir="/tmp"))
+    os.chmod(data, 0o711)
+    try:
+        # The first account through the API: a real hash, timed by the client.
+        process, url = start_cloud(data)
+        client = httpx.Client(base_url=url, timeout=60)
+        started = time.perf_counter()
+        made = client.post("/-/api/signup", json={"name": "bench", "password": "correct horse"})
+        signup_ms = (time.perf_counter() - started) * 1000
+        assert made.status_code == 201, made.text
+        signin_ms = []
+        for _ in range(5):
+            started = time.perf_counter()
+            assert client.post("/-/api/signin", json={"name": "bench",
+                                                      "password": "correct horse"}).status_code == 200
+            signin_ms.append((time.perf_counter() - started) * 1000)
+        assert client.post("/-/api/spaces", json={"name": "bench-space"}).status_code == 201
+        process.send_signal(signal.SIGTERM)
+        process.wait()
+
+        names = [f"s{i:05d}" for i in range(args.spaces)]
+        started = time.perf_counter()
+        for chunk in range(0, len(names), 2000):
+            subprocess.run([BIN, "cloud", "create-space", *names[chunk:chunk + 2000], "--data",
+                            str(data)], check=True, stdout=subprocess.DEVNULL)
+        create_s = time.perf_counter() - started
+        with sqlite3.connect(data / "control.db") as db:
+            hash_ = db.execute("select password_hash from accounts where name='bench'").fetchone()[0]
+            db.executemany("insert into accounts (name, password_hash, created_at) values (?, ?, 0)",
+                           [(f"user{i:05d}", hash_) for i in range(args.accounts)])
+            # Each space owned by one account; the bench account a member of 20 of them.
+            db.execute("update spaces set owner_account_id = (select id from accounts where "
+                       "name = 'user' || substr(spaces.name, 2)) where name like 's%'")
+            db.execute("insert into memberships select id, owner_account_id, 'owner', 0 from spaces "
+                       "where owner_account_id is not null and name != 'bench-space'")
+            bench_id = db.execute("select id from accounts where name='bench'").fetchone()[0]
+            db.executemany("insert or ignore into memberships select id, ?, 'admin', 0 from spaces "
+                           "where name = ?", [(bench_id, f"s{i:05d}") for i in range(0, 2000, 100)])
+            for i in range(50):
+                db.execute("insert into audit_log (at, actor, space, action) values (?, 'bench', "
+                           "'bench-space', 'role-change')", (i,))
+            counts = (db.execute("select count(*) from accounts").fetchone()[0],
+                      db.execute("select count(*) from spaces").fetchone()[0],
+                      db.execute("select count(*) from memberships").fetchone()[0])
+        process, url = start_cloud(data)
+        client = httpx.Client(base_url=url, timeout=60)
+        assert client.post("/-/api/signin", json={"name": "bench",
+                                                  "password": "correct horse"}).status_code == 200
+        client.post("/-/api/spaces/bench-space/tokens", json={"name": "t"})
+        pages = ["/-/spaces", "/-/api/spaces", "/-/spaces/bench-space/members",
+                 "/-/api/spaces/bench-space/members", "/-/spaces/bench-space/tokens",
+                 "/-/spaces/bench-space/audit", "/-/spaces/s00100/members", "/-/signin"]
+        rows = []
+        for page in pages:
+            for _ in range(20):
+                client.get(page)
+            times = []
+            for _ in range(args.requests):
+                started = time.perf_counter()
+                response = client.get(page)
+                times.append((time.perf_counter() - started) * 1000)
+                assert response.status_code == 200, (page, response.status_code)
+            rows.append((page, statistics_row(times)))
+        process.send_signal(signal.SIGTERM)
+        process.wait()
+        load = open("/proc/loadavg").read().split()[:3]
+        out = ROOT / "bench" / "results" / "control_plane.md"
+        lines = [
+            "# Control plane pages (bench/control_plane.py)",
+            "",
+            f"{time.strftime('%Y-%m-%d', time.gmtime())}, {os.cpu_count()} cores, load "
+            f"{' '.join(load)} at the end; control.db with {counts[0]} accounts, {counts[1]} "
+            f"spaces, {counts[2]} memberships; `almanac cloud --no-sandbox --pool 0`; "
+            f"{args.requests} sequential keep-alive requests a page, signed in.",
+            "",
+            f"- {args.spaces} spaces made by `create-space` (5 calls of 2,000 names): "
+            f"{create_s:.1f} s",
+            f"- sign-up (one argon2id hash, opslimit 2, memlimit 64 MiB, plus the session): "
+            f"{signup_ms:.0f} ms; sign-in: median {sorted(signin_ms)[2]:.0f} ms of 5",
+            "",
+            "| page | p50 ms | p99 ms | max ms |",
+            "|---|---|---|---|",
+        ]
+        for page, (p50, p99, top) in rows:
+            lines.append(f"| `{page}` | {p50:.2f} | {p99:.2f} | {top:.2f} |")
+        out.write_text("\n".join(lines) + "\n")
+        print("\n".join(lines))
+    finally:
+        shutil.rmtree(data, ignore_errors=True)
+
+
+def statistics_row(times):
+    return percentile(times, 50), percentile(times, 99), max(times)
+
+
+if __name__ == "__main__":
+    main()
