@@ -1,7 +1,10 @@
 #include "db/authorizer.h"
 
 #include <array>
+#include <memory>
+#include <mutex>
 #include <string>
+#include <unordered_map>
 
 #include <sqlite3.h>
 
@@ -19,6 +22,22 @@ constexpr std::array<std::string_view, 22> kReadOnlyPragmas = {
 
 int Callback(void* /*unused*/, int action, const char* arg1, const char* arg2,
              const char* /*database*/, const char* /*trigger*/) {
+  return ReadOnlyDecision(action, arg1, arg2);
+}
+
+// The gates installed, by connection; each is read by its connection's authorizer callback.
+struct Gate {
+  bool on = false;
+};
+std::mutex gates_mutex;
+std::unordered_map<sqlite3*, std::unique_ptr<Gate>>& Gates() {
+  static auto* gates = new std::unordered_map<sqlite3*, std::unique_ptr<Gate>>();
+  return *gates;
+}
+
+int GateCallback(void* gate, int action, const char* arg1, const char* arg2,
+                 const char* /*database*/, const char* /*trigger*/) {
+  if (!static_cast<const Gate*>(gate)->on) return SQLITE_OK;
   return ReadOnlyDecision(action, arg1, arg2);
 }
 
@@ -76,5 +95,20 @@ int ReadOnlyDecision(int action, const char* arg1, const char* arg2) {
 void InstallReadOnlyAuthorizer(sqlite3* db) { sqlite3_set_authorizer(db, &Callback, nullptr); }
 
 void RemoveAuthorizer(sqlite3* db) { sqlite3_set_authorizer(db, nullptr, nullptr); }
+
+void SetReadOnlyGate(sqlite3* db, bool on) {
+  std::lock_guard lock(gates_mutex);
+  std::unique_ptr<Gate>& gate = Gates()[db];
+  if (!gate) {
+    gate = std::make_unique<Gate>();
+    sqlite3_set_authorizer(db, &GateCallback, gate.get());  // the only expiry: once
+  }
+  gate->on = on;
+}
+
+void ForgetReadOnlyGate(sqlite3* db) {
+  std::lock_guard lock(gates_mutex);
+  Gates().erase(db);
+}
 
 }  // namespace almanac::db

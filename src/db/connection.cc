@@ -281,6 +281,7 @@ Result<std::unique_ptr<Connection>> Connection::Open(const OpenOptions& options)
 
 Connection::~Connection() {
   for (sqlite3_stmt* stmt : lru_) sqlite3_finalize(stmt);
+  ForgetReadOnlyGate(db_);
   sqlite3_close_v2(db_);
 }
 
@@ -412,13 +413,7 @@ int Connection::ProgressHandler(void* self) {
   return 0;
 }
 
-void Connection::EnableReadOnlyAuthorizer(bool enabled) {
-  if (enabled) {
-    InstallReadOnlyAuthorizer(db_);
-  } else {
-    RemoveAuthorizer(db_);
-  }
-}
+void Connection::EnableReadOnlyAuthorizer(bool enabled) { SetReadOnlyGate(db_, enabled); }
 
 int64_t Connection::Changes() const { return sqlite3_changes64(db_); }
 int64_t Connection::LastInsertRowid() const { return sqlite3_last_insert_rowid(db_); }

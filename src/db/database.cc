@@ -10,11 +10,16 @@
 #include <sys/stat.h>
 
 #include "core/hex.h"
+#include "db/read_transaction.h"
 
 namespace almanac::db {
 namespace {
 
 std::atomic<uint64_t> next_database_id{1};
+
+// Set while ReadConnection reads the change generation of a connection it is enlisting in
+// the request's read transaction (ChangeGeneration then asks the monitor).
+thread_local bool reading_generation_to_enlist = false;
 
 // This thread's read connections, by database id.
 std::unordered_map<uint64_t, std::unique_ptr<Connection>>& ThreadConnections() {
@@ -195,11 +200,26 @@ Result<std::unique_ptr<Connection>> Database::OpenStreamingConnection() const {
 Result<Connection*> Database::ReadConnection() {
   auto& connections = ThreadConnections();
   auto found = connections.find(id_);
-  if (found != connections.end()) return found->second.get();
-  ALM_ASSIGN_OR_RETURN(std::unique_ptr<Connection> conn, OpenReadOnly(true));
-  Connection* raw = conn.get();
-  connections.emplace(id_, std::move(conn));
-  return raw;
+  Connection* conn = nullptr;
+  if (found != connections.end()) {
+    conn = found->second.get();
+  } else {
+    ALM_ASSIGN_OR_RETURN(std::unique_ptr<Connection> opened, OpenReadOnly(true));
+    conn = opened.get();
+    connections.emplace(id_, std::move(opened));
+  }
+  // A file's readers share one transaction per request (read_transaction.h); memory and
+  // immutable databases take no file locks to save. The request's change generation is read
+  // now, before its transaction reads anything, so that it never names newer data.
+  if (!options_.memory && !options_.immutable && RequestReadTransaction::WouldEnlist(*conn)) {
+    reading_generation_to_enlist = true;
+    Result<std::optional<uint64_t>> generation = ChangeGeneration();  // from the monitor
+    reading_generation_to_enlist = false;
+    if (RequestReadTransaction::Enlist(*conn)) {
+      RequestReadTransaction::RecordGeneration(*conn, std::move(generation));
+    }
+  }
+  return conn;
 }
 
 Result<std::shared_ptr<const Schema>> Database::CurrentSchema(Connection& conn) {
@@ -222,6 +242,12 @@ Result<std::shared_ptr<const Schema>> Database::CurrentSchema(Connection& conn) 
 Result<std::optional<uint64_t>> Database::ChangeGeneration() {
   if (options_.memory) return std::optional<uint64_t>();
   if (options_.immutable) return std::optional<uint64_t>(0);
+  // Inside a request: the generation read as its transaction began (enlisting the connection
+  // now if nothing read this database yet), so that the request reads it once.
+  if (!reading_generation_to_enlist && RequestReadTransaction::Active()) {
+    ALM_ASSIGN_OR_RETURN(Connection * conn, ReadConnection());
+    if (const auto* recorded = RequestReadTransaction::Generation(*conn)) return *recorded;
+  }
   std::lock_guard lock(generation_mutex_);
   if (!monitor_) {
     OpenOptions read{options_.path, true, false, false, false, 0};

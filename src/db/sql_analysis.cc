@@ -8,6 +8,7 @@
 #include <sqlite3.h>
 
 #include "core/text.h"
+#include "db/authorizer.h"
 
 namespace almanac::db {
 namespace {
@@ -237,6 +238,7 @@ Result<AnalyzedStatement> AnalyzeStatement(Connection& conn, std::string_view sq
   // Compiled anew: a statement reused from the connection's cache would report nothing.
   Result<Statement> prepared = conn.PrepareUser(sql, /*compile_again=*/true);
   sqlite3_set_authorizer(conn.handle(), nullptr, nullptr);
+  ForgetReadOnlyGate(conn.handle());  // replaced above: installed again when next needed
   if (!prepared.ok()) return prepared.status();
   AnalyzedStatement out{std::move(prepared).value(), {}};
   if (collector.ops.empty()) {

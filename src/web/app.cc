@@ -11,6 +11,7 @@
 #include "core/text.h"
 #include "core/url.h"
 #include "db/connection.h"
+#include "db/read_transaction.h"
 #include "format/error_json.h"
 #include "web/handler_util.h"
 #include "web/route_table.h"
@@ -52,7 +53,11 @@ void MakeCachePrivate(Response& response) {
 Response App::Handle(http::Request& request) {
   api::Request api_request = ToApiRequest(request);
   bool read = api_request.method == "GET" || api_request.method == "HEAD";
-  auto handle = [this](api::Request& r) {
+  // A read's statements share one read transaction per database (db/read_transaction.h),
+  // ended when its handler returns; a write's reads run as before.
+  auto handle = [this, read](api::Request& r) {
+    std::optional<db::RequestReadTransaction> transaction;
+    if (read) transaction.emplace();
     return WithTrace(instance_, r, [this, &r] { return HandleApiRequest(r); });
   };
   if (!options_.slow_lane || !read) return handle(api_request);
@@ -69,6 +74,7 @@ Response App::Handle(http::Request& request) {
     options_.slow_lane->Submit([this, moved, done] {
       Response response;
       try {
+        db::RequestReadTransaction transaction;
         response = WithTrace(instance_, *moved, [this, moved] { return HandleApiRequest(*moved); });
       } catch (const std::exception&) {
         response = Error(500, "Internal server error");

@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include "db_test_util.h"
 
@@ -112,6 +113,45 @@ TEST_F(ExecuteTest, CachedStatementsAreNotSharedWhileInUse) {
   EXPECT_EQ(b->ColumnInt(0), 11);
   ASSERT_TRUE(*a->Step());
   EXPECT_EQ(a->ColumnInt(0), 2) << "the first statement kept its position";
+}
+
+}  // namespace
+}  // namespace almanac::db
+
+namespace almanac::db {
+namespace {
+
+// A statement's count of recompilations (SQLITE_STMTSTATUS_REPREPARE).
+int Reprepares(Connection& conn, const sql::Query& query) {
+  Result<Statement> stmt = conn.Prepare(query);
+  EXPECT_TRUE(stmt.ok());
+  EXPECT_TRUE(stmt->Step().ok());
+  return sqlite3_stmt_status(stmt->handle(), SQLITE_STMTSTATUS_REPREPARE, 0);
+}
+
+TEST_F(ExecuteTest, UserSqlDoesNotRecompileTheConnectionsCachedStatements) {
+  // Switching the read-only authorizer on used to expire every prepared statement of the
+  // connection (sqlite3_set_authorizer does), so each was compiled again at its next use.
+  sql::Query count{"select count(*) from t", {}};
+  std::string_view user = "select v from t where id = 1";
+  // The first user statement installs the authorizer: the one expiry.
+  ASSERT_TRUE(ExecuteUser(db_.reader(), user, Params{}, Limits{}).ok());
+  int installed = Reprepares(db_.reader(), count);
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(ExecuteUser(db_.reader(), user, Params{}, Limits{}).ok());
+    EXPECT_EQ(Reprepares(db_.reader(), count), installed);
+  }
+}
+
+TEST_F(ExecuteTest, TheReadOnlyAuthorizerHoldsForUserSqlOnlyAfterBeingSwitched) {
+  for (int i = 0; i < 2; ++i) {
+    Result<QueryResult> denied =
+        ExecuteUser(db_.reader(), "select load_extension('x')", Params{}, Limits{});
+    ASSERT_FALSE(denied.ok());
+    EXPECT_EQ(denied.status().code(), ErrorCode::kInvalidArgument);
+    // Builder SQL, after it, may use what users may not.
+    EXPECT_TRUE(db_.reader().Exec("PRAGMA cache_size=-4000").ok());
+  }
 }
 
 }  // namespace
