@@ -44,15 +44,20 @@ std::optional<int64_t> BoundedCount(const ResolvedDatabase& resolved,
   return v.type() == Value::Type::kInteger ? std::optional(v.integer()) : std::nullopt;
 }
 
-TableSummary Summarize(const db::TableInfo& table, bool hidden_by_config) {
+// What the database and instance pages say of a table the actor may view: its relations and
+// FTS index only where the actor may view the other table too.
+TableSummary Summarize(const Instance& instance, const Request& request, std::string_view database,
+                       const db::TableInfo& table) {
   TableSummary s;
   s.name = table.name;
   s.columns = table.ColumnNames();
   s.primary_keys = table.primary_keys;
-  s.hidden = table.hidden || hidden_by_config;
-  s.fts_table = table.fts_table;
-  s.incoming = table.incoming;
-  s.outgoing = table.outgoing;
+  s.hidden = table.hidden || instance.config.Table(database, table.name).hidden;
+  if (table.fts_table && CanViewTable(instance, request, database, *table.fts_table)) {
+    s.fts_table = table.fts_table;
+  }
+  s.incoming = ViewableForeignKeys(instance, request, database, table.incoming);
+  s.outgoing = ViewableForeignKeys(instance, request, database, table.outgoing);
   return s;
 }
 
@@ -87,8 +92,7 @@ Result<DatabasePage> BuildDatabasePage(const Instance& instance, const Request& 
       page.table_columns.emplace_back(table.name, std::vector<std::string>{});
       continue;
     }
-    TableSummary summary =
-        Summarize(table, instance.config.Table(page.database, table.name).hidden);
+    TableSummary summary = Summarize(instance, request, page.database, table);
     summary.private_ = is_private;
     summary.count = BoundedCount(resolved, generation, table.name, 100);
     summary.count_truncated = summary.count && *summary.count == kCountLimit + 1;
@@ -167,7 +171,7 @@ Result<IndexPage> BuildIndexPage(const Instance& instance, const Request& reques
         if (is_private) entry.private_views.push_back(table.name);
         continue;
       }
-      TableSummary summary = Summarize(table, instance.config.Table(entry.name, table.name).hidden);
+      TableSummary summary = Summarize(instance, request, entry.name, table);
       summary.private_ = is_private;
       if (count) {
         summary.count = BoundedCount(resolved, generation, table.name, 10);

@@ -44,6 +44,10 @@ struct Instance {
   const changes::ChangeLogs* change_logs = nullptr;
   // The databases whose backlinks index is on (config `databases.<db>.links`); null: none.
   const links::LinkIndexes* link_indexes = nullptr;
+  // Hosting mode (`serve --space-policy`): a database, table or canned query the actor may not
+  // view answers as if it did not exist (404, the same words), and no page names it, so that a
+  // visitor of a public table cannot even learn the names of the private ones.
+  bool hidden_means_absent = false;
 
   // Links to the instance's pages, under the base_url setting.
   Urls urls() const { return Urls(settings.base_url); }

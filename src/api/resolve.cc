@@ -3,6 +3,8 @@
 #include <charconv>
 
 #include "api/canned_queries.h"
+#include "db/sql_analysis.h"
+#include "sql/query.h"
 
 namespace almanac::api {
 
@@ -60,7 +62,35 @@ bool IsPrivate(const Instance& instance, auth::Action action, const auth::Resour
 Status Require(const Instance& instance, const Request& request, auth::Action action,
                const auth::Resource& resource, std::string_view message) {
   if (instance.permissions.Allowed(request.actor, action, resource)) return Status::Ok();
+  if (instance.hidden_means_absent) {
+    switch (action) {
+      case auth::Action::kViewDatabase:
+        return NotFound("Database not found").About(ErrorSubject::kDatabase);
+      case auth::Action::kViewTable:
+      case auth::Action::kViewQuery:
+        return NotFound("Table not found").About(ErrorSubject::kTable);
+      default:
+        break;
+    }
+  }
   return PermissionDenied(std::string(message));
+}
+
+bool CanViewTable(const Instance& instance, const Request& request, std::string_view database,
+                  std::string_view table) {
+  return instance.permissions.Allowed(
+      request.actor, auth::Action::kViewTable,
+      auth::Resource::Table(std::string(database), std::string(table)));
+}
+
+std::vector<db::ForeignKey> ViewableForeignKeys(const Instance& instance, const Request& request,
+                                                std::string_view database,
+                                                const std::vector<db::ForeignKey>& keys) {
+  std::vector<db::ForeignKey> viewable;
+  for (const db::ForeignKey& fk : keys) {
+    if (CanViewTable(instance, request, database, fk.other_table)) viewable.push_back(fk);
+  }
+  return viewable;
 }
 
 Status CheckTablePermission(const Instance& instance, const Request& request,
@@ -77,6 +107,27 @@ Status CheckQueryPermission(const Instance& instance, const Request& request,
   return Require(instance, request, auth::Action::kExecuteSql,
                  auth::Resource::Database(std::string(database)),
                  "You do not have permission to execute SQL");
+}
+
+bool DefinitionViewable(const Instance& instance, const Request& request,
+                        const ResolvedTable& resolved) {
+  const db::TableInfo& table = *resolved.table;
+  const std::string& database = resolved.db->name();
+  if (!table.is_view()) {
+    return ViewableForeignKeys(instance, request, database, table.outgoing).size() ==
+           table.outgoing.size();
+  }
+  // The tables a view reads, as SQLite's authorizer reports them while compiling a read of it.
+  Result<db::AnalyzedStatement> analyzed = db::AnalyzeStatement(
+      *resolved.conn, "select * from " + sql::QuoteIdentifier(table.name), database);
+  if (!analyzed.ok()) return false;
+  for (const db::SqlOperation& op : analyzed->operations) {
+    if (op.table && *op.table != table.name &&
+        !CanViewTable(instance, request, database, *op.table)) {
+      return false;
+    }
+  }
+  return true;
 }
 
 }  // namespace almanac::api

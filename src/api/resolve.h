@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <string_view>
+#include <vector>
 
 #include "api/context.h"
 #include "db/database.h"
@@ -49,8 +50,24 @@ Status CheckTablePermission(const Instance& instance, const Request& request,
 Status CheckQueryPermission(const Instance& instance, const Request& request,
                             std::string_view database);
 
-// PermissionDenied unless the request's actor may do `action` on `resource`.
+// PermissionDenied unless the request's actor may do `action` on `resource`. With
+// Instance::hidden_means_absent, viewing a database, table or query the actor may not view is
+// NotFound instead, in the words used for one that does not exist.
 Status Require(const Instance& instance, const Request& request, auth::Action action,
                const auth::Resource& resource, std::string_view message);
+
+// True when the request's actor may view `table` (a table, view or canned query) of `database`.
+bool CanViewTable(const Instance& instance, const Request& request, std::string_view database,
+                  std::string_view table);
+// The foreign keys among `keys` whose other table the request's actor may view: what a page
+// may show about a table's relations without naming a table the actor cannot see.
+std::vector<db::ForeignKey> ViewableForeignKeys(const Instance& instance, const Request& request,
+                                                std::string_view database,
+                                                const std::vector<db::ForeignKey>& keys);
+
+// True when the actor may view every table that `resolved`'s definition (its CREATE statement,
+// with its indexes) names: the tables its foreign keys point at, or those a view reads.
+bool DefinitionViewable(const Instance& instance, const Request& request,
+                        const ResolvedTable& resolved);
 
 }  // namespace almanac::api

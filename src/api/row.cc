@@ -25,16 +25,20 @@ std::string ForeignKeyLink(const Instance& instance, const ResolvedTable& resolv
 // Tables whose rows point at this row through a foreign key, with how many do (Datasette's
 // foreign_key_tables). Read from the links index's stored counters when the database has one
 // (docs/links.md); else counted. Empty for compound keys, or when counting runs out of time.
+// Only the tables the actor may view.
 Result<std::vector<ForeignKeyTable>> ForeignKeyTables(const Instance& instance,
+                                                      const Request& request,
                                                       const ResolvedTable& resolved,
                                                       const std::vector<std::string>& pk_values) {
   std::vector<ForeignKeyTable> out;
   const db::TableInfo& table = *resolved.table;
-  if (pk_values.size() != 1 || table.incoming.empty()) return out;
+  const std::vector<db::ForeignKey> incoming =
+      ViewableForeignKeys(instance, request, resolved.db->name(), table.incoming);
+  if (pk_values.size() != 1 || incoming.empty()) return out;
   if (instance.link_indexes && instance.link_indexes->Find(resolved.db->name())) {
     ALM_ASSIGN_OR_RETURN(std::vector<links::SourceCount> counts,
                          links::CountLinks(*resolved.conn, table.name, pk_values[0]));
-    for (const db::ForeignKey& fk : table.incoming) {
+    for (const db::ForeignKey& fk : incoming) {
       int64_t n = 0;
       for (const links::SourceCount& count : counts) {
         if (count.table == fk.other_table && count.column == fk.other_column) n = count.count;
@@ -45,8 +49,8 @@ Result<std::vector<ForeignKeyTable>> ForeignKeyTables(const Instance& instance,
   }
   sql::QueryBuilder b;
   b.Add("select ");
-  for (size_t i = 0; i < table.incoming.size(); ++i) {
-    const db::ForeignKey& fk = table.incoming[i];
+  for (size_t i = 0; i < incoming.size(); ++i) {
+    const db::ForeignKey& fk = incoming[i];
     if (i) b.Add(", ");
     b.Add("(select count(*) from ").Name(sql::Identifier::FromSchema(fk.other_table));
     b.Add(" where ").Name(sql::Identifier::FromSchema(fk.other_column)).Add(" = ");
@@ -62,8 +66,8 @@ Result<std::vector<ForeignKeyTable>> ForeignKeyTables(const Instance& instance,
     if (counts.status().code() == ErrorCode::kDeadlineExceeded) return out;
     return counts.status();
   }
-  for (size_t i = 0; i < table.incoming.size(); ++i) {
-    const db::ForeignKey& fk = table.incoming[i];
+  for (size_t i = 0; i < incoming.size(); ++i) {
+    const db::ForeignKey& fk = incoming[i];
     const Value& n = counts->rows.empty() ? Value() : counts->rows.at(0, i);
     out.push_back({fk, n.type() == Value::Type::kInteger ? n.integer() : 0,
                    ForeignKeyLink(instance, resolved, fk, pk_values[0])});
@@ -124,7 +128,7 @@ Status ResolveRowExtras(const Instance& instance, const Request& request,
   }
   if (extras.count("foreign_key_tables")) {
     ALM_ASSIGN_OR_RETURN(page.foreign_key_tables,
-                         ForeignKeyTables(instance, resolved, page.primary_key_values));
+                         ForeignKeyTables(instance, request, resolved, page.primary_key_values));
   }
   page.extras.assign(extras.begin(), extras.end());
   return Status::Ok();

@@ -208,6 +208,16 @@ Result<SpecialPage> TableSchemaPage(const Instance& instance, const Request& req
                               auth::Resource::Table(std::string(database), std::string(table)),
                               "view-table"));
   ALM_ASSIGN_OR_RETURN(ResolvedDatabase resolved, ResolveDatabase(instance, database));
+  // A definition that names a table the actor may not view is refused like that table.
+  ResolvedTable as_table;
+  static_cast<ResolvedDatabase&>(as_table) = resolved;
+  as_table.table = resolved.schema->Find(table);
+  if (as_table.table && !DefinitionViewable(instance, request, as_table)) {
+    if (instance.hidden_means_absent) {
+      return NotFound("Table not found").About(ErrorSubject::kTable);
+    }
+    return PermissionDenied("view-table");
+  }
   ALM_ASSIGN_OR_RETURN(
       db::QueryResult result,
       db::Execute(*resolved.conn,

@@ -274,7 +274,8 @@ Status ResolveTableExtras(const TableState& s, std::set<std::string> extras, Tab
   page.human_description_en = Description(s, page);
   if (extras.count("display_columns")) page.display_columns = DisplayColumns(s, page);
   if (Wants(extras, {"expandable_columns", "renderers"})) {
-    for (const db::ForeignKey& fk : s.resolved.table->outgoing) {
+    for (const db::ForeignKey& fk :
+         ViewableForeignKeys(s.instance, s.request, page.database, s.resolved.table->outgoing)) {
       const db::TableInfo* other = s.resolved.schema->Find(fk.other_table);
       std::optional<std::string> label;
       if (other) {
@@ -312,8 +313,10 @@ Status ResolveTableExtras(const TableState& s, std::set<std::string> extras, Tab
       JsonValue::MakeArray({JsonValue::String("_table-" + db_css + "-" + table_css + ".html"),
                             JsonValue::String("_table-table-" + db_css + "-" + table_css + ".html"),
                             JsonValue::String("_table.html")}));
-  std::string table_def = Definition(s, false);
-  std::string view_def = Definition(s, true);
+  bool definition_viewable = Wants(extras, {"table_definition", "view_definition"}) &&
+                             DefinitionViewable(s.instance, request, s.resolved);
+  std::string table_def = definition_viewable ? Definition(s, false) : "";
+  std::string view_def = definition_viewable ? Definition(s, true) : "";
   set("table_definition", table_def.empty() ? JsonValue() : JsonValue::String(table_def));
   set("view_definition", view_def.empty() ? JsonValue() : JsonValue::String(view_def));
   set("form_hidden_args", FormHiddenArgs(request));

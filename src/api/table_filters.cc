@@ -181,11 +181,16 @@ Status AddWhereFragments(const Instance& instance, const Request& request,
   return Status::Ok();
 }
 
-Status AddSearch(const Request& request, const ResolvedTable& resolved,
+Status AddSearch(const Instance& instance, const Request& request, const ResolvedTable& resolved,
                  const config::TableOptions& options, TableFilters& out) {
   const db::TableInfo& table = *resolved.table;
   std::optional<std::string> fts_name;
-  if (const std::string* arg = request.Arg("_fts_table"); arg && !arg->empty()) fts_name = *arg;
+  // An index named in the URL must be one the actor may view (the table's own may be private).
+  bool named_in_url = false;
+  if (const std::string* arg = request.Arg("_fts_table"); arg && !arg->empty()) {
+    fts_name = *arg;
+    named_in_url = true;
+  }
   if (!fts_name) fts_name = options.fts_table;
   if (!fts_name) fts_name = table.fts_table;
   std::string pk_name = "rowid";
@@ -208,6 +213,9 @@ Status AddSearch(const Request& request, const ResolvedTable& resolved,
   if (!fts_name || args.empty()) return Status::Ok();
 
   const db::TableInfo* fts = resolved.schema->Find(*fts_name);
+  if (fts && named_in_url && !CanViewTable(instance, request, resolved.db->name(), fts->name)) {
+    fts = nullptr;
+  }
   if (!fts) return InvalidArgument("Invalid _fts_table: " + *fts_name);
   if (pk_name != "rowid" && !table.FindColumn(pk_name)) {
     return InvalidArgument("Invalid _fts_pk: " + pk_name);
@@ -241,7 +249,8 @@ Status AddSearch(const Request& request, const ResolvedTable& resolved,
   return Status::Ok();
 }
 
-Status AddThrough(const Request& request, const ResolvedTable& resolved, TableFilters& out) {
+Status AddThrough(const Instance& instance, const Request& request, const ResolvedTable& resolved,
+                  TableFilters& out) {
   for (const std::string& through : request.Args("_through")) {
     Result<JsonValue> parsed = format::ParseJson(through);
     const JsonValue* t = parsed.ok() ? parsed->Find("table") : nullptr;
@@ -251,6 +260,10 @@ Status AddThrough(const Request& request, const ResolvedTable& resolved, TableFi
       return InvalidArgument("Invalid _through - needs a JSON object with table, column, value");
     }
     const db::TableInfo* other = resolved.schema->Find(t->as_string());
+    // A table the actor may not view is not there for them.
+    if (other && !CanViewTable(instance, request, resolved.db->name(), other->name)) {
+      other = nullptr;
+    }
     const db::ForeignKey* fk = nullptr;
     if (other) {
       for (const db::ForeignKey& candidate : other->outgoing) {
@@ -287,8 +300,8 @@ Result<TableFilters> BuildTableFilters(const Instance& instance, const Request& 
   std::vector<std::string> column_human;
   ALM_RETURN_IF_ERROR(AddColumnFilters(request, *resolved.table, out, column_human));
   ALM_RETURN_IF_ERROR(AddWhereFragments(instance, request, resolved.db->name(), out));
-  ALM_RETURN_IF_ERROR(AddSearch(request, resolved, options, out));
-  ALM_RETURN_IF_ERROR(AddThrough(request, resolved, out));
+  ALM_RETURN_IF_ERROR(AddSearch(instance, request, resolved, options, out));
+  ALM_RETURN_IF_ERROR(AddThrough(instance, request, resolved, out));
   out.human_extra.insert(out.human_extra.end(), column_human.begin(), column_human.end());
   return out;
 }

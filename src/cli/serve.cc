@@ -593,6 +593,7 @@ int RunServe() {
   api::Instance instance{registry,    settings,        config,
                          permissions, ALMANAC_VERSION, &authenticator,
                          &pool,       &change_logs,    &tracking.link_indexes};
+  instance.hidden_means_absent = !flags.space_policy.empty();
   phases.Mark("threads");
   std::vector<ui::StaticMount> mounts;
   for (const std::string& spec : flags.static_mounts) {

@@ -332,11 +332,11 @@ std::string Connection::CacheKey(sqlite3_stmt* stmt) const {
   return key;
 }
 
-Result<Statement> Connection::PrepareUser(std::string_view sql) {
+Result<Statement> Connection::PrepareUser(std::string_view sql, bool compile_again) {
   // A user's statement that passed the authorizer once is reused for the same text (its
   // decisions depend on nothing else); kept apart from the schema-built statements.
   std::string key = "\x01" + std::string(sql);
-  auto found = cache_.find(key);
+  auto found = compile_again ? cache_.end() : cache_.find(key);
   if (found != cache_.end()) {
     sqlite3_stmt* cached = *found->second;
     lru_.erase(found->second);
@@ -359,7 +359,9 @@ Result<Statement> Connection::PrepareUser(std::string_view sql) {
   }
   // Cached only when the whole text is the one statement (sqlite3_sql is the key it returns
   // under); otherwise finalized after use as before.
-  if (std::string_view(sqlite3_sql(stmt)) != sql) return Statement(stmt, db_, nullptr);
+  if (compile_again || std::string_view(sqlite3_sql(stmt)) != sql) {
+    return Statement(stmt, db_, nullptr);
+  }
   user_statements_.insert(stmt);
   return Statement(stmt, db_, this);
 }

@@ -102,9 +102,11 @@ class Connection {
 
   // Prepares builder SQL, reusing a cached statement for the same text; binds its params.
   Result<Statement> Prepare(const sql::Query& query);
-  // Prepares one statement of arbitrary SQL, uncached. Extra statements after the first
-  // are an InvalidArgument error.
-  Result<Statement> PrepareUser(std::string_view sql);
+  // Prepares one statement of arbitrary SQL. Extra statements after the first are an
+  // InvalidArgument error. The statement is reused for the same text later (it is compiled,
+  // and so authorized, once); with `compile_again`, it is compiled anew and not kept, so that
+  // an authorizer installed by the caller sees every callback (db/sql_analysis.h).
+  Result<Statement> PrepareUser(std::string_view sql, bool compile_again = false);
   // Runs SQL with no results (pragmas, BEGIN/COMMIT). Not for user input.
   Status Exec(std::string_view sql);
 

@@ -235,7 +235,8 @@ Result<AnalyzedStatement> AnalyzeStatement(Connection& conn, std::string_view sq
   Collector collector;
   collector.database_name = std::string(database_name);
   sqlite3_set_authorizer(conn.handle(), &Callback, &collector);
-  Result<Statement> prepared = conn.PrepareUser(sql);
+  // Compiled anew: a statement reused from the connection's cache would report nothing.
+  Result<Statement> prepared = conn.PrepareUser(sql, /*compile_again=*/true);
   sqlite3_set_authorizer(conn.handle(), nullptr, nullptr);
   ForgetReadOnlyGate(conn.handle());  // replaced above: installed again when next needed
   if (!prepared.ok()) return prepared.status();

@@ -41,9 +41,10 @@ def test_public_tables_are_seen_without_a_token_until_made_private(start_cloud, 
         assert shown.json() == [{"id": 1, "name": "shown"}]
         page = anonymous.get("/gallery/data/shown")
         assert page.status_code == 200 and "shown" in page.text
-        # Everything else of the space stays refused to an anonymous visitor.
-        assert anonymous.get("/gallery/data/hidden.json").status_code == 403
-        assert anonymous.get("/gallery/data.json").status_code == 403
+        # Everything else of the space stays refused to an anonymous visitor: a private table
+        # or database answers as one that does not exist (its name must not leak).
+        assert anonymous.get("/gallery/data/hidden.json").status_code == 404
+        assert anonymous.get("/gallery/data.json").status_code == 404
         assert anonymous.get("/gallery/data/-/query.json",
                              params={"sql": "select * from hidden"}).status_code == 403
         assert anonymous.get("/gallery/.json").status_code == 403
@@ -53,7 +54,7 @@ def test_public_tables_are_seen_without_a_token_until_made_private(start_cloud, 
         # A client's own identity header is stripped, as always.
         forged = anonymous.get("/gallery/data/hidden.json",
                                headers={"X-Almanac-Identity": "v1.0.bnVsbA.00"})
-        assert forged.status_code == 403
+        assert forged.status_code == 404
         # A wrong token is still refused, even for a public table.
         assert anonymous.get("/gallery/data/shown.json",
                              headers={"Authorization": "Bearer alm_wrong"}).status_code == 401
@@ -61,7 +62,7 @@ def test_public_tables_are_seen_without_a_token_until_made_private(start_cloud, 
         [worker] = cloud.serve_processes("gallery")
         # Made private again: the running worker applies it on its own.
         cloud_command(data_dir, "make-private", "gallery", "data", "shown")
-        wait_for(lambda: anonymous.get("/gallery/data/shown.json").status_code == 403,
+        wait_for(lambda: anonymous.get("/gallery/data/shown.json").status_code == 404,
                  what="the worker to reload its policy")
         assert anonymous.get("/gallery/data/also.json").status_code == 200
         assert cloud.serve_processes("gallery") == [worker]
@@ -110,7 +111,7 @@ def test_sandboxed_worker_reads_its_policy_but_cannot_change_it(start_cloud, dat
     cloud_command(data_dir, "make-public", "museum", "data", "also")
     with cloud.client() as anonymous:
         assert anonymous.get("/museum/data/shown.json").status_code == 200
-        assert anonymous.get("/museum/data/hidden.json").status_code == 403
+        assert anonymous.get("/museum/data/hidden.json").status_code == 404
         [pid] = cloud.serve_processes("museum")
         root = f"/proc/{pid}/root"
         assert '"data/shown"' in open(f"{root}/policy/policy.json").read()
@@ -123,6 +124,6 @@ def test_sandboxed_worker_reads_its_policy_but_cannot_change_it(start_cloud, dat
             [mount] = [line.split() for line in f if line.split()[4] == "/policy"]
         assert "ro" in mount[5].split(",")
         cloud_command(data_dir, "make-private", "museum", "data", "shown")
-        wait_for(lambda: anonymous.get("/museum/data/shown.json").status_code == 403,
+        wait_for(lambda: anonymous.get("/museum/data/shown.json").status_code == 404,
                  what="the sandboxed worker to reload its policy")
         assert cloud.serve_processes("museum") == [pid]

@@ -151,6 +151,16 @@ def test_execute_write(api):
     body = r.json()
     assert body["rows"] == [{"id": 1, "name": "Pip"}]
     assert body["message"] == "Query executed, 1 row affected"
+    # The same statement again is analysed again and runs again (it once came back from the
+    # connection's statement cache unanalysed and was refused as an unknown statement).
+    for name in ["Rex", "Bo"]:
+        r = api.post("/scratch/-/execute-write",
+                     json={"sql": "insert into dogs_exec (name) values (:n) returning id, name",
+                           "params": {"n": name}})
+        assert r.status_code == 200, r.text
+        assert r.json()["analysis"] == body["analysis"]
+    assert [d["name"] for d in api.get("/scratch/dogs_exec.json?_shape=array").json()] == [
+        "Pip", "Rex", "Bo"]
     r = api.post("/scratch/-/execute-write", json={"sql": "drop table dogs_exec"})
     assert r.status_code == 200
     assert api.get("/scratch/dogs_exec.json").status_code == 404
