@@ -266,6 +266,17 @@ http::Response AccountPages::MembersPage(Context& c, const std::string& space) {
         "</select></label> <button type=\"submit\" class=\"primary\">Make an invitation "
         "link</button></form>\n";
   }
+  if (mine == Role::kOwner && members.size() > 1) {
+    html +=
+        "<h2>Hand the space over</h2>\n<p>Makes another member the owner; you stay on as an "
+        "admin.</p>\n<form method=\"post\" action=\"" +
+        Escape(base) + "/transfer\">" + CsrfField(c) + "<label>New owner <select name=\"account\">";
+    for (const control::Member& member : members) {
+      if (member.role == Role::kOwner) continue;
+      html += "<option>" + Escape(member.account.name) + "</option>";
+    }
+    html += "</select></label> <button type=\"submit\">Transfer ownership</button></form>\n";
+  }
   if (mine == Role::kOwner) {
     html += "<h2>Delete this space</h2>\n<form method=\"post\" action=\"" + Escape(base) +
             "/delete\">" + CsrfField(c) +
@@ -310,7 +321,8 @@ http::Response AccountPages::Invite(Context& c, const std::string& space) {
 
 http::Response AccountPages::ChangeMember(Context& c, const std::string& space,
                                           const std::string& account_name) {
-  if (auto refused = Gate(c, space, Role::kAdmin, nullptr)) return std::move(*refused);
+  Role mine = Role::kViewer;
+  if (auto refused = Gate(c, space, Role::kAdmin, &mine)) return std::move(*refused);
   std::optional<control::Account> account = store_.FindAccount(account_name);
   std::optional<Role> current = account ? store_.RoleIn(space, account->id) : std::nullopt;
   if (!current) return Fail(c, 404, "No member named " + account_name);
@@ -320,6 +332,19 @@ http::Response AccountPages::ChangeMember(Context& c, const std::string& space,
   format::JsonValue details = format::JsonValue::MakeObject();
   details.Set("account", Str(account_name));
   details.Set("from", Str(std::string(RoleName(*current))));
+  if (c.Field("role") == "owner") {
+    // The owner hands the space over; they stay on as an admin.
+    if (mine != Role::kOwner) return Fail(c, 403, "Only the owner can hand the space over");
+    if (Status moved = store_.TransferOwnership(space, c.account->id, account->id, c.now);
+        !moved.ok()) {
+      return Fail(c, 400, moved.message());
+    }
+    details.Set("to", Str("owner"));
+    details.Set("previous_owner", Str(c.account->name));
+    Audit(c, space, "owner-transfer", details);
+    if (c.json) return c.Json(200, std::move(details));
+    return http::Response::Redirect("/-/spaces/" + space + "/members", 303);
+  }
   if (c.Field("remove") == "1") {
     if (Status removed = store_.RemoveMember(space, account->id); !removed.ok()) {
       return Fail(c, 400, removed.message());

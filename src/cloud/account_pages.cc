@@ -250,6 +250,11 @@ http::Response AccountPages::Route(Context& c) {
       }
       return RevokeToken(c, space, id);
     }
+    if (tail == "transfer" && post) {
+      // The form names the new owner in a field; the JSON API uses members/ACCOUNT.
+      c.form["role"] = "owner";
+      return ChangeMember(c, space, c.Field("account"));
+    }
     if (tail == "audit") return AuditPage(c, space);
     if (tail == "public") return post ? SetPublic(c, space) : PublicPage(c, space);
     if (tail == "delete" && post) return DeleteSpace(c, space);

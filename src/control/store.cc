@@ -362,4 +362,34 @@ Status ControlStore::RemoveMember(std::string_view space, int64_t account_id) {
       .status();
 }
 
+Status ControlStore::TransferOwnership(std::string_view space, int64_t from_account,
+                                       int64_t to_account, int64_t now) {
+  (void)now;
+  std::lock_guard lock(mutex_);
+  std::optional<int64_t> space_id = SpaceIdLocked(space);
+  if (!space_id) return NotFound("Space not found");
+  ALM_RETURN_IF_ERROR(db_.Exec("BEGIN IMMEDIATE"));
+  Result<int64_t> to = db_.Run(
+      "UPDATE memberships SET role = 'owner' WHERE space_id = ? AND "
+      "account_id = ? AND role != 'owner'",
+      {*space_id, to_account});
+  Result<int64_t> from = to.ok() ? db_.Run(
+                                       "UPDATE memberships SET role = 'admin' WHERE "
+                                       "space_id = ? AND account_id = ? AND role = 'owner'",
+                                       {*space_id, from_account})
+                                 : to;
+  Status done =
+      !to.ok()     ? to.status()
+      : !from.ok() ? from.status()
+      : (*to != 1 || *from != 1)
+          ? NotFound("Ownership passes from the owner to another member of the space")
+          : db_.Run("UPDATE spaces SET owner_account_id = ? WHERE id = ?", {to_account, *space_id})
+                .status();
+  if (!done.ok()) {
+    (void)db_.Exec("ROLLBACK");
+    return done;
+  }
+  return db_.Exec("COMMIT");
+}
+
 }  // namespace almanac::control

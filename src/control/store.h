@@ -141,6 +141,9 @@ class ControlStore {
   // Adds the account to the space with `role`, or changes its role.
   Status SetRole(std::string_view space, int64_t account_id, Role role, int64_t now);
   Status RemoveMember(std::string_view space, int64_t account_id);
+  // Makes member `to_account` the space's owner; the owner before becomes an admin.
+  Status TransferOwnership(std::string_view space, int64_t from_account, int64_t to_account,
+                           int64_t now);
 
   // API tokens ("almt_..." + 32 random bytes; only the hash is kept). `restrictions` is an
   // "_r" object's JSON text ("" for none); `expires_at` none: never.

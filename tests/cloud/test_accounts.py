@@ -297,3 +297,29 @@ def test_admins_make_tables_public_and_every_toggle_is_audited(start_cloud):
              what="the table to be private")
     actions = audit_actions(ivan, "india")
     assert actions[:2] == ["table-private", "table-public"]
+
+
+def test_the_owner_hands_the_space_over(start_cloud):
+    cloud = start_cloud("--no-sandbox", "--pool", "0")
+    kim, leo = Browser(cloud), Browser(cloud)
+    kim.sign_up("kim")
+    leo.sign_up("leo")
+    kim.create_space("kilo")
+    code = kim.client.post("/-/api/spaces/kilo/invitations", json={"role": "admin"}).json()["code"]
+    assert leo.client.post(f"/-/api/invite/{code}", json={}).status_code == 200
+    # An admin cannot take the space; the owner can give it.
+    assert leo.client.post("/-/api/spaces/kilo/members/leo",
+                           json={"role": "owner"}).status_code == 403
+    moved = kim.submit("/-/spaces/kilo/members", "/-/spaces/kilo/transfer", {"account": "leo"})
+    assert moved.status_code == 303, moved.text
+    members = {m["account"]: m["role"] for m in
+               leo.get("/-/api/spaces/kilo/members").json()["members"]}
+    assert members == {"kim": "admin", "leo": "owner"}
+    assert leo.get("/kilo/-/actor.json").json()["actor"]["role"] == "owner"
+    assert audit_actions(leo, "kilo")[0] == "owner-transfer"
+    # Only the owner deletes the space.
+    assert kim.client.post("/-/api/spaces/kilo/delete",
+                           json={"confirm": "kilo"}).status_code == 403
+    assert leo.client.post("/-/api/spaces/kilo/delete",
+                           json={"confirm": "kilo"}).status_code == 200
+    assert leo.get("/kilo/data.json").status_code == 404

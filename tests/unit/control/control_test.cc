@@ -151,6 +151,21 @@ TEST_F(ControlStoreTest, SpacesMembershipsAndRoles) {
   EXPECT_EQ(store_->FindSpace("team")->owner_name, "alice");
 }
 
+TEST_F(ControlStoreTest, OwnershipPassesToAMemberOnly) {
+  Account alice = MakeAccount("alice");
+  Account bob = MakeAccount("bob");
+  Account carol = MakeAccount("carol");
+  ASSERT_TRUE(store_->AddSpace("team", "", alice.id, 1).ok());
+  ASSERT_TRUE(store_->SetRole("team", bob.id, Role::kMember, 2).ok());
+  EXPECT_FALSE(store_->TransferOwnership("team", alice.id, carol.id, 3).ok());  // not a member
+  EXPECT_FALSE(store_->TransferOwnership("team", bob.id, alice.id, 3).ok());    // not the owner
+  EXPECT_EQ(store_->RoleIn("team", alice.id), Role::kOwner);
+  ASSERT_TRUE(store_->TransferOwnership("team", alice.id, bob.id, 4).ok());
+  EXPECT_EQ(store_->RoleIn("team", bob.id), Role::kOwner);
+  EXPECT_EQ(store_->RoleIn("team", alice.id), Role::kAdmin);
+  EXPECT_EQ(store_->FindSpace("team")->owner_name, "bob");
+}
+
 TEST_F(ControlStoreTest, TokensAreHashedExpireAndAreRevoked) {
   Account alice = MakeAccount("alice");
   ASSERT_TRUE(store_->AddSpace("team", "", alice.id, 1).ok());
