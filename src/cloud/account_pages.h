@@ -4,6 +4,7 @@
 //
 //   /-/signup, /-/signin, /-/signout           accounts and sessions
 //   /-/spaces                                  my spaces; create one (the creator owns it)
+//   /-/spaces/NAME/rename, /-/spaces/NAME/delete  the owner renames or deletes the space
 //   /-/spaces/NAME/members                     members and roles; invitation links (admins)
 //   /-/invite/CODE                             accept an invitation
 //   /-/spaces/NAME/tokens                      API tokens: create (shown once), list, revoke
@@ -22,6 +23,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -51,6 +53,10 @@ struct AccountOptions {
   int signin_failures_per_address = 20;  // within signin_window
   std::chrono::seconds signin_window{900};
   int64_t invitation_seconds = 7 * 24 * 3600;
+  // The worker supervisor's Suspend and Resume (cloud/supervisor.h), around renaming and
+  // deleting a space; unset: nothing to stop.
+  std::function<void(const std::string& space)> suspend_space;
+  std::function<void(const std::string& space)> resume_space;
 };
 
 // A table page's "make public / private" form, posted to SPACE/DB/TABLE/-/public.
@@ -156,6 +162,7 @@ class AccountPages {
   Status WritePublic(const std::string& space, const PublicChange& change, const std::string& who,
                      int64_t now);
   http::Response DeleteSpace(Context& c, const std::string& space);
+  http::Response RenameSpace(Context& c, const std::string& space);
 
   // Helpers shared by both files.
   http::Response Render(Context& c, int status, std::string title, std::vector<Crumb> crumbs,
