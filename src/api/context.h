@@ -2,6 +2,7 @@
 // Request (method, path, parsed query string, actor). Neither knows about sockets or Beast.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -24,6 +25,9 @@ class ChangeLogs;
 }
 namespace almanac::links {
 class LinkIndexes;
+}
+namespace almanac::http {
+class BodyReader;
 }
 
 namespace almanac::api {
@@ -62,6 +66,9 @@ struct Request {
   std::string scheme = "http";
   std::string host = "localhost";
   std::string body;
+  // A body the handler reads as it arrives (http::BodyMode::kStream: the upload page); null
+  // when the body was read whole into `body`.
+  std::shared_ptr<http::BodyReader> body_reader;
   auth::MaybeActor actor;
   // The matched route's captures as Datasette's request.url_vars (names, raw values, format
   // null when absent), for ?_extra=debug.
