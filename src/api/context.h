@@ -2,6 +2,8 @@
 // Request (method, path, parsed query string, actor). Neither knows about sockets or Beast.
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -52,6 +54,12 @@ struct Instance {
   // view answers as if it did not exist (404, the same words), and no page names it, so that a
   // visitor of a public table cannot even learn the names of the private ones.
   bool hidden_means_absent = false;
+  // Hosting mode with a space policy (cloud/space_policy.h): whether a table is public now (its
+  // table page then offers the space's admins to make it private, else public: a form the
+  // front door answers), and a number that changes whenever the policy does (pages' ETags
+  // include it, since what a visitor may see depends on it). Empty elsewhere.
+  std::function<bool(std::string_view database, std::string_view table)> table_is_public;
+  std::function<uint64_t()> policy_generation;
 
   // Links to the instance's pages, under the base_url setting.
   Urls urls() const { return Urls(settings.base_url); }
