@@ -86,6 +86,16 @@ DeviceFlow::Login* DeviceFlow::FindByUserCode(std::string_view user_code, int64_
   return nullptr;
 }
 
+std::string OAuthErrorJson(int status, std::string_view code, std::string_view description) {
+  using format::JsonValue;
+  JsonValue body =
+      JsonValue::MakeObject({{"ok", JsonValue::Bool(false)},
+                             {"error", JsonValue::String(std::string(code))},
+                             {"error_description", JsonValue::String(std::string(description))},
+                             {"status", JsonValue::Int(status)}});
+  return format::ToJsonText(body);
+}
+
 Result<DeviceFlow::Started> DeviceFlow::Start(std::string scope, int64_t now) {
   std::lock_guard lock(mutex_);
   DropExpired(now);

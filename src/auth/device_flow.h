@@ -22,6 +22,13 @@ namespace almanac::auth {
 // [action, database] or [action, database, resource]. Empty text: no restrictions asked for.
 Result<TokenRestrictions> ParseDeviceScope(std::string_view scope_json);
 
+// An OAuth error body (RFC 6749 5.2): {"ok": false, "error": code, "error_description": ...,
+// "status": status}, as every Almanac error body has "ok" and "status".
+std::string OAuthErrorJson(int status, std::string_view code, std::string_view description);
+
+// The grant_type of a device-flow token request.
+inline constexpr std::string_view kDeviceGrant = "urn:ietf:params:oauth:grant-type:device_code";
+
 // "abcd-efgh", " ABCDEFGH " -> "ABCDEFGH": what a person typed, as the stored user code.
 std::string NormalizeUserCode(std::string_view typed);
 
