@@ -147,4 +147,20 @@ DeviceFlow::Poll DeviceFlow::Take(std::string_view device_code, int64_t now) {
   return poll;
 }
 
+std::optional<DevicePollError> PollErrorOf(DeviceFlow::State state) {
+  switch (state) {
+    case DeviceFlow::State::kPending:
+      return DevicePollError{"authorization_pending", "The code has not been approved yet"};
+    case DeviceFlow::State::kDenied:
+      return DevicePollError{"access_denied", "The login was denied"};
+    case DeviceFlow::State::kExpired:
+      return DevicePollError{"expired_token", "The code expired before it was approved"};
+    case DeviceFlow::State::kUnknown:
+      return DevicePollError{"invalid_grant", "Unknown or already used device_code"};
+    case DeviceFlow::State::kApproved:
+      break;
+  }
+  return std::nullopt;
+}
+
 }  // namespace almanac::auth

@@ -75,4 +75,12 @@ class DeviceFlow {
   std::map<std::string, Login, std::less<>> by_device_code_;
 };
 
+// The OAuth error (RFC 8628 3.5) a token request gets for a login in `state`; nullopt when it
+// was approved.
+struct DevicePollError {
+  std::string_view code;
+  std::string_view description;
+};
+std::optional<DevicePollError> PollErrorOf(DeviceFlow::State state);
+
 }  // namespace almanac::auth

@@ -83,17 +83,8 @@ http::Response AccountPages::DeviceToken(const std::string& space, const http::R
   if (device_code.empty()) return OAuthError(400, "invalid_request", "device_code is missing");
   int64_t now = std::time(nullptr);
   auth::DeviceFlow::Poll poll = DeviceFlowOf(space).Take(device_code, now);
-  switch (poll.state) {
-    case auth::DeviceFlow::State::kPending:
-      return OAuthError(400, "authorization_pending", "The code has not been approved yet");
-    case auth::DeviceFlow::State::kDenied:
-      return OAuthError(400, "access_denied", "The login was denied");
-    case auth::DeviceFlow::State::kExpired:
-      return OAuthError(400, "expired_token", "The code expired before it was approved");
-    case auth::DeviceFlow::State::kUnknown:
-      return OAuthError(400, "invalid_grant", "Unknown or already used device_code");
-    case auth::DeviceFlow::State::kApproved:
-      break;
+  if (std::optional<auth::DevicePollError> error = auth::PollErrorOf(poll.state)) {
+    return OAuthError(400, error->code, error->description);
   }
   int64_t account_id = 0;
   std::from_chars(poll.actor_id.data(), poll.actor_id.data() + poll.actor_id.size(), account_id);
