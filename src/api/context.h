@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -26,6 +27,9 @@ class ChangeLogs;
 }
 namespace almanac::links {
 class LinkIndexes;
+}
+namespace almanac::http {
+class BodyReader;
 }
 
 namespace almanac::api {
@@ -70,6 +74,9 @@ struct Request {
   std::string scheme = "http";
   std::string host = "localhost";
   std::string body;
+  // A body the handler reads as it arrives (http::BodyMode::kStream: the upload page); null
+  // when the body was read whole into `body`.
+  std::shared_ptr<http::BodyReader> body_reader;
   auth::MaybeActor actor;
   // The matched route's captures as Datasette's request.url_vars (names, raw values, format
   // null when absent), for ?_extra=debug.
