@@ -48,6 +48,10 @@ struct Instance {
   // view answers as if it did not exist (404, the same words), and no page names it, so that a
   // visitor of a public table cannot even learn the names of the private ones.
   bool hidden_means_absent = false;
+  // The longest one statement of /-/execute-write SQL may run, in milliseconds (0: no limit,
+  // as Datasette). Hosting mode sets one, so that a runaway statement cannot hold the space's
+  // writer (and a core) for ever (`serve --write-time-limit-ms`).
+  int64_t write_time_limit_ms = 0;
 
   // Links to the instance's pages, under the base_url setting.
   Urls urls() const { return Urls(settings.base_url); }

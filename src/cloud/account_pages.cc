@@ -177,6 +177,7 @@ http::Response AccountPages::Handle(http::Request& request) {
     input.method = request.method;
     input.cookie = request.Header("cookie");
     input.origin = request.Header("origin");
+    input.referer = request.Header("referer");
     input.sec_fetch_site = request.Header("sec-fetch-site");
     input.host = request.Header("host");
     if (std::optional<std::string> refused = auth::CsrfRejection(input)) {

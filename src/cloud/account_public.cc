@@ -3,6 +3,7 @@
 // those tables and nothing else of the space. Admins toggle; every toggle is audit-logged.
 #include "cloud/account_pages.h"
 #include "cloud/space_policy.h"
+#include "cloud/space_tables.h"
 
 namespace almanac::cloud {
 namespace {
@@ -92,6 +93,16 @@ http::Response AccountPages::SetPublic(Context& c, const std::string& space) {
   std::string directory = spaces_.dir().PolicyDir(space);
   Result<SpacePolicy> policy = ReadSpacePolicy(directory);
   if (!policy.ok()) return Fail(c, 500, policy.status().message());
+  // Refused rather than done silently: publishing a table that is not there (a typo), or
+  // taking back one that is not public (cloud/space_tables.h).
+  if (make_public) {
+    Status exists = CheckTableExists(spaces_.dir().SpaceDir(space), database, table);
+    if (!exists.ok()) {
+      return Fail(c, exists.code() == ErrorCode::kNotFound ? 404 : 500, exists.message());
+    }
+  } else if (!policy->public_tables.contains({database, table})) {
+    return Fail(c, 404, database + "/" + table + " is not public");
+  }
   policy->SetPublic(database, table, make_public);
   if (Status written = WriteSpacePolicy(directory, *policy); !written.ok()) {
     return Fail(c, 500, written.message());

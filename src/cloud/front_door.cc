@@ -96,7 +96,9 @@ http::Response FrontDoor::Handle(http::Request& request) {
     }
     return Error(404, "Not found");
   }
-  if (!spaces_.Exists(space)) return Error(404, "Space not found");
+  // A name that cannot be a space's is not found; a valid one that is no space's answers as a
+  // space the caller may not see (the same 401 or 403, below), so guessing names tells nothing.
+  if (!ValidateSpaceName(space).ok()) return Error(404, "Space not found");
   if (options_.domain.empty() && request.path == "/" + space) {
     std::string location = request.path + "/";
     if (!request.query_string.empty()) location += "?" + request.query_string;
@@ -105,8 +107,10 @@ http::Response FrontDoor::Handle(http::Request& request) {
   // The space's admin, a member (by API token or session), or (reading only) an anonymous
   // visitor of a space with public tables: its worker then shows them those tables only.
   Caller caller = accounts_.Identify(space, request);
+  bool exists = spaces_.Exists(space);
+  if (!exists && caller.kind != Caller::kRefused) caller = Caller{};
   if (caller.kind == Caller::kRefused) {
-    if (caller.status == 403 && AnonymousMayAsk(space, request)) {
+    if (caller.status == 403 && exists && AnonymousMayAsk(space, request)) {
       caller = Caller{};  // signed in elsewhere: sees what everyone sees
     } else {
       http::Response refused = Error(caller.status, caller.message);
@@ -116,7 +120,7 @@ http::Response FrontDoor::Handle(http::Request& request) {
       return refused;
     }
   }
-  if (caller.kind == Caller::kNobody && !AnonymousMayAsk(space, request)) {
+  if (caller.kind == Caller::kNobody && (!exists || !AnonymousMayAsk(space, request))) {
     http::Response refused =
         Error(401, "This space needs its token (Authorization: Bearer ...) or a signed-in member");
     refused.AddHeader("WWW-Authenticate", "Bearer realm=\"" + space + "\"");
@@ -129,6 +133,7 @@ http::Response FrontDoor::Handle(http::Request& request) {
     input.method = request.method;
     input.cookie = request.Header("cookie");
     input.origin = request.Header("origin");
+    input.referer = request.Header("referer");
     input.sec_fetch_site = request.Header("sec-fetch-site");
     input.host = request.Header("host");
     if (std::optional<std::string> refused = auth::CsrfRejection(input)) {
