@@ -331,4 +331,7 @@ def test_the_owner_hands_the_space_over(start_cloud):
                            json={"confirm": "kilo"}).status_code == 403
     assert leo.client.post("/-/api/spaces/kilo/delete",
                            json={"confirm": "kilo"}).status_code == 200
-    assert leo.get("/kilo/data.json").status_code == 404
+    # Gone: it answers as a space he may not see, the same as a name no space ever had.
+    gone = leo.get("/kilo/data.json")
+    assert gone.status_code == 403
+    assert gone.json() == leo.get("/never-was/data.json").json()

@@ -87,7 +87,12 @@ def refused(data_dir, *args):
 def test_policy_commands(data_dir):
     create_space(data_dir, "docs")
     assert cloud_command(data_dir, "show-policy", "docs").stdout.strip() == "{}"
-    # A table or database that is not there is refused, and nothing is written.
+    # A table or database that is not there is refused, and nothing is written. (data.db
+    # itself is made by the space's worker when it first starts.)
+    assert "no database named data (its databases: none)" in refused(
+        data_dir, "make-public", "docs", "data", "t")
+    with sqlite3.connect(data_dir / "spaces" / "docs" / "data.db") as db:
+        db.execute("create table other (id integer primary key)")
     assert "Database data has no table or view named t" in refused(
         data_dir, "make-public", "docs", "data", "t")
     assert "no database named nodb (its databases: data)" in refused(
