@@ -61,7 +61,7 @@ Result<bool> HasTable(const std::string& path, bool with_wal, const std::string&
   if (rc != SQLITE_OK) return fail("Cannot open " + path);
   sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, nullptr);
   sqlite3_db_config(db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, nullptr);
-  sqlite3_busy_timeout(db, 2000);
+  sqlite3_busy_timeout(db, 250);  // on the front door's I/O thread: never long
   sqlite3_stmt* stmt = nullptr;
   rc = sqlite3_prepare_v2(
       db, "select 1 from sqlite_master where type in ('table', 'view') and name = ?1", -1, &stmt,
