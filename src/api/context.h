@@ -2,6 +2,8 @@
 // Request (method, path, parsed query string, actor). Neither knows about sockets or Beast.
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -52,6 +54,12 @@ struct Instance {
   // as Datasette). Hosting mode sets one, so that a runaway statement cannot hold the space's
   // writer (and a core) for ever (`serve --write-time-limit-ms`).
   int64_t write_time_limit_ms = 0;
+  // Hosting mode with a space policy (cloud/space_policy.h): whether a table is public now (its
+  // table page then offers the space's admins to make it private, else public: a form the
+  // front door answers), and a number that changes whenever the policy does (pages' ETags
+  // include it, since what a visitor may see depends on it). Empty elsewhere.
+  std::function<bool(std::string_view database, std::string_view table)> table_is_public;
+  std::function<uint64_t()> policy_generation;
 
   // Links to the instance's pages, under the base_url setting.
   Urls urls() const { return Urls(settings.base_url); }

@@ -194,6 +194,12 @@ int RunServer() {
   account_options.domain = flags.domain;
   account_options.signup =
       flags.signup == "invite" ? cloud::SignupMode::kInvite : cloud::SignupMode::kOpen;
+  account_options.suspend_space = [&supervisor](const std::string& space) {
+    supervisor.Suspend(space);
+  };
+  account_options.resume_space = [&supervisor](const std::string& space) {
+    supervisor.Resume(space);
+  };
   cloud::AccountPages accounts(**store, spaces, account_options);
   cloud::FrontDoor front_door(spaces, supervisor, upstream, accounts,
                               {flags.domain, int64_t{flags.space_quota_mb} << 20});

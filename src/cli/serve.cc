@@ -570,9 +570,11 @@ int RunServe() {
   auth::PermissionEngine permissions(config, settings, {default_deny, root_enabled});
   // Hosting mode: a member's role, named by the front door alone, allows that role's actions.
   if (!handoff_secret.empty()) permissions.AddSource(auth::MakeSpaceRoleSource());
+  std::shared_ptr<cloud::SpacePolicyFile> space_policy;
   if (!flags.space_policy.empty()) {
-    permissions.AddSource(cloud::MakeSpacePolicySource(
-        std::make_shared<cloud::SpacePolicyFile>(flags.space_policy, kSpacePolicyCheckInterval)));
+    space_policy =
+        std::make_shared<cloud::SpacePolicyFile>(flags.space_policy, kSpacePolicyCheckInterval);
+    permissions.AddSource(cloud::MakeSpacePolicySource(space_policy));
   }
   if (flags.space_quota_mb > 0) {
     db::SetDiskQuota(int64_t{flags.space_quota_mb} << 20,
@@ -601,6 +603,12 @@ int RunServe() {
                          &pool,       &change_logs,    &tracking.link_indexes};
   instance.hidden_means_absent = !flags.space_policy.empty();
   instance.write_time_limit_ms = flags.write_time_limit_ms;
+  if (space_policy) {
+    instance.table_is_public = [space_policy](std::string_view database, std::string_view table) {
+      return space_policy->Current()->IsPublic(database, table);
+    };
+    instance.policy_generation = [space_policy] { return space_policy->Generation(); };
+  }
   phases.Mark("threads");
   std::vector<ui::StaticMount> mounts;
   for (const std::string& spec : flags.static_mounts) {

@@ -200,11 +200,48 @@ http::Response AccountPages::DeleteSpace(Context& c, const std::string& space) {
   if (c.Field("confirm") != space) {
     return Fail(c, 400, "Type the space's name to confirm deleting it");
   }
-  if (Status deleted = spaces_.Delete(space); !deleted.ok()) return Fail(c, 500, deleted.message());
-  (void)store_.RemoveSpace(space);
+  // Its worker is stopped first (and none started while the files go).
+  if (options_.suspend_space) options_.suspend_space(space);
+  Status deleted = spaces_.Delete(space);
+  if (deleted.ok()) (void)store_.RemoveSpace(space);
+  if (options_.resume_space) options_.resume_space(space);
+  if (!deleted.ok()) return Fail(c, 500, deleted.message());
   Audit(c, space, "space-delete", format::JsonValue::MakeObject());
   if (c.json) return c.Json(200, format::JsonValue::MakeObject());
   return http::Response::Redirect("/-/spaces", 303);
+}
+
+http::Response AccountPages::RenameSpace(Context& c, const std::string& space) {
+  if (auto refused = Gate(c, space, control::Role::kOwner, nullptr)) return std::move(*refused);
+  std::string name = c.Field("name");
+  if (Status valid = ValidateSpaceName(name); !valid.ok()) return Fail(c, 400, valid.message());
+  if (name == space) return Fail(c, 400, "The space is already called " + name);
+  if (spaces_.Exists(name) || store_.FindSpace(name)) {
+    return Fail(c, 409, "A space named " + name + " already exists");
+  }
+  // Its worker serves it under its name (base_url): stopped first, and none started while
+  // the files move; the next request to the new name starts one.
+  if (options_.suspend_space) options_.suspend_space(space);
+  Status renamed = spaces_.Rename(space, name);
+  if (renamed.ok()) {
+    renamed = store_.RenameSpace(space, name);
+    if (!renamed.ok()) (void)spaces_.Rename(name, space);  // put the files back
+  }
+  if (options_.resume_space) options_.resume_space(space);
+  if (!renamed.ok()) {
+    return Fail(c, renamed.code() == ErrorCode::kConflict ? 409 : 500, renamed.message());
+  }
+  format::JsonValue details = format::JsonValue::MakeObject();
+  details.Set("from", Str(space));
+  details.Set("to", Str(name));
+  Audit(c, name, "space-rename", details);
+  if (c.json) {
+    format::JsonValue out = format::JsonValue::MakeObject();
+    out.Set("space", Str(name));
+    out.Set("url", Str(SpaceUrl(c, name)));
+    return c.Json(200, std::move(out));
+  }
+  return http::Response::Redirect("/-/spaces/" + name + "/members", 303);
 }
 
 // --- members and invitations ---
@@ -278,6 +315,13 @@ http::Response AccountPages::MembersPage(Context& c, const std::string& space) {
     html += "</select></label> <button type=\"submit\">Transfer ownership</button></form>\n";
   }
   if (mine == Role::kOwner) {
+    html +=
+        "<h2>Rename this space</h2>\n<p>Its address changes: links to the old one stop "
+        "working.</p>\n<form method=\"post\" action=\"" +
+        Escape(base) + "/rename\">" + CsrfField(c) +
+        "<p><label>New name (lower-case letters, digits and -)<br><input type=\"text\" "
+        "name=\"name\" required pattern=\"[a-z0-9-]{1,63}\"></label></p><p><button "
+        "type=\"submit\">Rename</button></p></form>\n";
     html += "<h2>Delete this space</h2>\n<form method=\"post\" action=\"" + Escape(base) +
             "/delete\">" + CsrfField(c) +
             "<p><label>Type the space's name to confirm<br><input type=\"text\" "

@@ -141,6 +141,17 @@ Caller AccountPages::Identify(const std::string& space, const http::Request& req
 
 // --- requests ---
 
+std::optional<std::string> AccountPages::CrossSiteRejection(const http::Request& request) {
+  auth::CsrfInput input;
+  input.method = request.method;
+  input.cookie = request.Header("cookie");
+  input.origin = request.Header("origin");
+  input.sec_fetch_site = request.Header("sec-fetch-site");
+  input.host = request.Header("host");
+  input.referer = request.Header("referer");  // another site's, without Origin: refused
+  return auth::CsrfRejection(input);
+}
+
 http::Response AccountPages::Handle(http::Request& request) {
   if (request.path == kStylesheetPath) {
     http::Response css;
@@ -173,14 +184,7 @@ http::Response AccountPages::Handle(http::Request& request) {
   c.host = request.Header("host") ? *request.Header("host") : "";
   c.remote_address = request.remote_address;
   if (request.method == "POST") {
-    auth::CsrfInput input;
-    input.method = request.method;
-    input.cookie = request.Header("cookie");
-    input.origin = request.Header("origin");
-    input.referer = request.Header("referer");
-    input.sec_fetch_site = request.Header("sec-fetch-site");
-    input.host = request.Header("host");
-    if (std::optional<std::string> refused = auth::CsrfRejection(input)) {
+    if (std::optional<std::string> refused = CrossSiteRejection(request)) {
       return Fail(c, 403, *refused);
     }
     const std::string* type = request.Header("content-type");
@@ -259,6 +263,7 @@ http::Response AccountPages::Route(Context& c) {
     if (tail == "audit") return AuditPage(c, space);
     if (tail == "public") return post ? SetPublic(c, space) : PublicPage(c, space);
     if (tail == "delete" && post) return DeleteSpace(c, space);
+    if (tail == "rename" && post) return RenameSpace(c, space);
   }
   return Fail(c, 404, "Not found");
 }

@@ -4,6 +4,7 @@
 //
 //   /-/signup, /-/signin, /-/signout           accounts and sessions
 //   /-/spaces                                  my spaces; create one (the creator owns it)
+//   /-/spaces/NAME/rename, /-/spaces/NAME/delete  the owner renames or deletes the space
 //   /-/spaces/NAME/members                     members and roles; invitation links (admins)
 //   /-/invite/CODE                             accept an invitation
 //   /-/spaces/NAME/tokens                      API tokens: create (shown once), list, revoke
@@ -22,6 +23,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -51,6 +53,27 @@ struct AccountOptions {
   int signin_failures_per_address = 20;  // within signin_window
   std::chrono::seconds signin_window{900};
   int64_t invitation_seconds = 7 * 24 * 3600;
+  // The worker supervisor's Suspend and Resume (cloud/supervisor.h), around renaming and
+  // deleting a space; unset: nothing to stop.
+  std::function<void(const std::string& space)> suspend_space;
+  std::function<void(const std::string& space)> resume_space;
+};
+
+// A table page's "make public / private" form, posted to SPACE/DB/TABLE/-/public.
+struct PublicToggle {
+  std::string database;
+  std::string table;
+  std::string table_page;  // the table page's path, where the answer sends the browser back
+};
+
+// One change to what a space makes public: a table, a canned query, or (neither named) a whole
+// database, which may also allow read-only SQL.
+struct PublicChange {
+  std::string database;
+  std::string table;
+  std::string query;
+  bool make_public = false;
+  bool sql = false;
 };
 
 // Who is asking, as the front door resolved it for one space.
@@ -100,6 +123,13 @@ class AccountPages {
   // The caller of a request to `space`: the space's admin token, a member's API token or
   // session, or nobody (the front door then applies its rules for anonymous visitors).
   Caller Identify(const std::string& space, const http::Request& request);
+  // Why an unsafe request carrying cookies looks cross-site (auth/csrf.h: Sec-Fetch-Site, or
+  // Origin against Host), or nullopt when it may proceed.
+  static std::optional<std::string> CrossSiteRejection(const http::Request& request);
+  // The form on a table page of `space` (rendered by its worker for the space's admins):
+  // writes the policy and the audit log, then sends the browser back to the table page.
+  http::Response SetPublicFromTablePage(const std::string& space, const Caller& caller,
+                                        const http::Request& request, const PublicToggle& toggle);
   // The Cookie header without the front door's own cookies (a worker never sees them).
   static std::optional<std::string> CookiesForWorker(const std::string& cookie_header);
 
@@ -128,7 +158,11 @@ class AccountPages {
   // account_public.cc: the space's public tables (cloud/space_policy.h), toggled by admins.
   http::Response PublicPage(Context& c, const std::string& space);
   http::Response SetPublic(Context& c, const std::string& space);
+  // Writes one change to the space's policy (cloud/space_policy.h) and the audit log.
+  Status WritePublic(const std::string& space, const PublicChange& change, const std::string& who,
+                     int64_t now);
   http::Response DeleteSpace(Context& c, const std::string& space);
+  http::Response RenameSpace(Context& c, const std::string& space);
 
   // Helpers shared by both files.
   http::Response Render(Context& c, int status, std::string title, std::vector<Crumb> crumbs,

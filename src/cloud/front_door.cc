@@ -7,9 +7,9 @@
 
 #include <spdlog/spdlog.h>
 
-#include "auth/csrf.h"
 #include "auth/handoff.h"
 #include "cloud/space_policy.h"
+#include "core/url.h"
 #include "format/error_json.h"
 #include "format/json_value.h"
 
@@ -39,9 +39,38 @@ int64_t Micros(std::chrono::steady_clock::duration d) {
 }  // namespace
 
 http::BodyMode FrontDoor::BodyModeFor(const http::Request& head) const {
-  // The account pages read small forms whole; every other body passes through as it arrives.
-  if (SpaceOf(head).empty() && AccountPages::Owns(head)) return http::BodyMode::kBuffer;
+  // The account pages and a table page's public toggle read small forms whole; every other
+  // body passes through as it arrives.
+  std::string space = SpaceOf(head);
+  if (space.empty() ? AccountPages::Owns(head) : PublicToggleOf(head, space).has_value()) {
+    return http::BodyMode::kBuffer;
+  }
   return http::BodyMode::kStream;
+}
+
+std::optional<PublicToggle> FrontDoor::PublicToggleOf(const http::Request& request,
+                                                      const std::string& space) const {
+  constexpr std::string_view kSuffix = "/-/public";
+  std::string_view path(request.path);
+  if (!path.ends_with(kSuffix)) return std::nullopt;
+  std::string_view table_page = path.substr(0, path.size() - kSuffix.size());
+  std::string_view inside = table_page;  // "/DB/TABLE", the path within the space
+  if (options_.domain.empty()) {
+    if (!inside.starts_with("/" + space + "/")) return std::nullopt;
+    inside.remove_prefix(space.size() + 1);
+  }
+  if (!inside.starts_with('/')) return std::nullopt;
+  inside.remove_prefix(1);
+  size_t slash = inside.find('/');
+  if (slash == std::string_view::npos || inside.find('/', slash + 1) != std::string_view::npos) {
+    return std::nullopt;
+  }
+  // Names are tilde-encoded in the worker's links (api/url_builder.h).
+  PublicToggle toggle{TildeDecode(PercentDecode(inside.substr(0, slash), false)),
+                      TildeDecode(PercentDecode(inside.substr(slash + 1), false)),
+                      std::string(table_page)};
+  if (toggle.database.empty() || toggle.table.empty()) return std::nullopt;
+  return toggle;
 }
 
 http::Response FrontDoor::Error(int status, std::string message) const {
@@ -51,7 +80,7 @@ http::Response FrontDoor::Error(int status, std::string message) const {
 bool FrontDoor::AnonymousMayAsk(const std::string& space, const http::Request& request) const {
   if (request.method != "GET" && request.method != "HEAD") return false;
   Result<SpacePolicy> policy = ReadSpacePolicy(spaces_.dir().PolicyDir(space));
-  return policy.ok() && !policy->public_tables.empty();
+  return policy.ok() && policy->HasPublic();
 }
 
 std::optional<std::string> FrontDoor::CheckUploadSize(const http::Request& request) const {
@@ -129,16 +158,12 @@ http::Response FrontDoor::Handle(http::Request& request) {
   if (caller.by_session) {
     // A browser's session cookie is an ambient credential: unsafe requests must come from
     // this site (auth/csrf.h: Sec-Fetch-Site, or Origin against Host).
-    auth::CsrfInput input;
-    input.method = request.method;
-    input.cookie = request.Header("cookie");
-    input.origin = request.Header("origin");
-    input.referer = request.Header("referer");
-    input.sec_fetch_site = request.Header("sec-fetch-site");
-    input.host = request.Header("host");
-    if (std::optional<std::string> refused = auth::CsrfRejection(input)) {
+    if (std::optional<std::string> refused = AccountPages::CrossSiteRejection(request)) {
       return Error(403, *refused);
     }
+  }
+  if (std::optional<PublicToggle> toggle = PublicToggleOf(request, space)) {
+    return accounts_.SetPublicFromTablePage(space, caller, request, *toggle);
   }
   bool writer = caller.kind == Caller::kAdminToken || caller.kind == Caller::kMember;
   if (writer) {

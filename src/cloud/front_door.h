@@ -43,6 +43,10 @@ class FrontDoor : public http::Handler {
 
   // The space a request is for ("" when none), from its path or Host header.
   std::string SpaceOf(const http::Request& request) const;
+  // The "make public / private" form of a table page of `space` (SPACE/DB/TABLE/-/public),
+  // which the front door answers itself; nullopt for any other path.
+  std::optional<PublicToggle> PublicToggleOf(const http::Request& request,
+                                             const std::string& space) const;
 
  private:
   // A request without a token may go on (as no actor) when it only reads and the space's

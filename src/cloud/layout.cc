@@ -1,6 +1,7 @@
 #include "cloud/layout.h"
 
 #include "core/url.h"
+#include "format/html_escape.h"
 
 namespace almanac::cloud {
 
@@ -11,32 +12,7 @@ std::string_view Stylesheet() {
   return {};
 }
 
-std::string Escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#x27;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
+std::string Escape(std::string_view text) { return format::EscapeHtml(text); }
 
 std::string RenderPage(const PageParts& page) {
   std::string html =

@@ -18,9 +18,58 @@ namespace fs = std::filesystem;
 using format::JsonValue;
 
 constexpr std::string_view kPublicTables = "public_tables";
+constexpr std::string_view kPublicDatabases = "public_databases";
+constexpr std::string_view kPublicSql = "public_sql";
+constexpr std::string_view kPublicQueries = "public_queries";
 
 Status Invalid(std::string why) {
   return InvalidArgument("The space's policy is not valid: " + std::move(why));
+}
+
+using Pairs = std::set<std::pair<std::string, std::string>>;
+
+// "DATABASE/NAME" entries (the database name never has a slash; the name may).
+Status ParsePairs(const JsonValue& document, std::string_view key, std::string_view what,
+                  Pairs& out) {
+  const JsonValue* list = document.Find(key);
+  if (!list) return Status::Ok();
+  if (!list->is_array()) return Invalid(std::string(key) + " is not a list");
+  for (const JsonValue& entry : list->as_array()) {
+    std::string_view text = entry.is_string() ? std::string_view(entry.as_string()) : "";
+    size_t slash = text.find('/');
+    if (slash == std::string_view::npos || slash == 0 || slash + 1 == text.size()) {
+      return Invalid("each public " + std::string(what) + " is a \"DATABASE/" +
+                     std::string(what == "table" ? "TABLE" : "QUERY") + "\" string");
+    }
+    out.insert({std::string(text.substr(0, slash)), std::string(text.substr(slash + 1))});
+  }
+  return Status::Ok();
+}
+
+Status ParseNames(const JsonValue& document, std::string_view key, std::set<std::string>& out) {
+  const JsonValue* list = document.Find(key);
+  if (!list) return Status::Ok();
+  if (!list->is_array()) return Invalid(std::string(key) + " is not a list");
+  for (const JsonValue& entry : list->as_array()) {
+    if (!entry.is_string() || entry.as_string().empty() ||
+        entry.as_string().find('/') != std::string::npos) {
+      return Invalid(std::string(key) + " lists database names");
+    }
+    out.insert(entry.as_string());
+  }
+  return Status::Ok();
+}
+
+void WritePairs(JsonValue& document, std::string_view key, const Pairs& pairs) {
+  JsonValue::Array list;
+  for (const auto& [db, name] : pairs) list.push_back(JsonValue::String(db + "/" + name));
+  document.Set(std::string(key), JsonValue::MakeArray(std::move(list)));
+}
+
+void WriteNames(JsonValue& document, std::string_view key, const std::set<std::string>& names) {
+  JsonValue::Array list;
+  for (const std::string& name : names) list.push_back(JsonValue::String(name));
+  document.Set(std::string(key), JsonValue::MakeArray(std::move(list)));
 }
 
 }  // namespace
@@ -29,31 +78,56 @@ bool SpacePolicy::IsPublic(std::string_view database, std::string_view table) co
   return public_tables.contains({std::string(database), std::string(table)});
 }
 
+bool SpacePolicy::HasPublic() const {
+  return !public_tables.empty() || !public_databases.empty() || !public_queries.empty();
+}
+
 void SpacePolicy::SetPublic(const std::string& database, const std::string& table, bool is_public) {
   if (is_public) {
     public_tables.insert({database, table});
   } else {
     public_tables.erase({database, table});
   }
-  JsonValue::Array list;
-  for (const auto& [db, name] : public_tables) list.push_back(JsonValue::String(db + "/" + name));
-  document.Set(std::string(kPublicTables), JsonValue::MakeArray(std::move(list)));
+  WritePairs(document, kPublicTables, public_tables);
+}
+
+void SpacePolicy::SetPublicDatabase(const std::string& database, bool is_public, bool sql) {
+  if (is_public) {
+    public_databases.insert(database);
+  } else {
+    public_databases.erase(database);
+  }
+  if (is_public && sql) {
+    public_sql.insert(database);
+  } else {
+    public_sql.erase(database);
+  }
+  WriteNames(document, kPublicDatabases, public_databases);
+  WriteNames(document, kPublicSql, public_sql);
+}
+
+void SpacePolicy::SetPublicQuery(const std::string& database, const std::string& query,
+                                 bool is_public) {
+  if (is_public) {
+    public_queries.insert({database, query});
+  } else {
+    public_queries.erase({database, query});
+  }
+  WritePairs(document, kPublicQueries, public_queries);
 }
 
 Result<SpacePolicy> ParseSpacePolicy(std::string_view json) {
   ALM_ASSIGN_OR_RETURN(JsonValue document, format::ParseJson(json));
   if (!document.is_object()) return Invalid("it is not a JSON object");
   SpacePolicy policy;
-  if (const JsonValue* tables = document.Find(kPublicTables)) {
-    if (!tables->is_array()) return Invalid("public_tables is not a list");
-    for (const JsonValue& entry : tables->as_array()) {
-      std::string_view text = entry.is_string() ? std::string_view(entry.as_string()) : "";
-      size_t slash = text.find('/');
-      if (slash == std::string_view::npos || slash == 0 || slash + 1 == text.size()) {
-        return Invalid("each public table is a \"DATABASE/TABLE\" string");
-      }
-      policy.public_tables.insert(
-          {std::string(text.substr(0, slash)), std::string(text.substr(slash + 1))});
+  ALM_RETURN_IF_ERROR(ParsePairs(document, kPublicTables, "table", policy.public_tables));
+  ALM_RETURN_IF_ERROR(ParsePairs(document, kPublicQueries, "query", policy.public_queries));
+  ALM_RETURN_IF_ERROR(ParseNames(document, kPublicDatabases, policy.public_databases));
+  ALM_RETURN_IF_ERROR(ParseNames(document, kPublicSql, policy.public_sql));
+  for (const std::string& database : policy.public_sql) {
+    if (!policy.public_databases.contains(database)) {
+      return Invalid("public_sql names " + database +
+                     ", which is not a public database (SQL would read its private tables)");
     }
   }
   policy.document = std::move(document);
@@ -105,12 +179,22 @@ SpacePolicyFile::SpacePolicyFile(std::string path, std::chrono::milliseconds che
 
 std::shared_ptr<const SpacePolicy> SpacePolicyFile::Current() {
   std::lock_guard lock(mutex_);
+  CheckLocked();
+  return current_;
+}
+
+uint64_t SpacePolicyFile::Generation() {
+  std::lock_guard lock(mutex_);
+  CheckLocked();
+  return generation_;
+}
+
+void SpacePolicyFile::CheckLocked() {
   auto now = std::chrono::steady_clock::now();
   if (checked_ == std::chrono::steady_clock::time_point{} || now - checked_ >= check_interval_) {
     checked_ = now;
     Reload();
   }
-  return current_;
 }
 
 void SpacePolicyFile::Reload() {
@@ -124,6 +208,7 @@ void SpacePolicyFile::Reload() {
   seen_ = identity;
   if (identity.size < 0) {  // no file: nothing is public
     current_ = std::make_shared<const SpacePolicy>();
+    ++generation_;
     return;
   }
   std::ifstream in(path_);
@@ -135,6 +220,7 @@ void SpacePolicyFile::Reload() {
     return;
   }
   current_ = std::make_shared<const SpacePolicy>(std::move(policy).value());
+  ++generation_;
 }
 
 namespace {
@@ -145,10 +231,28 @@ class SpacePolicySource : public auth::RuleSource {
   std::string name() const override { return "space_policy"; }
   void AddRules(const auth::MaybeActor&, auth::Action action,
                 std::vector<auth::Rule>& out) const override {
-    if (action != auth::Action::kViewTable) return;
+    if (action != auth::Action::kViewTable && action != auth::Action::kViewDatabase &&
+        action != auth::Action::kViewQuery && action != auth::Action::kExecuteSql) {
+      return;
+    }
     std::shared_ptr<const SpacePolicy> policy = file_->Current();
-    for (const auto& [database, table] : policy->public_tables) {
-      out.push_back({database, table, true, "a public table of the space", name()});
+    if (action == auth::Action::kExecuteSql) {
+      for (const std::string& database : policy->public_sql) {
+        out.push_back({database, std::nullopt, true, "SQL in a public database", name()});
+      }
+      return;
+    }
+    for (const std::string& database : policy->public_databases) {
+      out.push_back({database, std::nullopt, true, "a public database of the space", name()});
+    }
+    if (action == auth::Action::kViewTable) {
+      for (const auto& [database, table] : policy->public_tables) {
+        out.push_back({database, table, true, "a public table of the space", name()});
+      }
+    } else if (action == auth::Action::kViewQuery) {
+      for (const auto& [database, query] : policy->public_queries) {
+        out.push_back({database, query, true, "a public query of the space", name()});
+      }
     }
   }
 

@@ -1,8 +1,12 @@
 // SpacePolicy: what a space's owner decided that the space's worker must apply, kept in one JSON
 // file that the front door (and `almanac cloud` on the command line) writes and the worker only
 // reads:
-//     {"public_tables": ["data/places", ...]}
-// "DATABASE/TABLE" entries name tables that everyone may view, anonymous visitors included.
+//     {"public_tables": ["data/places", ...], "public_databases": ["open"],
+//      "public_sql": ["open"], "public_queries": ["data/by_year"]}
+// Everyone, anonymous visitors included, may view: the tables named "DATABASE/TABLE"; every
+// table and canned query of a public database (and run read-only SQL there when it is also in
+// public_sql: only a public database may allow SQL, since SQL reads every table of its
+// database); the canned queries named "DATABASE/QUERY".
 // Other members are kept as they are (later parts add their own settings).
 //
 // Where it lives: DIR/policy/NAME/policy.json on the host, replaced whole by rename (never
@@ -17,6 +21,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -38,11 +43,20 @@ inline constexpr std::string_view kSandboxPolicyDir = "/policy";
 
 struct SpacePolicy {
   format::JsonValue document = format::JsonValue::MakeObject();
-  std::set<std::pair<std::string, std::string>> public_tables;  // (database, table)
+  std::set<std::pair<std::string, std::string>> public_tables;   // (database, table)
+  std::set<std::string> public_databases;                        // every table and query of it
+  std::set<std::string> public_sql;                              // of public databases only
+  std::set<std::pair<std::string, std::string>> public_queries;  // (database, canned query)
 
+  // True when the table itself is listed (not when its whole database is public).
   bool IsPublic(std::string_view database, std::string_view table) const;
-  // Adds or removes a public table (in both the set and the document).
+  // True when anything at all is public (anonymous visitors may then ask the worker).
+  bool HasPublic() const;
+  // Each adds or removes an entry (in both the sets and the document).
   void SetPublic(const std::string& database, const std::string& table, bool is_public);
+  // A public database may also allow read-only SQL; making it private removes both.
+  void SetPublicDatabase(const std::string& database, bool is_public, bool sql);
+  void SetPublicQuery(const std::string& database, const std::string& query, bool is_public);
 };
 
 // Parses a policy file's text; an InvalidArgument error says what is wrong with it.
@@ -64,6 +78,8 @@ class SpacePolicyFile {
   // The policy as the file now says (looked at again when the last look is older than the
   // interval). A file that cannot be parsed leaves the previous policy in force (logged).
   std::shared_ptr<const SpacePolicy> Current();
+  // A number that changes whenever Current() does (pages' ETags include it).
+  uint64_t Generation();
 
  private:
   struct FileIdentity {
@@ -73,6 +89,7 @@ class SpacePolicyFile {
     int64_t modified_ns = -1;
     bool operator==(const FileIdentity&) const = default;
   };
+  void CheckLocked();  // with mutex_ held: Reload when the last look is older than the interval
   void Reload();
 
   const std::string path_;
@@ -81,6 +98,7 @@ class SpacePolicyFile {
   std::chrono::steady_clock::time_point checked_{};
   FileIdentity seen_{};
   std::shared_ptr<const SpacePolicy> current_;
+  uint64_t generation_ = 0;
 };
 
 // The permission rules a policy gives: view-table on each public table, for every actor.

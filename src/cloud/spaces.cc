@@ -118,6 +118,27 @@ Status Spaces::Delete(std::string_view name) const {
   return Status::Ok();
 }
 
+Status Spaces::Rename(std::string_view from, std::string_view to) const {
+  ALM_RETURN_IF_ERROR(ValidateSpaceName(from));
+  ALM_RETURN_IF_ERROR(ValidateSpaceName(to));
+  if (!Exists(from)) return NotFound("No space named " + std::string(from));
+  std::error_code ec;
+  if (Exists(to) || fs::exists(dir_.SpaceDir(to), ec) || fs::exists(dir_.PolicyDir(to), ec)) {
+    return Status(ErrorCode::kConflict, "A space named " + std::string(to) + " already exists");
+  }
+  auto move = [&](const std::string& old_path, const std::string& new_path) -> Status {
+    if (!fs::exists(old_path, ec)) return Status::Ok();
+    fs::rename(old_path, new_path, ec);
+    if (ec) return Status(ErrorCode::kUnavailable, "Cannot rename the space: " + ec.message());
+    return Status::Ok();
+  };
+  ALM_RETURN_IF_ERROR(move(dir_.SpaceDir(from), dir_.SpaceDir(to)));
+  ALM_RETURN_IF_ERROR(move(dir_.PolicyDir(from), dir_.PolicyDir(to)));
+  std::string logs = dir_.LogsDir() + "/";
+  ALM_RETURN_IF_ERROR(move(logs + std::string(from) + ".log", logs + std::string(to) + ".log"));
+  return move(dir_.KeyFile(from), dir_.KeyFile(to));
+}
+
 Status Spaces::PreparePolicyDir(std::string_view name) const {
   return MakeDir(dir_.PolicyDir(name), 0755);
 }

@@ -40,6 +40,9 @@ class Spaces {
   // Makes a space with an empty database data.db; returns its new admin token.
   Result<std::string> Create(std::string_view name) const;
   Status Delete(std::string_view name) const;
+  // Renames a space's directory, policy, log and admin-token files (its worker must be
+  // stopped). The token file goes last: until then the old name still exists, the new not.
+  Status Rename(std::string_view from, std::string_view to) const;
   std::vector<std::string> List() const;
   bool Exists(std::string_view name) const;
   // True when `token` is the admin token of space `name` (compared in constant time).

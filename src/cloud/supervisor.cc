@@ -110,6 +110,10 @@ Supervisor::~Supervisor() {
 }
 
 Status Supervisor::StartLocked(const std::string& space) {
+  if (suspended_.contains(space)) {
+    return Status(ErrorCode::kUnavailable,
+                  "This space is being renamed or deleted: try again in a moment");
+  }
   auto worker = std::make_unique<Worker>();
   worker->space = space;
   worker->generation = next_generation_++;
@@ -249,6 +253,23 @@ void Supervisor::FillPool() {
 size_t Supervisor::PoolReady() const {
   std::lock_guard lock(mutex_);
   return pool_.size();
+}
+
+void Supervisor::Suspend(const std::string& space) {
+  std::unique_lock lock(mutex_);
+  suspended_.insert(space);
+  auto it = workers_.find(space);
+  if (it == workers_.end()) return;
+  pid_t pid = it->second->pid;
+  StopLocked(space);
+  if (pid > 0) {
+    changed_.wait_for(lock, std::chrono::seconds(10), [&] { return !stopping_.contains(pid); });
+  }
+}
+
+void Supervisor::Resume(const std::string& space) {
+  std::lock_guard lock(mutex_);
+  suspended_.erase(space);
 }
 
 void Supervisor::StopLocked(const std::string& space) {

@@ -13,6 +13,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -63,6 +64,10 @@ class Supervisor {
   std::vector<std::pair<std::string, pid_t>> Running() const;
   // Stops every worker (SIGTERM, then SIGKILL after 5 s) and waits for them.
   void StopAll();
+  // For renaming or deleting a space: stops its worker and waits (up to 10 s) for it to exit;
+  // until Resume, no worker starts for it (its requests are answered with an error saying so).
+  void Suspend(const std::string& space);
+  void Resume(const std::string& space);
   // Pool workers ready to take a space (for tests and the bench).
   size_t PoolReady() const;
 
@@ -104,6 +109,7 @@ class Supervisor {
   std::chrono::steady_clock::time_point housekeeper_wakes_ =
       std::chrono::steady_clock::time_point::min();
   bool shutting_down_ = false;
+  std::set<std::string> suspended_;                      // spaces being renamed or deleted
   bool pool_closed_ = false;                             // StopAll: no more pool workers
   std::deque<Pooled> pool_;                              // ready, waiting for a space
   std::unordered_map<pid_t, std::string> pool_cgroups_;  // pool worker pid -> cgroup, until reaped

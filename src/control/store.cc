@@ -271,6 +271,25 @@ Status ControlStore::RemoveSpace(std::string_view name) {
   return db_.Run("DELETE FROM spaces WHERE name = ?", {std::string(name)}).status();
 }
 
+Status ControlStore::RenameSpace(std::string_view from, std::string_view to) {
+  std::lock_guard lock(mutex_);
+  ALM_RETURN_IF_ERROR(db_.Exec("BEGIN IMMEDIATE"));
+  Result<int64_t> renamed = db_.Run(
+      "UPDATE spaces SET name = ?, display_name = CASE display_name WHEN name THEN ? "
+      "ELSE display_name END WHERE name = ?",
+      {std::string(to), std::string(to), std::string(from)});
+  Status done = !renamed.ok()   ? renamed.status()
+                : *renamed != 1 ? NotFound("Space not found")
+                                : db_.Run("UPDATE audit_log SET space = ? WHERE space = ?",
+                                          {std::string(to), std::string(from)})
+                                      .status();
+  if (!done.ok()) {
+    (void)db_.Exec("ROLLBACK");
+    return done;
+  }
+  return db_.Exec("COMMIT");
+}
+
 std::optional<SpaceRecord> ControlStore::FindSpace(std::string_view name) {
   std::lock_guard lock(mutex_);
   Result<Stmt> row = db_.Query(

@@ -131,6 +131,9 @@ class ControlStore {
   Status ImportSpaces(const std::vector<std::string>& names, int64_t now,
                       std::string_view audit_actor = "");
   Status RemoveSpace(std::string_view name);
+  // Gives the space a new name (its members, tokens and invitations follow: they hold its
+  // id), and its audit log entries too, so its history stays with it.
+  Status RenameSpace(std::string_view from, std::string_view to);
   std::optional<SpaceRecord> FindSpace(std::string_view name);
   // The spaces `account_id` belongs to, with its role in each, by name.
   std::vector<std::pair<SpaceRecord, Role>> SpacesOf(int64_t account_id);

@@ -1,33 +1,10 @@
 #include "ui/html.h"
 
+#include "format/html_escape.h"
+
 namespace almanac::ui {
 
-std::string Escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size() + text.size() / 8);
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
+std::string Escape(std::string_view text) { return format::EscapeHtml(text); }
 
 std::string RenderError(int status, std::string_view message) {
   std::string title = "Error " + std::to_string(status);

@@ -233,6 +233,11 @@ void AddTableActions(Data& data, const api::TablePage& page, const RenderContext
   auth::Resource resource = auth::Resource::Table(page.database, page.table);
   Data actions;
   bool any = false;
+  std::optional<bool> is_public;  // hosting mode only
+  if (ctx.instance.table_is_public) {
+    is_public = ctx.instance.table_is_public(page.database, page.table);
+    if (*is_public) data.set("table_is_public", true);
+  }
   if (Allowed(ctx, auth::Action::kInsertRow, resource)) {
     actions.set("insert_href", urls.TableAction(page.database, page.table, "new-row"));
     any = true;
@@ -240,6 +245,15 @@ void AddTableActions(Data& data, const api::TablePage& page, const RenderContext
   if (Allowed(ctx, auth::Action::kDropTable, resource)) {
     actions.set("drop_href", urls.TableAction(page.database, page.table, "confirm-drop"));
     any = true;
+    // Hosting mode: the space's admins (who alone may drop tables there) may also publish
+    // the table; the front door answers the form (it writes the space's policy).
+    if (is_public) {
+      Data toggle;
+      toggle.set("action", urls.TableAction(page.database, page.table, "public"));
+      toggle.set("value", *is_public ? "0" : "1");
+      toggle.set("label", *is_public ? "Make this table private" : "Make this table public");
+      Put(actions, "public_toggle", std::move(toggle));
+    }
   }
   if (any) Put(data, "table_actions", std::move(actions));
 }

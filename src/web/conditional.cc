@@ -126,6 +126,7 @@ std::optional<std::string> PageEtag(const api::Instance& instance, const api::Re
     epoch = *hash;
   }
   uint64_t h = Fnv(Hex(epoch, 16), InstanceFingerprint(instance));
+  if (instance.policy_generation) h = Fnv(Hex(instance.policy_generation(), 16), h);
   std::string tag = "\"" + Hex(h, 16) + "-" + std::to_string(**generation);
   if (request.actor) tag += "-" + Hex(Fnv(format::ToJsonText(request.actor->data)), 8);
   return tag + "\"";

@@ -36,9 +36,10 @@ export function makeDatabase(file, sql) {
   return file;
 }
 
-// Starts `almanac serve ARGS -h 127.0.0.1 -p 0` and resolves once it prints its URL.
-export async function startServer(args, { cwd } = {}) {
-  const child = spawn(BINARY, ['serve', ...args, '-h', '127.0.0.1', '-p', '0'], {
+// Starts `almanac serve ARGS -h 127.0.0.1 -p 0` (or another command that serves, such as
+// `cloud`) and resolves once it prints its URL.
+export async function startServer(args, { cwd, command = 'serve' } = {}) {
+  const child = spawn(BINARY, [command, ...args, '-h', '127.0.0.1', '-p', '0'], {
     cwd, stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -47,7 +48,7 @@ export async function startServer(args, { cwd } = {}) {
     const onData = (chunk) => {
       output += chunk;
       const match = /serving on (http:\/\/\S+)/.exec(output);
-      if (match) { clearTimeout(timer); resolve(match[1]); }
+      if (match) { clearTimeout(timer); resolve(match[1].replace(/\/$/, '')); }
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);

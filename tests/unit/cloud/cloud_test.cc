@@ -152,6 +152,59 @@ TEST_F(SpacesTest, PolicyRulesLetEveryoneViewPublicTablesOnly) {
       engine.Allowed(anonymous, auth::Action::kViewTable, auth::Resource::Table("data", "open")));
 }
 
+TEST(SpacePolicy, PublicDatabasesSqlAndQueries) {
+  Result<SpacePolicy> policy = ParseSpacePolicy(
+      R"({"public_databases": ["open"], "public_sql": ["open"], "public_queries": ["data/q"]})");
+  ASSERT_TRUE(policy.ok()) << policy.status().message();
+  EXPECT_TRUE(policy->HasPublic());
+  EXPECT_FALSE(policy->IsPublic("open", "t"));  // listed tables only
+  EXPECT_EQ(policy->public_sql, std::set<std::string>{"open"});
+  EXPECT_TRUE(policy->public_queries.contains({"data", "q"}));
+  // Making the database private takes its SQL with it.
+  policy->SetPublicDatabase("open", false, true);
+  policy->SetPublicQuery("data", "q", false);
+  Result<SpacePolicy> again = ParseSpacePolicy(SpacePolicyJson(*policy));
+  ASSERT_TRUE(again.ok()) << again.status().message();
+  EXPECT_FALSE(again->HasPublic());
+  EXPECT_TRUE(again->public_sql.empty());
+  // SQL reads every table of its database: only a public database may allow it.
+  EXPECT_FALSE(ParseSpacePolicy(R"({"public_sql": ["data"]})").ok());
+  for (const char* bad : {R"({"public_databases": "data"})", R"({"public_databases": ["a/b"]})",
+                          R"({"public_databases": [""]})", R"({"public_queries": ["q"]})"}) {
+    EXPECT_FALSE(ParseSpacePolicy(bad).ok()) << bad;
+  }
+}
+
+TEST_F(SpacesTest, PolicyRulesForPublicDatabasesAndQueries) {
+  std::string directory = (root_ / "policy" / "d").string();
+  SpacePolicy policy;
+  policy.SetPublicDatabase("open", true, false);
+  policy.SetPublicQuery("data", "by_year", true);
+  ASSERT_TRUE(WriteSpacePolicy(directory, policy).ok());
+  config::Config config;
+  config::Settings settings;
+  auth::PermissionEngine engine(config, settings, {/*default_deny=*/true, /*root_enabled=*/true});
+  engine.AddSource(MakeSpacePolicySource(
+      std::make_shared<SpacePolicyFile>(directory + "/policy.json", std::chrono::milliseconds(0))));
+  auth::MaybeActor anonymous;
+  auto allowed = [&](auth::Action action, const auth::Resource& resource) {
+    return engine.Allowed(anonymous, action, resource);
+  };
+  EXPECT_TRUE(allowed(auth::Action::kViewDatabase, auth::Resource::Database("open")));
+  EXPECT_TRUE(allowed(auth::Action::kViewTable, auth::Resource::Table("open", "any")));
+  EXPECT_TRUE(allowed(auth::Action::kViewQuery, auth::Resource::Table("open", "any")));
+  EXPECT_FALSE(allowed(auth::Action::kExecuteSql, auth::Resource::Database("open")));
+  EXPECT_FALSE(allowed(auth::Action::kInsertRow, auth::Resource::Table("open", "any")));
+  EXPECT_TRUE(allowed(auth::Action::kViewQuery, auth::Resource::Table("data", "by_year")));
+  EXPECT_FALSE(allowed(auth::Action::kViewQuery, auth::Resource::Table("data", "other")));
+  EXPECT_FALSE(allowed(auth::Action::kViewTable, auth::Resource::Table("data", "t")));
+  EXPECT_FALSE(allowed(auth::Action::kViewDatabase, auth::Resource::Database("data")));
+  policy.SetPublicDatabase("open", true, true);
+  ASSERT_TRUE(WriteSpacePolicy(directory, policy).ok());
+  EXPECT_TRUE(allowed(auth::Action::kExecuteSql, auth::Resource::Database("open")));
+  EXPECT_FALSE(allowed(auth::Action::kExecuteSql, auth::Resource::Database("data")));
+}
+
 TEST(Handoff, SignedIdentityVerifiesWithinTheWindowOnly) {
   auth::Actor actor{format::JsonValue::MakeObject()};
   actor.data.Set("id", format::JsonValue::String("root"));
