@@ -3,7 +3,13 @@
 spaces in control.db (issue 17's target: every control-plane page <= 5 ms p99), and the cost
 of one password hash as the front door makes it. Writes bench/results/control_plane.md.
 
-    bench/control_plane.py [--accounts 10000] [--spaces 10000] [--requests 300]
+    bench/control_plane.py [--accounts 10000] [--spaces 10000] [--requests 300] [--wakes 50]
+
+Then the sign-in to a cold space (issue 17's target: sign-in to the first table page of a cold
+space <= 50 ms): a second `almanac cloud` as a user runs it (sandboxed, its default pool of
+pre-started workers) with `--max-workers 1` and two spaces, so that the first table page of
+one space after a sign-in always wakes it (and stops the other). Reported: the sign-in request
+(its argon2id hash), the table page after it (the cold start included), and their sum.
 
 The accounts are written into control.db directly (each with a copy of one real argon2id
 hash: 10,000 hashes would take most of an hour and measure nothing new); the spaces are made by
@@ -34,10 +40,10 @@ def percentile(values, p):
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
 
 
-def start_cloud(data):
-    process = subprocess.Popen([BIN, "cloud", "--data", str(data), "-p", "0", "--no-sandbox",
-                                "--pool", "0"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                               text=True)
+def start_cloud(data, *args):
+    args = args or ("--no-sandbox", "--pool", "0")
+    process = subprocess.Popen([BIN, "cloud", "--data", str(data), "-p", "0", *args],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     url = None
     for line in process.stdout:
         match = re.search(r"serving on (http://\S+?)/? ", line)
@@ -53,6 +59,7 @@ def main():
     parser.add_argument("--accounts", type=int, default=10000)
     parser.add_argument("--spaces", type=int, default=10000)
     parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--wakes", type=int, default=50)
     args = parser.parse_args()
     data = Path(tempfile.mkdtemp(prefix="almcp-", dir="/tmp"))
     os.chmod(data, 0o711)
@@ -119,6 +126,7 @@ def main():
             rows.append((page, statistics_row(times)))
         process.send_signal(signal.SIGTERM)
         process.wait()
+        cold = sign_in_to_cold_space(data.parent / (data.name + "-cold"), args.wakes)
         load = open("/proc/loadavg").read().split()[:3]
         out = ROOT / "bench" / "results" / "control_plane.md"
         lines = [
@@ -139,8 +147,55 @@ def main():
         ]
         for page, (p50, p99, top) in rows:
             lines.append(f"| `{page}` | {p50:.2f} | {p99:.2f} | {top:.2f} |")
+        lines += [
+            "",
+            f"Sign-in, then the first table page of a cold space ({args.wakes} rounds; "
+            "sandboxed workers, the default pool, `--max-workers 1` with two spaces in turn):",
+            "",
+            "| step | p50 ms | p99 ms | max ms |",
+            "|---|---|---|---|",
+        ]
+        for step, times in cold:
+            p50, p99, top = statistics_row(times)
+            lines.append(f"| {step} | {p50:.1f} | {p99:.1f} | {top:.1f} |")
         out.write_text("\n".join(lines) + "\n")
         print("\n".join(lines))
+    finally:
+        shutil.rmtree(data, ignore_errors=True)
+
+
+def sign_in_to_cold_space(data, wakes):
+    """[(step, times in ms)] for sign-in, the cold table page after it, and both."""
+    data.mkdir(mode=0o711)
+    try:
+        process, url = start_cloud(data, "--max-workers", "1")
+        client = httpx.Client(base_url=url, timeout=60)
+        assert client.post("/-/api/signup", json={"name": "cold", "password": "correct horse"}
+                           ).status_code == 201
+        for space in ("cold-a", "cold-b"):
+            assert client.post("/-/api/spaces", json={"name": space}).status_code == 201
+            made = client.post(f"/{space}/data/-/create", json={
+                "table": "t", "pk": "id", "rows": [{"id": i, "v": f"row {i}"} for i in range(50)]})
+            assert made.status_code == 201, made.text
+        signin, page, total = [], [], []
+        for i in range(wakes):
+            space = ("cold-a", "cold-b")[i % 2]
+            fresh = httpx.Client(base_url=url, timeout=60)
+            started = time.perf_counter()
+            assert fresh.post("/-/api/signin", json={"name": "cold", "password": "correct horse"}
+                              ).status_code == 200
+            signed_in = time.perf_counter()
+            assert fresh.get(f"/{space}/data/t").status_code == 200
+            done = time.perf_counter()
+            fresh.close()
+            signin.append((signed_in - started) * 1000)
+            page.append((done - signed_in) * 1000)
+            total.append((done - started) * 1000)
+        process.send_signal(signal.SIGTERM)
+        process.wait()
+        return [("sign-in (`POST /-/api/signin`: one argon2id hash)", signin),
+                ("first table page of the cold space, after it", page),
+                ("both", total)]
     finally:
         shutil.rmtree(data, ignore_errors=True)
 

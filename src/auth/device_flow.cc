@@ -86,6 +86,16 @@ DeviceFlow::Login* DeviceFlow::FindByUserCode(std::string_view user_code, int64_
   return nullptr;
 }
 
+std::string OAuthErrorJson(int status, std::string_view code, std::string_view description) {
+  using format::JsonValue;
+  JsonValue body =
+      JsonValue::MakeObject({{"ok", JsonValue::Bool(false)},
+                             {"error", JsonValue::String(std::string(code))},
+                             {"error_description", JsonValue::String(std::string(description))},
+                             {"status", JsonValue::Int(status)}});
+  return format::ToJsonText(body);
+}
+
 Result<DeviceFlow::Started> DeviceFlow::Start(std::string scope, int64_t now) {
   std::lock_guard lock(mutex_);
   DropExpired(now);
@@ -135,6 +145,22 @@ DeviceFlow::Poll DeviceFlow::Take(std::string_view device_code, int64_t now) {
   poll.scope = std::move(login.scope);
   by_device_code_.erase(it);
   return poll;
+}
+
+std::optional<DevicePollError> PollErrorOf(DeviceFlow::State state) {
+  switch (state) {
+    case DeviceFlow::State::kPending:
+      return DevicePollError{"authorization_pending", "The code has not been approved yet"};
+    case DeviceFlow::State::kDenied:
+      return DevicePollError{"access_denied", "The login was denied"};
+    case DeviceFlow::State::kExpired:
+      return DevicePollError{"expired_token", "The code expired before it was approved"};
+    case DeviceFlow::State::kUnknown:
+      return DevicePollError{"invalid_grant", "Unknown or already used device_code"};
+    case DeviceFlow::State::kApproved:
+      break;
+  }
+  return std::nullopt;
 }
 
 }  // namespace almanac::auth

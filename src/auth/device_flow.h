@@ -22,6 +22,13 @@ namespace almanac::auth {
 // [action, database] or [action, database, resource]. Empty text: no restrictions asked for.
 Result<TokenRestrictions> ParseDeviceScope(std::string_view scope_json);
 
+// An OAuth error body (RFC 6749 5.2): {"ok": false, "error": code, "error_description": ...,
+// "status": status}, as every Almanac error body has "ok" and "status".
+std::string OAuthErrorJson(int status, std::string_view code, std::string_view description);
+
+// The grant_type of a device-flow token request.
+inline constexpr std::string_view kDeviceGrant = "urn:ietf:params:oauth:grant-type:device_code";
+
 // "abcd-efgh", " ABCDEFGH " -> "ABCDEFGH": what a person typed, as the stored user code.
 std::string NormalizeUserCode(std::string_view typed);
 
@@ -67,5 +74,13 @@ class DeviceFlow {
   std::mutex mutex_;
   std::map<std::string, Login, std::less<>> by_device_code_;
 };
+
+// The OAuth error (RFC 8628 3.5) a token request gets for a login in `state`; nullopt when it
+// was approved.
+struct DevicePollError {
+  std::string_view code;
+  std::string_view description;
+};
+std::optional<DevicePollError> PollErrorOf(DeviceFlow::State state);
 
 }  // namespace almanac::auth

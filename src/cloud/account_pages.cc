@@ -152,19 +152,8 @@ std::optional<std::string> AccountPages::CrossSiteRejection(const http::Request&
   return auth::CsrfRejection(input);
 }
 
-http::Response AccountPages::Handle(http::Request& request) {
-  if (request.path == kStylesheetPath) {
-    http::Response css;
-    css.content_type = "text/css; charset=utf-8";
-    css.body = std::string(Stylesheet());
-    css.AddHeader("Cache-Control", "max-age=3600");
-    return css;
-  }
-  auto context = std::make_shared<Context>();
-  Context& c = *context;
+void AccountPages::LoadVisitor(Context& c, const http::Request& request) {
   c.now = std::time(nullptr);
-  c.json = request.path.starts_with("/-/api/");
-  c.path = request.path.substr(c.json ? 7 : std::min<size_t>(request.path.size(), 3));
   if (const std::string* cookies = request.Header("cookie")) {
     if (auto session = auth::CookieValue(*cookies, kSessionCookie)) {
       c.session_cookie = *session;
@@ -183,6 +172,21 @@ http::Response AccountPages::Handle(http::Request& request) {
   c.query = ParseForm(request.query_string);
   c.host = request.Header("host") ? *request.Header("host") : "";
   c.remote_address = request.remote_address;
+}
+
+http::Response AccountPages::Handle(http::Request& request) {
+  if (request.path == kStylesheetPath) {
+    http::Response css;
+    css.content_type = "text/css; charset=utf-8";
+    css.body = std::string(Stylesheet());
+    css.AddHeader("Cache-Control", "max-age=3600");
+    return css;
+  }
+  auto context = std::make_shared<Context>();
+  Context& c = *context;
+  c.json = request.path.starts_with("/-/api/");
+  c.path = request.path.substr(c.json ? 7 : std::min<size_t>(request.path.size(), 3));
+  LoadVisitor(c, request);
   if (request.method == "POST") {
     if (std::optional<std::string> refused = CrossSiteRejection(request)) {
       return Fail(c, 403, *refused);

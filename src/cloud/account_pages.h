@@ -26,11 +26,13 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "auth/actor.h"
+#include "auth/device_flow.h"
 #include "cloud/layout.h"
 #include "cloud/spaces.h"
 #include "control/rate_limit.h"
@@ -75,6 +77,9 @@ struct PublicChange {
   bool make_public = false;
   bool sql = false;
 };
+
+// The steps of a device login to a space (`dclient login`, `almanac client login`).
+enum class DeviceStep { kStart, kVerify, kToken };
 
 // Who is asking, as the front door resolved it for one space.
 struct Caller {
@@ -130,6 +135,13 @@ class AccountPages {
   // writes the policy and the audit log, then sends the browser back to the table page.
   http::Response SetPublicFromTablePage(const std::string& space, const Caller& caller,
                                         const http::Request& request, const PublicToggle& toggle);
+  // The OAuth device flow for `space` (RFC 8628, as web/oauth_routes.cc serves it for
+  // `almanac serve`): a client starts a login, a signed-in member approves its code on the
+  // verify page (`verify_path`), and the client's poll gets a stored API token ("almt_") of
+  // that member in that space, narrowed to the scope it asked for. Answered by the front door,
+  // so the token outlives any worker. Pending logins live in memory (a restart forgets them).
+  http::Response DeviceLogin(const std::string& space, DeviceStep step,
+                             const http::Request& request, const std::string& verify_path);
   // The Cookie header without the front door's own cookies (a worker never sees them).
   static std::optional<std::string> CookiesForWorker(const std::string& cookie_header);
 
@@ -164,6 +176,17 @@ class AccountPages {
   http::Response DeleteSpace(Context& c, const std::string& space);
   http::Response RenameSpace(Context& c, const std::string& space);
 
+  // account_device.cc
+  http::Response DeviceStart(const std::string& space, const http::Request& request,
+                             const std::string& verify_path);
+  http::Response DeviceToken(const std::string& space, const http::Request& request);
+  http::Response DeviceVerify(const std::string& space, const http::Request& request,
+                              const std::string& verify_path);
+  auth::DeviceFlow& DeviceFlowOf(const std::string& space);
+  // The visitor of a request: its session's account and CSRF token (or a new double-submit
+  // token, with the cookie to set).
+  void LoadVisitor(Context& c, const http::Request& request);
+
   // Helpers shared by both files.
   http::Response Render(Context& c, int status, std::string title, std::vector<Crumb> crumbs,
                         std::string content, std::string message = "",
@@ -185,6 +208,8 @@ class AccountPages {
   AccountOptions options_;
   control::FailureLimiter account_failures_;
   control::FailureLimiter address_failures_;
+  std::mutex device_mutex_;
+  std::map<std::string, std::unique_ptr<auth::DeviceFlow>> device_flows_;  // by space
   TaskPool slow_;  // password hashing and control.db writes
 };
 

@@ -39,38 +39,53 @@ int64_t Micros(std::chrono::steady_clock::duration d) {
 }  // namespace
 
 http::BodyMode FrontDoor::BodyModeFor(const http::Request& head) const {
-  // The account pages and a table page's public toggle read small forms whole; every other
-  // body passes through as it arrives.
+  // The account pages, a table page's public toggle and the device login read small forms
+  // whole; every other body passes through as it arrives.
   std::string space = SpaceOf(head);
-  if (space.empty() ? AccountPages::Owns(head) : PublicToggleOf(head, space).has_value()) {
+  if (space.empty() ? AccountPages::Owns(head)
+                    : PublicToggleOf(head, space) || DeviceStepOf(head, space)) {
     return http::BodyMode::kBuffer;
   }
   return http::BodyMode::kStream;
 }
 
-std::optional<PublicToggle> FrontDoor::PublicToggleOf(const http::Request& request,
-                                                      const std::string& space) const {
-  constexpr std::string_view kSuffix = "/-/public";
-  std::string_view path(request.path);
-  if (!path.ends_with(kSuffix)) return std::nullopt;
-  std::string_view table_page = path.substr(0, path.size() - kSuffix.size());
-  std::string_view inside = table_page;  // "/DB/TABLE", the path within the space
+std::optional<std::string_view> FrontDoor::PathInSpace(const http::Request& request,
+                                                       const std::string& space) const {
+  std::string_view inside(request.path);
   if (options_.domain.empty()) {
     if (!inside.starts_with("/" + space + "/")) return std::nullopt;
     inside.remove_prefix(space.size() + 1);
   }
   if (!inside.starts_with('/')) return std::nullopt;
-  inside.remove_prefix(1);
-  size_t slash = inside.find('/');
-  if (slash == std::string_view::npos || inside.find('/', slash + 1) != std::string_view::npos) {
+  return inside;
+}
+
+std::optional<PublicToggle> FrontDoor::PublicToggleOf(const http::Request& request,
+                                                      const std::string& space) const {
+  constexpr std::string_view kSuffix = "/-/public";
+  std::optional<std::string_view> inside = PathInSpace(request, space);
+  if (!inside || !inside->ends_with(kSuffix)) return std::nullopt;
+  std::string_view names = inside->substr(1, inside->size() - 1 - kSuffix.size());  // DB/TABLE
+  size_t slash = names.find('/');
+  if (slash == std::string_view::npos || names.find('/', slash + 1) != std::string_view::npos) {
     return std::nullopt;
   }
   // Names are tilde-encoded in the worker's links (api/url_builder.h).
-  PublicToggle toggle{TildeDecode(PercentDecode(inside.substr(0, slash), false)),
-                      TildeDecode(PercentDecode(inside.substr(slash + 1), false)),
-                      std::string(table_page)};
+  PublicToggle toggle{TildeDecode(PercentDecode(names.substr(0, slash), false)),
+                      TildeDecode(PercentDecode(names.substr(slash + 1), false)),
+                      request.path.substr(0, request.path.size() - kSuffix.size())};
   if (toggle.database.empty() || toggle.table.empty()) return std::nullopt;
   return toggle;
+}
+
+std::optional<DeviceStep> FrontDoor::DeviceStepOf(const http::Request& request,
+                                                  const std::string& space) const {
+  std::optional<std::string_view> inside = PathInSpace(request, space);
+  if (!inside) return std::nullopt;
+  if (*inside == "/-/oauth/device") return DeviceStep::kStart;
+  if (*inside == "/-/oauth/device/verify") return DeviceStep::kVerify;
+  if (*inside == "/-/oauth/token") return DeviceStep::kToken;
+  return std::nullopt;
 }
 
 http::Response FrontDoor::Error(int status, std::string message) const {
@@ -132,6 +147,11 @@ http::Response FrontDoor::Handle(http::Request& request) {
     std::string location = request.path + "/";
     if (!request.query_string.empty()) location += "?" + request.query_string;
     return http::Response::Redirect(location);
+  }
+  // `dclient login` / `almanac client login`: the front door mints the member's stored token.
+  if (std::optional<DeviceStep> step = DeviceStepOf(request, space)) {
+    std::string in_space = options_.domain.empty() ? "/" + space : "";
+    return accounts_.DeviceLogin(space, *step, request, in_space + "/-/oauth/device/verify");
   }
   // The space's admin, a member (by API token or session), or (reading only) an anonymous
   // visitor of a space with public tables: its worker then shows them those tables only.

@@ -47,6 +47,14 @@ class FrontDoor : public http::Handler {
   // which the front door answers itself; nullopt for any other path.
   std::optional<PublicToggle> PublicToggleOf(const http::Request& request,
                                              const std::string& space) const;
+  // The device login's steps under a space (SPACE/-/oauth/device, .../verify, .../token),
+  // which the front door answers itself; nullopt for any other path.
+  std::optional<DeviceStep> DeviceStepOf(const http::Request& request,
+                                         const std::string& space) const;
+  // The request's path within `space` ("/db/table" of "/space/db/table", or the whole path
+  // with --domain); nullopt when it is not under the space.
+  std::optional<std::string_view> PathInSpace(const http::Request& request,
+                                              const std::string& space) const;
 
  private:
   // A request without a token may go on (as no actor) when it only reads and the space's

@@ -21,8 +21,6 @@ namespace {
 
 using format::JsonValue;
 
-constexpr std::string_view kDeviceGrant = "urn:ietf:params:oauth:grant-type:device_code";
-
 int64_t Now() { return static_cast<int64_t>(std::time(nullptr)); }
 
 // The logins waiting for approval: one set per process (one instance is served per process;
@@ -39,14 +37,8 @@ std::string FormField(const QueryArgs& form, std::string_view name) {
   return {};
 }
 
-// An OAuth error: `error` is the RFC's code, the description is for people; "ok" and "status"
-// as every other Almanac error body has them.
-Response OAuthError(int status, std::string code, std::string description) {
-  JsonValue body = JsonValue::MakeObject({{"ok", JsonValue::Bool(false)},
-                                          {"error", JsonValue::String(std::move(code))},
-                                          {"error_description", JsonValue::String(description)},
-                                          {"status", JsonValue::Int(status)}});
-  Response response = Response::Json(status, format::ToJsonText(body));
+Response OAuthError(int status, std::string_view code, std::string_view description) {
+  Response response = Response::Json(status, auth::OAuthErrorJson(status, code, description));
   response.AddHeader("Cache-Control", "no-store");
   return response;
 }
@@ -120,25 +112,16 @@ Response HandleOAuthDevice(const RouteContext& ctx) {
 Response HandleOAuthToken(const RouteContext& ctx) {
   if (std::optional<Response> off = SignedTokensOff(ctx.instance)) return *off;
   QueryArgs form = api::ParseForm(ctx.request.body);
-  if (FormField(form, "grant_type") != kDeviceGrant) {
+  if (FormField(form, "grant_type") != auth::kDeviceGrant) {
     return OAuthError(400, "unsupported_grant_type",
-                      "grant_type must be " + std::string(kDeviceGrant));
+                      "grant_type must be " + std::string(auth::kDeviceGrant));
   }
   std::string device_code = FormField(form, "device_code");
   if (device_code.empty()) return OAuthError(400, "invalid_request", "device_code is missing");
   int64_t now = Now();
   auth::DeviceFlow::Poll poll = Flow().Take(device_code, now);
-  switch (poll.state) {
-    case auth::DeviceFlow::State::kPending:
-      return OAuthError(400, "authorization_pending", "The code has not been approved yet");
-    case auth::DeviceFlow::State::kDenied:
-      return OAuthError(400, "access_denied", "The login was denied");
-    case auth::DeviceFlow::State::kExpired:
-      return OAuthError(400, "expired_token", "The code expired before it was approved");
-    case auth::DeviceFlow::State::kUnknown:
-      return OAuthError(400, "invalid_grant", "Unknown or already used device_code");
-    case auth::DeviceFlow::State::kApproved:
-      break;
+  if (std::optional<auth::DevicePollError> error = auth::PollErrorOf(poll.state)) {
+    return OAuthError(400, error->code, error->description);
   }
   Result<auth::TokenRestrictions> restrictions = auth::ParseDeviceScope(poll.scope);
   if (!restrictions.ok()) return OAuthError(400, "invalid_scope", restrictions.status().message());
