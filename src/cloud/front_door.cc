@@ -149,7 +149,9 @@ http::Response FrontDoor::Handle(http::Request& request) {
     return http::Response::Redirect(location);
   }
   // `dclient login` / `almanac client login`: the front door mints the member's stored token.
-  if (std::optional<DeviceStep> step = DeviceStepOf(request, space)) {
+  // (Only for a space that exists: a device flow is state kept per space name.)
+  std::optional<DeviceStep> step = DeviceStepOf(request, space);
+  if (step && spaces_.Exists(space)) {
     std::string in_space = options_.domain.empty() ? "/" + space : "";
     return accounts_.DeviceLogin(space, *step, request, in_space + "/-/oauth/device/verify");
   }
