@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -26,6 +27,9 @@ class ChangeLogs;
 }
 namespace almanac::links {
 class LinkIndexes;
+}
+namespace almanac::http {
+class BodyReader;
 }
 
 namespace almanac::api {
@@ -50,10 +54,6 @@ struct Instance {
   // view answers as if it did not exist (404, the same words), and no page names it, so that a
   // visitor of a public table cannot even learn the names of the private ones.
   bool hidden_means_absent = false;
-  // The longest one statement of /-/execute-write SQL may run, in milliseconds (0: no limit,
-  // as Datasette). Hosting mode sets one, so that a runaway statement cannot hold the space's
-  // writer (and a core) for ever (`serve --write-time-limit-ms`).
-  int64_t write_time_limit_ms = 0;
   // Hosting mode with a space policy (cloud/space_policy.h): whether a table is public now (its
   // table page then offers the space's admins to make it private, else public: a form the
   // front door answers), and a number that changes whenever the policy does (pages' ETags
@@ -74,6 +74,9 @@ struct Request {
   std::string scheme = "http";
   std::string host = "localhost";
   std::string body;
+  // A body the handler reads as it arrives (http::BodyMode::kStream: the upload page); null
+  // when the body was read whole into `body`.
+  std::shared_ptr<http::BodyReader> body_reader;
   auth::MaybeActor actor;
   // The matched route's captures as Datasette's request.url_vars (names, raw values, format
   // null when absent), for ?_extra=debug.

@@ -49,6 +49,7 @@
 #include "ui/assets.h"
 #include "ui/renderer.h"
 #include "web/app.h"
+#include "write/execute_write.h"
 
 namespace almanac::cli {
 namespace {
@@ -576,6 +577,7 @@ int RunServe() {
         std::make_shared<cloud::SpacePolicyFile>(flags.space_policy, kSpacePolicyCheckInterval);
     permissions.AddSource(cloud::MakeSpacePolicySource(space_policy));
   }
+  write::SetExecuteWriteTimeLimit(std::chrono::milliseconds(flags.write_time_limit_ms));
   if (flags.space_quota_mb > 0) {
     db::SetDiskQuota(int64_t{flags.space_quota_mb} << 20,
                      "This space is full: its databases may use " +
@@ -602,7 +604,6 @@ int RunServe() {
                          permissions, ALMANAC_VERSION, &authenticator,
                          &pool,       &change_logs,    &tracking.link_indexes};
   instance.hidden_means_absent = !flags.space_policy.empty();
-  instance.write_time_limit_ms = flags.write_time_limit_ms;
   if (space_policy) {
     instance.table_is_public = [space_policy](std::string_view database, std::string_view table) {
       return space_policy->Current()->IsPublic(database, table);

@@ -28,6 +28,8 @@ void SetDiskQuota(int64_t bytes, std::string message) {
   quota() = {bytes, bytes > 0 ? std::move(message) : std::string()};
 }
 
+int64_t DiskQuotaBytes() { return quota().bytes; }
+
 const std::string& DiskFullMessage() { return quota().message; }
 
 int64_t OtherFilesBytes(const std::string& path) {

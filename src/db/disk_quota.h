@@ -19,6 +19,8 @@ class Connection;
 // Every file database written from now on: its directory may use `bytes` (0: no quota), and a
 // write that would pass it fails with `message`.
 void SetDiskQuota(int64_t bytes, std::string message);
+// The quota set by SetDiskQuota, in bytes (0: none).
+int64_t DiskQuotaBytes();
 // The message of a full database (empty without a quota: SQLite's own, as an internal error).
 const std::string& DiskFullMessage();
 

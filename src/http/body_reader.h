@@ -31,6 +31,8 @@ class StreamedBody : public BodyReader, public std::enable_shared_from_this<Stre
   // read to its end and no read is in progress (the connection can take another request).
   // Reads after this fail.
   bool Finish();
+  // True while a read is in progress (the connection's socket is not free to read).
+  bool reading() const { return reading_; }
 
  private:
   static boost::asio::awaitable<void> ReadSome(std::shared_ptr<StreamedBody> self, Deliver deliver);

@@ -399,14 +399,21 @@ asio::awaitable<bool> Server::Impl::Answer(std::shared_ptr<ServerStream> stream,
     response = co_await AwaitDeferred(executor, deferred_ptr);
   }
   request->body_reader.reset();
-  // A streamed body the handler did not read to the end leaves the connection unusable.
-  if (streamed && !streamed->Finish()) keep_alive = false;
+  // A streamed body the handler did not read to the end leaves the connection unusable; what
+  // the client still sends is drained after the answer (as after a 413), so that closing does
+  // not reset the connection before the client has read it.
+  bool drain = false;
+  if (streamed && !streamed->Finish()) {
+    keep_alive = false;
+    drain = !streamed->reading();
+  }
   if (stopping) keep_alive = false;
   if (options.gzip_level > 0) {
     MaybeGzip(accepts_gzip, response, options.gzip_min_bytes, options.gzip_level);
   }
   beast::error_code ec;
   co_await Write(*stream, response, head, keep_alive, ec);
+  if (drain && !ec) co_await Linger(*stream);
   co_return !ec && keep_alive;
 }
 

@@ -219,6 +219,10 @@ Result<std::unique_ptr<ByteSource>> OpenFile(const std::string& path) {
   return std::unique_ptr<ByteSource>(new FdSource(fd, true, path));
 }
 
+std::unique_ptr<ByteSource> OpenDescriptor(int fd, std::string name) {
+  return std::make_unique<FdSource>(fd, true, std::move(name));
+}
+
 std::unique_ptr<ByteSource> StringSource(std::string text) {
   return std::make_unique<OwnedStringSource>(std::move(text));
 }

@@ -34,6 +34,10 @@ class ByteSource {
 // in the message when it cannot be opened.
 Result<std::unique_ptr<ByteSource>> OpenFile(const std::string& path);
 
+// A source over the open file descriptor `fd` (of `name`, for messages), which it closes. A
+// regular file rewinds with a seek; anything else is spooled as standard input is.
+std::unique_ptr<ByteSource> OpenDescriptor(int fd, std::string name);
+
 // A source over a copy of `text`.
 std::unique_ptr<ByteSource> StringSource(std::string text);
 

@@ -3,6 +3,8 @@
 #include <atomic>
 #include <memory>
 
+#include <sqlite3.h>
+
 #include "db/schema.h"
 #include "ingest/pipeline.h"
 #include "sql/bulk_sql.h"
@@ -71,12 +73,19 @@ class Importer {
   Status Attempt() {
     writer_ = std::make_unique<RowWriter>(conn_, options_.table, options_.upsert,
                                           options_.on_conflict, key_);
-    ALM_RETURN_IF_ERROR(conn_.Exec("BEGIN IMMEDIATE"));
+    // Inside a caller's transaction (a write queue's job) the import is a savepoint of it.
+    bool nested = sqlite3_get_autocommit(conn_.handle()) == 0;
+    ALM_RETURN_IF_ERROR(conn_.Exec(nested ? "SAVEPOINT almanac_import" : "BEGIN IMMEDIATE"));
     Status status = WriteAll();
-    if (status.ok()) status = conn_.Exec("COMMIT");
+    if (status.ok()) status = conn_.Exec(nested ? "RELEASE almanac_import" : "COMMIT");
     if (!status.ok()) {
       writer_.reset();  // statements finalized before the rollback
-      (void)conn_.Exec("ROLLBACK");
+      if (nested) {
+        (void)conn_.Exec("ROLLBACK TO almanac_import");
+        (void)conn_.Exec("RELEASE almanac_import");
+      } else {
+        (void)conn_.Exec("ROLLBACK");
+      }
     }
     return status;
   }

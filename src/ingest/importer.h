@@ -6,7 +6,8 @@
 // this import created are stored as their column's type; into an existing table they go as
 // read, leaving conversion to the column's affinity (as sqlite-utils does).
 //
-// Everything happens in one transaction (BEGIN IMMEDIATE, after the connection's busy timeout),
+// Everything happens in one transaction (BEGIN IMMEDIATE, after the connection's busy timeout;
+// a savepoint when the connection is already in a transaction, as a write queue's job is),
 // so a failure leaves the database as it was; with `commit_every` > 0 each batch of that many
 // records commits on its own instead, and a failure keeps the batches before it.
 #pragma once

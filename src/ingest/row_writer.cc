@@ -4,6 +4,8 @@
 #include <cstring>
 #include <limits>
 
+#include <sqlite3.h>
+
 #include "ingest/table_plan.h"
 #include "sql/bulk_sql.h"
 
@@ -124,7 +126,11 @@ Status RowWriter::Flush() {
   }
   size_t rows = pending_lines_.size();
   Status status = WriteBatch(shape, rows);
-  if (!status.ok()) {
+  // A full database (a disk quota) may have ended the transaction: then the batch's error is
+  // the answer, and a replay would only meet the rollback's consequences.
+  bool replay = !status.ok() && status.code() != ErrorCode::kTooLarge &&
+                sqlite3_get_autocommit(conn_.handle()) == 0;
+  if (replay) {
     // Replay row by row to find (and name) the record that failed.
     status = Status::Ok();
     for (size_t r = 0; r < rows && status.ok(); ++r) {

@@ -165,6 +165,9 @@ std::string Renderer::Database(const api::DatabasePage& page, const RenderContex
   data.set("size", FormatCount(page.size) + " bytes");
   if (Allowed(ctx, auth::Action::kCreateTable, auth::Resource::Database(page.database))) {
     data.set("create_table_href", page.path + "/-/create-table");
+    if (Allowed(ctx, auth::Action::kInsertRow, auth::Resource::Database(page.database))) {
+      data.set("upload_href", page.path + "/-/upload");
+    }
   }
   Frame frame{page.database, "db db-" + CssClass(page.database), Crumbs(ctx, page.database), ""};
   frame.crumbs.clear();

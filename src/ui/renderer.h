@@ -16,6 +16,7 @@
 #include "ui/assets.h"
 #include "ui/auth_html.h"
 #include "ui/forms.h"
+#include "ui/upload_form.h"
 
 namespace almanac::ui {
 
@@ -53,6 +54,10 @@ class Renderer {
   std::string ConfirmDrop(const api::DropTablePage& page, const RenderContext& ctx) const;
   std::string CreateTable(std::string_view database, const CreateTableState& state,
                           const RenderContext& ctx) const;
+  // The upload page (pages_upload.cc): the form, or with `outcome` what an upload imported.
+  std::string Upload(std::string_view database, const UploadFormState& state,
+                     const UploadOutcome* outcome, int64_t limit_bytes,
+                     const RenderContext& ctx) const;
 
  private:
   Assets assets_;

@@ -16,6 +16,7 @@
 #include "web/handler_util.h"
 #include "web/route_table.h"
 #include "web/trace_output.h"
+#include "web/upload_page.h"
 
 namespace almanac::web {
 
@@ -36,6 +37,7 @@ api::Request ToApiRequest(http::Request& in) {
   out.headers = std::move(in.headers);
   if (const std::string* host = out.Header("host")) out.host = *host;
   out.body = std::move(in.body);
+  out.body_reader = std::move(in.body_reader);
   return out;
 }
 
@@ -49,6 +51,13 @@ void MakeCachePrivate(Response& response) {
 }
 
 }  // namespace
+
+http::BodyMode App::BodyModeFor(const http::Request& head) const {
+  if (head.method == "POST" && IsUploadPath(instance_.urls().StripBase(head.path))) {
+    return http::BodyMode::kStream;
+  }
+  return http::BodyMode::kBuffer;
+}
 
 Response App::Handle(http::Request& request) {
   api::Request api_request = ToApiRequest(request);

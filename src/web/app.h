@@ -32,6 +32,8 @@ class App : public http::Handler {
   App(const api::Instance& instance, AppOptions options, const ui::Renderer& renderer)
       : instance_(instance), options_(options), renderer_(renderer) {}
 
+  // Streams the body of an upload (web/upload_page.h); buffers every other one.
+  http::BodyMode BodyModeFor(const http::Request& head) const override;
   http::Response Handle(http::Request& request) override;
   // Datasette's JSON error body for the errors the transport finds (413, 431, ...).
   http::Response Error(int status, std::string message) const override;

@@ -1,6 +1,7 @@
 #include "web/route_table.h"
 
 #include "web/oauth_routes.h"
+#include "web/upload_page.h"
 
 namespace almanac::web {
 
@@ -57,6 +58,7 @@ const std::vector<RouteRow>& RouteTable() {
       RouteRow(kGet, "/<db>/-/query/parameters", HandleQueryParameters),
       RouteRow(kGetPost, "/<db>/-/query(.<format>)", HandleQuery),
       RouteRow(kGetPost, "/<db>/-/create-table", HandleCreateTableForm).HtmlOnly(),
+      RouteRow(kGetPost, "/<db>/-/upload(.json)", HandleUpload).HtmlOnly(),
       // Stored queries
       RouteRow(kGet, "/<db>/<query>/-/definition", HandleQueryDefinition),
       RouteRow(kGetPost, "/<db>/<query>/-/edit", HandleNotServed),

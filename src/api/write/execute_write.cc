@@ -3,15 +3,12 @@
 #include "write/execute_write.h"
 
 #include <algorithm>
-#include <chrono>
 #include <memory>
-#include <optional>
 
 #include "api/resolve.h"
 #include "api/write/common.h"
 #include "api/write/write.h"
 #include "core/url.h"
-#include "db/connection.h"
 #include "write/checks.h"
 
 namespace almanac::api::write {
@@ -83,14 +80,8 @@ Result<Outcome> ExecuteWrite(const Instance& instance, const Request& request,
   ALM_RETURN_IF_ERROR(ops::CheckMutable(*resolved.db));
   ALM_ASSIGN_OR_RETURN(ops::ExecuteWriteArgs args, ParsePayload(request, database));
   const auth::PermissionEngine* engine = &instance.permissions;
-  int64_t limit_ms = instance.write_time_limit_ms;
   Prepared<ops::ExecuteWriteResult> prepared = PrepareWork<ops::ExecuteWriteResult>(
-      resolved.db,
-      [args = std::move(args), engine, actor = request.actor, limit_ms](db::WriteContext& ctx) {
-        std::optional<db::DeadlineScope> limit;
-        if (limit_ms > 0) {
-          limit.emplace(ctx.conn(), db::Clock::now() + std::chrono::milliseconds(limit_ms));
-        }
+      resolved.db, [args = std::move(args), engine, actor = request.actor](db::WriteContext& ctx) {
         return ops::RunExecuteWrite(ctx, args, *engine, actor);
       });
   return Outcome::Later(AnswerLater<ops::ExecuteWriteResult>(
