@@ -88,15 +88,17 @@ std::optional<std::string> CsrfRejection(const CsrfInput& in) {
     if (*in.sec_fetch_site == "same-origin" || *in.sec_fetch_site == "none") return std::nullopt;
     return "Sec-Fetch-Site was " + Repr(*in.sec_fetch_site) + ", expected 'same-origin' or 'none'";
   }
-  if (!in.origin) return std::nullopt;
+  const std::string* named = in.origin ? in.origin : in.referer;
+  if (!named) return std::nullopt;
+  std::string_view header = in.origin ? "Origin" : "Referer";
   std::string host = in.host ? *in.host : std::string();
-  std::optional<Origin> origin = ParseOrigin(*in.origin);
+  std::optional<Origin> origin = ParseOrigin(*named);
   std::optional<Origin> expected = ParseOrigin(std::string(in.scheme) + "://" + host);
   if (!origin || !expected) {
-    return "Malformed Origin " + Repr(*in.origin) + " or Host " + Repr(host);
+    return "Malformed " + std::string(header) + " " + Repr(*named) + " or Host " + Repr(host);
   }
   if (*origin == *expected) return std::nullopt;
-  return "Origin " + Repr(*in.origin) + " does not match Host " + Repr(host);
+  return std::string(header) + " " + Repr(*named) + " does not match Host " + Repr(host);
 }
 
 }  // namespace almanac::auth

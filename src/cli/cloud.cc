@@ -21,6 +21,7 @@
 #include "cloud/probe.h"
 #include "cloud/sandbox.h"
 #include "cloud/space_policy.h"
+#include "cloud/space_tables.h"
 #include "cloud/spaces.h"
 #include "cloud/supervisor.h"
 #include "control/store.h"
@@ -45,6 +46,7 @@ struct CloudFlags {
   int io_threads = 2;
   int pool = 2;
   int space_quota_mb = 1024;
+  double write_time_limit = 30;     // seconds one statement of execute-write SQL may run
   std::string signup = "open";      // open | invite
   std::string space;                // delete-space, probe
   std::vector<std::string> spaces;  // create-space
@@ -173,6 +175,7 @@ int RunServer() {
   launch.sandbox = !flags.no_sandbox;
   launch.worker_threads = flags.worker_threads;
   launch.space_quota_mb = flags.space_quota_mb;
+  launch.write_time_limit_ms = static_cast<int64_t>(flags.write_time_limit * 1000);
   if (flags.worker_settings.size() % 2 != 0)
     return Fail("--worker-setting needs a NAME and a VALUE");
   for (size_t i = 0; i + 1 < flags.worker_settings.size(); i += 2) {
@@ -278,6 +281,14 @@ int RunPolicyCommand() {
     }
     policy = cloud::ParseSpacePolicy(text.str());
   } else if (policy.ok()) {
+    // Refused rather than done silently: a table that is not there, one that is not public.
+    if (make_public->parsed()) {
+      Status exists =
+          cloud::CheckTableExists(spaces.dir().SpaceDir(flags.space), flags.database, flags.table);
+      if (!exists.ok()) return Fail(exists.message());
+    } else if (!policy->public_tables.contains({flags.database, flags.table})) {
+      return Fail(flags.database + "/" + flags.table + " is not public in " + flags.space);
+    }
     policy->SetPublic(flags.database, flags.table, make_public->parsed());
   }
   if (!policy.ok()) return Fail(policy.status().message());
@@ -359,6 +370,11 @@ CLI::App* AddCloudCommand(CLI::App& app) {
                 "refused)")
       ->capture_default_str()
       ->check(CLI::Range(1, 1 << 24));
+  c->add_option("--write-time-limit", flags.write_time_limit,
+                "Seconds one statement of a space's execute-write SQL may run before it is "
+                "stopped and rolled back")
+      ->capture_default_str()
+      ->check(CLI::Range(0.001, 1e6));
   c->add_option("--signup", flags.signup,
                 "Who may make an account: open (anyone) or invite (with an invitation link only)")
       ->capture_default_str()

@@ -49,6 +49,7 @@
 #include "ui/assets.h"
 #include "ui/renderer.h"
 #include "web/app.h"
+#include "write/execute_write.h"
 
 namespace almanac::cli {
 namespace {
@@ -88,7 +89,8 @@ struct ServeFlags {
   int slow_lane_ms = 20;            // 0: no slow lane
   int sqlite_heap_limit_mb = 1024;  // 0: no ceiling
   int sql_value_limit_mb = 16;
-  int gzip_level = 1;  // 0: no compression (1: fastest, as nginx)
+  int64_t write_time_limit_ms = 0;  // one statement of execute-write SQL (0: no limit)
+  int gzip_level = 1;               // 0: no compression (1: fastest, as nginx)
   int gzip_min_bytes = 1024;
 };
 
@@ -311,6 +313,11 @@ CLI::App* AddServeCommand(CLI::App& app) {
                    "SQLite's memory for the whole server; a query past it fails (0: no limit)")
       ->capture_default_str()
       ->check(CLI::Range(0, 1 << 20));
+  serve
+      ->add_option("--write-time-limit-ms", flags.write_time_limit_ms,
+                   "The longest one statement of /-/execute-write SQL may run (0: no limit)")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{0}, int64_t{1} << 40));
   serve
       ->add_option("--sql-value-limit-mb", flags.sql_value_limit_mb,
                    "The largest string or blob users' SQL may build (results: 4 times this)")
@@ -570,6 +577,7 @@ int RunServe() {
         std::make_shared<cloud::SpacePolicyFile>(flags.space_policy, kSpacePolicyCheckInterval);
     permissions.AddSource(cloud::MakeSpacePolicySource(space_policy));
   }
+  write::SetExecuteWriteTimeLimit(std::chrono::milliseconds(flags.write_time_limit_ms));
   if (flags.space_quota_mb > 0) {
     db::SetDiskQuota(int64_t{flags.space_quota_mb} << 20,
                      "This space is full: its databases may use " +

@@ -155,6 +155,7 @@ std::optional<std::string> AccountPages::CrossSiteRejection(const http::Request&
   input.origin = request.Header("origin");
   input.sec_fetch_site = request.Header("sec-fetch-site");
   input.host = request.Header("host");
+  input.referer = request.Header("referer");  // another site's, without Origin: refused
   return auth::CsrfRejection(input);
 }
 

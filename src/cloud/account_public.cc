@@ -6,6 +6,7 @@
 
 #include "cloud/account_pages.h"
 #include "cloud/space_policy.h"
+#include "cloud/space_tables.h"
 
 namespace almanac::cloud {
 namespace {
@@ -145,7 +146,7 @@ http::Response AccountPages::SetPublic(Context& c, const std::string& space) {
     return Fail(c, 400, "sql: only a whole public database may allow SQL");
   }
   if (Status written = WritePublic(space, change, c.account->name, c.now); !written.ok()) {
-    return Fail(c, 500, written.message());
+    return Fail(c, written.code() == ErrorCode::kNotFound ? 404 : 500, written.message());
   }
   if (c.json) {
     format::JsonValue out = format::JsonValue::MakeObject();
@@ -198,8 +199,9 @@ http::Response AccountPages::SetPublicFromTablePage(const std::string& space, co
     slow_.Submit([this, c, space, toggle, who, make_public, reply] {
       PublicChange change{toggle.database, toggle.table, "", make_public, false};
       Status written = WritePublic(space, change, who, c->now);
+      int status = written.code() == ErrorCode::kNotFound ? 404 : 500;
       reply(written.ok() ? http::Response::Redirect(toggle.table_page, 303)
-                         : Fail(*c, 500, written.message()));
+                         : Fail(*c, status, written.message()));
     });
   };
   return response;
@@ -213,6 +215,14 @@ Status AccountPages::WritePublic(const std::string& space, const PublicChange& c
   details.Set("database", format::JsonValue::String(change.database));
   std::string kind;
   if (!change.table.empty()) {
+    // Refused rather than done silently: publishing a table that is not there (a typo), or
+    // taking back one that is not public (cloud/space_tables.h).
+    if (change.make_public) {
+      ALM_RETURN_IF_ERROR(
+          CheckTableExists(spaces_.dir().SpaceDir(space), change.database, change.table));
+    } else if (!policy.public_tables.contains({change.database, change.table})) {
+      return NotFound(change.database + "/" + change.table + " is not public");
+    }
     policy.SetPublic(change.database, change.table, change.make_public);
     details.Set("table", format::JsonValue::String(change.table));
     kind = "table";

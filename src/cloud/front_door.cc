@@ -140,25 +140,31 @@ http::Response FrontDoor::Handle(http::Request& request) {
     }
     return Error(404, "Not found");
   }
-  // The admin token proves the space exists (one look at its key file); else it is looked up.
+  // A name that cannot be a space's is not found; a valid one that is no space's answers as a
+  // space the caller may not see (the same 401 or 403, below), so guessing names tells nothing.
+  if (!ValidateSpaceName(space).ok()) return Error(404, "Space not found");
   std::string_view bearer = AccountPages::BearerToken(request);
   bool admin_token = !bearer.empty() && spaces_.CheckToken(space, bearer);
-  if (!admin_token && !spaces_.Exists(space)) return Error(404, "Space not found");
   if (options_.domain.empty() && request.path == "/" + space) {
     std::string location = request.path + "/";
     if (!request.query_string.empty()) location += "?" + request.query_string;
     return http::Response::Redirect(location);
   }
   // `dclient login` / `almanac client login`: the front door mints the member's stored token.
-  if (std::optional<DeviceStep> step = DeviceStepOf(request, space)) {
+  // (Only for a space that exists: a device flow is state kept per space name.)
+  std::optional<DeviceStep> step = DeviceStepOf(request, space);
+  if (step && spaces_.Exists(space)) {
     std::string in_space = options_.domain.empty() ? "/" + space : "";
     return accounts_.DeviceLogin(space, *step, request, in_space + "/-/oauth/device/verify");
   }
   // The space's admin, a member (by API token or session), or (reading only) an anonymous
   // visitor of a space with public tables: its worker then shows them those tables only.
   Caller caller = accounts_.Identify(space, request, admin_token);
+  // The admin token proves the space exists (one look at its key file); else it is looked up.
+  bool exists = admin_token || spaces_.Exists(space);
+  if (!exists && caller.kind != Caller::kRefused) caller = Caller{};
   if (caller.kind == Caller::kRefused) {
-    if (caller.status == 403 && AnonymousMayAsk(space, request)) {
+    if (caller.status == 403 && exists && AnonymousMayAsk(space, request)) {
       caller = Caller{};  // signed in elsewhere: sees what everyone sees
     } else {
       http::Response refused = Error(caller.status, caller.message);
@@ -168,7 +174,7 @@ http::Response FrontDoor::Handle(http::Request& request) {
       return refused;
     }
   }
-  if (caller.kind == Caller::kNobody && !AnonymousMayAsk(space, request)) {
+  if (caller.kind == Caller::kNobody && (!exists || !AnonymousMayAsk(space, request))) {
     http::Response refused =
         Error(401, "This space needs its token (Authorization: Bearer ...) or a signed-in member");
     refused.AddHeader("WWW-Authenticate", "Bearer realm=\"" + space + "\"");

@@ -72,6 +72,10 @@ std::vector<std::string> Launcher::ServeCommand(const std::string& space, bool w
   if (options_.space_quota_mb > 0) {
     argv.insert(argv.end(), {"--space-quota-mb", std::to_string(options_.space_quota_mb)});
   }
+  if (options_.write_time_limit_ms > 0) {
+    argv.insert(argv.end(),
+                {"--write-time-limit-ms", std::to_string(options_.write_time_limit_ms)});
+  }
   // Every database of the space, by file name (the worker runs in the space's directory).
   std::vector<std::string> files;
   std::error_code ec;

@@ -19,7 +19,8 @@ struct LaunchOptions {
   std::string base_url = "/";  // "/{space}/" without --domain (the space name substituted)
   bool sandbox = true;
   int worker_threads = 2;
-  int space_quota_mb = 0;  // what a space's files may use together (0: no quota)
+  int space_quota_mb = 0;           // what a space's files may use together (0: no quota)
+  int64_t write_time_limit_ms = 0;  // one statement of execute-write SQL (0: no limit)
   std::vector<std::pair<std::string, std::string>>
       settings;  // --setting NAME VALUE for each worker
 };

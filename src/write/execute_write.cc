@@ -1,8 +1,11 @@
 #include "write/execute_write.h"
 
 #include <algorithm>
+#include <atomic>
 #include <initializer_list>
+#include <optional>
 
+#include "db/connection.h"
 #include "sql/query.h"
 #include "write/cells.h"
 #include "write/checks.h"
@@ -12,6 +15,8 @@ namespace almanac::write {
 namespace {
 
 constexpr size_t kReturningLimit = 10;
+
+std::atomic<int64_t> time_limit_ms{0};
 
 using format::JsonValue;
 
@@ -159,10 +164,18 @@ std::vector<auth::Action> RequiredActions(const db::SqlOperation& op) {
   return actions;
 }
 
+void SetExecuteWriteTimeLimit(std::chrono::milliseconds limit) {
+  time_limit_ms.store(limit.count(), std::memory_order_relaxed);
+}
+
 Result<ExecuteWriteResult> RunExecuteWrite(db::WriteContext& ctx, const ExecuteWriteArgs& args,
                                            const auth::PermissionEngine& engine,
                                            const auth::MaybeActor& actor) {
   db::Connection& conn = ctx.conn();
+  std::optional<db::DeadlineScope> limit;
+  if (int64_t ms = time_limit_ms.load(std::memory_order_relaxed); ms > 0) {
+    limit.emplace(conn, db::Clock::now() + std::chrono::milliseconds(ms));
+  }
   Result<db::AnalyzedStatement> analyzed = db::AnalyzeStatement(conn, args.sql, args.database);
   if (!analyzed.ok())
     return InvalidArgument("Could not analyze query: " + analyzed.status().message());

@@ -5,6 +5,7 @@
 // 10. Parse, check, run, as every write — the per-operation check happens inside the run.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -58,8 +59,14 @@ Status CheckWriteOperations(const auth::PermissionEngine& engine, const auth::Ma
 // those that need none.
 std::vector<auth::Action> RequiredActions(const db::SqlOperation& op);
 
+// The longest one statement may run in RunExecuteWrite before it is stopped (a time-limit
+// error; the write queue rolls it back). Zero, the default, is no limit, as in Datasette;
+// hosting mode sets one (`serve --write-time-limit-ms`) so that a runaway statement cannot
+// hold a space's writer, and a core, for ever. Process-wide: set once, before serving.
+void SetExecuteWriteTimeLimit(std::chrono::milliseconds limit);
+
 // Analyses the statement, checks its operations with CheckWriteOperations, binds the params
-// (a parameter without a value is bound to "") and runs it.
+// (a parameter without a value is bound to "") and runs it, within the time limit above.
 Result<ExecuteWriteResult> RunExecuteWrite(db::WriteContext& ctx, const ExecuteWriteArgs& args,
                                            const auth::PermissionEngine& engine,
                                            const auth::MaybeActor& actor);

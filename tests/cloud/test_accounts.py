@@ -278,6 +278,15 @@ def test_admins_make_tables_public_and_every_toggle_is_audited(start_cloud):
     assert judy.client.post(f"/-/api/invite/{code}", json={}).status_code == 200
     assert judy.client.post("/-/api/spaces/india/public", json={
         "database": "data", "table": "open", "public": True}).status_code == 403
+    # A table or database that is not there is refused (a typo publishes nothing).
+    for database, table, error in [("data", "nosuch", "Database data has no table or view named "
+                                    "nosuch"),
+                                   ("nodb", "open", "The space has no database named nodb")]:
+        missing = ivan.client.post("/-/api/spaces/india/public", json={
+            "database": database, "table": table, "public": True})
+        assert missing.status_code == 404 and error in missing.json()["error"], missing.text
+    assert ivan.client.post("/-/api/spaces/india/public", json={
+        "database": "data", "table": "open", "public": False}).status_code == 404  # not public
     # Ivan, the owner, makes one table public with the form.
     made = ivan.submit("/-/spaces/india/public", "/-/spaces/india/public",
                        {"database": "data", "table": "open", "public": "1"})
@@ -322,4 +331,7 @@ def test_the_owner_hands_the_space_over(start_cloud):
                            json={"confirm": "kilo"}).status_code == 403
     assert leo.client.post("/-/api/spaces/kilo/delete",
                            json={"confirm": "kilo"}).status_code == 200
-    assert leo.get("/kilo/data.json").status_code == 404
+    # Gone: it answers as a space he may not see, the same as a name no space ever had.
+    gone = leo.get("/kilo/data.json")
+    assert gone.status_code == 403
+    assert gone.json() == leo.get("/never-was/data.json").json()

@@ -35,14 +35,20 @@ def test_space_commands(data_dir):
     assert not (data_dir / "spaces" / "team-b").exists()
 
 
-def test_unknown_space_is_404_and_starts_nothing(start_cloud):
+def test_unknown_space_answers_as_a_private_one_and_starts_nothing(start_cloud, data_dir):
+    create_space(data_dir, "private")
     cloud = start_cloud("--no-sandbox")
     with cloud.client() as c:
         response = c.get("/nobody/")
-        assert response.status_code == 404
-        assert response.json() == {"ok": False, "error": "Space not found",
-                                   "errors": ["Space not found"], "status": 404}
+        # The same answer as a space that exists (so a guessed name tells nothing).
+        private = c.get("/private/")
+        assert response.status_code == private.status_code == 401
+        assert response.json() == private.json()
+        assert response.headers["www-authenticate"] == 'Bearer realm="nobody"'
+        # A name no space can have is simply not found.
         assert c.get("/Bad_Name/").status_code == 404
+        assert c.get("/Bad_Name/").json() == {"ok": False, "error": "Space not found",
+                                              "errors": ["Space not found"], "status": 404}
     assert cloud.workers() == []
 
 
@@ -194,7 +200,7 @@ def test_domain_mode_routes_by_host(start_cloud, data_dir):
         assert page.status_code == 200, page.text
         html = c.get("/data", headers={"Host": "acme.example.test"})
         assert 'href="/data' in html.text  # the worker serves at /
-        assert c.get("/data.json", headers={"Host": "nobody.example.test"}).status_code == 404
+        assert c.get("/data.json", headers={"Host": "nobody.example.test"}).status_code == 401
 
 
 def test_sandbox_refusal_or_warning_is_loud(data_dir):

@@ -63,17 +63,21 @@ def test_root_handed_over_may_write(worker):
     assert response.status_code == 201, response.text
 
 
-@pytest.mark.parametrize("why,header", [
-    ("missing", None),
-    ("wrong secret", sign({"id": "root"}, int(time.time()), secret="not-the-secret-at-all")),
-    ("replayed from long ago", sign({"id": "root"}, int(time.time()) - 120)),
-    ("from the future", sign({"id": "root"}, int(time.time()) + 120)),
-    ("tampered actor", sign({"id": "alice"}, int(time.time())).replace(
+# Each header is made when its test runs (not when tests are collected, which may be minutes
+# earlier in a full run: a header "from the future" would have become a present one).
+@pytest.mark.parametrize("why,make_header", [
+    ("missing", lambda: None),
+    ("wrong secret", lambda: sign({"id": "root"}, int(time.time()),
+                                  secret="not-the-secret-at-all")),
+    ("replayed from long ago", lambda: sign({"id": "root"}, int(time.time()) - 120)),
+    ("from the future", lambda: sign({"id": "root"}, int(time.time()) + 120)),
+    ("tampered actor", lambda: sign({"id": "alice"}, int(time.time())).replace(
         base64.urlsafe_b64encode(b'{"id": "alice"}').rstrip(b"=").decode(),
         base64.urlsafe_b64encode(b'{"id": "root"}').rstrip(b"=").decode())),
-    ("garbage", "v1.garbage"),
-])
-def test_bad_identity_is_refused(worker, why, header):
+    ("garbage", lambda: "v1.garbage"),
+], ids=["missing", "wrong secret", "replayed", "from the future", "tampered", "garbage"])
+def test_bad_identity_is_refused(worker, why, make_header):
+    header = make_header()
     headers = {"x-almanac-identity": header} if header else {}
     status, body = actor_of(worker, headers)
     assert status == 401, why

@@ -5,6 +5,7 @@ Sandboxed, the worker sees the policy read-only at /policy."""
 import errno
 import os
 import shutil
+import sqlite3
 import subprocess
 
 import pytest
@@ -76,10 +77,32 @@ def test_public_tables_are_seen_without_a_token_until_made_private(start_cloud, 
         assert c.get("/gallery/data/shown.json").status_code == 200
 
 
+def refused(data_dir, *args):
+    result = subprocess.run([almanac_binary(), "cloud", *args, "--data", str(data_dir)],
+                            capture_output=True, text=True)
+    assert result.returncode != 0, result
+    return result.stderr
+
+
 def test_policy_commands(data_dir):
     create_space(data_dir, "docs")
     assert cloud_command(data_dir, "show-policy", "docs").stdout.strip() == "{}"
+    # A table or database that is not there is refused, and nothing is written. (data.db
+    # itself is made by the space's worker when it first starts.)
+    assert "no database named data (its databases: none)" in refused(
+        data_dir, "make-public", "docs", "data", "t")
+    with sqlite3.connect(data_dir / "spaces" / "docs" / "data.db") as db:
+        db.execute("create table other (id integer primary key)")
+    assert "Database data has no table or view named t" in refused(
+        data_dir, "make-public", "docs", "data", "t")
+    assert "no database named nodb (its databases: data)" in refused(
+        data_dir, "make-public", "docs", "nodb", "t")
+    assert "data/t is not public" in refused(data_dir, "make-private", "docs", "data", "t")
+    assert cloud_command(data_dir, "show-policy", "docs").stdout.strip() == "{}"
+    with sqlite3.connect(data_dir / "spaces" / "docs" / "data.db") as db:
+        db.execute("create table t (id integer primary key)")
     cloud_command(data_dir, "make-public", "docs", "data", "t")
+    assert sorted(os.listdir(data_dir / "spaces" / "docs")) == ["data.db"]  # nothing left behind
     policy = data_dir / "policy" / "docs" / "policy.json"
     assert oct(policy.stat().st_mode & 0o777) == "0o444"
     assert '"public_tables": ["data/t"]' in cloud_command(data_dir, "show-policy", "docs").stdout

@@ -95,6 +95,16 @@ TEST(Csrf, FollowsDatasetteHeaderRules) {
   std::string default_port = "http://localhost", plain_host = "localhost:80";
   EXPECT_FALSE(
       CsrfRejection({.method = "POST", .origin = &default_port, .host = &plain_host}).has_value());
+  // A Referer, when the caller gives it, counts only without an Origin.
+  std::string bad_referer = "http://evil.example/form.html", good_referer = good_origin + "/x";
+  EXPECT_EQ(CsrfRejection({.method = "POST", .host = &host, .referer = &bad_referer}),
+            "Referer 'http://evil.example/form.html' does not match Host 'localhost:8001'");
+  EXPECT_FALSE(
+      CsrfRejection({.method = "POST", .host = &host, .referer = &good_referer}).has_value());
+  EXPECT_FALSE(
+      CsrfRejection(
+          {.method = "POST", .origin = &good_origin, .host = &host, .referer = &bad_referer})
+          .has_value());
 }
 
 }  // namespace
