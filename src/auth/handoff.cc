@@ -1,6 +1,8 @@
 #include "auth/handoff.h"
 
 #include <charconv>
+#include <optional>
+#include <utility>
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -26,15 +28,41 @@ Status Refused(std::string why) {
   return Status(ErrorCode::kUnauthenticated, "Identity hand-off refused: " + std::move(why));
 }
 
-}  // namespace
-
-std::string SignIdentity(std::string_view secret, const MaybeActor& actor, int64_t now) {
-  std::string payload = actor ? format::ToJsonText(actor->data) : "null";
-  std::string signed_part = "v1." + std::to_string(now) + "." + format::Base64UrlEncode(payload);
-  return signed_part + "." + Signature(secret, signed_part);
+std::string SignedPart(const std::string& payload, int64_t now) {
+  return "v1." + std::to_string(now) + "." + format::Base64UrlEncode(payload);
 }
 
-Result<MaybeActor> VerifyIdentity(std::string_view secret, const std::string* header, int64_t now) {
+std::string PayloadOf(const MaybeActor& actor) {
+  return actor ? format::ToJsonText(actor->data) : "null";
+}
+
+// The header's timestamp and actor, once its signature is known to be right.
+Result<std::pair<int64_t, MaybeActor>> ReadSigned(std::string_view signed_part) {
+  std::string_view rest = signed_part.substr(3);
+  size_t dot = rest.find('.');
+  if (dot == std::string_view::npos) return Refused("malformed header");
+  int64_t stamp = 0;
+  auto [end, error] = std::from_chars(rest.data(), rest.data() + dot, stamp);
+  if (error != std::errc() || end != rest.data() + dot) return Refused("malformed timestamp");
+  std::optional<std::string> payload = format::Base64UrlDecode(rest.substr(dot + 1));
+  if (!payload) return Refused("malformed actor");
+  Result<format::JsonValue> parsed = format::ParseJson(*payload);
+  if (!parsed.ok()) return Refused("malformed actor");
+  if (parsed->is_null()) return std::pair<int64_t, MaybeActor>(stamp, MaybeActor());
+  if (!parsed->is_object()) return Refused("the actor is not an object");
+  return std::pair<int64_t, MaybeActor>(stamp, MaybeActor(Actor{std::move(parsed).value()}));
+}
+
+Status CheckWindow(int64_t stamp, int64_t now) {
+  if (stamp < now - kHandoffWindowSeconds || stamp > now + kHandoffWindowSeconds) {
+    return Refused("stale or replayed header");
+  }
+  return Status::Ok();
+}
+
+// A header whose signature is right: its timestamp and actor (the window is the caller's).
+Result<std::pair<int64_t, MaybeActor>> VerifySigned(std::string_view secret,
+                                                    const std::string* header) {
   if (!header) return Refused("this server only answers requests from its front door");
   std::string_view value(*header);
   size_t last_dot = value.rfind('.');
@@ -48,22 +76,57 @@ Result<MaybeActor> VerifyIdentity(std::string_view secret, const std::string* he
       CRYPTO_memcmp(given.data(), expected.data(), expected.size()) != 0) {
     return Refused("bad signature");
   }
-  std::string_view rest = signed_part.substr(3);
-  size_t dot = rest.find('.');
-  if (dot == std::string_view::npos) return Refused("malformed header");
-  int64_t stamp = 0;
-  auto [end, error] = std::from_chars(rest.data(), rest.data() + dot, stamp);
-  if (error != std::errc() || end != rest.data() + dot) return Refused("malformed timestamp");
-  if (stamp < now - kHandoffWindowSeconds || stamp > now + kHandoffWindowSeconds) {
-    return Refused("stale or replayed header");
+  return ReadSigned(signed_part);
+}
+
+}  // namespace
+
+std::string SignIdentity(std::string_view secret, const MaybeActor& actor, int64_t now) {
+  std::string signed_part = SignedPart(PayloadOf(actor), now);
+  return signed_part + "." + Signature(secret, signed_part);
+}
+
+Result<MaybeActor> VerifyIdentity(std::string_view secret, const std::string* header, int64_t now) {
+  ALM_ASSIGN_OR_RETURN(auto checked, VerifySigned(secret, header));
+  ALM_RETURN_IF_ERROR(CheckWindow(checked.first, now));
+  return std::move(checked.second);
+}
+
+std::string IdentitySigner::Sign(std::string_view secret, const MaybeActor& actor, int64_t now) {
+  std::string payload = PayloadOf(actor);
+  {
+    std::lock_guard lock(mutex_);
+    if (now == time_ && payload == payload_ && secret == secret_) return header_;
   }
-  std::optional<std::string> payload = format::Base64UrlDecode(rest.substr(dot + 1));
-  if (!payload) return Refused("malformed actor");
-  Result<format::JsonValue> parsed = format::ParseJson(*payload);
-  if (!parsed.ok()) return Refused("malformed actor");
-  if (parsed->is_null()) return MaybeActor();
-  if (!parsed->is_object()) return Refused("the actor is not an object");
-  return MaybeActor(Actor{std::move(parsed).value()});
+  std::string signed_part = SignedPart(payload, now);
+  std::string header = signed_part + "." + Signature(secret, signed_part);
+  std::lock_guard lock(mutex_);
+  secret_ = std::string(secret);
+  payload_ = std::move(payload);
+  time_ = now;
+  header_ = header;
+  return header;
+}
+
+Result<MaybeActor> IdentityVerifier::Verify(std::string_view secret, const std::string* header,
+                                            int64_t now) {
+  if (header) {
+    std::lock_guard lock(mutex_);
+    if (!header_.empty() && *header == header_ && secret == secret_) {
+      ALM_RETURN_IF_ERROR(CheckWindow(stamp_, now));
+      return actor_;
+    }
+  }
+  ALM_ASSIGN_OR_RETURN(auto checked, VerifySigned(secret, header));
+  {
+    std::lock_guard lock(mutex_);
+    secret_ = std::string(secret);
+    header_ = *header;
+    stamp_ = checked.first;
+    actor_ = checked.second;
+  }
+  ALM_RETURN_IF_ERROR(CheckWindow(checked.first, now));
+  return std::move(checked.second);
 }
 
 }  // namespace almanac::auth

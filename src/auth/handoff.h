@@ -4,10 +4,14 @@
 //     x-almanac-identity: v1.<unix time>.<base64url(actor JSON, or null)>.<hex signature>
 // A worker started with a hand-off secret trusts this header and nothing else (no tokens, no
 // cookies); a missing, forged, tampered or stale header (outside kHandoffWindowSeconds either
-// way) is refused. Pure functions: no sockets, no HTTP types.
+// way) is refused. No sockets, no HTTP types. IdentitySigner and IdentityVerifier are the same
+// functions with a memory of the last header, for the front door and the worker: within one
+// second the front door sends the same header for the same actor, and the worker has already
+// checked it (the timestamp's window is checked again at every request).
 #pragma once
 
 #include <cstdint>
+#include <mutex>
 #include <string>
 #include <string_view>
 
@@ -24,5 +28,33 @@ std::string SignIdentity(std::string_view secret, const MaybeActor& actor, int64
 
 // The actor the header names, or an Unauthenticated error saying what was wrong with it.
 Result<MaybeActor> VerifyIdentity(std::string_view secret, const std::string* header, int64_t now);
+
+// SignIdentity, reusing the last header while the secret, the actor and the second are the same.
+// Thread-safe.
+class IdentitySigner {
+ public:
+  std::string Sign(std::string_view secret, const MaybeActor& actor, int64_t now);
+
+ private:
+  std::mutex mutex_;
+  std::string secret_;
+  std::string payload_;
+  int64_t time_ = 0;
+  std::string header_;
+};
+
+// VerifyIdentity for one secret, remembering the last header it accepted: the same header again
+// is not verified again (only its timestamp against `now`). Thread-safe.
+class IdentityVerifier {
+ public:
+  Result<MaybeActor> Verify(std::string_view secret, const std::string* header, int64_t now);
+
+ private:
+  std::mutex mutex_;
+  std::string secret_;
+  std::string header_;
+  int64_t stamp_ = 0;
+  MaybeActor actor_;
+};
 
 }  // namespace almanac::auth

@@ -108,7 +108,7 @@ Result<MaybeActor> Authenticator::Authenticate(const std::string* authorization,
 
 Result<MaybeActor> Authenticator::AuthenticateHandoff(const std::string* identity,
                                                       int64_t now) const {
-  return VerifyIdentity(handoff_secret_, identity, now);
+  return handoff_verifier_.Verify(handoff_secret_, identity, now);
 }
 
 Status Authenticator::ConsumeRootToken(std::string_view token) {

@@ -70,6 +70,7 @@ class Authenticator {
   std::mutex root_mutex_;
   std::string root_token_;  // empty once used (or when --root was not given)
   std::string handoff_secret_;
+  mutable IdentityVerifier handoff_verifier_;  // remembers the last header it accepted
 };
 
 }  // namespace almanac::auth

@@ -206,6 +206,9 @@ int RunServer() {
 
   http::ServerOptions options;
   options.io_threads = flags.io_threads;
+  // The front door's handler never blocks (its slow account writes run elsewhere): each thread
+  // keeps its connections, and their proxied exchanges, to itself.
+  options.context_per_thread = true;
   options.max_body_bytes = 1 << 20;  // the account pages' forms; space bodies stream
   options.gzip_level = 0;            // the workers compress (Accept-Encoding is passed on to them)
   http::Server server(options, front_door);

@@ -127,7 +127,11 @@ class AccountPages {
 
   // The caller of a request to `space`: the space's admin token, a member's API token or
   // session, or nobody (the front door then applies its rules for anonymous visitors).
-  Caller Identify(const std::string& space, const http::Request& request);
+  // `admin_token`: whether its Bearer token was already found to be the space's admin token
+  // (Spaces::CheckToken), so that it is not checked twice.
+  Caller Identify(const std::string& space, const http::Request& request, bool admin_token);
+  // The request's Bearer token ("" when none).
+  static std::string_view BearerToken(const http::Request& request);
   // Why an unsafe request carrying cookies looks cross-site (auth/csrf.h: Sec-Fetch-Site, or
   // Origin against Host), or nullopt when it may proceed.
   static std::optional<std::string> CrossSiteRejection(const http::Request& request);

@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 
+#include "auth/handoff.h"
 #include "cloud/account_pages.h"
 #include "cloud/spaces.h"
 #include "cloud/supervisor.h"
@@ -70,6 +71,7 @@ class FrontDoor : public http::Handler {
   http::UpstreamPool& upstream_;
   AccountPages& accounts_;
   FrontDoorOptions options_;
+  auth::IdentitySigner signer_;  // the same header for the same actor within a second
 };
 
 }  // namespace almanac::cloud

@@ -3,9 +3,12 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <sstream>
+#include <unordered_map>
 
 #include <fcntl.h>
 #include <openssl/crypto.h>
@@ -40,7 +43,47 @@ Status MakeDir(const std::string& path, mode_t mode) {
   return Status::Ok();
 }
 
+// What identifies one version of a key file: a rewrite (rename, as Create does, or in place)
+// changes at least one of these.
+struct FileIdentity {
+  dev_t device = 0;
+  ino_t inode = 0;
+  off_t size = 0;
+  int64_t modified_ns = 0;
+  int64_t changed_ns = 0;
+
+  static FileIdentity Of(const struct stat& st) {
+    return {st.st_dev, st.st_ino, st.st_size,
+            int64_t{st.st_mtim.tv_sec} * 1000000000 + st.st_mtim.tv_nsec,
+            int64_t{st.st_ctim.tv_sec} * 1000000000 + st.st_ctim.tv_nsec};
+  }
+  bool operator==(const FileIdentity&) const = default;
+};
+
+// How long after its last change a key file is trusted not to change unseen.
+constexpr int64_t kSettledSeconds = 2;
+
+bool SameSecret(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
 }  // namespace
+
+// A key file as last read, and the last token that matched it (so that a client sending the
+// same token again is not hashed again).
+struct Spaces::KeyCache {
+  struct Entry {
+    FileIdentity file;
+    std::string stored_hash;
+    std::string accepted_token;
+  };
+  std::mutex mutex;
+  std::unordered_map<std::string, Entry> entries;
+};
+
+Spaces::Spaces(DataDir dir) : dir_(std::move(dir)), keys_(std::make_unique<KeyCache>()) {}
+
+Spaces::~Spaces() = default;
 
 std::string DataDir::SpaceDir(std::string_view name) const {
   return SpacesDir() + "/" + std::string(name);
@@ -162,21 +205,56 @@ bool Spaces::Exists(std::string_view name) const {
 
 bool Spaces::CheckToken(std::string_view name, std::string_view token) const {
   if (!ValidateSpaceName(name).ok()) return false;
-  // Read at every request (a running front door sees changed tokens at once): open, read,
-  // close, without a stream's set-up.
-  int fd = ::open(dir_.KeyFile(name).c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
-  char text[128];
-  ssize_t n = ::read(fd, text, sizeof text);
-  ::close(fd);
-  if (n <= 0) return false;
-  std::string stored(text, static_cast<size_t>(n));
-  while (!stored.empty() && std::isspace(static_cast<unsigned char>(stored.back()))) {
-    stored.pop_back();
+  // Stat at every call, so that a running front door sees a deleted space or a new key at once;
+  // the file is read again only when it changed.
+  std::string path = dir_.KeyFile(name);
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return false;
+  FileIdentity file = FileIdentity::Of(st);
+  // File times tick coarsely (a few ms): a file changed within the last seconds could change
+  // again without its times moving, so it is not remembered until it has settled.
+  bool settled = std::time(nullptr) - st.st_ctim.tv_sec >= kSettledSeconds;
+  std::string key(name);
+  std::string stored;
+  {
+    std::lock_guard lock(keys_->mutex);
+    auto found = keys_->entries.find(key);
+    if (found != keys_->entries.end() && found->second.file == file) {
+      if (!found->second.accepted_token.empty() &&
+          SameSecret(found->second.accepted_token, token)) {
+        return true;
+      }
+      stored = found->second.stored_hash;
+    }
   }
-  std::string given = Sha256Hex(token);
-  return stored.size() == given.size() &&
-         CRYPTO_memcmp(stored.data(), given.data(), given.size()) == 0;
+  bool stable = settled;
+  if (stored.empty()) {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return false;
+    char text[128];
+    ssize_t n = ::read(fd, text, sizeof text);
+    // Kept only if what was read is the file that was stat'ed (it may have been replaced).
+    stable = stable && ::fstat(fd, &st) == 0 && FileIdentity::Of(st) == file;
+    ::close(fd);
+    if (n <= 0) return false;
+    stored.assign(text, static_cast<size_t>(n));
+    while (!stored.empty() && std::isspace(static_cast<unsigned char>(stored.back()))) {
+      stored.pop_back();
+    }
+  }
+  bool matches = SameSecret(stored, Sha256Hex(token));
+  if (stable && !stored.empty()) {
+    std::lock_guard lock(keys_->mutex);
+    if (keys_->entries.size() >= kKeyCacheEntries && !keys_->entries.contains(key)) {
+      keys_->entries.erase(keys_->entries.begin());
+    }
+    KeyCache::Entry& entry = keys_->entries[key];
+    if (!(entry.file == file)) {
+      entry = KeyCache::Entry{file, stored, ""};
+    }
+    if (matches) entry.accepted_token = std::string(token);
+  }
+  return matches;
 }
 
 }  // namespace almanac::cloud

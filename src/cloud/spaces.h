@@ -1,10 +1,15 @@
 // Spaces: the hosting mode's tenants, as files under the data directory. A space is a name
 // ([a-z0-9-]{1,63}, not a reserved word), a directory of SQLite files that only its worker may
 // write (DIR/spaces/NAME/), and the SHA-256 of its admin token, kept where no worker can see it
-// (DIR/control/spaces/NAME.key). Nothing is cached in memory: 10,000 idle spaces cost the front
-// door nothing, and spaces made or deleted from the command line are seen at once.
+// (DIR/control/spaces/NAME.key). Changes are seen at once: spaces made, deleted or given a new
+// key from the command line count from the next request. CheckToken keeps what it read of a key
+// file in a small bounded cache (at most kKeyCacheEntries spaces, so 10,000 idle spaces cost the
+// front door nothing) with the file's identity, and stats the file at every call: a new or
+// rewritten file (a new inode, size, or change time) is read again, a deleted one refuses. A
+// file changed in the last two seconds is read at every call (file times tick coarsely).
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,7 +38,13 @@ Status ValidateSpaceName(std::string_view name);
 
 class Spaces {
  public:
-  explicit Spaces(DataDir dir) : dir_(std::move(dir)) {}
+  // How many spaces' admin keys CheckToken keeps in memory (past it, one is dropped).
+  static constexpr size_t kKeyCacheEntries = 1024;
+
+  explicit Spaces(DataDir dir);
+  ~Spaces();
+  Spaces(const Spaces&) = delete;
+  Spaces& operator=(const Spaces&) = delete;
 
   // Creates DIR and its folders when missing (mode 0700 for the private ones).
   Status Prepare() const;
@@ -45,7 +56,9 @@ class Spaces {
   Status Rename(std::string_view from, std::string_view to) const;
   std::vector<std::string> List() const;
   bool Exists(std::string_view name) const;
-  // True when `token` is the admin token of space `name` (compared in constant time).
+  // True when `token` is the admin token of space `name` (compared in constant time). One stat
+  // of the key file per call; the file is read (and the token hashed) only when it changed or
+  // a different token is given.
   bool CheckToken(std::string_view name, std::string_view token) const;
 
   // Makes the space's policy directory when missing (spaces made before it existed).
@@ -54,7 +67,9 @@ class Spaces {
   const DataDir& dir() const { return dir_; }
 
  private:
+  struct KeyCache;
   DataDir dir_;
+  std::unique_ptr<KeyCache> keys_;
 };
 
 }  // namespace almanac::cloud

@@ -32,17 +32,27 @@ using Acceptor = asio::basic_socket_acceptor<Protocol>;
 
 // Awaits a deferred Response: `start` runs now and the Response it delivers (from any thread)
 // resumes the caller on `executor`. `deferred` points into the caller's frame (GCC 12: no
-// non-trivial temporaries inside co_await expressions).
+// non-trivial temporaries inside co_await expressions). Delivered on one of the executor's own
+// threads once `start` has returned (a proxied answer: the upstream exchange runs there), the
+// caller resumes at once on that thread, without a trip through the scheduler (and without
+// waking another I/O thread for it); delivered during `start` or elsewhere, it is posted.
 auto AwaitDeferred(asio::any_io_executor executor, Response::Deferred* deferred) {
   return asio::async_initiate<const asio::use_awaitable_t<>&, void(Response)>(
       [executor](auto handler, Response::Deferred* start) {
         auto shared = std::make_shared<decltype(handler)>(std::move(handler));
-        (*start)([shared, executor](Response result) {
-          asio::post(executor, [shared, result = std::move(result)]() mutable {
+        auto started = std::make_shared<std::atomic<bool>>(false);
+        (*start)([shared, executor, started](Response result) {
+          auto resume = [shared, result = std::move(result)]() mutable {
             auto completion = std::move(*shared);
             completion(std::move(result));
-          });
+          };
+          if (started->load()) {
+            asio::dispatch(executor, std::move(resume));
+          } else {
+            asio::post(executor, std::move(resume));
+          }
         });
+        started->store(true);
       },
       asio::use_awaitable, deferred);
 }
@@ -176,7 +186,12 @@ struct Server::Impl {
   Handler& handler;
   std::mutex sessions_mutex;
   std::unordered_multiset<int> session_fds;
-  asio::io_context io;
+  // Runs the acceptors, the shutdown and the idle watch; with context_per_thread, the first
+  // thread's connections too (the others' run on `more`, one io_context per thread).
+  asio::io_context io{options.context_per_thread ? 1 : BOOST_ASIO_CONCURRENCY_HINT_DEFAULT};
+  std::vector<std::unique_ptr<asio::io_context>> more;
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> more_work;
+  size_t next_context = 0;  // used by the acceptors (on `io`)
   // CallWhenIdle runs on this strand, so that a shutdown can cancel its timer.
   asio::strand<asio::io_context::executor_type> idle_strand{io.get_executor()};
   std::optional<asio::steady_timer> idle_timer;  // used on idle_strand only
@@ -203,8 +218,13 @@ asio::awaitable<void> Server::Impl::Accept(Acceptor& acceptor, bool tcp) {
   std::optional<std::chrono::steady_clock::time_point> last_warning;
   for (;;) {
     beast::error_code ec;
+    asio::io_context* target = &io;
+    if (!more.empty()) {
+      size_t pick = next_context++ % (more.size() + 1);
+      if (pick > 0) target = more[pick - 1].get();
+    }
     Protocol::socket socket =
-        co_await acceptor.async_accept(io, asio::redirect_error(asio::use_awaitable, ec));
+        co_await acceptor.async_accept(*target, asio::redirect_error(asio::use_awaitable, ec));
     if (ec) {
       if (stopping || ec == asio::error::operation_aborted) co_return;
       // Usually out of file descriptors: pause instead of spinning (and flooding the log)
@@ -364,7 +384,7 @@ asio::awaitable<void> Server::Impl::Session(Protocol::socket socket) {
     } else if (has_body) {
       // The body's reads and this request's answer share the socket: they run on a strand of
       // their own, so they never overlap. (Other requests need none: one coroutine does all.)
-      auto strand = asio::make_strand(io);
+      auto strand = asio::make_strand(executor);
       auto streamed = std::make_shared<StreamedBody>(strand, stream, buffer, std::move(head_parser),
                                                      options.body_timeout, expects_continue);
       request.body_reader = streamed;
@@ -469,7 +489,10 @@ asio::awaitable<void> Server::Impl::Drain() {
     timer.expires_after(std::chrono::milliseconds(2));
     co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
   }
-  if (SessionCount() > 0 || idle_watch) io.stop();
+  if (SessionCount() > 0 || idle_watch) {
+    io.stop();
+    for (auto& context : more) context->stop();
+  }
 }
 
 void Server::Impl::AddSession(int fd) {
@@ -593,9 +616,18 @@ void Server::Run() {
   }
   std::vector<std::thread> threads;
   for (int i = 1; i < impl.options.io_threads; ++i) {
-    threads.emplace_back([&impl] { RunIo(impl.io); });
+    if (impl.options.context_per_thread) {
+      impl.more.push_back(std::make_unique<asio::io_context>(1));
+      impl.more_work.push_back(asio::make_work_guard(*impl.more.back()));
+      threads.emplace_back([context = impl.more.back().get()] { RunIo(*context); });
+    } else {
+      threads.emplace_back([&impl] { RunIo(impl.io); });
+    }
   }
   RunIo(impl.io);
+  // The shutdown is over (Drain ended every session, or stopped them all): the other threads'
+  // contexts run out of work.
+  impl.more_work.clear();
   for (std::thread& t : threads) t.join();
 }
 

@@ -21,6 +21,12 @@ namespace almanac::http {
 
 struct ServerOptions {
   int io_threads = 1;
+  // Each I/O thread runs an io_context of its own and the connections are spread over them
+  // (round robin as accepted): a connection's work never moves between threads, so no thread
+  // wakes another for it. For handlers that never block (the hosting front door, whose
+  // proxied exchanges then stay on the connection's thread); with blocking handlers, a slow
+  // request would hold up the other connections of its thread.
+  bool context_per_thread = false;
   size_t max_header_bytes = 16 * 1024;         // larger headers get 431
   int64_t max_body_bytes = 2 * 1024 * 1024;    // buffered bodies only; 0 = no limit
   std::chrono::seconds keep_alive_timeout{5};  // idle connection closed after this

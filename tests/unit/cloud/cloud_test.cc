@@ -226,5 +226,75 @@ TEST(Handoff, SignedIdentityVerifiesWithinTheWindowOnly) {
   EXPECT_FALSE(none->has_value());
 }
 
+TEST(Handoff, TheSignerReusesAHeaderWithinOneSecondOnly) {
+  auth::IdentitySigner signer;
+  auth::Actor root{format::JsonValue::MakeObject()};
+  root.data.Set("id", format::JsonValue::String("root"));
+  auth::Actor member{format::JsonValue::MakeObject()};
+  member.data.Set("id", format::JsonValue::String("ann"));
+  std::string first = signer.Sign("secret-secret-secret", root, 1000);
+  EXPECT_EQ(first, auth::SignIdentity("secret-secret-secret", root, 1000));
+  EXPECT_EQ(signer.Sign("secret-secret-secret", root, 1000), first);
+  // Another second, actor or secret: a header of its own.
+  EXPECT_EQ(signer.Sign("secret-secret-secret", root, 1001),
+            auth::SignIdentity("secret-secret-secret", root, 1001));
+  EXPECT_EQ(signer.Sign("secret-secret-secret", member, 1001),
+            auth::SignIdentity("secret-secret-secret", member, 1001));
+  EXPECT_EQ(signer.Sign("another-secret-here", member, 1001),
+            auth::SignIdentity("another-secret-here", member, 1001));
+}
+
+TEST(Handoff, TheVerifierRemembersAHeaderButChecksItsWindowEachTime) {
+  auth::IdentityVerifier verifier;
+  auth::Actor actor{format::JsonValue::MakeObject()};
+  actor.data.Set("id", format::JsonValue::String("root"));
+  std::string header = auth::SignIdentity("secret-secret-secret", actor, 1000);
+  for (int i = 0; i < 2; ++i) {  // verified, then remembered
+    Result<auth::MaybeActor> ok = verifier.Verify("secret-secret-secret", &header, 1010);
+    ASSERT_TRUE(ok.ok());
+    ASSERT_TRUE(ok->has_value());
+    EXPECT_EQ((*ok)->id(), "root");
+  }
+  // The remembered header, replayed out of its window, or checked with another secret.
+  EXPECT_FALSE(verifier.Verify("secret-secret-secret", &header, 1000 + 31).ok());
+  EXPECT_FALSE(verifier.Verify("another-secret-here", &header, 1000).ok());
+  std::string tampered = header;
+  tampered[5] = tampered[5] == '1' ? '2' : '1';
+  EXPECT_FALSE(verifier.Verify("secret-secret-secret", &tampered, 1000).ok());
+  EXPECT_FALSE(verifier.Verify("secret-secret-secret", nullptr, 1000).ok());
+  EXPECT_TRUE(verifier.Verify("secret-secret-secret", &header, 1000).ok());
+}
+
+TEST_F(SpacesTest, AdminTokenChecksSeeANewKeyAndADeletedSpaceAtOnce) {
+  Spaces spaces(DataDir{root_.string()});
+  Result<std::string> old_token = spaces.Create("alpha");
+  ASSERT_TRUE(old_token.ok());
+  EXPECT_TRUE(spaces.CheckToken("alpha", *old_token));
+  EXPECT_TRUE(spaces.CheckToken("alpha", *old_token));  // remembered
+  EXPECT_FALSE(spaces.CheckToken("alpha", *old_token + "x"));
+  // Another process gives the space a new key (deleted and made again from the command line).
+  Spaces elsewhere(DataDir{root_.string()});
+  ASSERT_TRUE(elsewhere.Delete("alpha").ok());
+  EXPECT_FALSE(spaces.CheckToken("alpha", *old_token));
+  Result<std::string> new_token = elsewhere.Create("alpha");
+  ASSERT_TRUE(new_token.ok());
+  EXPECT_FALSE(spaces.CheckToken("alpha", *old_token));
+  EXPECT_TRUE(spaces.CheckToken("alpha", *new_token));
+  // The key file rewritten in place (same inode) with the old token's hash: seen too.
+  std::string key_file = DataDir{root_.string()}.KeyFile("alpha");
+  Spaces scratch(DataDir{(root_ / "scratch").string()});
+  Result<std::string> other = scratch.Create("other");
+  ASSERT_TRUE(other.ok());
+  std::ifstream in(DataDir{(root_ / "scratch").string()}.KeyFile("other"));
+  std::string other_hash;
+  std::getline(in, other_hash);
+  {
+    std::ofstream out(key_file, std::ios::trunc);
+    out << other_hash << "\n";
+  }
+  EXPECT_FALSE(spaces.CheckToken("alpha", *new_token));
+  EXPECT_TRUE(spaces.CheckToken("alpha", *other));
+}
+
 }  // namespace
 }  // namespace almanac::cloud

@@ -281,11 +281,35 @@ TEST(Server, LetsTheHandlerWordTransportErrors) {
 // connections, answering, waiting to call on_idle. Run many times with two I/O threads, so
 // that the orders in which the threads stop vary (under ASan in CI, a frame destroyed after
 // what it uses is an error, not a rare crash at exit).
+TEST(Server, WithAContextPerThreadServesEveryConnection) {
+  EchoHandler handler;
+  handler.stream_bodies = true;
+  ServerOptions options;
+  options.io_threads = 3;
+  options.context_per_thread = true;
+  RunningServer running(options, handler);
+  Result<uint16_t> port = running.server().ListenTcp("127.0.0.1", 0);
+  ASSERT_TRUE(port.ok());
+  running.Start();
+  // Connections land on every thread's context in turn: each kind of exchange, on each.
+  for (int i = 0; i < 3; ++i) {
+    std::string plain = Exchange(ConnectTcp(*port), Get("/plain"));
+    EXPECT_TRUE(plain.starts_with("HTTP/1.1 200")) << plain;
+    EXPECT_NE(plain.find("GET /plain 0"), std::string::npos) << plain;
+    std::string streamed = Exchange(ConnectTcp(*port), Get("/stream"));
+    EXPECT_TRUE(streamed.ends_with("part3;\r\n0\r\n\r\n")) << streamed;
+    std::string body(300 * 1024, 'x');
+    std::string upload = Exchange(ConnectTcp(*port), Post("/upload", body.size()), body);
+    EXPECT_NE(upload.find("307200 bytes"), std::string::npos) << upload.substr(0, 300);
+  }
+}
+
 TEST(Server, StopsCleanlyWhateverIsInProgress) {
   EchoHandler handler;
-  for (int round = 0; round < 100; ++round) {
+  for (int round = 0; round < 200; ++round) {
     ServerOptions options;
     options.io_threads = 2;
+    options.context_per_thread = round >= 100;
     std::atomic<int> idle_calls{0};
     options.on_idle = [&idle_calls] { ++idle_calls; };
     options.idle_after = std::chrono::milliseconds(round % 3);
