@@ -213,12 +213,29 @@ def serve_alone(runs=50):
     return times
 
 
-def wrk(url, duration, headers=()):
+def wrk(url, duration, headers=(), cpu_of=()):
+    """Requests per second; with `cpu_of` (groups of pids), also the CPU time each group spent
+    per request meanwhile, in µs (from /proc: user + system)."""
     args = ["wrk", "-t1", "-c8", f"-d{duration}s", "--latency"]
     for h in headers:
         args += ["-H", h]
+    before = [sum(cpu_seconds(pid) for pid in group) for group in cpu_of]
     out = subprocess.run(args + [url], capture_output=True, text=True, check=True).stdout
-    return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    after = [sum(cpu_seconds(pid) for pid in group) for group in cpu_of]
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    if not cpu_of:
+        return rate
+    count = int(re.search(r"(\d+) requests in", out).group(1))
+    return rate, [(a - b) / max(count, 1) * 1e6 for a, b in zip(after, before)]
+
+
+def cpu_seconds(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def make_table(path, rows=1000):
@@ -275,16 +292,27 @@ def proxy_cost(data, duration, sandbox_args, rounds):
     auth = f"Authorization: Bearer {token}"
     try:
         httpx.get(f"{url}/warm/data/t", headers={"Authorization": f"Bearer {token}"})
-        results = {}
+        workers = [pid for pid in descendants(process.pid) if is_serve(pid)]
+        results, cpu = {}, {}
         for kind, suffix in (("HTML", ""), ("JSON", ".json")):
             proxied, plain, capped = [], [], []
+            door_us, worker_us, direct_us = [], [], []
             for _ in range(rounds):
-                proxied.append(wrk(f"{url}/warm/data/t{suffix}?_size=50", duration, [auth]))
-                plain.append(wrk(f"{direct_url}/direct/t{suffix}?_size=50", duration))
+                rate, (door, worker) = wrk(f"{url}/warm/data/t{suffix}?_size=50", duration, [auth],
+                                           cpu_of=([process.pid], workers))
+                proxied.append(rate)
+                door_us.append(door)
+                worker_us.append(worker)
+                rate, (alone,) = wrk(f"{direct_url}/direct/t{suffix}?_size=50", duration,
+                                     cpu_of=([direct.pid],))
+                plain.append(rate)
+                direct_us.append(alone)
                 if limited:
                     capped.append(wrk(f"{limited_url}/limited/t{suffix}?_size=50", duration))
             results[kind] = (statistics.median(proxied), statistics.median(plain),
                              statistics.median(capped) if capped else None)
+            cpu[kind] = (statistics.median(door_us), statistics.median(worker_us),
+                         statistics.median(direct_us))
     finally:
         stop(process)
         for p in (direct, limited):
@@ -296,7 +324,7 @@ def proxy_cost(data, duration, sandbox_args, rounds):
                 group.rmdir()
             except OSError:
                 pass
-    return results
+    return results, cpu
 
 
 def is_serve(pid):
@@ -369,16 +397,21 @@ def run_cold(args, sandbox_args, data, section):
 
 
 def run_proxy(args, sandbox_args, data, section):
-    proxy = proxy_cost(data, args.duration, sandbox_args, args.rounds)
-    rows = []
+    proxy, cpu = proxy_cost(data, args.duration, sandbox_args, args.rounds)
+    rows, cpu_rows = [], []
     for kind, (p, d, c) in proxy.items():
         capped = f"{c:.0f} | {p / c:.2f}×" if c else "- | -"
         rows.append(f"| {kind} | {p:.0f} | {d:.0f} | {p / d:.2f}× | {capped} |")
+        door, worker, direct = cpu[kind]
+        cpu_rows.append(f"| {kind} | {door:.0f} | {worker:.0f} | {direct:.0f} |")
     section(f"Warm proxy cost (wrk -t1 -c8, table page of 50 rows; medians of {args.rounds} "
             f"rounds of {args.duration} s, taken in turn)", [
         "| page | through the front door req/s | `almanac serve` direct req/s | ratio | direct, "
         "with a worker's CPU limit (1 core) req/s | ratio |",
-        "| --- | --- | --- | --- | --- | --- |", *rows])
+        "| --- | --- | --- | --- | --- | --- |", *rows, "",
+        "CPU per request (µs, from /proc user + system over the same wrk runs):", "",
+        "| page | front door | its worker | `almanac serve` direct |",
+        "| --- | --- | --- | --- |", *cpu_rows])
 
 
 def run_density(args, sandbox_args, data, section):

@@ -16,6 +16,7 @@ function(alm_library)
 endfunction()
 
 # alm_test(NAME json_writer_test SRCS json_writer_test.cc DEPS format)
+# Declares a unit test executable and adds it to `unit_tests` (which must exist already).
 function(alm_test)
   cmake_parse_arguments(ARG "" "NAME" "SRCS;DEPS" ${ARGN})
   add_executable(${ARG_NAME} ${ARG_SRCS})
@@ -24,7 +25,7 @@ function(alm_test)
     target_link_libraries(${ARG_NAME} PRIVATE almanac_${dep})
   endforeach()
   target_link_libraries(${ARG_NAME} PRIVATE GTest::gtest GTest::gtest_main GTest::gmock)
-  set_property(GLOBAL APPEND PROPERTY ALM_UNIT_TESTS ${ARG_NAME})
+  add_dependencies(unit_tests ${ARG_NAME})
   gtest_discover_tests(${ARG_NAME} PROPERTIES LABELS unit DISCOVERY_TIMEOUT 60)
 endfunction()
 

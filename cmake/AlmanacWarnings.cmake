@@ -8,6 +8,16 @@ if(ALM_WERROR)
   list(APPEND ALM_WARNING_FLAGS -Werror)
 endif()
 
+# Appended after the build type's flags, so it overrides their -g (GCC and clang: the last -g
+# option wins).
+if(ALM_DEBUG_INFO STREQUAL "lines")
+  add_compile_options(-g1)
+elseif(ALM_DEBUG_INFO STREQUAL "none")
+  add_compile_options(-g0)
+elseif(NOT ALM_DEBUG_INFO STREQUAL "full")
+  message(FATAL_ERROR "ALM_DEBUG_INFO must be full, lines or none, not '${ALM_DEBUG_INFO}'")
+endif()
+
 if(ALM_SANITIZE)
   add_compile_options(-fsanitize=address,undefined -fno-sanitize-recover=all
                       -fno-omit-frame-pointer)

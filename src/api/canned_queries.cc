@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "api/context.h"
 #include "core/text.h"
 
 namespace almanac::api {
@@ -47,16 +48,28 @@ CannedQuery FromConfig(std::string_view database, const std::string& name, const
   return q;
 }
 
-}  // namespace
+// A space's saved query never writes, whatever its entry says.
+CannedQuery FromSpace(std::string_view database, const std::string& name, const JsonValue& v) {
+  CannedQuery q = FromConfig(database, name, v);
+  q.is_write = false;
+  return q;
+}
 
-std::vector<CannedQuery> CannedQueries(const config::Config& config, std::string_view database) {
-  std::vector<CannedQuery> out;
-  const JsonValue* db = config.DatabaseConfig(database);
-  const JsonValue* queries = db ? db->Find("queries") : nullptr;
-  if (!queries || !queries->is_object()) return out;
+// Adds the queries of a `queries:` block that `out` has no query of the same name for.
+void AddQueries(std::vector<CannedQuery>& out, std::string_view database, const JsonValue* queries,
+                bool from_space) {
+  if (!queries || !queries->is_object()) return;
   for (const auto& [name, value] : queries->as_object()) {
-    out.push_back(FromConfig(database, name, value));
+    bool hidden = std::any_of(out.begin(), out.end(),
+                              [&name](const CannedQuery& q) { return q.name == name; });
+    if (!hidden) {
+      out.push_back(from_space ? FromSpace(database, name, value)
+                               : FromConfig(database, name, value));
+    }
   }
+}
+
+void SortQueries(std::vector<CannedQuery>& out) {
   auto sort_key = [](const CannedQuery& q) {
     return AsciiLower(q.title && !q.title->empty() ? *q.title : q.name);
   };
@@ -65,7 +78,42 @@ std::vector<CannedQuery> CannedQueries(const config::Config& config, std::string
     std::string kb = sort_key(b);
     return ka != kb ? ka < kb : a.name < b.name;
   });
+}
+
+const JsonValue* ConfigQueries(const config::Config& config, std::string_view database) {
+  const JsonValue* db = config.DatabaseConfig(database);
+  return db ? db->Find("queries") : nullptr;
+}
+
+}  // namespace
+
+std::vector<CannedQuery> CannedQueries(const config::Config& config, std::string_view database) {
+  std::vector<CannedQuery> out;
+  AddQueries(out, database, ConfigQueries(config, database), false);
+  SortQueries(out);
   return out;
+}
+
+std::vector<CannedQuery> CannedQueries(const Instance& instance, std::string_view database) {
+  std::vector<CannedQuery> out;
+  AddQueries(out, database, ConfigQueries(instance.config, database), false);
+  if (instance.space_queries) {
+    AddQueries(out, database, instance.space_queries(database).get(), true);
+  }
+  SortQueries(out);
+  return out;
+}
+
+std::optional<CannedQuery> FindCannedQuery(const Instance& instance, std::string_view database,
+                                           std::string_view name) {
+  if (std::optional<CannedQuery> found = FindCannedQuery(instance.config, database, name)) {
+    return found;
+  }
+  if (!instance.space_queries) return std::nullopt;
+  std::shared_ptr<const JsonValue> space = instance.space_queries(database);
+  const JsonValue* value = space ? space->Find(name) : nullptr;
+  if (!value) return std::nullopt;
+  return FromSpace(database, std::string(name), *value);
 }
 
 std::optional<CannedQuery> FindCannedQuery(const config::Config& config, std::string_view database,

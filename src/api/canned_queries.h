@@ -12,6 +12,8 @@
 
 namespace almanac::api {
 
+struct Instance;
+
 struct CannedQuery {
   std::string database;
   std::string name;
@@ -33,6 +35,11 @@ struct CannedQuery {
 // The canned queries of `database`, sorted by lower(title or name), then name.
 std::vector<CannedQuery> CannedQueries(const config::Config& config, std::string_view database);
 std::optional<CannedQuery> FindCannedQuery(const config::Config& config, std::string_view database,
+                                           std::string_view name);
+// The same for a server: its config's, then (hosting mode) its space's own
+// (Instance::space_queries); a config query hides a space query of the same name.
+std::vector<CannedQuery> CannedQueries(const Instance& instance, std::string_view database);
+std::optional<CannedQuery> FindCannedQuery(const Instance& instance, std::string_view database,
                                            std::string_view name);
 
 // The stored-query object Datasette returns for one query.

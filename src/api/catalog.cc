@@ -110,7 +110,7 @@ Result<DatabasePage> BuildDatabasePage(const Instance& instance, const Request& 
                                                         auth::Resource::Database(page.database));
   if (!page.allow_execute_sql) page.table_columns.clear();
   format::JsonValue::Array queries;
-  for (const CannedQuery& q : CannedQueries(instance.config, page.database)) {
+  for (const CannedQuery& q : CannedQueries(instance, page.database)) {
     if (queries.size() == 5) break;
     auth::Resource resource = auth::Resource::Table(page.database, q.name);
     if (!instance.permissions.Allowed(request.actor, auth::Action::kViewQuery, resource)) continue;

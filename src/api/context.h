@@ -60,6 +60,9 @@ struct Instance {
   // include it, since what a visitor may see depends on it). Empty elsewhere.
   std::function<bool(std::string_view database, std::string_view table)> table_is_public;
   std::function<uint64_t()> policy_generation;
+  // Hosting mode: the space's own canned queries of a database, kept in its policy as config
+  // `queries:` blocks ({name: {"sql", "title", ...}}; null when none), after the config's.
+  std::function<std::shared_ptr<const format::JsonValue>(std::string_view database)> space_queries;
 
   // Links to the instance's pages, under the base_url setting.
   Urls urls() const { return Urls(settings.base_url); }

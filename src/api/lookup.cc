@@ -93,7 +93,7 @@ std::vector<JumpItem> VisibleItems(const Instance& instance, const Request& requ
                          instance.urls().Table(name, t.name), name + " " + t.name});
       }
     }
-    for (const CannedQuery& q : CannedQueries(instance.config, name)) {
+    for (const CannedQuery& q : CannedQueries(instance, name)) {
       if (!permissions.Allowed(request.actor, auth::Action::kViewQuery,
                                auth::Resource::Table(name, q.name))) {
         continue;

@@ -232,7 +232,7 @@ std::vector<auth::Resource> ResourcesFor(const Instance& instance, auth::Action 
     if (level == auth::ResourceLevel::kDatabase) {
       out.push_back(auth::Resource::Database(name));
     } else if (level == auth::ResourceLevel::kQuery) {
-      for (const CannedQuery& q : CannedQueries(instance.config, name)) {
+      for (const CannedQuery& q : CannedQueries(instance, name)) {
         out.push_back(auth::Resource::Table(name, q.name));
       }
     } else if (Result<ResolvedDatabase> resolved = ResolveDatabase(instance, name); resolved.ok()) {

@@ -79,7 +79,7 @@ Result<QueryPage> BuildCannedQueryPage(const Instance& instance, const Request& 
                                        std::string_view database, std::string_view name,
                                        bool direct_json) {
   ALM_ASSIGN_OR_RETURN(ResolvedDatabase resolved, ResolveDatabase(instance, database));
-  std::optional<CannedQuery> canned = FindCannedQuery(instance.config, database, name);
+  std::optional<CannedQuery> canned = FindCannedQuery(instance, database, name);
   if (!canned) return NotFound("Table not found").About(ErrorSubject::kTable);
   ALM_RETURN_IF_ERROR(Require(instance, request, auth::Action::kViewQuery,
                               auth::Resource::Table(std::string(database), canned->name),
@@ -103,7 +103,7 @@ Result<QueryPage> BuildCannedQueryPage(const Instance& instance, const Request& 
 Result<format::JsonValue> QueryDefinition(const Instance& instance, const Request& request,
                                           std::string_view database, std::string_view name) {
   ALM_ASSIGN_OR_RETURN(ResolvedDatabase resolved, ResolveDatabase(instance, database));
-  std::optional<CannedQuery> canned = FindCannedQuery(instance.config, resolved.db->name(), name);
+  std::optional<CannedQuery> canned = FindCannedQuery(instance, resolved.db->name(), name);
   if (!canned) return NotFound("Query not found: " + std::string(name));
   ALM_RETURN_IF_ERROR(Require(instance, request, auth::Action::kViewQuery,
                               auth::Resource::Table(resolved.db->name(), canned->name),

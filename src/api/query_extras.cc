@@ -48,7 +48,7 @@ Status ResolveQueryExtras(const Instance& instance, const Request& request, Quer
     std::vector<std::string> names;
     if (page.canned_query) {
       if (std::optional<CannedQuery> canned =
-              FindCannedQuery(instance.config, page.database, *page.canned_query)) {
+              FindCannedQuery(instance, page.database, *page.canned_query)) {
         names = canned->parameters;
       }
     }
@@ -66,8 +66,7 @@ Status ResolveQueryExtras(const Instance& instance, const Request& request, Quer
   }
   if (extras.count("metadata")) {
     std::optional<CannedQuery> canned;
-    if (page.canned_query)
-      canned = FindCannedQuery(instance.config, page.database, *page.canned_query);
+    if (page.canned_query) canned = FindCannedQuery(instance, page.database, *page.canned_query);
     set("metadata",
         canned ? CannedQueryJson(*canned) : DatabaseMetadataJson(instance, page.database));
   }

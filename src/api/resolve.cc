@@ -36,7 +36,7 @@ Result<PathTarget> ResolvePathTarget(const Instance& instance, std::string_view 
     return PathTarget::kNoDatabase;
   }
   if (!table.status().Is(ErrorCode::kNotFound, ErrorSubject::kTable)) return table.status();
-  if (FindCannedQuery(instance.config, database, name)) return PathTarget::kCannedQuery;
+  if (FindCannedQuery(instance, database, name)) return PathTarget::kCannedQuery;
   return PathTarget::kNothing;
 }
 
@@ -59,10 +59,28 @@ bool IsPrivate(const Instance& instance, auth::Action action, const auth::Resour
   return !instance.permissions.Allowed(std::nullopt, action, resource);
 }
 
+bool MaySeeDatabase(const Instance& instance, const Request& request, const std::string& database) {
+  if (instance.permissions.Allowed(request.actor, auth::Action::kViewDatabase,
+                                   auth::Resource::Database(database))) {
+    return true;
+  }
+  for (auth::Action action : {auth::Action::kViewTable, auth::Action::kViewQuery}) {
+    for (const auth::Rule& rule : instance.permissions.Rules(request.actor, action)) {
+      if (rule.allow && (!rule.parent || *rule.parent == database)) return true;
+    }
+  }
+  return false;
+}
+
 Status Require(const Instance& instance, const Request& request, auth::Action action,
                const auth::Resource& resource, std::string_view message) {
   if (instance.permissions.Allowed(request.actor, action, resource)) return Status::Ok();
   if (instance.hidden_means_absent) {
+    // Whatever was asked of a database the actor may see nothing of, it answers as one that
+    // is not there.
+    if (!resource.database.empty() && !MaySeeDatabase(instance, request, resource.database)) {
+      return NotFound("Database not found").About(ErrorSubject::kDatabase);
+    }
     switch (action) {
       case auth::Action::kViewDatabase:
         return NotFound("Database not found").About(ErrorSubject::kDatabase);

@@ -41,6 +41,10 @@ db::Limits QueryLimits(const Instance& instance, const Request& request);
 // True when anonymous users may not do `action` on `resource` (Datasette's "private" flag, for
 // resources the actor can see).
 bool IsPrivate(const Instance& instance, auth::Action action, const auth::Resource& resource);
+// Hosting mode: whether anything of `database` is for the request's actor to see — the
+// database itself, or a table or canned query in it (a public table's database need not be
+// viewable). One who may see nothing of it is answered as if it did not exist.
+bool MaySeeDatabase(const Instance& instance, const Request& request, const std::string& database);
 
 // The permission checks of the table and row pages (view-table) and of the query page
 // (execute-sql), without building either: for answering a conditional request before any of

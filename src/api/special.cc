@@ -264,7 +264,7 @@ Result<SpecialPage> GlobalQueryListPage(const Instance& instance, const Request&
                                       auth::Resource::Database(name))) {
       continue;
     }
-    for (CannedQuery& q : CannedQueries(instance.config, name)) {
+    for (CannedQuery& q : CannedQueries(instance, name)) {
       if (instance.permissions.Allowed(request.actor, auth::Action::kViewQuery,
                                        auth::Resource::Table(name, q.name))) {
         visible.push_back(std::move(q));
@@ -292,7 +292,7 @@ Result<SpecialPage> QueryListPage(const Instance& instance, const Request& reque
                               "You do not have permission to view this database"));
   ALM_ASSIGN_OR_RETURN(int64_t limit, QueryListLimit(instance, request, html));
   std::vector<CannedQuery> visible;
-  for (CannedQuery& q : CannedQueries(instance.config, name)) {
+  for (CannedQuery& q : CannedQueries(instance, name)) {
     if (instance.permissions.Allowed(request.actor, auth::Action::kViewQuery,
                                      auth::Resource::Table(name, q.name))) {
       visible.push_back(std::move(q));

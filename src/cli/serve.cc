@@ -609,6 +609,13 @@ int RunServe() {
       return space_policy->Current()->IsPublic(database, table);
     };
     instance.policy_generation = [space_policy] { return space_policy->Generation(); };
+    instance.space_queries =
+        [space_policy](std::string_view database) -> std::shared_ptr<const format::JsonValue> {
+      std::shared_ptr<const cloud::SpacePolicy> policy = space_policy->Current();
+      const format::JsonValue* queries = policy->QueriesOf(database);
+      if (!queries) return nullptr;
+      return {policy, queries};  // shares the policy's ownership: a reload may replace it
+    };
   }
   phases.Mark("threads");
   std::vector<ui::StaticMount> mounts;

@@ -31,8 +31,12 @@ http::Response OAuthJson(const JsonValue& body) {
 }  // namespace
 
 auth::DeviceFlow& AccountPages::DeviceFlowOf(const std::string& space) {
+  // A name that is no space's gets its answers from one flow shared by all such names (bounded
+  // like any flow by its pending logins), so that the device login does not tell which names
+  // are spaces; nobody can approve its codes (the verify page wants a member of the space).
+  std::string key = spaces_.Exists(space) ? space : std::string();
   std::lock_guard lock(device_mutex_);
-  std::unique_ptr<auth::DeviceFlow>& flow = device_flows_[space];
+  std::unique_ptr<auth::DeviceFlow>& flow = device_flows_[key];
   if (!flow) flow = std::make_unique<auth::DeviceFlow>();
   return *flow;
 }

@@ -269,6 +269,7 @@ http::Response AccountPages::MembersPage(Context& c, const std::string& space) {
       "<h1>Members of " + Escape(space) + "</h1>\n<p><a href=\"" + Escape(SpaceUrl(c, space)) +
       "\">Open the space</a> &middot; <a href=\"" + Escape(base) + "/tokens\">API tokens</a>" +
       " &middot; <a href=\"" + Escape(base) + "/public\">public tables</a>" +
+      " &middot; <a href=\"" + Escape(base) + "/queries\">canned queries</a>" +
       (admin ? " &middot; <a href=\"" + Escape(base) + "/audit\">audit log</a>" : std::string()) +
       "</p>\n<table class=\"rows-and-columns\"><thead><tr><th>Account</th>"
       "<th>Role</th>" +

@@ -273,6 +273,7 @@ http::Response AccountPages::Route(Context& c) {
     }
     if (tail == "audit") return AuditPage(c, space);
     if (tail == "public") return post ? SetPublic(c, space) : PublicPage(c, space);
+    if (tail == "queries") return post ? SaveQuery(c, space) : QueriesPage(c, space);
     if (tail == "delete" && post) return DeleteSpace(c, space);
     if (tail == "rename" && post) return RenameSpace(c, space);
   }

@@ -10,6 +10,7 @@
 //   /-/spaces/NAME/tokens                      API tokens: create (shown once), list, revoke
 //   /-/spaces/NAME/audit                       the space's audit log (admins)
 //   /-/spaces/NAME/public                      public tables: make one public or private (admins)
+//   /-/spaces/NAME/queries                     the space's canned queries: save, delete (admins)
 //   /-/api/...                                 the JSON equivalents (docs/cloud.md)
 //
 // Sessions: an HttpOnly, SameSite=Lax cookie (kSessionCookie) holding a signed random id,
@@ -177,6 +178,9 @@ class AccountPages {
   // Writes one change to the space's policy (cloud/space_policy.h) and the audit log.
   Status WritePublic(const std::string& space, const PublicChange& change, const std::string& who,
                      int64_t now);
+  // account_queries.cc: the space's own canned queries (kept in its policy), saved by admins.
+  http::Response QueriesPage(Context& c, const std::string& space);
+  http::Response SaveQuery(Context& c, const std::string& space);
   http::Response DeleteSpace(Context& c, const std::string& space);
   http::Response RenameSpace(Context& c, const std::string& space);
 

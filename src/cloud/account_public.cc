@@ -227,10 +227,22 @@ Status AccountPages::WritePublic(const std::string& space, const PublicChange& c
     details.Set("table", format::JsonValue::String(change.table));
     kind = "table";
   } else if (!change.query.empty()) {
+    if (change.make_public && !policy.HasQuery(change.database, change.query)) {
+      return NotFound("The space has no canned query " + change.database + "/" + change.query +
+                      " (save it first, on its canned queries page)");
+    }
+    if (!change.make_public && !policy.public_queries.contains({change.database, change.query})) {
+      return NotFound(change.database + "/" + change.query + " is not public");
+    }
     policy.SetPublicQuery(change.database, change.query, change.make_public);
     details.Set("query", format::JsonValue::String(change.query));
     kind = "query";
   } else {
+    if (change.make_public) {
+      ALM_RETURN_IF_ERROR(CheckDatabaseExists(spaces_.dir().SpaceDir(space), change.database));
+    } else if (!policy.public_databases.contains(change.database)) {
+      return NotFound(change.database + " is not public");
+    }
     policy.SetPublicDatabase(change.database, change.make_public, change.sql);
     if (change.make_public) details.Set("sql", format::JsonValue::Bool(change.sql));
     kind = "database";

@@ -150,10 +150,10 @@ http::Response FrontDoor::Handle(http::Request& request) {
     if (!request.query_string.empty()) location += "?" + request.query_string;
     return http::Response::Redirect(location);
   }
-  // `dclient login` / `almanac client login`: the front door mints the member's stored token.
-  // (Only for a space that exists: a device flow is state kept per space name.)
+  // `dclient login` / `almanac client login`: the front door mints the member's stored token
+  // (for a name that is no space's, it answers alike and approves nothing: account_device.cc).
   std::optional<DeviceStep> step = DeviceStepOf(request, space);
-  if (step && spaces_.Exists(space)) {
+  if (step) {
     std::string in_space = options_.domain.empty() ? "/" + space : "";
     return accounts_.DeviceLogin(space, *step, request, in_space + "/-/oauth/device/verify");
   }

@@ -21,6 +21,7 @@ constexpr std::string_view kPublicTables = "public_tables";
 constexpr std::string_view kPublicDatabases = "public_databases";
 constexpr std::string_view kPublicSql = "public_sql";
 constexpr std::string_view kPublicQueries = "public_queries";
+constexpr std::string_view kQueries = "queries";
 
 Status Invalid(std::string why) {
   return InvalidArgument("The space's policy is not valid: " + std::move(why));
@@ -56,6 +57,29 @@ Status ParseNames(const JsonValue& document, std::string_view key, std::set<std:
       return Invalid(std::string(key) + " lists database names");
     }
     out.insert(entry.as_string());
+  }
+  return Status::Ok();
+}
+
+// {"DATABASE": {"NAME": {"sql": "...", "title": "...", "description": "..."}}}: read-only
+// queries (a saved query never writes: "write" is refused).
+Status CheckQueries(const JsonValue& document) {
+  const JsonValue* databases = document.Find(kQueries);
+  if (!databases) return Status::Ok();
+  if (!databases->is_object()) return Invalid("queries is not an object of databases");
+  for (const auto& [database, queries] : databases->as_object()) {
+    if (database.empty() || database.find('/') != std::string::npos || !queries.is_object()) {
+      return Invalid("queries." + database + " is not an object of queries");
+    }
+    for (const auto& [name, query] : queries.as_object()) {
+      const JsonValue* sql = query.is_object() ? query.Find("sql") : nullptr;
+      if (name.empty() || !sql || !sql->is_string()) {
+        return Invalid("queries." + database + "." + name + " has no \"sql\"");
+      }
+      if (query.Find("write")) {
+        return Invalid("queries." + database + "." + name + ": a space's queries only read");
+      }
+    }
   }
   return Status::Ok();
 }
@@ -116,6 +140,51 @@ void SpacePolicy::SetPublicQuery(const std::string& database, const std::string&
   WritePairs(document, kPublicQueries, public_queries);
 }
 
+const JsonValue* SpacePolicy::QueriesOf(std::string_view database) const {
+  const JsonValue* databases = document.Find(kQueries);
+  const JsonValue* queries = databases ? databases->Find(database) : nullptr;
+  return queries && queries->is_object() && !queries->as_object().empty() ? queries : nullptr;
+}
+
+bool SpacePolicy::HasQuery(std::string_view database, std::string_view query) const {
+  const JsonValue* queries = QueriesOf(database);
+  return queries && queries->Find(query);
+}
+
+void SpacePolicy::SaveQuery(const std::string& database, const std::string& query,
+                            const std::string& sql, const std::string& title,
+                            const std::string& description) {
+  JsonValue saved = JsonValue::MakeObject({{"sql", JsonValue::String(sql)}});
+  if (!title.empty()) saved.Set("title", JsonValue::String(title));
+  if (!description.empty()) saved.Set("description", JsonValue::String(description));
+  JsonValue databases =
+      document.Find(kQueries) ? *document.Find(kQueries) : JsonValue::MakeObject();
+  JsonValue queries =
+      databases.Find(database) ? *databases.Find(database) : JsonValue::MakeObject();
+  queries.Set(query, std::move(saved));
+  databases.Set(database, std::move(queries));
+  document.Set(std::string(kQueries), std::move(databases));
+}
+
+void SpacePolicy::RemoveQuery(const std::string& database, const std::string& query) {
+  SetPublicQuery(database, query, false);
+  const JsonValue* found = document.Find(kQueries);
+  if (!found || !found->Find(database)) return;
+  JsonValue databases = *found;
+  JsonValue queries = *databases.Find(database);
+  auto named = [](const std::string& name) {
+    return
+        [&name](const std::pair<std::string, JsonValue>& member) { return member.first == name; };
+  };
+  std::erase_if(queries.as_object(), named(query));
+  if (queries.as_object().empty()) {
+    std::erase_if(databases.as_object(), named(database));
+  } else {
+    databases.Set(database, std::move(queries));
+  }
+  document.Set(std::string(kQueries), std::move(databases));
+}
+
 Result<SpacePolicy> ParseSpacePolicy(std::string_view json) {
   ALM_ASSIGN_OR_RETURN(JsonValue document, format::ParseJson(json));
   if (!document.is_object()) return Invalid("it is not a JSON object");
@@ -124,6 +193,7 @@ Result<SpacePolicy> ParseSpacePolicy(std::string_view json) {
   ALM_RETURN_IF_ERROR(ParsePairs(document, kPublicQueries, "query", policy.public_queries));
   ALM_RETURN_IF_ERROR(ParseNames(document, kPublicDatabases, policy.public_databases));
   ALM_RETURN_IF_ERROR(ParseNames(document, kPublicSql, policy.public_sql));
+  ALM_RETURN_IF_ERROR(CheckQueries(document));
   for (const std::string& database : policy.public_sql) {
     if (!policy.public_databases.contains(database)) {
       return Invalid("public_sql names " + database +

@@ -7,6 +7,9 @@
 // table and canned query of a public database (and run read-only SQL there when it is also in
 // public_sql: only a public database may allow SQL, since SQL reads every table of its
 // database); the canned queries named "DATABASE/QUERY".
+// The space's own canned queries (its admins save them through the front door: the worker
+// reads no config file) are kept as a config file's `queries:` blocks are, by database:
+//     {"queries": {"data": {"by_year": {"sql": "select ...", "title": "By year"}}}}
 // Other members are kept as they are (later parts add their own settings).
 //
 // Where it lives: DIR/policy/NAME/policy.json on the host, replaced whole by rename (never
@@ -57,6 +60,16 @@ struct SpacePolicy {
   // A public database may also allow read-only SQL; making it private removes both.
   void SetPublicDatabase(const std::string& database, bool is_public, bool sql);
   void SetPublicQuery(const std::string& database, const std::string& query, bool is_public);
+
+  // The space's canned queries of `database` ({name: {"sql", "title", "description"}}), or
+  // null when it has none.
+  const format::JsonValue* QueriesOf(std::string_view database) const;
+  bool HasQuery(std::string_view database, std::string_view query) const;
+  // Saves (adds or replaces) a read-only canned query; the title and description may be empty.
+  void SaveQuery(const std::string& database, const std::string& query, const std::string& sql,
+                 const std::string& title, const std::string& description);
+  // Removes a canned query, and with it its public entry.
+  void RemoveQuery(const std::string& database, const std::string& query);
 };
 
 // Parses a policy file's text; an InvalidArgument error says what is wrong with it.

@@ -75,17 +75,29 @@ Result<bool> HasTable(const std::string& path, bool with_wal, const std::string&
   return rc == SQLITE_ROW;
 }
 
-}  // namespace
-
-Status CheckTableExists(const std::string& space_dir, const std::string& database,
-                        const std::string& table) {
+// OK when `space_dir`/`database`.db is a regular file (not a symlink), its lstat in `out`.
+Status DatabaseFile(const std::string& space_dir, const std::string& database, struct stat& out) {
   std::string path = space_dir + "/" + database + ".db";
-  struct stat db_stat {};
-  if (database.find('/') != std::string::npos || ::lstat(path.c_str(), &db_stat) != 0 ||
-      !S_ISREG(db_stat.st_mode)) {
+  if (database.empty() || database.find('/') != std::string::npos ||
+      ::lstat(path.c_str(), &out) != 0 || !S_ISREG(out.st_mode)) {
     return NotFound("The space has no database named " + database +
                     " (its databases: " + DatabaseNames(space_dir) + ")");
   }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status CheckDatabaseExists(const std::string& space_dir, const std::string& database) {
+  struct stat db_stat {};
+  return DatabaseFile(space_dir, database, db_stat);
+}
+
+Status CheckTableExists(const std::string& space_dir, const std::string& database,
+                        const std::string& table) {
+  struct stat db_stat {};
+  ALM_RETURN_IF_ERROR(DatabaseFile(space_dir, database, db_stat));
+  std::string path = space_dir + "/" + database + ".db";
   std::string wal = path + "-wal", shm = path + "-shm";
   bool with_wal = Exists(wal);
   bool had_shm = Exists(shm);

@@ -1,5 +1,5 @@
-// Whether a space has the table an admin is about to make public: `make-public` and the
-// front door's public toggle (docs/cloud.md, "Public tables") check the space's own files
+// Whether a space has the database or table an admin is about to make public: `make-public`
+// and the front door's public toggles (docs/cloud.md, "Public tables") check the space's own files
 // before writing the policy, so that a typo is refused instead of silently publishing nothing.
 //
 // The file is read from outside the worker (the front door's side), with care for a file a
@@ -16,6 +16,10 @@
 #include "core/result.h"
 
 namespace almanac::cloud {
+
+// OK when `space_dir`/`database`.db is one of the space's databases (a regular file, not a
+// symlink); NotFound naming the space's databases otherwise.
+Status CheckDatabaseExists(const std::string& space_dir, const std::string& database);
 
 // OK when `space_dir`/`database`.db has a table or view named exactly `table`; NotFound with
 // a message for a person otherwise ("... has no database named ...", "... has no table or

@@ -8,7 +8,9 @@
 namespace almanac::control {
 
 PasswordCost DefaultPasswordCost() {
-  return {crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE};
+  constexpr uint64_t kPasses = 2;
+  constexpr size_t kMemoryBytes = size_t{19} * 1024 * 1024;
+  return {kPasses, kMemoryBytes};
 }
 
 bool InitCrypto() {

@@ -123,10 +123,10 @@ Result<Account> ControlStore::CheckPassword(std::string_view name, std::string_v
     return Status(ErrorCode::kUnauthenticated, std::string(kBadCredentials));
   }
   if (NeedsRehash(hash, options_.password_cost)) {
-    if (Result<std::string> stronger = HashPassword(password, options_.password_cost);
-        stronger.ok()) {
+    if (Result<std::string> rehashed = HashPassword(password, options_.password_cost);
+        rehashed.ok()) {
       std::lock_guard lock(mutex_);
-      (void)db_.Run("UPDATE accounts SET password_hash = ? WHERE id = ?", {*stronger, account.id});
+      (void)db_.Run("UPDATE accounts SET password_hash = ? WHERE id = ?", {*rehashed, account.id});
     }
   }
   return account;

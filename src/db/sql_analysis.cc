@@ -164,6 +164,36 @@ std::string TableKind(Connection& conn, const Opt& schema, const std::string& ta
   return std::string(stmt->ColumnText(0));
 }
 
+// SQLite reports a table of a join from which no column is read (joined with USING or NATURAL,
+// or the FROM of an UPDATE ... FROM) as a read of column "" without a schema name. The schema
+// is the one SQLite's name resolution picks for an unqualified name: temp, then main, then the
+// attached databases; nullopt when no schema has that table.
+Opt SchemaOfTable(Connection& conn, const std::string& table) {
+  Result<Statement> stmt =
+      conn.Prepare({"select schema from pragma_table_list where name = ? "
+                    "order by schema = 'temp' desc, schema = 'main' desc limit 1",
+                    {Value::Text(table)}});
+  if (!stmt.ok()) return std::nullopt;
+  Result<bool> row = stmt->Step();
+  if (!row.ok() || !*row) return std::nullopt;
+  return std::string(stmt->ColumnText(0));
+}
+
+void ResolveUnnamedSchemas(Connection& conn, Collector& collector) {
+  std::vector<Recorded> resolved;
+  for (Recorded& r : collector.ops) {
+    if (r.op.operation == "read" && r.op.target_type == "table" && r.op.table && !r.sqlite_schema) {
+      r.sqlite_schema = SchemaOfTable(conn, *r.op.table);
+      r.op.database = collector.DatabaseFor(r.sqlite_schema);
+    }
+    bool seen = std::any_of(resolved.begin(), resolved.end(), [&](const Recorded& other) {
+      return other.op == r.op && other.sqlite_schema == r.sqlite_schema;
+    });
+    if (!seen) resolved.push_back(std::move(r));
+  }
+  collector.ops = std::move(resolved);
+}
+
 // Whether SQL that reported no callbacks at all is a VACUUM (Datasette reads EXPLAIN's opcodes).
 Result<bool> IsVacuum(Connection& conn, std::string_view sql) {
   std::string explain = "EXPLAIN " + std::string(sql);
@@ -252,6 +282,7 @@ Result<AnalyzedStatement> AnalyzeStatement(Connection& conn, std::string_view sq
       collector.ops.back().op.database = collector.database_name;
     }
   }
+  ResolveUnnamedSchemas(conn, collector);
   MarkInternal(collector.ops);
   for (Recorded& r : collector.ops) {
     SqlOperation& op = r.op;

@@ -1,5 +1,7 @@
 #include "http/server.h"
 
+#include <algorithm>
+#include <array>
 #include <atomic>
 #include <cerrno>
 #include <cstring>
@@ -135,6 +137,49 @@ void ApplyHeaders(Message& res, const Response& response) {
   for (const auto& [name, value] : response.headers) res.insert(name, value);
 }
 
+// Whether a whole (not streamed) answer can be written by PlainHead: a status with a body,
+// and none of the framing headers Beast would reconcile.
+bool HasPlainFraming(const Response& response) {
+  if (response.status < 200 || response.status > 999 || response.status == 204 ||
+      response.status == 304) {
+    return false;
+  }
+  for (const auto& [name, value] : response.headers) {
+    if (beast::iequals(name, "content-length") || beast::iequals(name, "transfer-encoding") ||
+        beast::iequals(name, "connection")) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// The head Beast would write for a whole answer (same fields, order and spelling), without
+// building a Beast message: one string, sent with the body in one write.
+void PlainHead(const Response& response, bool keep_alive, std::string& out) {
+  beast::string_view reason = bhttp::obsolete_reason(static_cast<bhttp::status>(response.status));
+  out.reserve(256 + response.content_type.size());
+  out += "HTTP/1.1 ";
+  out += std::to_string(response.status);
+  out += ' ';
+  out.append(reason.data(), reason.size());
+  out += "\r\nServer: almanac\r\n";
+  if (!response.content_type.empty()) {
+    out += "Content-Type: ";
+    out += response.content_type;
+    out += "\r\n";
+  }
+  for (const auto& [name, value] : response.headers) {
+    out += name;
+    out += ": ";
+    out += value;
+    out += "\r\n";
+  }
+  if (!keep_alive) out += "Connection: close\r\n";
+  out += "Content-Length: ";
+  out += std::to_string(response.body.size());
+  out += "\r\n\r\n";
+}
+
 thread_local asio::io_context* current_server_io = nullptr;
 
 // Runs `io` on this thread, which CurrentServerIo names meanwhile.
@@ -174,18 +219,29 @@ struct Server::Impl {
   Status AddAcceptor(std::unique_ptr<Acceptor> acceptor, bool tcp);
   void BeginShutdown();
 
-  // Open connections, by descriptor, so that a shutdown can end the idle ones (::shutdown on
-  // the descriptor is safe from any thread; the socket objects are not). Declared before `io`:
-  // a Session frame that the io_context destroys unregisters itself here.
-  void AddSession(int fd);
-  void RemoveSession(int fd);
+  // Open connections, so that a shutdown can end the idle ones and the keep-alive watch the
+  // ones idle for too long (::shutdown on the descriptor is safe from any thread; the socket
+  // objects are not). Declared before `io`: a Session frame that the io_context destroys
+  // unregisters itself here.
+  struct SessionEntry {
+    int fd;
+    // While the session waits for a request: until when (steady clock, ns); else 0.
+    std::atomic<int64_t> idle_until{0};
+  };
+  void AddSession(SessionEntry* entry);
+  void RemoveSession(SessionEntry* entry);
   void EndIdleSessions();
   size_t SessionCount();
+  bool KeepAliveWatching();
+  // Ends the connections idle past keep_alive_timeout, checking a few times per timeout, for
+  // as long as there are connections: no timer armed and cancelled per request for it.
+  asio::awaitable<void> WatchKeepAlive();
 
   ServerOptions options;
   Handler& handler;
   std::mutex sessions_mutex;
-  std::unordered_multiset<int> session_fds;
+  std::unordered_set<SessionEntry*> sessions;
+  bool keep_alive_watch = false;  // guarded by sessions_mutex
   // Runs the acceptors, the shutdown and the idle watch; with context_per_thread, the first
   // thread's connections too (the others' run on `more`, one io_context per thread).
   asio::io_context io{options.context_per_thread ? 1 : BOOST_ASIO_CONCURRENCY_HINT_DEFAULT};
@@ -194,7 +250,8 @@ struct Server::Impl {
   size_t next_context = 0;  // used by the acceptors (on `io`)
   // CallWhenIdle runs on this strand, so that a shutdown can cancel its timer.
   asio::strand<asio::io_context::executor_type> idle_strand{io.get_executor()};
-  std::optional<asio::steady_timer> idle_timer;  // used on idle_strand only
+  std::optional<asio::steady_timer> idle_timer;        // used on idle_strand only
+  std::optional<asio::steady_timer> keep_alive_timer;  // used on idle_strand only
   std::vector<std::unique_ptr<Acceptor>> acceptors;
   std::vector<bool> acceptor_is_tcp;
   std::vector<std::string> unix_paths;  // removed when the server is destroyed
@@ -255,6 +312,24 @@ asio::awaitable<void> Server::Impl::Write(ServerStream& stream, Response& respon
   auto executor = co_await asio::this_coro::executor;
   auto status = static_cast<bhttp::status>(response.status);
   stream.expires_after(options.write_timeout);
+  if (!response.stream && HasPlainFraming(response)) {
+    std::string head_bytes;
+    PlainHead(response, keep_alive, head_bytes);
+    std::array<asio::const_buffer, 2> whole{
+        asio::buffer(head_bytes), asio::buffer(head ? std::string_view() : response.body)};
+    // Most answers fit in the socket's send buffer: sent at once (the socket is non-blocking),
+    // without arming the write timer; whatever is left is written with it.
+    size_t sent = stream.socket().write_some(whole, ec);
+    if (ec == asio::error::would_block || ec == asio::error::try_again) {
+      ec = {};
+      sent = 0;
+    }
+    if (ec || sent == asio::buffer_size(whole)) co_return;
+    beast::buffers_suffix<std::array<asio::const_buffer, 2>> rest(whole);
+    rest.consume(sent);
+    co_await asio::async_write(stream, rest, asio::redirect_error(asio::use_awaitable, ec));
+    co_return;
+  }
   if (!response.stream) {
     bhttp::response<bhttp::string_body> res{status, 11};
     ApplyHeaders(res, response);
@@ -309,20 +384,26 @@ asio::awaitable<void> Server::Impl::Session(Protocol::socket socket) {
   auto stream = std::make_shared<ServerStream>(std::move(socket));
   auto buffer = std::make_shared<beast::flat_buffer>();
   int fd = stream->socket().native_handle();
-  AddSession(fd);
+  SessionEntry entry{fd};
+  AddSession(&entry);
+  beast::error_code ec;
+  // Synchronous calls on it never block (Write's first try); asynchronous ones are unaffected.
+  stream->socket().non_blocking(true, ec);
   const std::string peer_address = PeerAddress(fd);
   struct Unregister {
     Impl* impl;
-    int fd;
-    ~Unregister() { impl->RemoveSession(fd); }
-  } unregister{this, fd};  // before `stream` closes the descriptor
-  beast::error_code ec;
+    SessionEntry* entry;
+    ~Unregister() { impl->RemoveSession(entry); }
+  } unregister{this, &entry};  // before `stream` closes the descriptor
   while (!stopping) {
     if (buffer->size() == 0) {
-      // Idle between requests: wait for the first byte of the next one.
-      stream->expires_after(options.keep_alive_timeout);
-      size_t n = co_await stream->async_read_some(buffer->prepare(4096),
-                                                  asio::redirect_error(asio::use_awaitable, ec));
+      // Idle between requests: wait for the first byte of the next one, as long as the
+      // keep-alive watch lets it (it ends the connection: the read ends).
+      auto until = std::chrono::steady_clock::now() + options.keep_alive_timeout;
+      entry.idle_until.store(until.time_since_epoch().count(), std::memory_order_relaxed);
+      size_t n = co_await stream->socket().async_read_some(
+          buffer->prepare(4096), asio::redirect_error(asio::use_awaitable, ec));
+      entry.idle_until.store(0, std::memory_order_relaxed);
       if (ec) break;
       buffer->commit(n);
     }
@@ -479,43 +560,76 @@ asio::awaitable<void> Server::Impl::Drain() {
   }
   asio::post(idle_strand, [this] {
     if (idle_timer) idle_timer->cancel();
+    if (keep_alive_timer) keep_alive_timer->cancel();
   });
   deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
   for (;;) {
     EndIdleSessions();
-    if ((SessionCount() == 0 && !idle_watch) || std::chrono::steady_clock::now() >= deadline) {
+    if ((SessionCount() == 0 && !idle_watch && !KeepAliveWatching()) ||
+        std::chrono::steady_clock::now() >= deadline) {
       break;
     }
     timer.expires_after(std::chrono::milliseconds(2));
     co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
   }
-  if (SessionCount() > 0 || idle_watch) {
+  if (SessionCount() > 0 || idle_watch || KeepAliveWatching()) {
     io.stop();
     for (auto& context : more) context->stop();
   }
 }
 
-void Server::Impl::AddSession(int fd) {
+void Server::Impl::AddSession(SessionEntry* entry) {
   std::lock_guard lock(sessions_mutex);
-  session_fds.insert(fd);
+  sessions.insert(entry);
+  if (!keep_alive_watch && !stopping) {
+    keep_alive_watch = true;
+    asio::co_spawn(idle_strand, WatchKeepAlive(), asio::detached);
+  }
 }
 
-void Server::Impl::RemoveSession(int fd) {
+void Server::Impl::RemoveSession(SessionEntry* entry) {
   std::lock_guard lock(sessions_mutex);
-  auto found = session_fds.find(fd);
-  if (found != session_fds.end()) session_fds.erase(found);
+  sessions.erase(entry);
 }
 
 void Server::Impl::EndIdleSessions() {
   // The reads of these connections end (end of stream) and their coroutines return. Called
   // once no request is in progress (or the grace period is over).
   std::lock_guard lock(sessions_mutex);
-  for (int fd : session_fds) ::shutdown(fd, SHUT_RDWR);
+  for (SessionEntry* entry : sessions) ::shutdown(entry->fd, SHUT_RDWR);
 }
 
 size_t Server::Impl::SessionCount() {
   std::lock_guard lock(sessions_mutex);
-  return session_fds.size();
+  return sessions.size();
+}
+
+bool Server::Impl::KeepAliveWatching() {
+  std::lock_guard lock(sessions_mutex);
+  return keep_alive_watch;
+}
+
+asio::awaitable<void> Server::Impl::WatchKeepAlive() {
+  if (!keep_alive_timer) keep_alive_timer.emplace(io);
+  // A connection idle past the timeout is ended within a quarter of it (at most a second).
+  auto period = std::clamp<std::chrono::steady_clock::duration>(
+      std::chrono::steady_clock::duration(options.keep_alive_timeout) / 4,
+      std::chrono::milliseconds(10), std::chrono::seconds(1));
+  for (;;) {
+    keep_alive_timer->expires_after(period);
+    beast::error_code ec;
+    co_await keep_alive_timer->async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    std::lock_guard lock(sessions_mutex);
+    if (ec || stopping || sessions.empty()) {
+      keep_alive_watch = false;
+      break;
+    }
+    int64_t now = std::chrono::steady_clock::now().time_since_epoch().count();
+    for (SessionEntry* entry : sessions) {
+      int64_t until = entry->idle_until.load(std::memory_order_relaxed);
+      if (until != 0 && now >= until) ::shutdown(entry->fd, SHUT_RDWR);
+    }
+  }
 }
 
 void Server::Impl::BeginShutdown() {

@@ -79,7 +79,7 @@ std::string Renderer::Query(const api::QueryPage& page, const RenderContext& ctx
   const api::Request& request = ctx.request;
   std::optional<api::CannedQuery> canned;
   if (page.canned_query) {
-    canned = api::FindCannedQuery(ctx.instance.config, page.database, *page.canned_query);
+    canned = api::FindCannedQuery(ctx.instance, page.database, *page.canned_query);
   }
   Data data;
   data.set("color", api::DatabaseColor(page.database));

@@ -1,5 +1,7 @@
 // The upload page: a multipart form (a file, or pasted data) that loads rows into a new or an
-// existing table, and, once an upload has finished, what it imported. No JavaScript.
+// existing table, and, once an upload has finished, what it imported. It works without
+// JavaScript; app.js sends the form itself to show a progress bar (data-max-bytes lets it
+// refuse a file that is too large before sending it).
 #include "api/catalog.h"
 #include "ui/renderer.h"
 #include "ui/upload_form.h"
@@ -28,6 +30,7 @@ std::string Renderer::Upload(std::string_view database, const UploadFormState& s
   data.set("table_name", state.table_name);
   data.set("append", state.append);
   data.set("limit", Megabytes(limit_bytes));
+  data.set("limit_bytes", std::to_string(limit_bytes));
   Data formats = List();
   for (const auto& [value, label] :
        std::vector<std::pair<std::string, std::string>>{{"", "Detect"},

@@ -7,6 +7,7 @@
 
 #include "api/json_output.h"
 #include "api/magic_parameters.h"
+#include "api/resolve.h"
 #include "auth/csrf.h"
 #include "core/text.h"
 #include "core/url.h"
@@ -171,6 +172,14 @@ Response App::Route(api::Request& request) const {
   if (!match) return NotFoundResponse(request, NotFound("404"));
   if (!RowTakes(*match->row, request.method)) return MethodNotAllowed(request);
   request.url_vars = match->row->pattern.UrlVars(match->route);
+  if (instance_.hidden_means_absent && !match->route.database.empty()) {
+    // Hosting mode: a database the actor may see nothing of is not there, whatever the page.
+    std::string database = TildeDecode(match->route.database);
+    if (instance_.registry.Find(database) && !api::MaySeeDatabase(instance_, request, database)) {
+      return NotFoundResponse(request,
+                              NotFound("Database not found").About(ErrorSubject::kDatabase));
+    }
+  }
   RouteContext ctx{instance_, request, match->route, renderer_};
   Response response = match->row->handler(ctx);
   if (match->row->json_twin && response.status == 200 && !response.deferred &&

@@ -143,7 +143,7 @@ Response HandleTable(const RouteContext& ctx) {
       IsJson(route.format) ? api::TableFormat::kJsonDirect : api::TableFormat::kHtml;
   Result<api::TablePage> page = api::BuildTablePage(in, request, database, table, table_format);
   if (!page.ok() && page.status().Is(ErrorCode::kNotFound, ErrorSubject::kTable) &&
-      api::FindCannedQuery(in.config, database, table)) {
+      api::FindCannedQuery(in, database, table)) {
     return CannedQuery(ctx, database, table);
   }
   if (!page.ok()) return PageError(request, page.status());

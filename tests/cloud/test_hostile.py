@@ -256,6 +256,23 @@ def test_one_space_s_credentials_open_nothing_in_another(world):
     with httpx.Client(base_url=cloud.url, timeout=60) as anonymous:
         assert answer(anonymous.get("/ghost/data.json")) == answer(
             anonymous.get("/no-such-space/data.json"))
+        # Nor does the device login (`dclient login`): it starts, and its code waits, alike.
+        started, polled = {}, {}
+        for space in ("vault", "no-such-space"):
+            start = anonymous.post(f"/{space}/-/oauth/device", data={"scope": ""})
+            assert start.status_code == 200, start.text
+            started[space] = start.json()
+            poll = anonymous.post(f"/{space}/-/oauth/token", data={
+                "grant_type": "urn:ietf:params:oauth:grant-type:device_code",
+                "device_code": start.json()["device_code"]})
+            assert poll.json()["error"] == "authorization_pending", poll.text
+            polled[space] = answer(poll)
+        assert started["vault"].keys() == started["no-such-space"].keys()
+        assert polled["vault"] == polled["no-such-space"]
+        verify = mallory.get("/vault/-/oauth/device/verify")
+        elsewhere = mallory.get("/no-such-space/-/oauth/device/verify")
+        assert verify.status_code == elsewhere.status_code == 403, verify.text
+        assert verify.text.replace("vault", "no-such-space") == elsewhere.text
     # None of it woke vault's neighbour `ghost`, nor a worker for a space that does not exist.
     for _ in range(3):
         mallory.get("/ghost/data.json")

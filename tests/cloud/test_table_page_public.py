@@ -98,6 +98,18 @@ def test_a_whole_database_public_with_or_without_sql(start_cloud):
     refused = ivan.client.post("/-/api/spaces/india/public", json={
         "database": "data", "table": "open", "public": True, "sql": True})
     assert refused.status_code == 400, refused.text
+    # A database (or a query of a database) the space does not have is refused, naming what it
+    # has, rather than silently publishing nothing; so is taking back what is not public.
+    for change in ({"database": "dta", "public": True},
+                   {"database": "dta", "query": "by_year", "public": True},
+                   {"database": "data", "public": False},
+                   {"database": "data", "query": "by_year", "public": False}):
+        missing = ivan.client.post("/-/api/spaces/india/public", json=change)
+        assert missing.status_code == 404, (change, missing.text)
+        assert missing.json()["ok"] is False
+    assert "its databases: data" in ivan.client.post("/-/api/spaces/india/public", json={
+        "database": "dta", "public": True}).json()["error"]
+    assert ivan.get("/-/api/spaces/india/public").json()["public_databases"] == []
 
     made = ivan.client.post("/-/api/spaces/india/public", json={"database": "data", "public": True})
     assert made.status_code == 200, made.text
@@ -132,3 +144,76 @@ def test_a_whole_database_public_with_or_without_sql(start_cloud):
     assert ivan.get("/-/api/spaces/india/public").json()["public_databases"] == []
     assert audit_actions(ivan, "india")[:3] == [
         "database-private", "database-public", "database-public"]
+
+
+def test_the_space_s_own_canned_queries_public_one_by_one(start_cloud):
+    cloud = start_cloud("--no-sandbox", "--pool", "0")
+    ivan, judy = Browser(cloud), Browser(cloud)
+    ivan.sign_up("ivan")
+    judy.sign_up("judy")
+    ivan.create_space("india")
+    assert ivan.client.post("/india/data/-/create", json={
+        "table": "open", "pk": "id", "rows": [{"id": 1}, {"id": 2}]}).status_code == 201
+    code = ivan.client.post("/-/api/spaces/india/invitations", json={"role": "member"}).json()["code"]
+    assert judy.client.post(f"/-/api/invite/{code}", json={}).status_code == 200
+    anonymous = httpx.Client(base_url=cloud.url, timeout=60)
+    api = "/-/api/spaces/india/queries"
+    for bad, status in (({"database": "data", "name": "a b", "sql": "select 1"}, 400),
+                        ({"database": "data", "name": "empty", "sql": " "}, 400),
+                        ({"database": "dta", "name": "typo", "sql": "select 1"}, 404),
+                        ({"database": "data", "name": "never", "delete": True}, 404)):
+        refused = ivan.client.post(api, json=bad)
+        assert refused.status_code == status, (bad, refused.text)
+    # A member may not save one; an admin may.
+    assert judy.client.post(api, json={"database": "data", "name": "x", "sql": "select 1"}
+                            ).status_code == 403
+    for name, sql, title in (("above", "select id from open where id > :min", "Rows above"),
+                             ("counted", "select count(*) as n from open", "")):
+        saved = ivan.client.post(api, json={"database": "data", "name": name, "sql": sql,
+                                            "title": title})
+        assert saved.status_code == 200, saved.text
+    listed = judy.get(api).json()["queries"]
+    assert [(q["name"], q["title"], q["public"]) for q in listed] == [
+        ("above", "Rows above", False), ("counted", None, False)]
+    # The worker serves them as canned queries: to members, with their parameters.
+    above = wait_for(lambda: (lambda r: r if r.status_code == 200 else None)(
+        judy.get("/india/data/above.json", params={"min": 1, "_shape": "array"})),
+        what="the saved query to reach the worker")
+    assert above.json() == [{"id": 2}]
+    assert "Rows above" in judy.get("/india/data").text
+    assert anonymous.get("/india/data/above.json").status_code == 401
+
+    # Public one by one: the world may run `above`, and sees nothing else of the space.
+    unsaved = ivan.client.post("/-/api/spaces/india/public", json={
+        "database": "data", "query": "nosuch", "public": True})
+    assert unsaved.status_code == 404, unsaved.text
+    made = ivan.client.post("/-/api/spaces/india/public", json={
+        "database": "data", "query": "above", "public": True})
+    assert made.status_code == 200, made.text
+    public = wait_for(lambda: (lambda r: r if r.status_code == 200 else None)(
+        anonymous.get("/india/data/above.json", params={"min": 0, "_shape": "array"})),
+        what="the query to be public")
+    assert public.json() == [{"id": 1}, {"id": 2}]
+    missing = anonymous.get("/india/data/nosuch.json")
+    for hidden in ("/india/data/counted.json", "/india/data/open.json"):
+        seen = anonymous.get(hidden)
+        assert seen.status_code == 404 and seen.json() == missing.json(), hidden
+    assert anonymous.get("/india/data/-/query.json", params={"sql": "select 1"}).status_code == 403
+    # Read-only whatever its SQL says.
+    assert ivan.client.post(api, json={"database": "data", "name": "counted",
+                                       "sql": "delete from open"}).status_code == 200
+    wait_for(lambda: judy.get("/india/data/counted.json").status_code != 200,
+             what="the changed query to reach the worker")
+    assert len(judy.get("/india/data/open.json").json()["rows"]) == 2
+
+    # Deleting a query takes its public entry with it.
+    assert ivan.client.post(api, json={"database": "data", "name": "above", "delete": True}
+                            ).status_code == 200
+    wait_for(lambda: anonymous.get("/india/data/above.json").status_code != 200,
+             what="the deleted query to be gone")
+    assert ivan.get("/-/api/spaces/india/public").json()["public_queries"] == []
+    assert [q["name"] for q in ivan.get(api).json()["queries"]] == ["counted"]
+    assert audit_actions(ivan, "india")[:4] == [
+        "query-delete", "query-save", "query-public", "query-save"]
+    page = ivan.get("/-/spaces/india/queries").text
+    assert "Save a canned query" in page and "delete from open" in page

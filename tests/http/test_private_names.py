@@ -64,7 +64,11 @@ def hosted(tmp_path_factory):
     make_db(work)
     policy = work / "policy.json"
     policy.write_text(json.dumps({"public_tables": [f"data/{t}" for t in PUBLIC]}))
-    with AlmanacServer(["data.db", "--space-policy", str(policy)], cwd=work) as server:
+    vault = sqlite3.connect(work / "zzvault.db")  # a database with nothing public in it
+    vault.executescript("create table zzthings (id integer primary key); insert into zzthings values (1);")
+    vault.close()
+    with AlmanacServer(["data.db", "zzvault.db", "--space-policy", str(policy)],
+                       cwd=work) as server:
         with httpx.Client(base_url=server.url, timeout=10) as client:
             yield client
 
@@ -130,6 +134,22 @@ def test_a_private_table_answers_as_an_absent_one_in_hosting_mode(hosted):
         assert seen.status_code == missing.status_code == 404, (private, seen.status_code)
         if private.endswith(".json"):
             assert seen.json() == missing.json(), private
+
+
+# Every page of a database (read or write, HTML or JSON), reached with GET.
+DATABASE_PAGES = ["", ".json", "/-/upload", "/-/query?sql=select+1", "/-/query.json?sql=select+1",
+                  "/zzthings.json", "/zzthings/1.json", "/-/schema.json", "/-/queries.json",
+                  "/-/changes.json", "/-/links.json?target=zzthings/1", "/-/create", "/-/insert",
+                  ".db", "/-/execute-write", "/nosuchtable.json", "/nosuchtable"]
+
+
+@pytest.mark.parametrize("page", DATABASE_PAGES)
+def test_a_private_database_answers_as_an_absent_one_in_hosting_mode(hosted, page):
+    seen, missing = hosted.get("/zzvault" + page), hosted.get("/nosuch" + page)
+    assert seen.status_code == missing.status_code, (page, seen.status_code, missing.status_code)
+    assert seen.status_code != 200, page
+    # The same answer, but for the name asked for (which a page may repeat).
+    assert seen.text.replace("zzvault", "nosuch") == missing.text, page
 
 
 def test_a_private_table_keeps_datasettes_403_outside_hosting_mode(configured):

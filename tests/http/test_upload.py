@@ -117,6 +117,8 @@ def test_html_form_and_result_page(api):
     assert 'enctype="multipart/form-data"' in page.text
     assert 'type="file" name="file"' in page.text and 'name="paste"' in page.text
     assert "<script" not in page.text.split("</main>")[0].split("<main")[-1]
+    # The most accepted, in bytes, for app.js to refuse a larger file before sending it.
+    assert 'data-max-bytes="1073741824"' in page.text and "Uploads up to 1 GB" in page.text
     r = upload(api, "html_dogs.csv", CSV, json=False)
     assert r.status_code == 200
     assert r.headers["content-type"].startswith("text/html")
@@ -314,6 +316,8 @@ def test_cap_and_quota_leave_the_database_as_it_was(tmp_path):
         with httpx.Client(base_url=capped.url, headers=headers, timeout=60) as c:
             def names():
                 return {t["name"] for t in c.get("/capped.json").json()["tables"]}
+            page = c.get("/capped/-/upload").text
+            assert 'data-max-bytes="1048576"' in page and "Uploads up to 1 MB" in page
             assert c.post("/capped/-/upload.json",
                           files=[("file", ("small.csv", "a\n1\n", "text/csv"))]).status_code == 201
             # Announced larger than the cap: refused before the body is read.

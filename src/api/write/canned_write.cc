@@ -149,7 +149,7 @@ CannedWriteResult Finish(const CannedState& s, const Status& status) {
 Result<CannedWrite> PrepareCannedWrite(const Instance& instance, const Request& request,
                                        const std::string& database, const std::string& name) {
   ALM_ASSIGN_OR_RETURN(ResolvedDatabase resolved, ResolveDatabase(instance, database));
-  std::optional<CannedQuery> canned = FindCannedQuery(instance.config, database, name);
+  std::optional<CannedQuery> canned = FindCannedQuery(instance, database, name);
   if (!canned) return NotFound("Table not found");
   ALM_RETURN_IF_ERROR(Require(instance, request, auth::Action::kViewQuery,
                               auth::Resource::Table(database, canned->name),

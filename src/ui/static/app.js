@@ -1,6 +1,6 @@
 // Almanac UI enhancements. Every page works without this file; it only adds comfort:
 // SQL syntax highlighting and Ctrl+Enter in the editor, tidy filter URLs, column menus that
-// close themselves, an inline "count all", and confirmation prompts.
+// close themselves, an inline "count all", confirmation prompts, and a progress bar for uploads.
 (function () {
   "use strict";
 
@@ -144,6 +144,118 @@
     });
   }
 
+  function formatBytes(n) {
+    var units = [" bytes", " KB", " MB", " GB"], i = 0;
+    while (n >= 1024 && i < 3) { n /= 1024; i++; }
+    return (i ? n.toFixed(1) : n) + units[i];
+  }
+
+  // The words of a failed answer: the JSON error, the HTML page's alert or heading, else the
+  // status.
+  function answerError(xhr) {
+    var type = xhr.getResponseHeader("Content-Type") || "", text = xhr.responseText || "";
+    try {
+      if (/json/.test(type)) return JSON.parse(text).error || "";
+    } catch (e) { /* not JSON after all */ }
+    if (/html/.test(type)) {
+      var doc = new DOMParser().parseFromString(text, "text/html");
+      var said = doc.querySelector("[role=alert], .message-error") || doc.querySelector("h1");
+      if (said) return said.textContent.trim().replace(/\s+/g, " ");
+    } else if (text.length < 500) {
+      return text.trim();
+    }
+    return "";
+  }
+
+  // The upload form sent by XMLHttpRequest: a <progress> counts the bytes sent, then turns
+  // indeterminate ("Importing…") while the server reads the rows; then the result page's
+  // content replaces the page's, as a plain submission would show it. An error is shown above
+  // the form, which keeps what was chosen.
+  function enhanceUpload(form) {
+    var button = form.querySelector("button[type=submit]"), main = document.querySelector("main");
+    var box = document.createElement("p"), bar = document.createElement("progress");
+    var words = document.createElement("span");
+    box.className = "upload-progress";
+    box.hidden = true;
+    bar.setAttribute("aria-label", "Upload progress");
+    box.append(bar, " ", words);
+    form.appendChild(box);
+
+    function alertBox() {
+      var alert = form.previousElementSibling;
+      return alert && alert.classList.contains("message-error") ? alert : null;
+    }
+    function showError(message) {
+      var alert = alertBox();
+      if (!alert) {
+        alert = document.createElement("div");
+        alert.className = "message-error";
+        alert.setAttribute("role", "alert");
+        form.before(alert);
+      }
+      alert.textContent = message;
+      box.hidden = true;
+      button.disabled = false;
+    }
+    function sent(loaded, total) {
+      bar.max = total;
+      bar.value = loaded;
+      words.textContent = "Sent " + formatBytes(loaded) + " of " + formatBytes(total) + " (" +
+        Math.floor(loaded * 100 / total) + "%)";
+    }
+
+    form.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      if (button.disabled) return;
+      var limit = Number(form.dataset.maxBytes) || 0, file = form.elements.file.files[0];
+      var size = (file ? file.size : 0) + new Blob([form.elements.paste.value]).size;
+      if (limit && size > limit) {
+        showError("The upload is larger than " + Math.floor(limit / 1048576) +
+                  " MB, the most accepted here");
+        return;
+      }
+      var xhr = new XMLHttpRequest();
+      xhr.open("POST", form.action);
+      xhr.setRequestHeader("Accept", "text/html");
+      xhr.upload.onprogress = function (e) {
+        if (e.lengthComputable) sent(e.loaded, e.total);
+      };
+      xhr.upload.onload = function (e) {
+        if (e.lengthComputable) sent(e.total, e.total);
+        bar.removeAttribute("value");
+        words.textContent = "Importing\u2026 (" + formatBytes(e.total) +
+          " sent; the server is adding the rows)";
+      };
+      xhr.onload = function () {
+        var ok = xhr.status >= 200 && xhr.status < 300;
+        var doc = ok && new DOMParser().parseFromString(xhr.responseText, "text/html");
+        var answer = doc && doc.querySelector("main");
+        if (answer) {
+          main.replaceChildren.apply(main, Array.from(answer.childNodes, function (n) {
+            return document.importNode(n, true);
+          }));
+          document.title = doc.title;
+        } else if (ok) {
+          words.textContent = "Uploaded";
+        } else {
+          showError(answerError(xhr) ||
+                    "The upload failed: the server answered " + xhr.status + " " + xhr.statusText);
+        }
+      };
+      xhr.onerror = function () {
+        showError("The upload did not reach the server, or its answer was lost: check the " +
+                  "connection and try again");
+      };
+      if (alertBox()) alertBox().remove();
+      bar.max = 1;
+      bar.value = 0;
+      words.textContent = "Sending\u2026";
+      box.hidden = false;
+      button.disabled = true;
+      xhr.send(new FormData(form));
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     var editor = document.getElementById("sql-editor");
     if (editor && editor.tagName === "TEXTAREA") enhanceEditor(editor);
@@ -156,6 +268,10 @@
     }
     enhanceMenus();
     enhanceCountAll();
+    var upload = document.querySelector("form.upload[enctype='multipart/form-data']");
+    if (upload && window.FormData && upload.elements.file && upload.elements.paste) {
+      enhanceUpload(upload);
+    }
     document.querySelectorAll("form[data-confirm]").forEach(function (form) {
       form.addEventListener("submit", function (ev) {
         if (!window.confirm(form.getAttribute("data-confirm"))) ev.preventDefault();

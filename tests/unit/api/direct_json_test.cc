@@ -11,6 +11,7 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include "api/json_output.h"
 #include "api/query.h"
@@ -46,7 +47,8 @@ class DirectJsonTest : public ::testing::Test {
   void SetUp() override {
     fs::path conformance = ConformanceDir();
     if (conformance.empty()) GTEST_SKIP() << "../shared/conformance not found";
-    dir_ = fs::temp_directory_path() / "alm_direct_json_test";
+    // A directory of this process's own: CTest runs the cases as parallel processes.
+    dir_ = fs::temp_directory_path() / ("alm_direct_json_test_" + std::to_string(::getpid()));
     fs::remove_all(dir_);
     fs::create_directories(dir_);
     fs::copy_file(conformance / "fixtures.db", dir_ / "fixtures.db");

@@ -175,6 +175,37 @@ TEST(SpacePolicy, PublicDatabasesSqlAndQueries) {
   }
 }
 
+TEST(SpacePolicy, TheSpacesOwnCannedQueries) {
+  SpacePolicy policy;
+  EXPECT_EQ(policy.QueriesOf("data"), nullptr);
+  policy.SaveQuery("data", "by_year", "select 1", "By year", "");
+  policy.SaveQuery("data", "all", "select 2", "", "");
+  policy.SetPublicQuery("data", "by_year", true);
+  Result<SpacePolicy> read = ParseSpacePolicy(SpacePolicyJson(policy));
+  ASSERT_TRUE(read.ok()) << read.status().message();
+  ASSERT_NE(read->QueriesOf("data"), nullptr);
+  EXPECT_EQ(format::ToJsonText(*read->QueriesOf("data")),
+            R"({"by_year": {"sql": "select 1", "title": "By year"}, "all": {"sql": "select 2"}})");
+  EXPECT_TRUE(read->HasQuery("data", "all"));
+  EXPECT_FALSE(read->HasQuery("other", "all"));
+  // Saving again replaces; removing takes the public entry with it, and the last query of a
+  // database its entry.
+  read->SaveQuery("data", "all", "select 3", "", "");
+  EXPECT_EQ(read->QueriesOf("data")->Find("all")->Find("sql")->as_string(), "select 3");
+  read->RemoveQuery("data", "by_year");
+  EXPECT_FALSE(read->public_queries.contains({"data", "by_year"}));
+  read->RemoveQuery("data", "all");
+  EXPECT_EQ(read->QueriesOf("data"), nullptr);
+  EXPECT_EQ(SpacePolicyJson(*read), "{\"queries\": {}, \"public_queries\": []}\n");
+  // A space's queries only read; each has its SQL.
+  for (const char* bad :
+       {R"({"queries": {"data": {"q": {"sql": "delete from t", "write": true}}}})",
+        R"({"queries": {"data": {"q": {"title": "no SQL"}}}})",
+        R"({"queries": {"data": ["select 1"]}})", R"({"queries": []})"}) {
+    EXPECT_FALSE(ParseSpacePolicy(bad).ok()) << bad;
+  }
+}
+
 TEST_F(SpacesTest, PolicyRulesForPublicDatabasesAndQueries) {
   std::string directory = (root_ / "policy" / "d").string();
   SpacePolicy policy;

@@ -105,14 +105,20 @@ TEST_F(ControlStoreTest, AccountsAndPasswords) {
   EXPECT_EQ(wrong.status().message(), nobody.status().message());
 }
 
-TEST(PasswordHashTest, DefaultCostIsArgon2idInteractive) {
+TEST(PasswordHashTest, DefaultCostIsArgon2idOwaspConfiguration) {
   auto hash = HashPassword("correct horse", DefaultPasswordCost());
   ASSERT_TRUE(hash.ok());
-  EXPECT_TRUE(hash->starts_with("$argon2id$v=19$m=65536,t=2,p=1$")) << *hash;
+  EXPECT_TRUE(hash->starts_with("$argon2id$v=19$m=19456,t=2,p=1$")) << *hash;
   EXPECT_TRUE(VerifyPassword(*hash, "correct horse"));
   EXPECT_FALSE(VerifyPassword(*hash, "correct horsE"));
   EXPECT_FALSE(NeedsRehash(*hash, DefaultPasswordCost()));
   EXPECT_TRUE(NeedsRehash(*hash, FastHashes().password_cost));
+  // A hash made at the earlier default (libsodium's INTERACTIVE: 2 passes over 64 MiB) still
+  // signs in, and is re-hashed at today's cost then.
+  auto earlier = HashPassword("correct horse", {2, size_t{64} * 1024 * 1024});
+  ASSERT_TRUE(earlier.ok());
+  EXPECT_TRUE(VerifyPassword(*earlier, "correct horse"));
+  EXPECT_TRUE(NeedsRehash(*earlier, DefaultPasswordCost()));
 }
 
 TEST_F(ControlStoreTest, SessionsAreSignedAndRevokedServerSide) {

@@ -72,6 +72,29 @@ TEST_F(ExecuteWriteTest, EachOperationNeedsItsPermission) {
             "Permission denied: need execute-write-sql");
 }
 
+TEST_F(ExecuteWriteTest, JoinsThatReadNoColumnOfATableNeedViewOnIt) {
+  // SQLite names no schema for a joined table none of whose columns is read (USING, NATURAL,
+  // UPDATE ... FROM): such statements were refused as "Unsupported SQL operation: read table".
+  for (const char* sql : {"insert into pairs (a, b, v) select d.name, d.id, 'x' from dogs d "
+                          "join dogs e using (id)",
+                          "insert into pairs (a, b, v) select p.a || '-n', p.b, 'y' from pairs p "
+                          "natural join dogs where p.v = 'one' limit 1",
+                          "update pairs set v = 'z' from dogs where pairs.b = 99"}) {
+    Result<ExecuteWriteResult> done = Execute({"scratch", sql, {}}, root_);
+    ASSERT_TRUE(done.ok()) << sql << ": " << done.status().message();
+    // The joined table is read in this database, which needs view-table on it.
+    auto reads_dogs = std::find_if(
+        done->operations.begin(), done->operations.end(),
+        [](const db::SqlOperation& op) { return op.operation == "read" && op.table == "dogs"; });
+    ASSERT_NE(reads_dogs, done->operations.end()) << sql;
+    EXPECT_EQ(reads_dogs->database, "scratch") << sql;
+    EXPECT_EQ(RequiredActions(*reads_dogs), std::vector<auth::Action>{auth::Action::kViewTable});
+  }
+  EXPECT_EQ(Query("select group_concat(row, ' ') from (select a || '/' || v as row from pairs "
+                  "order by a)"),
+            "Cleo/x Pancakes/x x/one x-n/y");
+}
+
 TEST_F(ExecuteWriteTest, ParseErrors) {
   auto error = [&](std::string_view body) {
     Result<ExecuteWriteArgs> r = ParseExecuteWrite(Json(body), "scratch");
