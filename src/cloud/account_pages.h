@@ -18,7 +18,7 @@
 // HMAC of the session id) when signed in, else a double-submit cookie (kCsrfCookie) — and
 // every POST must pass the Origin / Sec-Fetch-Site check (auth/csrf.h); JSON requests must
 // be sent as application/json (which a cross-site form cannot do). Sign-in is rate-limited
-// per account name and per client address. Password hashing (argon2id, ~0.1-0.3 s) runs on a
+// per account name and per client address. Password hashing (argon2id, ~10-30 ms) runs on a
 // small pool of its own, never on an I/O thread.
 #pragma once
 

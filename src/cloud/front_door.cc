@@ -100,10 +100,13 @@ bool FrontDoor::AnonymousMayAsk(const std::string& space, const http::Request& r
 
 std::optional<std::string> FrontDoor::CheckUploadSize(const http::Request& request) const {
   if (options_.space_quota_bytes <= 0) return std::nullopt;
+  // A file up to the quota comes with its form's framing (multipart boundaries and headers):
+  // the worker's upload page allows the same, and its quota decides on the rows themselves.
+  constexpr int64_t kFramingAllowance = 64 * 1024;
   const std::string* length_header = request.Header("content-length");
   int64_t length = 0;
   if (!length_header || !ParseContentLength(*length_header, length) ||
-      length <= options_.space_quota_bytes) {
+      length <= options_.space_quota_bytes + kFramingAllowance) {
     return std::nullopt;
   }
   return "Too large for this space: the request's body has " + Megabytes(length) +

@@ -133,7 +133,9 @@ def test_sandboxed_worker_reads_its_policy_but_cannot_change_it(start_cloud, dat
     cloud_command(data_dir, "make-public", "museum", "data", "shown")
     cloud_command(data_dir, "make-public", "museum", "data", "also")
     with cloud.client() as anonymous:
-        assert anonymous.get("/museum/data/shown.json").status_code == 200
+        # The worker looks at its policy file again when its last look is 0.1 s old.
+        wait_for(lambda: anonymous.get("/museum/data/shown.json").status_code == 200,
+                 what="the sandboxed worker to apply its policy")
         assert anonymous.get("/museum/data/hidden.json").status_code == 404
         [pid] = cloud.serve_processes("museum")
         root = f"/proc/{pid}/root"
