@@ -60,8 +60,9 @@ void AddQueries(std::vector<CannedQuery>& out, std::string_view database, const 
                 bool from_space) {
   if (!queries || !queries->is_object()) return;
   for (const auto& [name, value] : queries->as_object()) {
+    const std::string& named = name;  // (clang 14 cannot capture a structured binding)
     bool hidden = std::any_of(out.begin(), out.end(),
-                              [&name](const CannedQuery& q) { return q.name == name; });
+                              [&named](const CannedQuery& q) { return q.name == named; });
     if (!hidden) {
       out.push_back(from_space ? FromSpace(database, name, value)
                                : FromConfig(database, name, value));
