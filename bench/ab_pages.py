@@ -10,6 +10,7 @@ URLs and the row page's query_ms).
     bench/ab_pages.py --before OLD_BINARY --after NEW_BINARY [--rounds 3] [--duration 3]
 """
 import argparse
+import gzip
 import os
 import re
 import sys
@@ -19,7 +20,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from benchlib import data, scenarios, servers, wrk  # noqa: E402
 
-KINDS = ("table", "row", "query")
+KINDS = ("table", "row", "query", "html", "gzip")
+LABELS = {"table": "table JSON", "row": "row JSON", "query": "query JSON", "html": "table HTML",
+          "gzip": "table JSON gzip'd"}
 TICK = os.sysconf("SC_CLK_TCK")
 
 
@@ -29,7 +32,9 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / TICK
 
 
-def normalised(body):
+def normalised(body, kind):
+    if kind == "gzip":
+        body = gzip.decompress(body)
     body = re.sub(rb"127\.0\.0\.1:\d+", b"HOST", body)
     return re.sub(rb'"query_ms": [0-9.e+-]+', b'"query_ms": 0', body)
 
@@ -62,8 +67,9 @@ def main():
             mirrored = {k: scenarios.mirror(after, v, www, k) for k, v in kinds.items()}
             for k, paths in kinds.items():
                 ca, cb = servers.Client(before.url), servers.Client(after.url)
-                same[k] = all(normalised(ca.get(p)[2]) == normalised(cb.get(p)[2])
-                              for p in paths)
+                headers = scenarios.HEADERS.get(k)
+                same[k] = all(normalised(ca.get(p, headers)[2], k) ==
+                              normalised(cb.get(p, headers)[2], k) for p in paths)
                 ca.close()
                 cb.close()
             with servers.Nginx(work / "nginx", www) as nginx:
@@ -72,13 +78,15 @@ def main():
                         listed = scenarios.write_paths(work, f"almanac-{k}", paths)
                         for name, server in (("before", before), ("after", after)):
                             cpu = cpu_seconds(server.pid)
-                            result = wrk.run(server.url, listed, args.duration, args.connections)
+                            result = wrk.run(server.url, listed, args.duration, args.connections,
+                                             headers=scenarios.HEADERS.get(k))
                             result["cpu_us"] = ((cpu_seconds(server.pid) - cpu) * 1e6 /
                                                 max(result["requests"], 1))
                             figures[name][k].append(result)
                         listed = scenarios.write_paths(work, f"nginx-{k}", mirrored[k])
                         figures["nginx"][k].append(wrk.run(nginx.url, listed, args.duration,
-                                                           args.connections))
+                                                           args.connections,
+                                                           headers=scenarios.HEADERS.get(k)))
     load_end = os.getloadavg()
     print(f"load average: start {load_start[0]:.2f} {load_start[1]:.2f} {load_start[2]:.2f}, "
           f"end {load_end[0]:.2f} {load_end[1]:.2f} {load_end[2]:.2f}; {args.rounds} rounds, "
@@ -96,7 +104,7 @@ def main():
             per_round = ", ".join(f"{x['rps'] / n['rps']:.2f}"
                                   for x, n in zip(runs, figures["nginx"][k]))
             cells.append(f"{rps:,.0f} | {rps / ngx:.2f}× ({per_round}) | {cpu:.0f} µs")
-        print(f"| {k} JSON | {ngx:,.0f} | {cells[0]} | {cells[1]} | "
+        print(f"| {LABELS[k]} | {ngx:,.0f} | {cells[0]} | {cells[1]} | "
               f"{'yes' if same[k] else '**no**'} |")
     return 0 if all(same.values()) else 1
 

@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from benchlib import data, report, scenarios  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-MICRO = ["alm_bench_json", "alm_bench_query"]
+MICRO = ["alm_bench_json", "alm_bench_query", "alm_bench_floor"]
 
 
 def ensure_binary(binary):

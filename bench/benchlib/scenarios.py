@@ -18,16 +18,23 @@ def log(msg):
     print(msg, file=sys.stderr, flush=True)
 
 
+# Request headers of a page scenario (almanac's requests, wrk's and the mirrored bytes').
+HEADERS = {"gzip": {"Accept-Encoding": "gzip"}}
+
+
 def mirror(almanac, paths, www, name):
     """Fetches every path from almanac and saves the bytes as www/name/N.json; returns the
-    list of nginx paths in the same order."""
+    list of nginx paths in the same order. The "gzip" scenario's bytes are stored compressed,
+    as almanac sent them, and nginx serves them with `Content-Encoding: gzip` (servers.py)."""
     client = servers.Client(almanac.url)
     out = []
     (www / name).mkdir(parents=True, exist_ok=True)
     for i, path in enumerate(paths):
-        status, ctype, body = client.get(path)
+        status, ctype, body = client.get(path, HEADERS.get(name))
         if status != 200:
             sys.exit(f"{path}: HTTP {status}: {body[:200]!r}")
+        if name == "gzip" and client.last_encoding != "gzip":
+            sys.exit(f"{path}: not gzip'd (Content-Encoding {client.last_encoding!r})")
         (www / name / f"{i}.json").write_bytes(body)
         out.append(f"/{name}/{i}.json")
     client.close()
@@ -43,10 +50,13 @@ def write_paths(workdir, name, paths):
 def page_paths():
     """The 1,000 paths of each JSON page scenario, for the database served as "big"."""
     rng = random.Random(6)
-    # 100-row table pages via keyset pagination (?_next=), rows, and parameterised ?sql=.
+    # 100-row table pages via keyset pagination (?_next=), rows, and parameterised ?sql=; the
+    # same table pages as HTML, and as JSON gzip'd (Accept-Encoding: gzip).
     starts = rng.sample(range(0, 999_900), PAGES)
     return {
         "table": [f"/big/big.json?_next={n}" for n in starts],
+        "html": [f"/big/big?_next={n}" for n in starts],
+        "gzip": [f"/big/big.json?_next={n}" for n in starts],
         "row": [f"/big/big/{n + 1}.json" for n in starts],
         "query": [f"/big/-/query.json?sql=select+id,a,b,c,d+from+big+where+id+between+:lo+and+:hi"
                   f"&lo={n + 1}&hi={n + 20}" for n in starts],
@@ -54,7 +64,8 @@ def page_paths():
 
 
 def http_pages(binary, db, workdir, duration, connections):
-    """Table page, row page and ?sql= JSON: almanac against nginx serving the same bytes."""
+    """Table page (JSON, HTML, gzip'd JSON), row page and ?sql= JSON: almanac against nginx
+    serving the same bytes."""
     kinds = page_paths()
     www = Path(workdir) / "www"
     results = {}
@@ -65,14 +76,14 @@ def http_pages(binary, db, workdir, duration, connections):
         for k, paths in kinds.items():
             log(f"wrk almanac {k} ...")
             results[k] = {"almanac": wrk.run(almanac.url, write_paths(workdir, "a-" + k, paths),
-                                             duration, connections),
+                                             duration, connections, headers=HEADERS.get(k)),
                           "bytes": sizes[k]}
         rss = almanac.hwm_mb()
     with servers.Nginx(Path(workdir) / "nginx", www) as nginx:
         for k, paths in mirrored.items():
             log(f"wrk nginx {k} ...")
             results[k]["nginx"] = wrk.run(nginx.url, write_paths(workdir, "n-" + k, paths),
-                                          duration, connections)
+                                          duration, connections, headers=HEADERS.get(k))
     results["peak_rss_mb"] = rss
     return results
 

@@ -46,10 +46,12 @@ class Client:
     def __init__(self, base, timeout=120):
         host, port = base.split("//", 1)[1].split(":")
         self.conn = http.client.HTTPConnection(host, int(port), timeout=timeout)
+        self.last_encoding = None  # Content-Encoding of the last answer
 
     def get(self, path, headers=None):
         self.conn.request("GET", path, headers=headers or {})
         resp = self.conn.getresponse()
+        self.last_encoding = resp.getheader("content-encoding")
         return resp.status, resp.getheader("content-type"), resp.read()
 
     def post(self, path, body, headers):
@@ -156,6 +158,8 @@ http {{
   server {{
     listen 127.0.0.1:{port};
     root {root};
+    # The gzip'd pages' bytes are stored as almanac compressed them (gzip_static's way).
+    location /gzip/ {{ add_header Content-Encoding gzip; }}
   }}
 }}
 """

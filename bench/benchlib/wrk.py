@@ -12,10 +12,13 @@ def _ms(text):
     return float(m.group(1)) * UNITS[m.group(2)]
 
 
-def run(base, paths_file, duration, connections=16, threads=1):
-    """req/s, p50 ms, p99 ms and error counts of `wrk` against `base`, cycling the paths."""
+def run(base, paths_file, duration, connections=16, threads=1, headers=None):
+    """req/s, p50 ms, p99 ms and error counts of `wrk` against `base`, cycling the paths,
+    each request with `headers` (a dict) besides wrk's own."""
+    extra = [arg for k, v in (headers or {}).items() for arg in ("-H", f"{k}: {v}")]
     out = subprocess.run(["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s",
-                          "--latency", "-s", str(CYCLE_LUA), base, "--", str(paths_file)],
+                          "--latency", *extra, "-s", str(CYCLE_LUA), base, "--",
+                          str(paths_file)],
                          capture_output=True, text=True, check=True, timeout=duration + 60).stdout
     result = {
         "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),

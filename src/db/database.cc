@@ -17,14 +17,18 @@ namespace {
 
 std::atomic<uint64_t> next_database_id{1};
 
-// Set while ReadConnection reads the change generation of a connection it is enlisting in
-// the request's read transaction (ChangeGeneration then asks the monitor).
-thread_local bool reading_generation_to_enlist = false;
-
-// This thread's read connections, by database id.
-std::unordered_map<uint64_t, std::unique_ptr<Connection>>& ThreadConnections() {
-  thread_local std::unordered_map<uint64_t, std::unique_ptr<Connection>> connections;
-  return connections;
+// Begins the snapshot of `conn`'s open, deferred transaction (a first read from the file) and
+// returns the pager's data version as of that snapshot: SQLITE_FCNTL_DATA_VERSION moves
+// whenever the file's content changed, whoever committed (this process or another one).
+Result<unsigned int> StartSnapshot(Connection& conn) {
+  ALM_ASSIGN_OR_RETURN(Statement stmt, conn.Prepare({"PRAGMA schema_version", {}}));
+  ALM_RETURN_IF_ERROR(stmt.Step().status());
+  unsigned int version = 0;
+  if (sqlite3_file_control(conn.handle(), "main", SQLITE_FCNTL_DATA_VERSION, &version) !=
+      SQLITE_OK) {
+    return Internal("Could not read the database file's data version");
+  }
+  return version;
 }
 
 // Readers wait for a writer's lock instead of failing: a file in rollback-journal mode (until
@@ -197,29 +201,47 @@ Result<std::unique_ptr<Connection>> Database::OpenStreamingConnection() const {
   return OpenReadOnly(false);
 }
 
+std::unordered_map<uint64_t, Database::ThreadReader>& Database::ThreadReaders() {
+  thread_local std::unordered_map<uint64_t, ThreadReader> readers;
+  return readers;
+}
+
 Result<Connection*> Database::ReadConnection() {
-  auto& connections = ThreadConnections();
-  auto found = connections.find(id_);
-  Connection* conn = nullptr;
-  if (found != connections.end()) {
-    conn = found->second.get();
-  } else {
-    ALM_ASSIGN_OR_RETURN(std::unique_ptr<Connection> opened, OpenReadOnly(true));
-    conn = opened.get();
-    connections.emplace(id_, std::move(opened));
+  ThreadReader& reader = ThreadReaders()[id_];
+  if (!reader.conn) {
+    ALM_ASSIGN_OR_RETURN(reader.conn, OpenReadOnly(true));
   }
+  Connection* conn = reader.conn.get();
   // A file's readers share one transaction per request (read_transaction.h); memory and
-  // immutable databases take no file locks to save. The request's change generation is read
-  // now, before its transaction reads anything, so that it never names newer data.
-  if (!options_.memory && !options_.immutable && RequestReadTransaction::WouldEnlist(*conn)) {
-    reading_generation_to_enlist = true;
-    Result<std::optional<uint64_t>> generation = ChangeGeneration();  // from the monitor
-    reading_generation_to_enlist = false;
-    if (RequestReadTransaction::Enlist(*conn)) {
-      RequestReadTransaction::RecordGeneration(*conn, std::move(generation));
-    }
+  // immutable databases take no file locks to save. The request's change generation is
+  // settled as its transaction begins, so that it names exactly the data the request reads.
+  if (!options_.memory && !options_.immutable && RequestReadTransaction::Enlist(*conn)) {
+    RequestReadTransaction::RecordGeneration(*conn, SnapshotGeneration(reader));
   }
   return conn;
+}
+
+Result<std::optional<uint64_t>> Database::SnapshotGeneration(ThreadReader& reader) {
+  Connection& conn = *reader.conn;
+  ALM_ASSIGN_OR_RETURN(unsigned int version, StartSnapshot(conn));
+  // Nothing committed since this connection last looked: the same data, the same name, and
+  // no second file lock for the monitor (the common case: one lock per request).
+  if (reader.seen_data_version == version) return std::optional<uint64_t>(reader.seen_generation);
+  // The file changed (or this connection never looked): take the monitor's generation, read
+  // before a fresh snapshot begins, as a generation must never name newer data than a request
+  // reads. The transaction has read nothing for the request yet, so it may start again.
+  reader.seen_data_version.reset();
+  ALM_ASSIGN_OR_RETURN(std::optional<uint64_t> before, MonitorGeneration());
+  if (!RequestReadTransaction::Restart(conn)) return before;
+  ALM_ASSIGN_OR_RETURN(unsigned int fresh, StartSnapshot(conn));
+  // Kept for the next requests only when nothing committed between the generation's read and
+  // the snapshot: then it names exactly this data until the data version moves again.
+  ALM_ASSIGN_OR_RETURN(std::optional<uint64_t> after, MonitorGeneration());
+  if (before && after == before) {
+    reader.seen_data_version = fresh;
+    reader.seen_generation = *before;
+  }
+  return before;
 }
 
 Result<std::shared_ptr<const Schema>> Database::CurrentSchema(Connection& conn) {
@@ -242,12 +264,16 @@ Result<std::shared_ptr<const Schema>> Database::CurrentSchema(Connection& conn) 
 Result<std::optional<uint64_t>> Database::ChangeGeneration() {
   if (options_.memory) return std::optional<uint64_t>();
   if (options_.immutable) return std::optional<uint64_t>(0);
-  // Inside a request: the generation read as its transaction began (enlisting the connection
-  // now if nothing read this database yet), so that the request reads it once.
-  if (!reading_generation_to_enlist && RequestReadTransaction::Active()) {
+  // Inside a request: the generation of its snapshot (enlisting this thread's connection now
+  // if nothing read this database yet), so that the request reads it once.
+  if (RequestReadTransaction::Active()) {
     ALM_ASSIGN_OR_RETURN(Connection * conn, ReadConnection());
     if (const auto* recorded = RequestReadTransaction::Generation(*conn)) return *recorded;
   }
+  return MonitorGeneration();
+}
+
+Result<std::optional<uint64_t>> Database::MonitorGeneration() {
   std::lock_guard lock(generation_mutex_);
   if (!monitor_) {
     OpenOptions read{options_.path, true, false, false, false, 0};

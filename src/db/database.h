@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "core/result.h"
@@ -79,16 +80,33 @@ class Database {
   WriteQueue* write_queue() { return write_queue_.get(); }
 
   // A number that changes whenever this database's data may have changed: a commit through any
-  // connection, in this process or another. Read through one long-lived monitor connection
-  // whose PRAGMA data_version moves whenever any other connection commits. nullopt when
-  // changes cannot be detected this way (shared-cache memory databases): don't cache.
+  // connection, in this process or another. Kept by one long-lived monitor connection whose
+  // PRAGMA data_version moves whenever any other connection commits. Inside a request
+  // (read_transaction.h) it names the request's snapshot, and a thread's connection reuses the
+  // number it was given while its file's data version has not moved, so that a request takes
+  // the file lock once, not again for the monitor. nullopt when changes cannot be detected
+  // this way (shared-cache memory databases): don't cache.
   Result<std::optional<uint64_t>> ChangeGeneration();
   // Cached results of expensive queries, keyed by ChangeGeneration.
   QueryCache& cache() { return cache_; }
 
  private:
+  // This thread's read connection of one database, and what it last saw of the file: its
+  // data version and the generation that named the data then.
+  struct ThreadReader {
+    std::unique_ptr<Connection> conn;
+    std::optional<unsigned int> seen_data_version;
+    uint64_t seen_generation = 0;
+  };
+  // This thread's readers, by database id.
+  static std::unordered_map<uint64_t, ThreadReader>& ThreadReaders();
+
   explicit Database(DatabaseOptions options);
   Result<std::unique_ptr<Connection>> OpenReadOnly(bool memory_map) const;
+  // Begins the snapshot of `reader`'s newly enlisted transaction and names it.
+  Result<std::optional<uint64_t>> SnapshotGeneration(ThreadReader& reader);
+  // The generation as the monitor connection sees the file now.
+  Result<std::optional<uint64_t>> MonitorGeneration();
 
   DatabaseOptions options_;
   uint64_t id_;

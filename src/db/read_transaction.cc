@@ -53,6 +53,12 @@ RequestReadTransaction::Enlisted* RequestReadTransaction::Find(const Connection&
   return nullptr;
 }
 
+bool RequestReadTransaction::Restart(Connection& conn) {
+  if (!Find(conn)) return false;
+  End(conn);
+  return Begin(conn);
+}
+
 bool RequestReadTransaction::WouldEnlist(const Connection& conn) { return active && !Find(conn); }
 
 bool RequestReadTransaction::Enlist(Connection& conn) {

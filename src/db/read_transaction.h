@@ -17,8 +17,8 @@
 //
 // A snapshot held across statements must not be labelled with a change generation read after
 // it began (the label would name newer data than the page shows, and caches keyed by it would
-// keep stale results): Database reads the generation once as it enlists its connection, before
-// the transaction's first statement, and records it here for the rest of the request.
+// keep stale results): Database settles the generation once as it enlists its connection and
+// begins the snapshot (db/database.h), and records it here for the rest of the request.
 #pragma once
 
 #include <cstdint>
@@ -41,6 +41,9 @@ class RequestReadTransaction {
   // not enlisted yet; otherwise nothing (statements then run in autocommit, as before). True
   // when it was enlisted by this call (its transaction has not read anything yet).
   static bool Enlist(Connection& conn);
+  // Ends `conn`'s transaction and begins a new one (deferred), for a connection enlisted by
+  // this request whose transaction has read nothing for it yet. True when one is open after.
+  static bool Restart(Connection& conn);
   // True when Enlist(conn) would enlist it now.
   static bool WouldEnlist(const Connection& conn);
   // The change generation recorded for `conn` in this thread's scope, or nullptr when there is

@@ -20,19 +20,19 @@ bool IsNameChar(char c) {
 Data ResultRows(const db::Rows& rows, int64_t truncate) {
   CellOptions options;
   options.truncate = truncate;
-  Data out = List();
+  Data out = ListOf(rows.size());
   for (size_t r = 0; r < rows.size(); ++r) {
-    Data cells = List();
+    Data cells = ListOf(rows.columns.size());
     for (size_t c = 0; c < rows.columns.size(); ++c) {
       const Value& v = rows.at(r, c);
       Data cell;
-      cell.set("html", CellHtml(v, options));
-      if (IsNumeric(v)) cell.set("cls", "num");
-      cells.push_back(cell);
+      Put(cell, "html", Data(CellHtml(v, options)));
+      if (IsNumeric(v)) Put(cell, "cls", Data("num"));
+      Append(cells, std::move(cell));
     }
     Data row;
     Put(row, "cells", std::move(cells));
-    out.push_back(row);
+    Append(out, std::move(row));
   }
   return out;
 }

@@ -32,7 +32,7 @@ std::string Renderer::Row(const api::RowPage& page, const RenderContext& ctx) co
   SetIf(data, "json_href", ctx.json_url);
   CellOptions options;
   options.truncate = 0;  // the row page shows values in full
-  Data fields = List();
+  Data fields = ListOf(page.rows.columns.size());
   if (!page.rows.empty()) {
     for (size_t c = 0; c < page.rows.columns.size(); ++c) {
       const Value& v = page.rows.at(0, c);
@@ -53,7 +53,7 @@ std::string Renderer::Row(const api::RowPage& page, const RenderContext& ctx) co
         field.set("html", CellHtml(v, options));
         if (IsNumeric(v)) field.set("cls", "num");
       }
-      fields.push_back(field);
+      Append(fields, std::move(field));
     }
   }
   Put(data, "fields", std::move(fields));

@@ -89,24 +89,25 @@ Data RowsData(const api::TablePage& page, const RenderContext& ctx, bool link_co
   }
   CellOptions options;
   options.truncate = ctx.instance.settings.truncate_cells_html;
-  Data out = List();
+  Data out = ListOf(rows.size());
   for (size_t r = 0; r < rows.size(); ++r) {
     std::string row_url;
     if (!page.is_view) row_url = table_url + "/" + api::RowPath(page, r);
-    Data cells = List();
+    Data cells = ListOf(rows.columns.size() + 1);
     if (link_column) {
       Data cell;
-      cell.set("html", "<a href=\"" + Escape(row_url) + "\">" +
-                           Escape(TildeDecode(api::RowPath(page, r))) + "</a>");
-      cell.set("cls", "link");
-      cells.push_back(cell);
+      Put(cell, "html",
+          Data("<a href=\"" + Escape(row_url) + "\">" + Escape(TildeDecode(api::RowPath(page, r))) +
+               "</a>"));
+      Put(cell, "cls", Data("link"));
+      Append(cells, std::move(cell));
     }
     for (size_t c = 0; c < rows.columns.size(); ++c) {
       const Value& v = rows.at(r, c);
       Data cell;
       if (static_cast<int>(c) == link_index) {
-        cell.set("html", "<a href=\"" + Escape(row_url) + "\">" + CellHtml(v, {}) + "</a>");
-        cell.set("cls", "pk");
+        Put(cell, "html", Data("<a href=\"" + Escape(row_url) + "\">" + CellHtml(v, {}) + "</a>"));
+        Put(cell, "cls", Data("pk"));
       } else if (const Value* label = CellLabel(page, r, c)) {
         std::string href = ForeignKeyHref(ctx, page, rows.columns[c], v);
         std::string shown = CellHtml(*label, options);
@@ -118,14 +119,14 @@ Data RowsData(const api::TablePage& page, const RenderContext& ctx, bool link_co
         if (v.type() == Value::Type::kBlob && !row_url.empty()) {
           options.blob_href = row_url + ".blob?_blob_column=" + QuotePlus(rows.columns[c]);
         }
-        cell.set("html", CellHtml(v, options));
-        if (IsNumeric(v)) cell.set("cls", "num");
+        Put(cell, "html", Data(CellHtml(v, options)));
+        if (IsNumeric(v)) Put(cell, "cls", Data("num"));
       }
-      cells.push_back(cell);
+      Append(cells, std::move(cell));
     }
     Data row;
     Put(row, "cells", std::move(cells));
-    out.push_back(row);
+    Append(out, std::move(row));
   }
   return out;
 }
@@ -156,7 +157,7 @@ Data FilterRows(const std::vector<api::AppliedFilter>& filters,
     }
     Put(row, "ops", std::move(ops));
     row.set("value", f.value);
-    out.push_back(row);
+    Append(out, std::move(row));
   }
   return out;
 }

@@ -1,5 +1,8 @@
 #include "ui/view.h"
 
+#include <memory>
+#include <unordered_map>
+
 #include "api/magic_parameters.h"
 #include "auth/session.h"
 #include "auth/signer.h"
@@ -12,6 +15,25 @@ namespace {
 
 namespace mustache = kainjow::mustache;
 
+// Template `name` of `source`, parsed once per thread (a parsed template is never shared
+// between threads) and again when its text changed (other assets, a --template-dir) or its
+// last render failed (kainjow keeps the error in the template).
+mustache::mustache& ParsedTemplate(std::string_view name, const std::string& source) {
+  struct Parsed {
+    std::string source;
+    std::unique_ptr<mustache::mustache> tmpl;
+  };
+  thread_local std::unordered_map<std::string, Parsed> parsed;
+  Parsed& entry = parsed[std::string(name)];
+  if (!entry.tmpl || !entry.tmpl->is_valid() || entry.source != source) {
+    entry.source = source;
+    entry.tmpl = std::make_unique<mustache::mustache>(source);
+    // One escaping everywhere (&#39; for quotes), the same as the HTML this module builds.
+    entry.tmpl->set_custom_escape([](const std::string& s) { return Escape(s); });
+  }
+  return *entry.tmpl;
+}
+
 // Renders one template with every "_name" template available as a partial.
 std::string RenderTemplate(const Assets& assets, std::string_view name, Data& data) {
   const std::string* text = assets.Template(name);
@@ -23,9 +45,7 @@ std::string RenderTemplate(const Assets& assets, std::string_view name, Data& da
     const std::string* source = &partial_text;
     data.set(partial_name, mustache::partial([source] { return *source; }));
   }
-  mustache::mustache tmpl(*text);
-  // One escaping everywhere (&#39; for quotes), the same as the HTML this module builds.
-  tmpl.set_custom_escape([](const std::string& s) { return Escape(s); });
+  mustache::mustache& tmpl = ParsedTemplate(name, *text);
   std::string out;
   if (tmpl.is_valid()) out = tmpl.render(data);
   if (!tmpl.is_valid()) {

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include <kainjow/mustache.hpp>
@@ -25,6 +26,23 @@ inline void SetIf(Data& data, const std::string& key, const std::string& value) 
 }
 // Moves a (large) value in; Data::set would copy it.
 inline void Put(Data& data, const std::string& key, Data&& value) { data[key] = std::move(value); }
+// kainjow's data gives no mutable access to a list, but the list a Data owns is not const.
+inline auto& MutableList(Data& list) {
+  using ListType = std::remove_cvref_t<decltype(list.list_value())>;
+  return const_cast<ListType&>(list.list_value());
+}
+// A list with room for `n` items: Data's move constructor is not noexcept, so a list that
+// grows copies every item it holds (deeply) instead of moving it.
+inline Data ListOf(size_t n) {
+  Data list = List();
+  MutableList(list).reserve(n);
+  return list;
+}
+// Appends `item` to `list`, moved: Data::push_back copies, and a page's rows are most of its
+// data (each row copied whole into the list was a third of an HTML table page's CPU).
+inline void Append(Data& list, Data&& item) {
+  if (list.is_list()) MutableList(list).push_back(std::move(item));
+}
 // 1234567 -> "1,234,567" (Datasette's "{:,}").
 std::string FormatCount(int64_t n);
 // "1 row", "2 rows"; "1,001 rows".

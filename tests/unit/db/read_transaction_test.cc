@@ -67,6 +67,25 @@ class ReadTransactionTest : public ::testing::Test {
       return ctx.conn().Exec("insert into t values (" + std::to_string(id) + ")");
     });
   }
+  // A commit by a connection Almanac does not own, as by another program.
+  Status InsertFromAnotherConnection(int64_t id) {
+    OpenOptions other{path_, /*read_only=*/false, false, false, /*create=*/false, 0};
+    Result<std::unique_ptr<Connection>> conn = Connection::Open(other);
+    if (!conn.ok()) return conn.status();
+    return (*conn)->Exec("insert into t values (" + std::to_string(id) + ")");
+  }
+  // The change generation as one request (its own read transaction) sees it.
+  uint64_t RequestGeneration() {
+    RequestReadTransaction request;
+    Result<std::optional<uint64_t>> generation = db_->ChangeGeneration();
+    EXPECT_TRUE(generation.ok() && generation->has_value());
+    return generation.ok() && generation->has_value() ? **generation : 0;
+  }
+  uint64_t MonitorGeneration() {
+    Result<std::optional<uint64_t>> generation = db_->ChangeGeneration();
+    EXPECT_TRUE(generation.ok() && generation->has_value());
+    return generation.ok() && generation->has_value() ? **generation : 0;
+  }
   std::string JournalMode() {
     Result<QueryResult> r = Execute(Reader(), {"PRAGMA journal_mode", {}}, Limits{});
     return r.ok() ? r->rows.at(0, 0).text() : "";
@@ -118,16 +137,57 @@ TEST_F(ReadTransactionTest, TheChangeGenerationNamesTheRequestsSnapshot) {
 }
 
 TEST_F(ReadTransactionTest, ARequestReadsTheChangeGenerationOnce) {
+  // In WAL mode, so that the write below need not wait for the request: asking for the
+  // generation begins the request's snapshot, and in rollback-journal mode a writer would
+  // wait for the request's end (AWriterWaitsForTheRequestInRollbackJournalMode).
+  ASSERT_TRUE(Insert(2).ok());
   RequestReadTransaction request;
   // Asked before anything read the database (a conditional request's ETag): the connection is
   // enlisted then, and the rest of the request gets the same answer.
   Result<std::optional<uint64_t>> first = db_->ChangeGeneration();
   ASSERT_TRUE(first.ok() && first->has_value());
   EXPECT_TRUE(RequestReadTransaction::InTransaction(Reader()));
-  ASSERT_TRUE(Insert(2).ok());
+  ASSERT_TRUE(Insert(3).ok());
   Result<std::optional<uint64_t>> again = db_->ChangeGeneration();
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(*again, *first);
+}
+
+TEST_F(ReadTransactionTest, RequestsNameUnchangedDataAlikeAndEveryCommitAnew) {
+  // Whoever commits: this process's writer, or another connection (as the sqlite3 CLI would),
+  // in rollback-journal mode (as another program made the file) and in WAL mode.
+  uint64_t first = RequestGeneration();
+  EXPECT_EQ(RequestGeneration(), first);
+  EXPECT_EQ(MonitorGeneration(), first);  // outside a request: the monitor's answer
+  ASSERT_TRUE(InsertFromAnotherConnection(10).ok());
+  uint64_t second = RequestGeneration();
+  EXPECT_NE(second, first);
+  EXPECT_EQ(RequestGeneration(), second);
+  ASSERT_TRUE(Insert(2).ok());  // the first write switches the file to WAL
+  ASSERT_EQ(JournalMode(), "wal");
+  uint64_t third = RequestGeneration();
+  EXPECT_NE(third, second);
+  EXPECT_EQ(RequestGeneration(), third);
+  ASSERT_TRUE(InsertFromAnotherConnection(11).ok());
+  uint64_t fourth = RequestGeneration();
+  EXPECT_NE(fourth, third);
+  EXPECT_EQ(RequestGeneration(), fourth);
+  EXPECT_EQ(MonitorGeneration(), fourth);
+  RequestReadTransaction request;
+  EXPECT_EQ(Count(), 4);  // and the request reads the data its generation names
+}
+
+TEST_F(ReadTransactionTest, ConnectionsOfTwoThreadsNameTheSameDataAlike) {
+  // A conditional request may reach any I/O thread: its ETag must not depend on which.
+  auto elsewhere = [this] {
+    return std::async(std::launch::async, [this] { return RequestGeneration(); }).get();
+  };
+  uint64_t here = RequestGeneration();
+  EXPECT_EQ(elsewhere(), here);
+  ASSERT_TRUE(Insert(2).ok());
+  uint64_t there = elsewhere();
+  EXPECT_NE(there, here);
+  EXPECT_EQ(RequestGeneration(), there);
 }
 
 TEST_F(ReadTransactionTest, AnExceptionEndsTheTransactionAndAWriteThenSucceeds) {
