@@ -197,8 +197,9 @@ def test_write_api_doc_examples_run(tmp_path):
                    "curl() { command curl -w '\\n%%{http_code}\\n' \"$@\"; }\n" % token)
         for block in examples:
             script = prelude + block.replace("http://127.0.0.1:8001", server.url)
+            # In the test's own directory: the examples write files (pets.csv).
             out = subprocess.run(["bash", "-c", script], capture_output=True, text=True,
-                                 timeout=60)
+                                 timeout=60, cwd=tmp_path)
             assert out.returncode == 0, out.stderr
             lines = out.stdout.strip().splitlines()
             statuses = [int(line) for line in lines[1::2]]
