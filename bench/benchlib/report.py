@@ -117,7 +117,7 @@ NOTES = {
            "~5 µs, bench/micro's BM_FloorRowPage). 0.75× of nginx's ~100k req/s leaves ~27 "
            "µs a request for server, kernel and wrk together: less than the kernel's share "
            "plus wrk's. Not closable on this machine.",
-"count": "Only on the cold request, and only at 10M rows (1M: ~0.9×; cached: <1 ms): the "
+    "count": "Only on the cold request, and only at 10M rows (1M: ~0.9×; cached: <1 ms): the "
              "first request after a start also opens the read and monitor connections, loads "
              "the schema, and touches each page of its scan for the first time through the "
              "1 GB memory map (a page fault per 4 KB page; the CLI reads with pread into its "

@@ -59,8 +59,6 @@ bool RequestReadTransaction::Restart(Connection& conn) {
   return Begin(conn);
 }
 
-bool RequestReadTransaction::WouldEnlist(const Connection& conn) { return active && !Find(conn); }
-
 bool RequestReadTransaction::Enlist(Connection& conn) {
   if (!active || Find(conn)) return false;
   if (!Begin(conn)) return false;

@@ -44,8 +44,6 @@ class RequestReadTransaction {
   // Ends `conn`'s transaction and begins a new one (deferred), for a connection enlisted by
   // this request whose transaction has read nothing for it yet. True when one is open after.
   static bool Restart(Connection& conn);
-  // True when Enlist(conn) would enlist it now.
-  static bool WouldEnlist(const Connection& conn);
   // The change generation recorded for `conn` in this thread's scope, or nullptr when there is
   // no scope, `conn` is not enlisted, or nothing was recorded.
   static const Result<std::optional<uint64_t>>* Generation(const Connection& conn);
