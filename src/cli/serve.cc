@@ -78,6 +78,7 @@ struct ServeFlags {
   bool default_deny = false;
   int io_threads = 0;  // 0: one per SQL thread (requests are handled on the I/O threads)
   int keep_alive_timeout = 5;
+  int idle_release_ms = 10000;
   int request_timeout = 10;
   std::string template_dir;
   std::vector<std::string> static_mounts;  // MOUNT:DIRECTORY
@@ -292,6 +293,12 @@ CLI::App* AddServeCommand(CLI::App& app) {
                    "Seconds an idle keep-alive connection stays open")
       ->capture_default_str()
       ->check(CLI::Range(1, 3600));
+  serve
+      ->add_option("--idle-release-ms", flags.idle_release_ms,
+                   "Milliseconds without requests before the server gives back memory (its read "
+                   "connections, parsed templates, freed heap)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 3600000));
   serve
       ->add_option("--request-timeout", flags.request_timeout,
                    "Seconds a client has to send a request's headers")
@@ -673,10 +680,12 @@ int RunServe() {
   options.request_timeout = std::chrono::seconds(flags.request_timeout);
   options.gzip_level = flags.gzip_level;
   options.gzip_min_bytes = static_cast<size_t>(flags.gzip_min_bytes);
-  // Once the server is idle, an idle worker keeps only what it still uses (docs/performance.md,
-  // "Per-worker footprint"): the shared caches are dropped, then every thread, I/O and pool,
-  // gives back its read connections (they open again on its next request) and the memory it
-  // freed.
+  // Once the server has had no request for --idle-release-ms, it keeps only what it still uses
+  // (docs/performance.md, "Per-worker footprint"): the shared caches are dropped, then every
+  // thread, I/O and pool, gives back its read connections (they open again on its next request)
+  // and the memory it freed. Not sooner: a page after the release costs a few ms more, which
+  // someone clicking through pages should not pay on every click.
+  options.idle_after = std::chrono::milliseconds(flags.idle_release_ms);
   options.on_idle = [&pool, &slow_lane] {
     ui::ForgetIdleTemplates();
     http::ForgetIdleDeflaters();
