@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <cstdlib>
+#include <mutex>
 
 #include <malloc.h>
 
@@ -22,6 +23,10 @@ void SetBusyTrimThreshold(size_t bytes) {
 }
 
 void GiveBackFreeMemory() {
+  // One thread at a time: threads that go idle together must not restore the busy threshold
+  // while another is about to free its trigger.
+  static std::mutex one_at_a_time;
+  std::lock_guard lock(one_at_a_time);
   size_t busy = busy_trim_threshold.load();
   if (busy > 0) ::mallopt(M_TRIM_THRESHOLD, 0);
   // volatile: the allocation must happen (an unused malloc/free pair may be elided).
