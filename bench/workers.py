@@ -12,7 +12,9 @@ The worker is then killed and its CPU time read from wait4 (user + system until 
 the figure the machine's load does not inflate). `/bin/true` spawned the same way is the floor.
 
 Footprint: N workers of the same binary, each answering its first page (an HTML table page:
-templates, schema and a read connection loaded), then /proc/PID/smaps_rollup of each:
+templates, schema and a read connection loaded), then, once each has been idle long enough to
+give back what it keeps for the next requests (serve's --idle-release-ms), /proc/PID/smaps_rollup
+of each:
 Private_Dirty is what one more idle worker costs (text and libraries are shared), RSS and PSS
 summed over the N workers are what the box pays.
 """
@@ -27,6 +29,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 # As src/cloud/launcher.cc starts a worker (two threads of each kind).
+IDLE_RELEASE_S = 10  # serve's --idle-release-ms default
 WORKER_ARGS = ["--setting", "num_sql_threads", "2", "--io-threads", "2",
                "--keep-alive-timeout", "3600"]
 
@@ -122,8 +125,9 @@ def footprint(binary, db, count, page):
             status, body = get(listener.getsockname()[1], page)
             if status != 200:
                 sys.exit(f"{page}: HTTP {status}: {body[:300]!r}")
-        # Idle workers give freed memory back after 1 s without requests (malloc_trim).
-        time.sleep(2)  # let each worker go idle before reading its memory (not a timing)
+        # An idle worker gives back memory after --idle-release-ms (default 10 s) without
+        # requests: its read connections, parsed templates and freed heap.
+        time.sleep(IDLE_RELEASE_S + 1)  # let each worker go idle before reading its memory
         maps = [smaps(pid) for pid, _ in workers]
     finally:
         for pid, listener in workers:

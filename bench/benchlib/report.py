@@ -95,11 +95,11 @@ NOTES = {
              "engine.",
     "html": "The HTML page does all of the JSON page's work (the same rows, read through the "
             "page model) plus mustache rendering of 100 rows (~2,000 req/s since templates are "
-            "parsed once per thread and rows moved, not copied, into the template data). 0.25× "
+            "parsed once and kept, and rows moved, not copied, into the template data). 0.25× "
             "of nginx here (~70k req/s for the 27 KB page) would be more requests per second "
             "than the JSON page alone reaches, and that one is bounded by SQLite (see the "
             "table page): not closable on this machine.",
-    "gzip": "zlib (level 1, deflate state reused per I/O thread) over each 11.6 KB page on top "
+    "gzip": "zlib (level 1, deflate state reused between pages) over each 11.6 KB page on top "
             "of all of the JSON page's work, against nginx sending stored compressed bytes. "
             "0.35× of nginx here (~76k req/s) would be more requests per second than the "
             "uncompressed JSON page reaches, which is bounded by SQLite (see the table page): "

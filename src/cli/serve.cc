@@ -12,7 +12,6 @@
 #include <optional>
 
 #include <fcntl.h>
-#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
@@ -39,15 +38,18 @@
 #include "config/document.h"
 #include "config/settings.h"
 #include "core/hex.h"
+#include "core/idle_memory.h"
 #include "core/task_pool.h"
 #include "db/database.h"
 #include "db/disk_quota.h"
 #include "db/user_sql_caps.h"
 #include "format/json_value.h"
+#include "http/encoding.h"
 #include "http/server.h"
 #include "links/tracking.h"
 #include "ui/assets.h"
 #include "ui/renderer.h"
+#include "ui/view.h"
 #include "web/app.h"
 #include "write/execute_write.h"
 
@@ -76,6 +78,7 @@ struct ServeFlags {
   bool default_deny = false;
   int io_threads = 0;  // 0: one per SQL thread (requests are handled on the I/O threads)
   int keep_alive_timeout = 5;
+  int idle_release_ms = 10000;
   int request_timeout = 10;
   std::string template_dir;
   std::vector<std::string> static_mounts;  // MOUNT:DIRECTORY
@@ -291,6 +294,12 @@ CLI::App* AddServeCommand(CLI::App& app) {
       ->capture_default_str()
       ->check(CLI::Range(1, 3600));
   serve
+      ->add_option("--idle-release-ms", flags.idle_release_ms,
+                   "Milliseconds without requests before the server gives back memory (its read "
+                   "connections, parsed templates, freed heap)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 3600000));
+  serve
       ->add_option("--request-timeout", flags.request_timeout,
                    "Seconds a client has to send a request's headers")
       ->capture_default_str()
@@ -402,8 +411,8 @@ void PrewarmServe() {
   if (assets.ok()) prebuilt_assets.emplace(std::move(assets).value());
 }
 
-// Free heap memory a busy server keeps for its next requests (see RunServe).
-constexpr int kBusyTrimThreshold = 8 << 20;
+// Free heap memory a busy server keeps for its next requests (core/idle_memory.h).
+constexpr size_t kBusyTrimThreshold = 8 << 20;
 
 int RunServe() {
   StartPhases phases;
@@ -617,6 +626,14 @@ int RunServe() {
       return {policy, queries};  // shares the policy's ownership: a reload may replace it
     };
   }
+  // When the server goes idle, each pool thread that ran a task gives back its read
+  // connections and the memory it freed (see options.on_idle below).
+  for (TaskPool* lane : {&pool, &slow_lane}) {
+    lane->SetIdleHook([] {
+      db::Database::CloseThreadReaders();
+      GiveBackFreeMemory();
+    });
+  }
   phases.Mark("threads");
   std::vector<ui::StaticMount> mounts;
   for (const std::string& spec : flags.static_mounts) {
@@ -663,13 +680,26 @@ int RunServe() {
   options.request_timeout = std::chrono::seconds(flags.request_timeout);
   options.gzip_level = flags.gzip_level;
   options.gzip_min_bytes = static_cast<size_t>(flags.gzip_min_bytes);
-  // What requests freed goes back to the kernel once the server is idle: an idle worker keeps
-  // only what it still uses (docs/performance.md, "Per-worker footprint").
-  options.on_idle = [] { ::malloc_trim(0); };
+  // Once the server has had no request for --idle-release-ms, it keeps only what it still uses
+  // (docs/performance.md, "Per-worker footprint"): the shared caches are dropped, then every
+  // thread, I/O and pool, gives back its read connections (they open again on its next request)
+  // and the memory it freed. Not sooner: a page after the release costs a few ms more, which
+  // someone clicking through pages should not pay on every click.
+  options.idle_after = std::chrono::milliseconds(flags.idle_release_ms);
+  options.on_idle = [&pool, &slow_lane] {
+    ui::ForgetIdleTemplates();
+    http::ForgetIdleDeflaters();
+    pool.RunIdleHook();
+    slow_lane.RunIdleHook();
+  };
+  options.on_idle_each_io_thread = [] {
+    db::Database::CloseThreadReaders();
+    GiveBackFreeMemory();
+  };
   // ... and not between requests while it is busy: glibc's default (trim the heap whenever
   // 128 KB are free at its top) made a loaded server give pages back and fault them in again
   // on nearly every request (madvise, brk, page faults: ~10% of a table page's CPU).
-  ::mallopt(M_TRIM_THRESHOLD, kBusyTrimThreshold);
+  SetBusyTrimThreshold(kBusyTrimThreshold);
   FirstRequestLog first_request_log(app);
   http::Server server(options, cloud::HandedAtMicros() > 0
                                    ? static_cast<http::Handler&>(first_request_log)

@@ -34,6 +34,20 @@ void TaskPool::StartThreadsLocked() {
 
 TaskPool::~TaskPool() { Shutdown(); }
 
+void TaskPool::SetIdleHook(std::function<void()> hook) {
+  std::lock_guard lock(mutex_);
+  idle_hook_ = std::move(hook);
+}
+
+void TaskPool::RunIdleHook() {
+  {
+    std::lock_guard lock(mutex_);
+    if (!idle_hook_ || threads_.empty()) return;
+    ++idle_epoch_;
+  }
+  work_ready_.notify_all();
+}
+
 void TaskPool::Submit(Task task) {
   {
     std::lock_guard lock(mutex_);
@@ -100,16 +114,38 @@ bool TaskPool::OnPoolThread() const { return current_pool == this; }
 
 void TaskPool::WorkerLoop() noexcept {
   current_pool = this;
+  bool worked_since_idle = false;
+  uint64_t seen_idle_epoch = 0;
   for (;;) {
     Entry entry;
     {
       std::unique_lock lock(mutex_);
-      work_ready_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      work_ready_.wait(
+          lock, [&] { return stopping_ || !queue_.empty() || idle_epoch_ != seen_idle_epoch; });
+      if (queue_.empty() && !stopping_) {
+        seen_idle_epoch = idle_epoch_;
+        if (!worked_since_idle) continue;
+        worked_since_idle = false;
+        lock.unlock();
+        RunIdleHookHere();
+        continue;
+      }
       if (queue_.empty()) return;
       entry = std::move(queue_.front());
       queue_.pop_front();
     }
     RunEntry(entry);
+    worked_since_idle = true;
+  }
+}
+
+void TaskPool::RunIdleHookHere() noexcept {
+  try {
+    idle_hook_();
+  } catch (const std::exception& e) {
+    spdlog::error("{} thread's idle hook failed: {}", name_, e.what());
+  } catch (...) {
+    spdlog::error("{} thread's idle hook failed", name_);
   }
 }
 

@@ -5,6 +5,7 @@
 
 #include <condition_variable>
 #include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <memory>
@@ -27,6 +28,13 @@ class TaskPool {
   ~TaskPool();
   TaskPool(const TaskPool&) = delete;
   TaskPool& operator=(const TaskPool&) = delete;
+
+  // `hook` is what a thread gives back when the process goes idle (see RunIdleHook). Set it
+  // before the first task.
+  void SetIdleHook(std::function<void()> hook);
+  // Runs the idle hook once on each pool thread that ran a task since its last run of it, on
+  // that thread, as soon as it has no task to run (asynchronously: this returns at once).
+  void RunIdleHook();
 
   // Queues `task` to run on one of the pool's threads.
   void Submit(Task task);
@@ -52,10 +60,13 @@ class TaskPool {
   void StartThreadsLocked();  // with mutex_ held
   void WorkerLoop() noexcept;
   static void RunEntry(Entry& entry) noexcept;
+  void RunIdleHookHere() noexcept;
 
   std::string name_;
   size_t size_;
   std::function<void()> on_thread_start_;
+  std::function<void()> idle_hook_;
+  uint64_t idle_epoch_ = 0;  // RunIdleHook calls so far
   std::mutex mutex_;
   std::condition_variable work_ready_;
   std::deque<Entry> queue_;

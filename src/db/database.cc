@@ -206,6 +206,8 @@ std::unordered_map<uint64_t, Database::ThreadReader>& Database::ThreadReaders() 
   return readers;
 }
 
+void Database::CloseThreadReaders() { ThreadReaders().clear(); }
+
 Result<Connection*> Database::ReadConnection() {
   ThreadReader& reader = ThreadReaders()[id_];
   if (!reader.conn) {

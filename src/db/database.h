@@ -68,6 +68,9 @@ class Database {
 
   // This thread's read-only connection, opened on first use.
   Result<Connection*> ReadConnection();
+  // Closes every read connection of the calling thread (of all databases; each opens again on
+  // its next use): what a thread that went idle gives back. Not inside a request.
+  static void CloseThreadReaders();
   // A new read-only connection owned by the caller, for work that outlives one task on one
   // thread (a streamed CSV body stepped from successive pool tasks). Never shared.
   Result<std::unique_ptr<Connection>> OpenStreamingConnection() const;

@@ -6,6 +6,7 @@
 
 #include <zlib.h>
 
+#include "core/idle_pool.h"
 #include "core/text.h"
 
 namespace almanac::http {
@@ -67,11 +68,15 @@ bool Deflate(z_stream& z, std::string_view input, int flush, std::string& out) {
   }
 }
 
-// One thread's deflate state for whole bodies, reset between responses.
-struct ThreadDeflater {
+// Deflate state for whole bodies, reset between responses (~270 KB each: kept for the next
+// response, dropped when the server goes idle).
+struct Deflater {
   z_stream z{};
   int level = 0;  // 0: not initialised
-  ~ThreadDeflater() {
+  Deflater() = default;
+  Deflater(const Deflater&) = delete;
+  Deflater& operator=(const Deflater&) = delete;
+  ~Deflater() {
     if (level) deflateEnd(&z);
   }
   z_stream* Ready(int wanted) {
@@ -90,6 +95,11 @@ struct ThreadDeflater {
     return &z;
   }
 };
+
+IdlePool<Deflater>& Deflaters() {
+  static IdlePool<Deflater> pool;
+  return pool;
+}
 
 class GzipBodyStream : public BodyStream, public std::enable_shared_from_this<GzipBodyStream> {
  public:
@@ -164,9 +174,9 @@ bool IsCompressible(std::string_view content_type) {
 }
 
 std::string Gzip(std::string_view body, int level) {
-  thread_local ThreadDeflater deflater;
+  IdlePool<Deflater>::Loan deflater = Deflaters().Borrow();
   std::string out;
-  z_stream* z = deflater.Ready(level);
+  z_stream* z = deflater->Ready(level);
   if (!z) return out;
   out.reserve(deflateBound(z, static_cast<uLong>(body.size())) + 32);
   Deflate(*z, body, Z_FINISH, out);
@@ -201,5 +211,7 @@ std::string StripGzipSuffix(std::string_view etag) {
   }
   return std::string(etag);
 }
+
+void ForgetIdleDeflaters() { Deflaters().DropIdle(); }
 
 }  // namespace almanac::http

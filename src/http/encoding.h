@@ -1,9 +1,9 @@
 // Content-Encoding: gzip for responses (zlib). Whole bodies are compressed with
-// a deflate state kept per thread (deflateReset instead of a fresh 256 KB state
-// per response); streamed bodies get a state of their own and are compressed
-// chunk by chunk, each chunk flushed so the client can use it at once. The
-// Server applies it (ServerOptions::gzip) to text responses of at least a floor
-// size when the request's Accept-Encoding allows gzip.
+// a deflate state that is reused (deflateReset instead of a fresh 256 KB state
+// per response) until the server goes idle; streamed bodies get a state of their own and are
+// compressed chunk by chunk, each chunk flushed so the client can use it at once. The Server
+// applies it (ServerOptions::gzip) to text responses of at least a floor size when the request's
+// Accept-Encoding allows gzip.
 #pragma once
 
 #include <cstddef>
@@ -42,5 +42,9 @@ void MaybeGzip(bool accepts_gzip, Response& response, size_t min_bytes, int leve
 // An ETag as the client may send it back after MaybeGzip: the tag without
 // "-gzip".
 std::string StripGzipSuffix(std::string_view etag);
+
+// Drops the deflate states kept for whole bodies that no response is using (an idle
+// server's memory).
+void ForgetIdleDeflaters();
 
 }  // namespace almanac::http

@@ -4,6 +4,8 @@
 #include <array>
 #include <atomic>
 #include <cerrno>
+#include <chrono>
+#include <condition_variable>
 #include <cstring>
 #include <mutex>
 #include <optional>
@@ -214,6 +216,7 @@ struct Server::Impl {
                                bool keep_alive, std::shared_ptr<StreamedBody> streamed);
   asio::awaitable<void> Drain();
   asio::awaitable<void> CallWhenIdle();
+  void RunOnEachIoThread(const std::function<void()>& fn);
   void Answered();
   Response HandleSafely(Request& request);
   Status AddAcceptor(std::unique_ptr<Acceptor> acceptor, bool tcp);
@@ -539,11 +542,44 @@ asio::awaitable<void> Server::Impl::CallWhenIdle() {
     uint64_t now = answered.load();
     if (now == seen && in_flight == 0) {
       options.on_idle();
+      if (options.on_idle_each_io_thread) RunOnEachIoThread(options.on_idle_each_io_thread);
       break;
     }
     seen = now;
   }
   idle_watch = false;
+}
+
+// Runs `fn` once on every I/O thread, this one (on the main context) included. With one shared
+// context a posted handler runs on whichever thread is free, so each handler waits until every
+// thread holds one, briefly: the server is idle, each thread is waiting for work. A thread
+// that stays busy past the wait (a request that came in meanwhile) just runs `fn` later.
+void Server::Impl::RunOnEachIoThread(const std::function<void()>& fn) {
+  if (options.context_per_thread) {
+    for (const std::unique_ptr<asio::io_context>& context : more) asio::post(*context, fn);
+    fn();
+    return;
+  }
+  struct Meeting {
+    std::mutex mutex;
+    std::condition_variable all_here;
+    int waiting_for;
+    void ArriveAndWait() {
+      std::unique_lock lock(mutex);
+      if (--waiting_for == 0) all_here.notify_all();
+      all_here.wait_for(lock, std::chrono::milliseconds(20), [this] { return waiting_for <= 0; });
+    }
+  };
+  auto meeting = std::make_shared<Meeting>();
+  meeting->waiting_for = options.io_threads;
+  for (int i = 1; i < options.io_threads; ++i) {
+    asio::post(io, [meeting, fn] {
+      meeting->ArriveAndWait();
+      fn();
+    });
+  }
+  meeting->ArriveAndWait();
+  fn();
 }
 
 asio::awaitable<void> Server::Impl::Drain() {

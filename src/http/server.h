@@ -42,6 +42,9 @@ struct ServerOptions {
   // started, none in progress) for `idle_after`; again only after new requests. `almanac
   // serve` returns the memory its requests freed to the kernel here (malloc_trim).
   std::function<void()> on_idle;
+  // Then called once on each I/O thread (to give back what that thread keeps for itself),
+  // between two of that thread's handlers.
+  std::function<void()> on_idle_each_io_thread;
   std::chrono::milliseconds idle_after{1000};
 };
 

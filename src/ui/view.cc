@@ -6,6 +6,7 @@
 #include "api/magic_parameters.h"
 #include "auth/session.h"
 #include "auth/signer.h"
+#include "core/idle_pool.h"
 #include "core/url.h"
 #include "format/json_value.h"
 #include "ui/html.h"
@@ -15,16 +16,25 @@ namespace {
 
 namespace mustache = kainjow::mustache;
 
-// Template `name` of `source`, parsed once per thread (a parsed template is never shared
-// between threads) and again when its text changed (other assets, a --template-dir) or its
-// last render failed (kainjow keeps the error in the template).
-mustache::mustache& ParsedTemplate(std::string_view name, const std::string& source) {
-  struct Parsed {
-    std::string source;
-    std::unique_ptr<mustache::mustache> tmpl;
-  };
-  thread_local std::unordered_map<std::string, Parsed> parsed;
-  Parsed& entry = parsed[std::string(name)];
+// Parsed templates by name, with the text each was parsed from. A parsed template is used by
+// one render at a time (kainjow keeps state in it), so each concurrent render borrows a whole
+// set; sets nobody holds are dropped when the server goes idle (ForgetIdleTemplates).
+struct ParsedTemplate {
+  std::string source;
+  std::unique_ptr<mustache::mustache> tmpl;
+};
+using ParsedTemplates = std::unordered_map<std::string, ParsedTemplate>;
+
+IdlePool<ParsedTemplates>& TemplatePool() {
+  static IdlePool<ParsedTemplates> pool;
+  return pool;
+}
+
+// Template `name` of `source` from `parsed`, parsed again when its text changed (other assets, a
+// --template-dir) or its last render failed (kainjow keeps the error in the template).
+mustache::mustache& Parsed(ParsedTemplates& parsed, std::string_view name,
+                           const std::string& source) {
+  ParsedTemplate& entry = parsed[std::string(name)];
   if (!entry.tmpl || !entry.tmpl->is_valid() || entry.source != source) {
     entry.source = source;
     entry.tmpl = std::make_unique<mustache::mustache>(source);
@@ -45,7 +55,8 @@ std::string RenderTemplate(const Assets& assets, std::string_view name, Data& da
     const std::string* source = &partial_text;
     data.set(partial_name, mustache::partial([source] { return *source; }));
   }
-  mustache::mustache& tmpl = ParsedTemplate(name, *text);
+  IdlePool<ParsedTemplates>::Loan parsed = TemplatePool().Borrow();
+  mustache::mustache& tmpl = Parsed(*parsed, name, *text);
   std::string out;
   if (tmpl.is_valid()) out = tmpl.render(data);
   if (!tmpl.is_valid()) {
@@ -250,5 +261,7 @@ std::string RenderPage(const Assets& assets, std::string_view name, Data data, c
   base.set("messages", Messages(ctx));
   return RenderTemplate(assets, "base", base);
 }
+
+void ForgetIdleTemplates() { TemplatePool().DropIdle(); }
 
 }  // namespace almanac::ui

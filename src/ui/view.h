@@ -76,6 +76,10 @@ struct Frame {
 std::vector<Crumb> Crumbs(const RenderContext& ctx, std::string_view database,
                           std::string_view table = {});
 
+// Drops the parsed templates that no render holds (an idle server's memory); the next render
+// parses what it needs again.
+void ForgetIdleTemplates();
+
 // Renders template `name` with `data`, then base.mustache around it.
 std::string RenderPage(const Assets& assets, std::string_view name, Data data, const Frame& frame,
                        const RenderContext& ctx);

@@ -1,8 +1,11 @@
 #include "core/task_pool.h"
 
 #include <atomic>
+#include <condition_variable>
 #include <filesystem>
 #include <future>
+#include <mutex>
+#include <set>
 #include <stdexcept>
 #include <thread>
 
@@ -94,6 +97,57 @@ TEST(TaskPool, ShutdownFinishesQueuedTasks) {
     EXPECT_EQ(count.load(), 50);
   }
   EXPECT_EQ(count.load(), 50);
+}
+
+// When the process goes idle, each thread that worked gives back what it keeps, on itself.
+TEST(TaskPool, IdleHookRunsOnEachThreadThatRanATask) {
+  TaskPool pool(3, "test");
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::vector<std::thread::id> hooked;
+  pool.SetIdleHook([&] {
+    std::lock_guard lock(mutex);
+    hooked.push_back(std::this_thread::get_id());
+    changed.notify_all();
+  });
+  auto wait_for_hooks = [&](size_t n) {
+    std::unique_lock lock(mutex);
+    return changed.wait_for(lock, std::chrono::seconds(30), [&] { return hooked.size() >= n; });
+  };
+  // Two tasks that meet, so that two different threads run them; the third thread runs none.
+  std::set<std::thread::id> workers;
+  int arrived = 0;
+  int left = 0;
+  for (int i = 0; i < 2; ++i) {
+    pool.Submit([&] {
+      std::unique_lock lock(mutex);
+      workers.insert(std::this_thread::get_id());
+      ++arrived;
+      changed.notify_all();
+      changed.wait(lock, [&] { return arrived == 2; });
+      ++left;
+      changed.notify_all();
+    });
+  }
+  {
+    std::unique_lock lock(mutex);
+    ASSERT_TRUE(changed.wait_for(lock, std::chrono::seconds(30), [&] { return left == 2; }));
+  }
+  ASSERT_EQ(workers.size(), 2u);
+  pool.RunIdleHook();
+  ASSERT_TRUE(wait_for_hooks(2));
+  {
+    std::lock_guard lock(mutex);
+    EXPECT_EQ(std::set<std::thread::id>(hooked.begin(), hooked.end()), workers);
+  }
+  // A thread runs it again only after working again.
+  std::promise<std::thread::id> ran_on;
+  pool.Submit([&] { ran_on.set_value(std::this_thread::get_id()); });
+  std::thread::id worked = ran_on.get_future().get();
+  pool.RunIdleHook();
+  ASSERT_TRUE(wait_for_hooks(3));
+  std::lock_guard lock(mutex);
+  EXPECT_EQ(hooked[2], worked);
 }
 
 }  // namespace

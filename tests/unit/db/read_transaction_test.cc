@@ -281,5 +281,19 @@ TEST(ReadTransactionMemory, MemoryDatabasesAreNotEnlisted) {
   EXPECT_FALSE(RequestReadTransaction::InTransaction(**conn));
 }
 
+// An idle thread closes its read connections (CloseThreadReaders); its next request opens
+// them again and sees what was committed meanwhile, under a new generation.
+TEST_F(ReadTransactionTest, ReadsGoOnAfterTheThreadClosedItsConnections) {
+  EXPECT_EQ(Count(), 1);
+  uint64_t before = RequestGeneration();
+  Database::CloseThreadReaders();
+  ASSERT_TRUE(Insert(2).ok());
+  EXPECT_EQ(Count(), 2);
+  uint64_t after = RequestGeneration();
+  EXPECT_NE(after, before);
+  Database::CloseThreadReaders();
+  EXPECT_EQ(RequestGeneration(), after);
+}
+
 }  // namespace
 }  // namespace almanac::db

@@ -5,10 +5,13 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
+#include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 
@@ -304,6 +307,37 @@ TEST(Server, WithAContextPerThreadServesEveryConnection) {
   }
 }
 
+// Once idle, each I/O thread gives back what it keeps for itself: the hook runs on every one,
+// with one context shared by the threads and with a context per thread.
+TEST(Server, IdleHookRunsOnEachIoThread) {
+  EchoHandler handler;
+  for (bool per_thread : {false, true}) {
+    ServerOptions options;
+    options.io_threads = 3;
+    options.context_per_thread = per_thread;
+    options.idle_after = std::chrono::milliseconds(1);
+    std::mutex mutex;
+    std::condition_variable changed;
+    std::set<std::thread::id> threads;
+    options.on_idle = [] {};
+    options.on_idle_each_io_thread = [&] {
+      std::lock_guard lock(mutex);
+      threads.insert(std::this_thread::get_id());
+      changed.notify_all();
+    };
+    RunningServer running(options, handler);
+    Result<uint16_t> port = running.server().ListenTcp("127.0.0.1", 0);
+    ASSERT_TRUE(port.ok());
+    running.Start();
+    std::string answer = Exchange(ConnectTcp(*port), Get("/a"));
+    EXPECT_TRUE(answer.starts_with("HTTP/1.1 200")) << answer;
+    std::unique_lock lock(mutex);
+    EXPECT_TRUE(
+        changed.wait_for(lock, std::chrono::seconds(30), [&] { return threads.size() == 3; }))
+        << "per_thread " << per_thread << ": the hook ran on " << threads.size() << " threads";
+  }
+}
+
 TEST(Server, StopsCleanlyWhateverIsInProgress) {
   EchoHandler handler;
   for (int round = 0; round < 200; ++round) {
@@ -312,6 +346,7 @@ TEST(Server, StopsCleanlyWhateverIsInProgress) {
     options.context_per_thread = round >= 100;
     std::atomic<int> idle_calls{0};
     options.on_idle = [&idle_calls] { ++idle_calls; };
+    options.on_idle_each_io_thread = [&idle_calls] { ++idle_calls; };
     options.idle_after = std::chrono::milliseconds(round % 3);
     auto running = std::make_unique<RunningServer>(options, handler);
     Result<uint16_t> port = running->server().ListenTcp("127.0.0.1", 0);
