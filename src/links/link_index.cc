@@ -288,18 +288,18 @@ Result<VerifyReport> VerifyNow(db::Connection& conn, const db::Schema& schema,
       }
     };
     auto take_pending_before = [&](const Entry* entry) {
-      for (; next != pending.end() && (!entry || next->first < *entry); ++next) {
-        if (next->second == 1) {
-          out.push_back(next->first);
+      for (; next != pending.end() && (!entry || next->entry < *entry); ++next) {
+        if (next->delta == 1) {
+          out.push_back(next->entry);
         } else {
-          bad_pending(next->first, next->second);
+          bad_pending(next->entry, next->delta);
         }
       }
     };
     for (Entry& entry : stored) {
       take_pending_before(&entry);
-      if (next != pending.end() && next->first == entry) {
-        int delta = (next++)->second;
+      if (next != pending.end() && next->entry == entry) {
+        int delta = (next++)->delta;
         if (delta != -1) bad_pending(entry, delta);
         if (delta >= 0) out.push_back(std::move(entry));
         continue;
@@ -465,9 +465,9 @@ Status LinkIndex::OnRowChange(db::Connection& conn, const changes::RowChange& ch
   auto a = after_.begin();
   while (b != before_.end() || a != after_.end()) {
     if (a == after_.end() || (b != before_.end() && *b < *a)) {
-      --job_links_[std::move(*b++)];
+      job_links_.push_back(LinkChange{std::move(*b++), -1});
     } else if (b == before_.end() || *a < *b) {
-      ++job_links_[std::move(*a++)];
+      job_links_.push_back(LinkChange{std::move(*a++), 1});
     } else {
       ++a;
       ++b;
@@ -480,6 +480,8 @@ Status LinkIndex::FlushJob(db::Connection& conn) {
   if (job_links_.empty()) return Status::Ok();
   LinkChanges links = std::move(job_links_);
   job_links_.clear();
+  NetChanges(links);
+  if (links.empty()) return Status::Ok();
   if (links.size() < options_.merge_every) {
     ALM_ASSIGN_OR_RETURN(int64_t appended, AppendPending(conn, links));
     pending_rows_ += appended;

@@ -2,8 +2,8 @@
 // (link_store.h) and maintained inside each write's savepoint (a changes::RowSink fed by the
 // ChangeLog's capture), so it commits and rolls back with the rows.
 // A row change removes exactly the links its old values made and adds those of its new values:
-// the job's changes are netted in memory and, at the end of the job, appended to the pending
-// table (link_pending.h); once `merge_every` changes wait there, a write of its own merges them
+// the job's changes are collected in a vector and, at the end of the job, sorted, netted and
+// appended to the pending table as one row (link_pending.h); once `merge_every` changes wait there, a write of its own merges them
 // into the index and its counters. A job with that many changes or more merges what waits and
 // writes its own changes to the index directly, in key order. A schema change (create, alter,
 // rename, drop, or a table dropped and made again) or a config change rebuilds the index of the
@@ -103,7 +103,8 @@ class LinkIndex : public changes::RowSink {
   // defs_ may name kinds that are gone: row changes only note their table, to rebuild it.
   bool defs_stale_ = false;
   std::set<std::string> stale_tables_;
-  LinkChanges job_links_;  // the running job's links: +1 added, -1 removed
+  LinkChanges job_links_;  // the running job's link changes, in the order made (netted at
+                           // the end of the job)
   // Shared with the idle thread.
   std::atomic<int64_t> pending_rows_{0};    // in the pending table, about (a rollback may leave
                                             // it high)
