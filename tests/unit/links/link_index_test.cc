@@ -506,9 +506,21 @@ TEST_F(LinkIndexTest, AMergeCutByAKillIsDoneOnceAfterwards) {
 TEST_F(LinkIndexTest, VerifyFindsAPendingChangeThatDisagreesWithTheIndex) {
   merge_every_ = 1'000'000;
   Open(kSchema);
-  ASSERT_TRUE(Write("insert into _almanac_link_pending (kind, target_key, source_pk, delta) "
-                    "select kind, target_key, source_pk, 1 from _almanac_links limit 1")
-                  .ok());
+  // A pending addition of a link the index holds already.
+  Result<db::Statement> first = Reader().Prepare(
+      {"SELECT kind, target_key, source_pk FROM _almanac_links LIMIT 1", {}});
+  ASSERT_TRUE(first.ok());
+  ASSERT_TRUE(*first->Step());
+  LinkChanges added{LinkChange{
+      Entry{first->ColumnInt(0), std::string(first->ColumnText(1)), StoredPk::FromColumn(*first, 2)},
+      1}};
+  *first = db::Statement();
+  std::string hex;
+  for (unsigned char c : EncodeLinkChanges(added)) {
+    hex += "0123456789abcdef"[c >> 4];
+    hex += "0123456789abcdef"[c & 15];
+  }
+  ASSERT_TRUE(Write("insert into _almanac_link_pending (n, changes) values (1, x'" + hex + "')").ok());
   reader_.reset();
   Result<std::shared_ptr<const db::Schema>> schema = db_->CurrentSchema(Reader());
   ASSERT_TRUE(schema.ok());
