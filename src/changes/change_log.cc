@@ -86,6 +86,13 @@ ChangeLog::~ChangeLog() {
   }
 }
 
+ChangeLog::CaptureOff::CaptureOff(db::Connection& conn)
+    : handle_(conn.handle()), log_(sqlite3_preupdate_hook(handle_, nullptr, nullptr)) {}
+
+ChangeLog::CaptureOff::~CaptureOff() {
+  if (log_) sqlite3_preupdate_hook(handle_, &ChangeLog::PreUpdate, log_);
+}
+
 int64_t ChangeLog::last_seq() const {
   std::lock_guard lock(mutex_);
   return last_seq_;
@@ -210,12 +217,14 @@ void ChangeLog::PreUpdate(void* self_ptr, sqlite3* handle, int op, const char* d
   if (!self->capturing_ || std::strcmp(database, "main") != 0) return;
   std::string_view name(table);
   if (name.starts_with("sqlite_") || name.starts_with("_almanac_")) return;
-  Captured change;
+  Captured& change = self->captured_.emplace_back();
   change.op = op;
   change.table = std::string(name);
   change.old_rowid = old_rowid;
   change.new_rowid = new_rowid;
   int count = sqlite3_preupdate_count(handle);
+  if (op != SQLITE_INSERT) change.old_values.reserve(static_cast<size_t>(count));
+  if (op != SQLITE_DELETE) change.new_values.reserve(static_cast<size_t>(count));
   for (int i = 0; i < count; ++i) {
     sqlite3_value* value = nullptr;
     if (op != SQLITE_INSERT) {
@@ -228,7 +237,6 @@ void ChangeLog::PreUpdate(void* self_ptr, sqlite3* handle, int op, const char* d
       change.new_values.push_back(db::ValueFromSqlite(value));
     }
   }
-  self->captured_.push_back(std::move(change));
 }
 
 Status ChangeLog::Append(db::Connection& conn, BatchEncoder& batch) {
@@ -308,8 +316,8 @@ Status ChangeLog::OnJobSucceeded(db::WriteContext& ctx) {
     for (RowSink* sink : sinks_) ALM_RETURN_IF_ERROR(sink->AfterJob(ctx));
     return Status::Ok();
   }
-  std::vector<Captured> captured = std::move(captured_);
-  captured_.clear();
+  // captured_ is cleared by the next job (capturing_ is off: the sinks' writes add nothing).
+  const std::vector<Captured>& captured = captured_;
   ALM_ASSIGN_OR_RETURN(std::shared_ptr<const db::Schema> schema, ctx.CurrentSchema());
   BatchEncoder batch(NowMs());
   const bool keys_for_sinks = !sinks_.empty();

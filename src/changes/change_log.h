@@ -67,6 +67,21 @@ class ChangeLog : public db::WriteObserver {
   // Ends every waiter now (the server is shutting down); later waits are ended at once.
   void Stop();
 
+  // While it lives, the writer connection's row changes are not captured, nor seen by SQLite's
+  // pre-update hook at all (it costs even when the log ignores the table): for a sink's own
+  // bulk writes to its hidden tables (the links' merges).
+  class CaptureOff {
+   public:
+    explicit CaptureOff(db::Connection& conn);
+    ~CaptureOff();
+    CaptureOff(const CaptureOff&) = delete;
+    CaptureOff& operator=(const CaptureOff&) = delete;
+
+   private:
+    sqlite3* handle_;
+    void* log_;  // the hook's ChangeLog, restored at the end (nullptr: none was set)
+  };
+
   // db::WriteObserver, on the writer thread.
   Status OnBegin(db::WriteContext& ctx) override;
   void OnJobStart() override;

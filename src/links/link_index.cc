@@ -12,6 +12,7 @@
 #include <sqlite3.h>
 
 #include "changes/change_event.h"
+#include "changes/change_log.h"
 
 namespace almanac::links {
 namespace {
@@ -478,22 +479,30 @@ Status LinkIndex::OnRowChange(db::Connection& conn, const changes::RowChange& ch
 
 Status LinkIndex::FlushJob(db::Connection& conn) {
   if (job_links_.empty()) return Status::Ok();
-  LinkChanges links = std::move(job_links_);
-  job_links_.clear();
+  // Netted in place, and cleared afterwards: the vector keeps its capacity for the next job.
+  LinkChanges& links = job_links_;
   NetChanges(links);
   if (links.empty()) return Status::Ok();
   if (links.size() < options_.merge_every) {
-    ALM_ASSIGN_OR_RETURN(int64_t appended, AppendPending(conn, links));
-    pending_rows_ += appended;
+    Result<int64_t> appended = AppendPending(conn, links);
+    links.clear();
+    if (!appended.ok()) return appended.status();
+    pending_rows_ += *appended;
     return Status::Ok();
   }
   // Many changes: the index's pages are written in key order anyway. What waits is merged
   // first, so that no pending change undoes one written here.
-  ALM_RETURN_IF_ERROR(Merge(conn));
-  return ApplyToIndex(conn, links);
+  Status merged = Merge(conn);
+  if (merged.ok()) {
+    changes::ChangeLog::CaptureOff off(conn);
+    merged = ApplyToIndex(conn, links);
+  }
+  links.clear();
+  return merged;
 }
 
 Status LinkIndex::Merge(db::Connection& conn) {
+  changes::ChangeLog::CaptureOff off(conn);
   ALM_RETURN_IF_ERROR(MergePending(conn).status());
   pending_rows_ = 0;  // the table is empty now (a rollback leaves the count low: harmless)
   return Status::Ok();
