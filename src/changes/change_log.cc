@@ -217,6 +217,18 @@ void ChangeLog::PreUpdate(void* self_ptr, sqlite3* handle, int op, const char* d
   if (!self->capturing_ || std::strcmp(database, "main") != 0) return;
   std::string_view name(table);
   if (name.starts_with("sqlite_") || name.starts_with("_almanac_")) return;
+  // Without events, only what a sink reads: its tables, and their columns it names.
+  const std::vector<bool>* columns = nullptr;
+  if (!self->options_.events) {
+    bool wanted = false;
+    for (RowSink* sink : self->sinks_) {
+      const std::vector<bool>* mask = nullptr;
+      if (!sink->Wants(name, mask)) continue;
+      columns = wanted ? nullptr : mask;  // two sinks: every column
+      wanted = true;
+    }
+    if (!wanted) return;
+  }
   Captured& change = self->captured_.emplace_back();
   change.op = op;
   change.table = std::string(name);
@@ -226,6 +238,11 @@ void ChangeLog::PreUpdate(void* self_ptr, sqlite3* handle, int op, const char* d
   if (op != SQLITE_INSERT) change.old_values.reserve(static_cast<size_t>(count));
   if (op != SQLITE_DELETE) change.new_values.reserve(static_cast<size_t>(count));
   for (int i = 0; i < count; ++i) {
+    if (columns && (static_cast<size_t>(i) >= columns->size() || !(*columns)[i])) {
+      if (op != SQLITE_INSERT) change.old_values.emplace_back();
+      if (op != SQLITE_DELETE) change.new_values.emplace_back();
+      continue;
+    }
     sqlite3_value* value = nullptr;
     if (op != SQLITE_INSERT) {
       sqlite3_preupdate_old(handle, i, &value);

@@ -423,18 +423,44 @@ Status LinkIndex::Reconcile(db::WriteContext& ctx, bool everything) {
   ALM_ASSIGN_OR_RETURN(std::vector<Kind> kinds, LoadKinds(ctx.conn()));
   std::map<KindKey, int64_t> ids = KindIds(kinds);
   defs_.clear();
+  columns_.clear();
   for (const db::TableInfo& table : schema->tables()) {
     for (LinkDef& def : DefsForTable(table, options_)) {
       auto found = ids.find(KeyOf(def));
       if (found == ids.end()) continue;  // not possible after the rebuilds above
+      std::vector<bool>& columns = columns_[table.name];
+      if (columns.empty()) {
+        columns.resize(table.columns.size());
+        for (size_t i = 0; i < table.columns.size(); ++i) {
+          columns[i] = std::find(table.primary_keys.begin(), table.primary_keys.end(),
+                                 table.columns[i].name) != table.primary_keys.end();
+        }
+      }
+      if (def.column_index < columns.size()) columns[def.column_index] = true;
       defs_[table.name].push_back(Def{std::move(def), found->second});
     }
   }
+  last_wanted_ = nullptr;
   checked_version_ = schema->version();
   reconciled_uncommitted_ = true;
   defs_stale_ = false;
   stale_tables_.clear();
   return Status::Ok();
+}
+
+bool LinkIndex::Wants(std::string_view table, const std::vector<bool>*& columns) {
+  // Tables without definitions are not read; one that gains some in this job is rebuilt from
+  // its rows at the end of it (AfterJob). With stale definitions, every change is noted.
+  if (defs_stale_) return true;
+  if (last_wanted_ && last_wanted_->first == table) {
+    columns = &last_wanted_->second;
+    return true;
+  }
+  auto found = columns_.find(std::string(table));
+  if (found == columns_.end()) return false;
+  last_wanted_ = &*found;
+  columns = &found->second;
+  return true;
 }
 
 Status LinkIndex::OnRowChange(db::Connection& conn, const changes::RowChange& change) {

@@ -67,6 +67,7 @@ class LinkIndex : public changes::RowSink {
   db::Database& database() const { return db_; }
   const LinkOptions& options() const { return options_; }
 
+  bool Wants(std::string_view table, const std::vector<bool>*& columns) override;
   Status OnRowChange(db::Connection& conn, const changes::RowChange& change) override;
   Status AfterJob(db::WriteContext& ctx) override;
   Status OnResync(db::WriteContext& ctx) override;
@@ -98,6 +99,9 @@ class LinkIndex : public changes::RowSink {
   // Writer thread only.
   int64_t checked_version_ = -1;                            // schema version last reconciled
   std::unordered_map<std::string, std::vector<Def>> defs_;  // by source table, at that version
+  // By source table: the columns its definitions and its key read (the rest is not captured).
+  std::unordered_map<std::string, std::vector<bool>> columns_;
+  const std::pair<const std::string, std::vector<bool>>* last_wanted_ = nullptr;  // in columns_
   // A reconcile not committed yet: a rollback undoes it, and the kind ids of defs_ with it.
   bool reconciled_uncommitted_ = false;
   // defs_ may name kinds that are gone: row changes only note their table, to rebuild it.
