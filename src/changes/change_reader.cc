@@ -66,8 +66,8 @@ namespace {
 Result<bool> TableExists(db::Connection& conn, const char* name) {
   ALM_ASSIGN_OR_RETURN(
       db::Statement exists,
-      conn.Prepare({"SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
-                    {Value::Text(name)}}));
+      conn.Prepare(
+          {"SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", {Value::Text(name)}}));
   return exists.Step();
 }
 
@@ -127,8 +127,8 @@ Result<int64_t> MigrateFirstLayout(db::Connection& conn) {
           std::string(TextOrEmpty(rows, 4)),
           std::string(TextOrEmpty(rows, 5)),
           std::string(TextOrEmpty(rows, 6))};
-    if (!run.empty() && (o.seq != run.back().seq + 1 ||
-                         static_cast<int64_t>(run.size()) >= kMigratedPerBatch)) {
+    if (!run.empty() &&
+        (o.seq != run.back().seq + 1 || static_cast<int64_t>(run.size()) >= kMigratedPerBatch)) {
       ALM_RETURN_IF_ERROR(flush());
     }
     run.push_back(std::move(o));
@@ -136,8 +136,8 @@ Result<int64_t> MigrateFirstLayout(db::Connection& conn) {
   ALM_RETURN_IF_ERROR(flush());
   rows = db::Statement();
   insert = db::Statement();
-  ALM_RETURN_IF_ERROR(conn.Exec(
-      "DROP INDEX IF EXISTS _almanac_changes_by_table; DROP TABLE _almanac_changes"));
+  ALM_RETURN_IF_ERROR(
+      conn.Exec("DROP INDEX IF EXISTS _almanac_changes_by_table; DROP TABLE _almanac_changes"));
   return moved;
 }
 
@@ -156,8 +156,8 @@ Result<std::vector<ChangeEvent>> ReadChanges(db::Connection& conn, int64_t after
   while (events.size() < limit) {
     ALM_ASSIGN_OR_RETURN(bool row, stmt.Step());
     if (!row) break;
-    ALM_RETURN_IF_ERROR(DecodeBatch(stmt.ColumnInt(0), stmt.ColumnInt(1), stmt.ColumnBlob(2),
-                                    after, table, limit, events));
+    ALM_RETURN_IF_ERROR(DecodeBatch(stmt.ColumnInt(0), stmt.ColumnInt(1), stmt.ColumnBlob(2), after,
+                                    table, limit, events));
   }
   return events;
 }
@@ -175,9 +175,8 @@ Result<int64_t> LastSeq(db::Connection& conn) {
   }
   ALM_ASSIGN_OR_RETURN(bool old, TableExists(conn, kFirstLayoutTable));
   if (old) {
-    ALM_ASSIGN_OR_RETURN(
-        db::Statement stmt,
-        conn.Prepare({"SELECT coalesce(max(seq), 0) FROM _almanac_changes", {}}));
+    ALM_ASSIGN_OR_RETURN(db::Statement stmt,
+                         conn.Prepare({"SELECT coalesce(max(seq), 0) FROM _almanac_changes", {}}));
     ALM_ASSIGN_OR_RETURN(bool row, stmt.Step());
     if (row) last = std::max(last, stmt.ColumnInt(0));
   }

@@ -3,11 +3,12 @@
 // ChangeLog's capture), so it commits and rolls back with the rows.
 // A row change removes exactly the links its old values made and adds those of its new values:
 // the job's changes are collected in a vector and, at the end of the job, sorted, netted and
-// appended to the pending table as one row (link_pending.h); once `merge_every` changes wait there, a write of its own merges them
-// into the index and its counters. A job with that many changes or more merges what waits and
-// writes its own changes to the index directly, in key order. A schema change (create, alter,
-// rename, drop, or a table dropped and made again) or a config change rebuilds the index of the
-// source tables whose definitions changed; a write by another process rebuilds everything.
+// appended to the pending table as one row (link_pending.h); once `merge_every` changes wait there,
+// a write of its own merges them into the index and its counters. A job with that many changes or
+// more merges what waits and writes its own changes to the index directly, in key order. A schema
+// change (create, alter, rename, drop, or a table dropped and made again) or a config change
+// rebuilds the index of the source tables whose definitions changed; a write by another process
+// rebuilds everything.
 #pragma once
 
 #include <atomic>

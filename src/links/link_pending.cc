@@ -89,15 +89,15 @@ std::string EncodeLinkChanges(const LinkChanges& changes) {
     const Entry& e = change.entry;
     // A delta beyond one (not in an exact index) is as many changes of one.
     for (int i = 0; i < std::abs(change.delta); ++i) {
-    changes::PutVarint(out, static_cast<uint64_t>(e.kind));
-    changes::PutBytes(out, e.target_key);
-    uint8_t tag = (e.source_pk.is_int ? 0 : kTextKey) | (change.delta > 0 ? kAdded : 0);
-    out.push_back(static_cast<char>(tag));
-    if (e.source_pk.is_int) {
-      changes::PutSigned(out, e.source_pk.integer);
-    } else {
-      changes::PutBytes(out, e.source_pk.text);
-    }
+      changes::PutVarint(out, static_cast<uint64_t>(e.kind));
+      changes::PutBytes(out, e.target_key);
+      uint8_t tag = (e.source_pk.is_int ? 0 : kTextKey) | (change.delta > 0 ? kAdded : 0);
+      out.push_back(static_cast<char>(tag));
+      if (e.source_pk.is_int) {
+        changes::PutSigned(out, e.source_pk.integer);
+      } else {
+        changes::PutBytes(out, e.source_pk.text);
+      }
     }
   }
   return out;
@@ -134,10 +134,9 @@ Status DecodeLinkChanges(std::string_view blob, std::optional<int64_t> kind,
 Result<int64_t> AppendPending(db::Connection& conn, const LinkChanges& changes) {
   if (changes.empty()) return int64_t{0};
   std::string blob = EncodeLinkChanges(changes);
-  ALM_ASSIGN_OR_RETURN(
-      db::Statement insert,
-      conn.Prepare({"INSERT INTO _almanac_link_pending (n, changes) VALUES (?, ?)",
-                    std::vector<Value>(2)}));
+  ALM_ASSIGN_OR_RETURN(db::Statement insert,
+                       conn.Prepare({"INSERT INTO _almanac_link_pending (n, changes) VALUES (?, ?)",
+                                     std::vector<Value>(2)}));
   int64_t n = 0;
   for (const LinkChange& change : changes) n += std::abs(change.delta);
   ALM_RETURN_IF_ERROR(insert.BindInt(1, n));
@@ -157,9 +156,8 @@ Status ApplyToIndex(db::Connection& conn, const LinkChanges& changes) {
 }
 
 Result<int64_t> CountPending(db::Connection& conn) {
-  ALM_ASSIGN_OR_RETURN(
-      db::Statement stmt,
-      conn.Prepare({"SELECT coalesce(sum(n), 0) FROM _almanac_link_pending", {}}));
+  ALM_ASSIGN_OR_RETURN(db::Statement stmt,
+                       conn.Prepare({"SELECT coalesce(sum(n), 0) FROM _almanac_link_pending", {}}));
   ALM_ASSIGN_OR_RETURN(bool row, stmt.Step());
   return row ? stmt.ColumnInt(0) : int64_t{0};
 }
@@ -200,9 +198,9 @@ Status DropPendingKind(db::Connection& conn, int64_t kind) {
   stmt = db::Statement();
   for (auto& [seq, rest] : rewritten) {
     if (rest.empty()) {
-      ALM_ASSIGN_OR_RETURN(db::Statement drop,
-                           conn.Prepare({"DELETE FROM _almanac_link_pending WHERE seq = ?",
-                                         {Value::Integer(seq)}}));
+      ALM_ASSIGN_OR_RETURN(
+          db::Statement drop,
+          conn.Prepare({"DELETE FROM _almanac_link_pending WHERE seq = ?", {Value::Integer(seq)}}));
       ALM_RETURN_IF_ERROR(drop.Step().status());
       continue;
     }

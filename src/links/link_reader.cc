@@ -16,7 +16,8 @@ namespace {
 class ReadSnapshot {
  public:
   explicit ReadSnapshot(db::Connection& conn)
-      : conn_(conn), began_(sqlite3_get_autocommit(conn.handle()) != 0 && conn.Exec("BEGIN").ok()) {}
+      : conn_(conn),
+        began_(sqlite3_get_autocommit(conn.handle()) != 0 && conn.Exec("BEGIN").ok()) {}
   ~ReadSnapshot() {
     if (began_) (void)conn_.Exec("COMMIT");
   }

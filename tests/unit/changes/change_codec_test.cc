@@ -161,7 +161,9 @@ TEST(ChangeCodecTest, CursorTableAndLimitInsideABatch) {
   ASSERT_EQ(all.size(), 7u);
   EXPECT_EQ(all[6].op, "resync");
   EXPECT_EQ(all[6].table, "");
-  EXPECT_EQ(all[6].json, R"({"seq": 106, "time_ms": 5, "table": null, "op": "resync", "pk": null, "row": null})");
+  EXPECT_EQ(
+      all[6].json,
+      R"({"seq": 106, "time_ms": 5, "table": null, "op": "resync", "pk": null, "row": null})");
 }
 
 TEST(ChangeCodecTest, EventsKeptAsJsonText) {

@@ -201,19 +201,19 @@ TEST_F(ChangeLogTest, RetentionKeepsTheNewestRows) {
 TEST_F(ChangeLogTest, AFirstLayoutLogIsMovedWithItsEventsAndCursors) {
   log_.reset();
   db_.reset();
-  ASSERT_TRUE(WriteByAnother(
-                  "DROP TABLE IF EXISTS _almanac_change_batches;"
-                  "CREATE TABLE _almanac_changes (seq INTEGER PRIMARY KEY, time_ms INTEGER NOT "
-                  "NULL, table_name TEXT, op TEXT NOT NULL, pk TEXT, row TEXT, old TEXT);"
-                  "CREATE INDEX _almanac_changes_by_table ON _almanac_changes(table_name, seq);"
-                  "CREATE TABLE t (id INTEGER PRIMARY KEY, v);"
-                  "INSERT INTO _almanac_changes VALUES "
-                  "(3, 1000, 't', 'insert', '[1]', '{\"id\": 1, \"v\": \"\\u00e9\"}', NULL),"
-                  "(4, 1001, NULL, 'resync', NULL, NULL, NULL),"
-                  "(5, 1003, 't', 'update', '[1]', '{\"id\": 1, \"v\": 2.5}', "
-                  "'{\"id\": 1, \"v\": \"\\u00e9\"}'),"
-                  "(6, 1002, 'u', 'delete', '[\"a\", 2]', NULL, NULL)")
-                  .ok());
+  ASSERT_TRUE(
+      WriteByAnother("DROP TABLE IF EXISTS _almanac_change_batches;"
+                     "CREATE TABLE _almanac_changes (seq INTEGER PRIMARY KEY, time_ms INTEGER NOT "
+                     "NULL, table_name TEXT, op TEXT NOT NULL, pk TEXT, row TEXT, old TEXT);"
+                     "CREATE INDEX _almanac_changes_by_table ON _almanac_changes(table_name, seq);"
+                     "CREATE TABLE t (id INTEGER PRIMARY KEY, v);"
+                     "INSERT INTO _almanac_changes VALUES "
+                     "(3, 1000, 't', 'insert', '[1]', '{\"id\": 1, \"v\": \"\\u00e9\"}', NULL),"
+                     "(4, 1001, NULL, 'resync', NULL, NULL, NULL),"
+                     "(5, 1003, 't', 'update', '[1]', '{\"id\": 1, \"v\": 2.5}', "
+                     "'{\"id\": 1, \"v\": \"\\u00e9\"}'),"
+                     "(6, 1002, 'u', 'delete', '[\"a\", 2]', NULL, NULL)")
+          .ok());
   Open();
   EXPECT_EQ(log_->last_seq(), 6);
   std::vector<ChangeEvent> events = Events();
@@ -231,7 +231,8 @@ TEST_F(ChangeLogTest, AFirstLayoutLogIsMovedWithItsEventsAndCursors) {
     RenderJson(e);
     return e.json;
   };
-  EXPECT_EQ(events[0].json, expect(3, 1000, "t", "insert", "[1]", R"({"id": 1, "v": "\u00e9"})", ""));
+  EXPECT_EQ(events[0].json,
+            expect(3, 1000, "t", "insert", "[1]", R"({"id": 1, "v": "\u00e9"})", ""));
   EXPECT_EQ(events[1].json, expect(4, 1001, "", "resync", "", "", ""));
   EXPECT_EQ(events[2].json, expect(5, 1003, "t", "update", "[1]", R"({"id": 1, "v": 2.5})",
                                    R"({"id": 1, "v": "\u00e9"})"));

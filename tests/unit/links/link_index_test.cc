@@ -8,12 +8,11 @@
 #include <chrono>
 #include <filesystem>
 #include <future>
+#include <limits>
 #include <memory>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <limits>
 
 #include <gtest/gtest.h>
 #include <sys/wait.h>
@@ -510,20 +509,21 @@ TEST_F(LinkIndexTest, VerifyFindsAPendingChangeThatDisagreesWithTheIndex) {
   merge_every_ = 1'000'000;
   Open(kSchema);
   // A pending addition of a link the index holds already.
-  Result<db::Statement> first = Reader().Prepare(
-      {"SELECT kind, target_key, source_pk FROM _almanac_links LIMIT 1", {}});
+  Result<db::Statement> first =
+      Reader().Prepare({"SELECT kind, target_key, source_pk FROM _almanac_links LIMIT 1", {}});
   ASSERT_TRUE(first.ok());
   ASSERT_TRUE(*first->Step());
-  LinkChanges added{LinkChange{
-      Entry{first->ColumnInt(0), std::string(first->ColumnText(1)), StoredPk::FromColumn(*first, 2)},
-      1}};
+  LinkChanges added{LinkChange{Entry{first->ColumnInt(0), std::string(first->ColumnText(1)),
+                                     StoredPk::FromColumn(*first, 2)},
+                               1}};
   *first = db::Statement();
   std::string hex;
   for (unsigned char c : EncodeLinkChanges(added)) {
     hex += "0123456789abcdef"[c >> 4];
     hex += "0123456789abcdef"[c & 15];
   }
-  ASSERT_TRUE(Write("insert into _almanac_link_pending (n, changes) values (1, x'" + hex + "')").ok());
+  ASSERT_TRUE(
+      Write("insert into _almanac_link_pending (n, changes) values (1, x'" + hex + "')").ok());
   reader_.reset();
   Result<std::shared_ptr<const db::Schema>> schema = db_->CurrentSchema(Reader());
   ASSERT_TRUE(schema.ok());
@@ -578,8 +578,7 @@ TEST_F(LinkIndexTest, FirstLayoutPendingChangesAreMovedAtOpen) {
   EXPECT_EQ(after.counts, before.counts);
   EXPECT_EQ(after.pages, before.pages);
   Result<db::Statement> layout = Reader().Prepare(
-      {"SELECT count(*) FROM pragma_table_info('_almanac_link_pending') WHERE name = 'delta'",
-       {}});
+      {"SELECT count(*) FROM pragma_table_info('_almanac_link_pending') WHERE name = 'delta'", {}});
   ASSERT_TRUE(layout.ok());
   ASSERT_TRUE(*layout->Step());
   EXPECT_EQ(layout->ColumnInt(0), 0);
@@ -597,8 +596,7 @@ TEST(LinkPendingTest, ChangesRoundTripAndNet) {
       LinkChange{Entry{1, "", StoredPk::FromJson("[5]")}, -1},
       LinkChange{Entry{2, "t", StoredPk::FromJson("[7]")}, 1}};
   LinkChanges back;
-  ASSERT_TRUE(
-      DecodeLinkChanges(EncodeLinkChanges(changes), std::nullopt, std::nullopt, back).ok());
+  ASSERT_TRUE(DecodeLinkChanges(EncodeLinkChanges(changes), std::nullopt, std::nullopt, back).ok());
   ASSERT_EQ(back.size(), changes.size());
   for (size_t i = 0; i < back.size(); ++i) {
     EXPECT_TRUE(back[i].entry == changes[i].entry) << i;
@@ -618,8 +616,8 @@ TEST(LinkPendingTest, ChangesRoundTripAndNet) {
   std::string blob = EncodeLinkChanges(changes);
   for (size_t cut = 1; cut < blob.size(); ++cut) {
     LinkChanges out;
-    Status status = DecodeLinkChanges(std::string_view(blob).substr(0, cut), std::nullopt,
-                                      std::nullopt, out);
+    Status status =
+        DecodeLinkChanges(std::string_view(blob).substr(0, cut), std::nullopt, std::nullopt, out);
     // A cut between two changes reads as fewer changes; inside one it is an error.
     if (status.ok()) {
       EXPECT_LT(out.size(), changes.size());
