@@ -11,6 +11,8 @@ namespace {
 
 using changes::ByteReader;
 
+bool ByEntry(const LinkChange& a, const LinkChange& b) { return a.entry < b.entry; }
+
 constexpr uint8_t kTextKey = 0x01;
 constexpr uint8_t kAdded = 0x02;
 
@@ -52,20 +54,46 @@ Result<LinkChanges> ReadPending(db::Connection& conn, std::optional<int64_t> kin
   ALM_ASSIGN_OR_RETURN(db::Statement stmt,
                        conn.Prepare({"SELECT changes FROM _almanac_link_pending", {}}));
   LinkChanges out;
+  // Each row is sorted already (a job's netted changes): the runs are merged, pairwise, rather
+  // than the whole sorted again.
+  std::vector<size_t> runs{0};
+  bool sorted = true;
   for (;;) {
     ALM_ASSIGN_OR_RETURN(bool row, stmt.Step());
     if (!row) break;
     ALM_RETURN_IF_ERROR(DecodeLinkChanges(stmt.ColumnBlob(0), kind, target_key, out));
+    if (out.size() == runs.back()) continue;
+    sorted = sorted &&
+             std::is_sorted(out.begin() + static_cast<ptrdiff_t>(runs.back()), out.end(), ByEntry);
+    runs.push_back(out.size());
   }
-  NetChanges(out);
+  if (!sorted) {
+    NetChanges(out);
+    return out;
+  }
+  while (runs.size() > 2) {
+    std::vector<size_t> merged{0};
+    for (size_t i = 0; i + 1 < runs.size(); i += 2) {
+      size_t end = i + 2 < runs.size() ? runs[i + 2] : runs[i + 1];
+      std::inplace_merge(out.begin() + static_cast<ptrdiff_t>(runs[i]),
+                         out.begin() + static_cast<ptrdiff_t>(runs[i + 1]),
+                         out.begin() + static_cast<ptrdiff_t>(end), ByEntry);
+      merged.push_back(end);
+    }
+    runs = std::move(merged);
+  }
+  NetSorted(out);
   return out;
 }
 
 }  // namespace
 
 void NetChanges(LinkChanges& changes) {
-  std::sort(changes.begin(), changes.end(),
-            [](const LinkChange& a, const LinkChange& b) { return a.entry < b.entry; });
+  std::sort(changes.begin(), changes.end(), ByEntry);
+  NetSorted(changes);
+}
+
+void NetSorted(LinkChanges& changes) {
   size_t kept = 0;
   for (size_t i = 0; i < changes.size();) {
     size_t j = i;

@@ -36,6 +36,8 @@ using LinkChanges = std::vector<LinkChange>;
 
 // Sorts the changes by entry and sums those of the same entry, dropping the zeros.
 void NetChanges(LinkChanges& changes);
+// The same, for changes sorted already.
+void NetSorted(LinkChanges& changes);
 
 // The blob of a pending row, and back. DecodeLinkChanges appends the changes of `kind` and/or
 // `target_key` only, when given; Internal error for a blob it cannot read.

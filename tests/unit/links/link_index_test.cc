@@ -625,6 +625,47 @@ TEST(LinkPendingTest, ChangesRoundTripAndNet) {
   }
 }
 
+// Pending rows of several writes are read back merged: sorted, one change per link, the
+// changes that cancel out across writes gone; the filters by target and by kind.
+TEST(LinkPendingTest, RowsOfSeveralWritesAreMergedAndNetted) {
+  db::OpenOptions options;
+  options.path = ":memory:";
+  options.read_only = false;
+  Result<std::unique_ptr<db::Connection>> opened = db::Connection::Open(options);
+  ASSERT_TRUE(opened.ok()) << opened.status().message();
+  db::Connection& conn = **opened;
+  ASSERT_TRUE(conn.Exec(PendingSchemaSql()).ok());
+  auto change = [](int64_t kind, const char* target, int64_t pk, int delta) {
+    return LinkChange{Entry{kind, target, StoredPk::FromJson("[" + std::to_string(pk) + "]")},
+                      delta};
+  };
+  std::vector<LinkChanges> writes{
+      {change(1, "a", 1, 1), change(1, "b", 2, 1), change(2, "a", 3, 1)},
+      {change(1, "a", 1, -1), change(1, "a", 4, 1)},
+      {change(1, "a", 0, 1), change(2, "b", 5, -1), change(3, "a", 9, 1)}};
+  for (LinkChanges& write : writes) {
+    NetChanges(write);
+    ASSERT_TRUE(AppendPending(conn, write).ok());
+  }
+  Result<int64_t> count = CountPending(conn);
+  ASSERT_TRUE(count.ok());
+  EXPECT_EQ(*count, 8);
+  auto lines = [](const Result<LinkChanges>& changes) {
+    std::vector<std::string> out;
+    EXPECT_TRUE(changes.ok());
+    if (!changes.ok()) return out;
+    for (const LinkChange& c : *changes) {
+      out.push_back(std::to_string(c.entry.kind) + " " + c.entry.target_key + " " +
+                    c.entry.source_pk.ToJson() + " " + std::to_string(c.delta));
+    }
+    return out;
+  };
+  EXPECT_EQ(lines(PendingForTarget(conn, "a")),
+            (Lines{"1 a [0] 1", "1 a [4] 1", "2 a [3] 1", "3 a [9] 1"}));
+  EXPECT_EQ(lines(PendingForKind(conn, 1)), (Lines{"1 a [0] 1", "1 a [4] 1", "1 b [2] 1"}));
+  EXPECT_EQ(lines(PendingForKind(conn, 2)), (Lines{"2 a [3] 1", "2 b [5] -1"}));
+}
+
 TEST(LinkStoreTest, KeysAsStoredAndTheirOrder) {
   EXPECT_TRUE(StoredPk::FromJson("[5]").is_int);
   EXPECT_EQ(StoredPk::FromJson("[-12]").integer, -12);
