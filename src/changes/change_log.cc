@@ -3,6 +3,7 @@
 // The pre-update hook is compiled into Debian's libsqlite3, but sqlite3.h declares it only
 // when asked to.
 #define SQLITE_ENABLE_PREUPDATE_HOOK 1
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <utility>
@@ -32,24 +33,6 @@ Result<int64_t> DataVersion(db::Connection& conn) {
   return row ? stmt.ColumnInt(0) : int64_t{-1};
 }
 
-// The name of value `i` of a row of `info` (nullptr: the table is gone).
-std::string ColumnName(const db::TableInfo* info, size_t i) {
-  if (info && i < info->columns.size()) return info->columns[i].name;
-  return "column_" + std::to_string(i + 1);
-}
-
-std::string RowJson(const db::TableInfo* info, const std::vector<Value>& values) {
-  std::string out;
-  format::JsonWriter json(out);
-  json.BeginObject();
-  for (size_t i = 0; i < values.size(); ++i) {
-    json.Key(ColumnName(info, i));
-    json.WriteValue(values[i]);
-  }
-  json.EndObject();
-  return out;
-}
-
 }  // namespace
 
 ChangeLog::ChangeLog(db::Database& db, ChangeLogOptions options, std::vector<RowSink*> sinks)
@@ -65,7 +48,14 @@ Result<std::unique_ptr<ChangeLog>> ChangeLog::Attach(db::Database& db, ChangeLog
   ChangeLog* self = log.get();
   Status attached = db.write_queue()->Run([self](db::WriteContext& ctx) -> Status {
     db::Connection& conn = ctx.conn();
-    if (self->options_.events) ALM_RETURN_IF_ERROR(conn.Exec(ChangeLogSchemaSql()));
+    if (self->options_.events) {
+      ALM_RETURN_IF_ERROR(conn.Exec(ChangeLogSchemaSql()));
+      ALM_ASSIGN_OR_RETURN(int64_t moved, MigrateFirstLayout(conn));
+      if (moved > 0) {
+        spdlog::info("change log of {}: moved {} events to the batch layout", self->db_.name(),
+                     moved);
+      }
+    }
     ALM_ASSIGN_OR_RETURN(int64_t last, LastSeq(conn));
     ALM_ASSIGN_OR_RETURN(int64_t version, DataVersion(conn));
     self->next_seq_ = self->committed_next_seq_ = self->job_start_seq_ = last + 1;
@@ -96,17 +86,53 @@ ChangeLog::~ChangeLog() {
   }
 }
 
+ChangeLog::CaptureOff::CaptureOff(db::Connection& conn)
+    : handle_(conn.handle()), log_(sqlite3_preupdate_hook(handle_, nullptr, nullptr)) {}
+
+ChangeLog::CaptureOff::~CaptureOff() {
+  if (log_) sqlite3_preupdate_hook(handle_, &ChangeLog::PreUpdate, log_);
+}
+
 int64_t ChangeLog::last_seq() const {
   std::lock_guard lock(mutex_);
   return last_seq_;
 }
 
 bool ChangeLog::Recent(int64_t after, size_t limit, std::vector<EventPtr>& out) const {
-  std::lock_guard lock(mutex_);
-  if (after >= last_seq_) return true;
-  if (recent_.empty() || recent_.front()->seq > after + 1) return false;
-  size_t start = static_cast<size_t>(after + 1 - recent_.front()->seq);
-  for (size_t i = start; i < recent_.size() && out.size() < limit; ++i) out.push_back(recent_[i]);
+  std::vector<BatchPtr> batches;
+  {
+    std::lock_guard lock(mutex_);
+    if (after >= last_seq_) return true;
+    if (recent_.empty() || recent_.front()->first_seq > after + 1) return false;
+    // The batch holding after + 1: the last one starting at or before it.
+    auto it = std::upper_bound(recent_.begin(), recent_.end(), after + 1,
+                               [](int64_t seq, const BatchPtr& b) { return seq < b->first_seq; });
+    size_t events = 0;
+    for (--it; it != recent_.end() && events < limit; ++it) {
+      batches.push_back(*it);
+      events += static_cast<size_t>((*it)->count);
+    }
+  }
+  // Rendered outside the lock, once per batch whoever reads it first.
+  for (const BatchPtr& batch : batches) {
+    std::call_once(batch->rendered, [&batch] {
+      std::vector<ChangeEvent> events;
+      if (!DecodeBatch(batch->first_seq, batch->time_ms, batch->blob, 0, std::nullopt,
+                       static_cast<size_t>(batch->count), events)
+               .ok()) {
+        return;
+      }
+      batch->events.reserve(events.size());
+      for (ChangeEvent& event : events) {
+        batch->events.push_back(std::make_shared<const ChangeEvent>(std::move(event)));
+      }
+    });
+    if (static_cast<int64_t>(batch->events.size()) != batch->count) return false;
+    for (const EventPtr& event : batch->events) {
+      if (out.size() >= limit) return true;
+      if (event->seq > after) out.push_back(event);
+    }
+  }
   return true;
 }
 
@@ -191,13 +217,32 @@ void ChangeLog::PreUpdate(void* self_ptr, sqlite3* handle, int op, const char* d
   if (!self->capturing_ || std::strcmp(database, "main") != 0) return;
   std::string_view name(table);
   if (name.starts_with("sqlite_") || name.starts_with("_almanac_")) return;
-  Captured change;
+  // Without events, only what a sink reads: its tables, and their columns it names.
+  const std::vector<bool>* columns = nullptr;
+  if (!self->options_.events) {
+    bool wanted = false;
+    for (RowSink* sink : self->sinks_) {
+      const std::vector<bool>* mask = nullptr;
+      if (!sink->Wants(name, mask)) continue;
+      columns = wanted ? nullptr : mask;  // two sinks: every column
+      wanted = true;
+    }
+    if (!wanted) return;
+  }
+  Captured& change = self->captured_.emplace_back();
   change.op = op;
   change.table = std::string(name);
   change.old_rowid = old_rowid;
   change.new_rowid = new_rowid;
   int count = sqlite3_preupdate_count(handle);
+  if (op != SQLITE_INSERT) change.old_values.reserve(static_cast<size_t>(count));
+  if (op != SQLITE_DELETE) change.new_values.reserve(static_cast<size_t>(count));
   for (int i = 0; i < count; ++i) {
+    if (columns && (static_cast<size_t>(i) >= columns->size() || !(*columns)[i])) {
+      if (op != SQLITE_INSERT) change.old_values.emplace_back();
+      if (op != SQLITE_DELETE) change.new_values.emplace_back();
+      continue;
+    }
     sqlite3_value* value = nullptr;
     if (op != SQLITE_INSERT) {
       sqlite3_preupdate_old(handle, i, &value);
@@ -209,56 +254,54 @@ void ChangeLog::PreUpdate(void* self_ptr, sqlite3* handle, int op, const char* d
       change.new_values.push_back(db::ValueFromSqlite(value));
     }
   }
-  self->captured_.push_back(std::move(change));
 }
 
-Result<db::Statement> ChangeLog::PrepareAppend(db::Connection& conn) {
-  return conn.Prepare(
-      {"INSERT INTO _almanac_changes (seq, time_ms, table_name, op, pk, row, old) "
-       "VALUES (?, ?, ?, ?, ?, ?, ?)",
-       std::vector<Value>(7)});
-}
-
-Status ChangeLog::Append(db::Statement& insert, ChangeEvent event) {
-  if (!options_.events) return Status::Ok();
-  event.seq = next_seq_;
-  RenderJson(event);
-  auto text = [&insert](int index, const std::string& s) {
-    return s.empty() ? insert.BindNull(index) : insert.BindText(index, s);
-  };
-  ALM_RETURN_IF_ERROR(insert.BindInt(1, event.seq));
-  ALM_RETURN_IF_ERROR(insert.BindInt(2, event.time_ms));
-  ALM_RETURN_IF_ERROR(text(3, event.table));
-  ALM_RETURN_IF_ERROR(insert.BindText(4, event.op));
-  ALM_RETURN_IF_ERROR(text(5, event.pk));
-  ALM_RETURN_IF_ERROR(text(6, event.row));
-  ALM_RETURN_IF_ERROR(text(7, event.old));
+Status ChangeLog::Append(db::Connection& conn, BatchEncoder& batch) {
+  if (!options_.events || batch.empty()) return Status::Ok();
+  auto stored = std::make_shared<Batch>();
+  stored->first_seq = next_seq_;
+  stored->count = batch.count();
+  stored->time_ms = batch.time_ms();
+  stored->blob = batch.Finish();
+  ALM_ASSIGN_OR_RETURN(
+      db::Statement insert,
+      conn.Prepare({"INSERT INTO _almanac_change_batches (seq, n, time_ms, events) "
+                    "VALUES (?, ?, ?, ?)",
+                    std::vector<Value>(4)}));
+  ALM_RETURN_IF_ERROR(insert.BindInt(1, stored->first_seq));
+  ALM_RETURN_IF_ERROR(insert.BindInt(2, stored->count));
+  ALM_RETURN_IF_ERROR(insert.BindInt(3, stored->time_ms));
+  ALM_RETURN_IF_ERROR(insert.BindBlob(4, stored->blob));
   ALM_RETURN_IF_ERROR(insert.Step().status());
   insert.Reset();
-  ++next_seq_;
-  pending_.push_back(std::make_shared<const ChangeEvent>(std::move(event)));
+  next_seq_ += stored->count;
+  pending_.push_back(std::move(stored));
   return Status::Ok();
 }
 
 Status ChangeLog::Prune(db::Connection& conn) {
   int64_t last = next_seq_ - 1;
   if (options_.max_rows > 0 && last > options_.max_rows) {
-    ALM_ASSIGN_OR_RETURN(db::Statement stmt,
-                         conn.Prepare({"DELETE FROM _almanac_changes WHERE seq <= ?",
-                                       {Value::Integer(last - options_.max_rows)}}));
+    // Whole batches: those before the one holding the oldest event kept.
+    ALM_ASSIGN_OR_RETURN(
+        db::Statement stmt,
+        conn.Prepare({"DELETE FROM _almanac_change_batches WHERE seq < (SELECT max(seq) FROM "
+                      "_almanac_change_batches WHERE seq <= ?)",
+                      {Value::Integer(last - options_.max_rows + 1)}}));
     ALM_RETURN_IF_ERROR(stmt.Step().status());
   }
   int64_t now = NowMs();
   if (options_.max_age_ms > 0 && now - last_prune_ms_ >= kAgePruneEveryMs) {
     last_prune_ms_ = now;
-    // Events are in time order: the scan stops at the first one young enough to keep. The
-    // newest event always stays, so that the next seq survives a restart.
+    // Batches are in time order (a batch's time_ms is its newest event's): the scan stops at
+    // the first one young enough to keep. The newest batch always stays, so that the next seq
+    // survives a restart.
     ALM_ASSIGN_OR_RETURN(
         db::Statement stmt,
-        conn.Prepare({"DELETE FROM _almanac_changes WHERE seq < min(?, coalesce((SELECT seq FROM "
-                      "_almanac_changes WHERE time_ms >= ? ORDER BY seq LIMIT 1), ?))",
-                      {Value::Integer(last), Value::Integer(now - options_.max_age_ms),
-                       Value::Integer(last)}}));
+        conn.Prepare({"DELETE FROM _almanac_change_batches WHERE seq < (SELECT coalesce(min(("
+                      "SELECT seq FROM _almanac_change_batches WHERE time_ms >= ?1 ORDER BY seq "
+                      "LIMIT 1), max(seq)), max(seq)) FROM _almanac_change_batches)",
+                      {Value::Integer(now - options_.max_age_ms)}}));
     ALM_RETURN_IF_ERROR(stmt.Step().status());
   }
   return Status::Ok();
@@ -269,13 +312,9 @@ Status ChangeLog::OnBegin(db::WriteContext& ctx) {
   ALM_ASSIGN_OR_RETURN(int64_t version, DataVersion(ctx.conn()));
   seen_data_version_ = version;
   if (version != committed_data_version_) {
-    ChangeEvent event;
-    event.time_ms = NowMs();
-    event.op = "resync";
-    if (options_.events) {
-      ALM_ASSIGN_OR_RETURN(db::Statement insert, PrepareAppend(ctx.conn()));
-      ALM_RETURN_IF_ERROR(Append(insert, std::move(event)));
-    }
+    BatchEncoder batch(NowMs());
+    batch.AddResync();
+    ALM_RETURN_IF_ERROR(Append(ctx.conn(), batch));
     for (RowSink* sink : sinks_) ALM_RETURN_IF_ERROR(sink->OnResync(ctx));
   }
   return options_.events ? Prune(ctx.conn()) : Status::Ok();
@@ -294,62 +333,57 @@ Status ChangeLog::OnJobSucceeded(db::WriteContext& ctx) {
     for (RowSink* sink : sinks_) ALM_RETURN_IF_ERROR(sink->AfterJob(ctx));
     return Status::Ok();
   }
-  std::vector<Captured> captured = std::move(captured_);
-  captured_.clear();
+  // captured_ is cleared by the next job (capturing_ is off: the sinks' writes add nothing).
+  const std::vector<Captured>& captured = captured_;
   ALM_ASSIGN_OR_RETURN(std::shared_ptr<const db::Schema> schema, ctx.CurrentSchema());
-  int64_t now = NowMs();
-  // One statement for the whole job, bound without copies.
-  db::Statement insert;
-  if (options_.events) {
-    ALM_ASSIGN_OR_RETURN(insert, PrepareAppend(ctx.conn()));
-  }
+  BatchEncoder batch(NowMs());
+  const bool keys_for_sinks = !sinks_.empty();
+  std::string old_key;
+  std::string new_key;
   for (const Captured& change : captured) {
     const db::TableInfo* info = schema->Find(change.table);
     if (info && info->kind == db::TableKind::kShadow) continue;
-    auto event_for = [&](const char* op) {
-      ChangeEvent event;
-      event.time_ms = now;
-      event.table = change.table;
-      event.op = op;
-      return event;
-    };
-    std::string old_key;
-    if (change.op != SQLITE_INSERT) old_key = KeyJson(info, change.old_values, change.old_rowid);
-    std::string new_key;
-    if (change.op != SQLITE_DELETE) new_key = KeyJson(info, change.new_values, change.new_rowid);
-    bool moved = change.op == SQLITE_UPDATE && old_key != new_key;
-    RowChange row_change{change.table,
-                         info,
-                         change.op == SQLITE_DELETE || moved,
-                         change.op == SQLITE_INSERT || moved,
-                         change.old_values,
-                         change.new_values,
-                         old_key,
-                         new_key};
-    for (RowSink* sink : sinks_) ALM_RETURN_IF_ERROR(sink->OnRowChange(ctx.conn(), row_change));
-    if (change.op == SQLITE_INSERT || change.op == SQLITE_DELETE || old_key != new_key) {
+    // The keys as JSON: for the sinks, and to tell an update that moved the key.
+    bool update = change.op == SQLITE_UPDATE;
+    old_key.clear();
+    new_key.clear();
+    if (change.op != SQLITE_INSERT && (keys_for_sinks || update)) {
+      old_key = KeyJson(info, change.old_values, change.old_rowid);
+    }
+    if (change.op != SQLITE_DELETE && (keys_for_sinks || update)) {
+      new_key = KeyJson(info, change.new_values, change.new_rowid);
+    }
+    bool moved = update && old_key != new_key;
+    if (keys_for_sinks) {
+      RowChange row_change{change.table,
+                           info,
+                           change.op == SQLITE_DELETE || moved,
+                           change.op == SQLITE_INSERT || moved,
+                           change.old_values,
+                           change.new_values,
+                           old_key,
+                           new_key};
+      for (RowSink* sink : sinks_) ALM_RETURN_IF_ERROR(sink->OnRowChange(ctx.conn(), row_change));
+    }
+    if (!options_.events) continue;
+    const std::vector<Value>* old = options_.old_values ? &change.old_values : nullptr;
+    if (!update || moved) {
       // A changed primary key is the old row's delete and the new row's insert, so that a
       // consumer keyed by primary key never keeps the old one.
       if (change.op != SQLITE_INSERT) {
-        ChangeEvent event = event_for("delete");
-        event.pk = old_key;
-        if (options_.old_values) event.old = RowJson(info, change.old_values);
-        ALM_RETURN_IF_ERROR(Append(insert, std::move(event)));
+        batch.AddRow(EventOp::kDelete, change.table, info, change.old_values, change.old_rowid,
+                     nullptr, old);
       }
       if (change.op != SQLITE_DELETE) {
-        ChangeEvent event = event_for("insert");
-        event.pk = new_key;
-        event.row = RowJson(info, change.new_values);
-        ALM_RETURN_IF_ERROR(Append(insert, std::move(event)));
+        batch.AddRow(EventOp::kInsert, change.table, info, change.new_values, change.new_rowid,
+                     &change.new_values, nullptr);
       }
       continue;
     }
-    ChangeEvent event = event_for("update");
-    event.pk = new_key;
-    event.row = RowJson(info, change.new_values);
-    if (options_.old_values) event.old = RowJson(info, change.old_values);
-    ALM_RETURN_IF_ERROR(Append(insert, std::move(event)));
+    batch.AddRow(EventOp::kUpdate, change.table, info, change.new_values, change.new_rowid,
+                 &change.new_values, old);
   }
+  ALM_RETURN_IF_ERROR(Append(ctx.conn(), batch));
   for (RowSink* sink : sinks_) ALM_RETURN_IF_ERROR(sink->AfterJob(ctx));
   return Status::Ok();
 }
@@ -374,8 +408,15 @@ void ChangeLog::OnCommit() {
   std::vector<Wake> ready;
   {
     std::lock_guard lock(mutex_);
-    for (EventPtr& event : pending_) recent_.push_back(std::move(event));
-    while (recent_.size() > kRecentEvents) recent_.pop_front();
+    for (BatchPtr& batch : pending_) {
+      recent_events_ += batch->count;
+      recent_.push_back(std::move(batch));
+    }
+    while (recent_.size() > 1 &&
+           recent_events_ - recent_.front()->count >= static_cast<int64_t>(kRecentEvents)) {
+      recent_events_ -= recent_.front()->count;
+      recent_.pop_front();
+    }
     last_seq_ = committed_next_seq_ - 1;
     if (!stopping_) {
       auto end = waiters_.lower_bound(last_seq_);

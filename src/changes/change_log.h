@@ -1,11 +1,13 @@
 // ChangeLog: the change capture of one database. It watches the database's WriteQueue
 // (db::WriteObserver) and SQLite's pre-update hook on the writer connection, so every row
-// change made by a queued job — the JSON API, the forms, canned writes — is appended to the
-// hidden `_almanac_changes` table inside the job's own savepoint: committed together with the
-// change or not at all, and numbered by a gap-free, increasing `seq`. Commits by other
-// processes cannot be hooked: they are noticed through PRAGMA data_version and logged as one
-// `resync` event. Committed events are also kept in memory (the newest few thousand) and
-// waiters are woken on each commit, so live subscribers read no SQL.
+// change made by a queued job — the JSON API, the forms, canned writes — is logged inside the
+// job's own savepoint: committed together with the change or not at all, and numbered by a
+// gap-free, increasing `seq`. A job's events are one row of the hidden `_almanac_change_batches`
+// table, in a compact binary form (change_codec.h), rendered as JSON only when read. Commits by
+// other processes cannot be hooked: they are noticed through PRAGMA data_version and logged as
+// one `resync` event. Committed batches are also kept in memory (the newest few thousand events)
+// and waiters are woken on each commit, so live subscribers read no SQL. A log of the first
+// layout (one `_almanac_changes` row per event) is moved into batches when attached.
 #pragma once
 
 #include <condition_variable>
@@ -20,6 +22,7 @@
 #include <thread>
 #include <vector>
 
+#include "changes/change_codec.h"
 #include "changes/change_event.h"
 #include "changes/change_options.h"
 #include "changes/row_sink.h"
@@ -64,6 +67,21 @@ class ChangeLog : public db::WriteObserver {
   // Ends every waiter now (the server is shutting down); later waits are ended at once.
   void Stop();
 
+  // While it lives, the writer connection's row changes are not captured, nor seen by SQLite's
+  // pre-update hook at all (it costs even when the log ignores the table): for a sink's own
+  // bulk writes to its hidden tables (the links' merges).
+  class CaptureOff {
+   public:
+    explicit CaptureOff(db::Connection& conn);
+    ~CaptureOff();
+    CaptureOff(const CaptureOff&) = delete;
+    CaptureOff& operator=(const CaptureOff&) = delete;
+
+   private:
+    sqlite3* handle_;
+    void* log_;  // the hook's ChangeLog, restored at the end (nullptr: none was set)
+  };
+
   // db::WriteObserver, on the writer thread.
   Status OnBegin(db::WriteContext& ctx) override;
   void OnJobStart() override;
@@ -73,6 +91,17 @@ class ChangeLog : public db::WriteObserver {
   void OnRollback() override;
 
  private:
+  // The events of one job as stored, rendered once when first read from memory.
+  struct Batch {
+    int64_t first_seq = 0;
+    int64_t count = 0;
+    int64_t time_ms = 0;
+    std::string blob;
+    mutable std::once_flag rendered;
+    mutable std::vector<EventPtr> events;  // after `rendered`; empty if the blob was unreadable
+  };
+  using BatchPtr = std::shared_ptr<const Batch>;
+
   struct Captured {
     int op = 0;  // SQLITE_INSERT, SQLITE_UPDATE, SQLITE_DELETE
     std::string table;
@@ -86,9 +115,8 @@ class ChangeLog : public db::WriteObserver {
   static void PreUpdate(void* self, sqlite3* handle, int op, const char* database,
                         const char* table, long long old_rowid,  // NOLINT(google-runtime-int)
                         long long new_rowid);                    // sqlite3_int64
-  static Result<db::Statement> PrepareAppend(db::Connection& conn);
-  // Writes `event` with the next seq (the statement comes from PrepareAppend).
-  Status Append(db::Statement& insert, ChangeEvent event);
+  // Writes the batch's events with the next seqs (one row), and empties it.
+  Status Append(db::Connection& conn, BatchEncoder& batch);
   Status Prune(db::Connection& conn);
   void Loop();
 
@@ -99,7 +127,7 @@ class ChangeLog : public db::WriteObserver {
   // Writer thread only.
   bool capturing_ = false;
   std::vector<Captured> captured_;  // the running job's row changes
-  std::vector<EventPtr> pending_;   // appended in this transaction, not committed
+  std::vector<BatchPtr> pending_;   // appended in this transaction, not committed
   size_t job_pending_start_ = 0;    // pending_ size when the running job started
   int64_t next_seq_ = 1;
   int64_t job_start_seq_ = 1;
@@ -111,7 +139,8 @@ class ChangeLog : public db::WriteObserver {
   // Shared with readers and the log's thread.
   mutable std::mutex mutex_;
   std::condition_variable wakeup_;
-  std::deque<EventPtr> recent_;
+  std::deque<BatchPtr> recent_;
+  int64_t recent_events_ = 0;  // the events of recent_
   int64_t last_seq_ = 0;
   std::multimap<int64_t, Wake> waiters_;  // by the seq they wait after
   bool stopping_ = false;

@@ -15,15 +15,22 @@
 
 namespace almanac::changes {
 
-inline constexpr const char* kChangesTable = "_almanac_changes";
+// The log: one row per write (change_codec.h).
+inline constexpr const char* kChangesTable = "_almanac_change_batches";
+// The first layout: one row per event, (seq, time_ms, table_name, op, pk, row, old) as JSON.
+inline constexpr const char* kFirstLayoutTable = "_almanac_changes";
 
 // The CREATE statements of the log (idempotent).
 const char* ChangeLogSchemaSql();
+// Moves the events of a first-layout log into batches (same seqs, same JSON) and drops it, in
+// the caller's transaction. Returns the events moved (0 when there is no such log).
+Result<int64_t> MigrateFirstLayout(db::Connection& conn);
 
 // Up to `limit` events with seq > `after`, oldest first; only those of `table` when given.
 Result<std::vector<ChangeEvent>> ReadChanges(db::Connection& conn, int64_t after,
                                              const std::optional<std::string>& table, size_t limit);
-// The highest seq in the log (0 when empty or when the log table does not exist).
+// The highest seq in the log (0 when empty or when the log table does not exist; a first-layout
+// log not migrated yet counts too).
 Result<int64_t> LastSeq(db::Connection& conn);
 
 }  // namespace almanac::changes

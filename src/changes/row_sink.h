@@ -5,6 +5,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/result.h"
@@ -28,6 +29,10 @@ struct RowChange {
 class RowSink {
  public:
   virtual ~RowSink() = default;
+  // Whether the sink reads the row changes of `table` (OnRowChange), and which of their values:
+  // `columns` (by position) is left null for all of them. When the log records no events, only
+  // what some sink reads is captured. On the writer thread, from SQLite's pre-update hook: quick.
+  virtual bool Wants(std::string_view table, const std::vector<bool>*& columns) = 0;
   // One row change of the running job.
   virtual Status OnRowChange(db::Connection& conn, const RowChange& change) = 0;
   // After the job's row changes (a schema change shows up here).

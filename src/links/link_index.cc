@@ -12,6 +12,7 @@
 #include <sqlite3.h>
 
 #include "changes/change_event.h"
+#include "changes/change_log.h"
 
 namespace almanac::links {
 namespace {
@@ -288,18 +289,18 @@ Result<VerifyReport> VerifyNow(db::Connection& conn, const db::Schema& schema,
       }
     };
     auto take_pending_before = [&](const Entry* entry) {
-      for (; next != pending.end() && (!entry || next->first < *entry); ++next) {
-        if (next->second == 1) {
-          out.push_back(next->first);
+      for (; next != pending.end() && (!entry || next->entry < *entry); ++next) {
+        if (next->delta == 1) {
+          out.push_back(next->entry);
         } else {
-          bad_pending(next->first, next->second);
+          bad_pending(next->entry, next->delta);
         }
       }
     };
     for (Entry& entry : stored) {
       take_pending_before(&entry);
-      if (next != pending.end() && next->first == entry) {
-        int delta = (next++)->second;
+      if (next != pending.end() && next->entry == entry) {
+        int delta = (next++)->delta;
         if (delta != -1) bad_pending(entry, delta);
         if (delta >= 0) out.push_back(std::move(entry));
         continue;
@@ -422,18 +423,44 @@ Status LinkIndex::Reconcile(db::WriteContext& ctx, bool everything) {
   ALM_ASSIGN_OR_RETURN(std::vector<Kind> kinds, LoadKinds(ctx.conn()));
   std::map<KindKey, int64_t> ids = KindIds(kinds);
   defs_.clear();
+  columns_.clear();
   for (const db::TableInfo& table : schema->tables()) {
     for (LinkDef& def : DefsForTable(table, options_)) {
       auto found = ids.find(KeyOf(def));
       if (found == ids.end()) continue;  // not possible after the rebuilds above
+      std::vector<bool>& columns = columns_[table.name];
+      if (columns.empty()) {
+        columns.resize(table.columns.size());
+        for (size_t i = 0; i < table.columns.size(); ++i) {
+          columns[i] = std::find(table.primary_keys.begin(), table.primary_keys.end(),
+                                 table.columns[i].name) != table.primary_keys.end();
+        }
+      }
+      if (def.column_index < columns.size()) columns[def.column_index] = true;
       defs_[table.name].push_back(Def{std::move(def), found->second});
     }
   }
+  last_wanted_ = nullptr;
   checked_version_ = schema->version();
   reconciled_uncommitted_ = true;
   defs_stale_ = false;
   stale_tables_.clear();
   return Status::Ok();
+}
+
+bool LinkIndex::Wants(std::string_view table, const std::vector<bool>*& columns) {
+  // Tables without definitions are not read; one that gains some in this job is rebuilt from
+  // its rows at the end of it (AfterJob). With stale definitions, every change is noted.
+  if (defs_stale_) return true;
+  if (last_wanted_ && last_wanted_->first == table) {
+    columns = &last_wanted_->second;
+    return true;
+  }
+  auto found = columns_.find(std::string(table));
+  if (found == columns_.end()) return false;
+  last_wanted_ = &*found;
+  columns = &found->second;
+  return true;
 }
 
 Status LinkIndex::OnRowChange(db::Connection& conn, const changes::RowChange& change) {
@@ -465,9 +492,9 @@ Status LinkIndex::OnRowChange(db::Connection& conn, const changes::RowChange& ch
   auto a = after_.begin();
   while (b != before_.end() || a != after_.end()) {
     if (a == after_.end() || (b != before_.end() && *b < *a)) {
-      --job_links_[std::move(*b++)];
+      job_links_.push_back(LinkChange{std::move(*b++), -1});
     } else if (b == before_.end() || *a < *b) {
-      ++job_links_[std::move(*a++)];
+      job_links_.push_back(LinkChange{std::move(*a++), 1});
     } else {
       ++a;
       ++b;
@@ -478,20 +505,30 @@ Status LinkIndex::OnRowChange(db::Connection& conn, const changes::RowChange& ch
 
 Status LinkIndex::FlushJob(db::Connection& conn) {
   if (job_links_.empty()) return Status::Ok();
-  LinkChanges links = std::move(job_links_);
-  job_links_.clear();
+  // Netted in place, and cleared afterwards: the vector keeps its capacity for the next job.
+  LinkChanges& links = job_links_;
+  NetChanges(links);
+  if (links.empty()) return Status::Ok();
   if (links.size() < options_.merge_every) {
-    ALM_ASSIGN_OR_RETURN(int64_t appended, AppendPending(conn, links));
-    pending_rows_ += appended;
+    Result<int64_t> appended = AppendPending(conn, links);
+    links.clear();
+    if (!appended.ok()) return appended.status();
+    pending_rows_ += *appended;
     return Status::Ok();
   }
   // Many changes: the index's pages are written in key order anyway. What waits is merged
   // first, so that no pending change undoes one written here.
-  ALM_RETURN_IF_ERROR(Merge(conn));
-  return ApplyToIndex(conn, links);
+  Status merged = Merge(conn);
+  if (merged.ok()) {
+    changes::ChangeLog::CaptureOff off(conn);
+    merged = ApplyToIndex(conn, links);
+  }
+  links.clear();
+  return merged;
 }
 
 Status LinkIndex::Merge(db::Connection& conn) {
+  changes::ChangeLog::CaptureOff off(conn);
   ALM_RETURN_IF_ERROR(MergePending(conn).status());
   pending_rows_ = 0;  // the table is empty now (a rollback leaves the count low: harmless)
   return Status::Ok();

@@ -2,12 +2,13 @@
 // (link_store.h) and maintained inside each write's savepoint (a changes::RowSink fed by the
 // ChangeLog's capture), so it commits and rolls back with the rows.
 // A row change removes exactly the links its old values made and adds those of its new values:
-// the job's changes are netted in memory and, at the end of the job, appended to the pending
-// table (link_pending.h); once `merge_every` changes wait there, a write of its own merges them
-// into the index and its counters. A job with that many changes or more merges what waits and
-// writes its own changes to the index directly, in key order. A schema change (create, alter,
-// rename, drop, or a table dropped and made again) or a config change rebuilds the index of the
-// source tables whose definitions changed; a write by another process rebuilds everything.
+// the job's changes are collected in a vector and, at the end of the job, sorted, netted and
+// appended to the pending table as one row (link_pending.h); once `merge_every` changes wait there,
+// a write of its own merges them into the index and its counters. A job with that many changes or
+// more merges what waits and writes its own changes to the index directly, in key order. A schema
+// change (create, alter, rename, drop, or a table dropped and made again) or a config change
+// rebuilds the index of the source tables whose definitions changed; a write by another process
+// rebuilds everything.
 #pragma once
 
 #include <atomic>
@@ -67,6 +68,7 @@ class LinkIndex : public changes::RowSink {
   db::Database& database() const { return db_; }
   const LinkOptions& options() const { return options_; }
 
+  bool Wants(std::string_view table, const std::vector<bool>*& columns) override;
   Status OnRowChange(db::Connection& conn, const changes::RowChange& change) override;
   Status AfterJob(db::WriteContext& ctx) override;
   Status OnResync(db::WriteContext& ctx) override;
@@ -98,12 +100,16 @@ class LinkIndex : public changes::RowSink {
   // Writer thread only.
   int64_t checked_version_ = -1;                            // schema version last reconciled
   std::unordered_map<std::string, std::vector<Def>> defs_;  // by source table, at that version
+  // By source table: the columns its definitions and its key read (the rest is not captured).
+  std::unordered_map<std::string, std::vector<bool>> columns_;
+  const std::pair<const std::string, std::vector<bool>>* last_wanted_ = nullptr;  // in columns_
   // A reconcile not committed yet: a rollback undoes it, and the kind ids of defs_ with it.
   bool reconciled_uncommitted_ = false;
   // defs_ may name kinds that are gone: row changes only note their table, to rebuild it.
   bool defs_stale_ = false;
   std::set<std::string> stale_tables_;
-  LinkChanges job_links_;  // the running job's links: +1 added, -1 removed
+  LinkChanges job_links_;  // the running job's link changes, in the order made (netted at
+                           // the end of the job)
   // Shared with the idle thread.
   std::atomic<int64_t> pending_rows_{0};    // in the pending table, about (a rollback may leave
                                             // it high)

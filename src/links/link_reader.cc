@@ -2,12 +2,32 @@
 
 #include <map>
 #include <tuple>
+#include <utility>
+
+#include <sqlite3.h>
 
 #include "links/link_pending.h"
 #include "links/link_store.h"
 
 namespace almanac::links {
 namespace {
+
+// A read transaction for the reader's statements, when the connection is not in one already.
+class ReadSnapshot {
+ public:
+  explicit ReadSnapshot(db::Connection& conn)
+      : conn_(conn),
+        began_(sqlite3_get_autocommit(conn.handle()) != 0 && conn.Exec("BEGIN").ok()) {}
+  ~ReadSnapshot() {
+    if (began_) (void)conn_.Exec("COMMIT");
+  }
+  ReadSnapshot(const ReadSnapshot&) = delete;
+  ReadSnapshot& operator=(const ReadSnapshot&) = delete;
+
+ private:
+  db::Connection& conn_;
+  bool began_;
+};
 
 // The pending changes of links to `target_key` (link_pending.h), by kind: source pk -> +1/-1.
 using PendingBySource = std::map<StoredPk, int>;
@@ -16,7 +36,9 @@ Result<std::map<int64_t, PendingBySource>> PendingByKind(db::Connection& conn,
                                                          const std::string& target_key) {
   ALM_ASSIGN_OR_RETURN(LinkChanges changes, PendingForTarget(conn, target_key));
   std::map<int64_t, PendingBySource> by_kind;
-  for (auto& [entry, delta] : changes) by_kind[entry.kind].emplace(entry.source_pk, delta);
+  for (LinkChange& change : changes) {
+    by_kind[change.entry.kind].emplace(std::move(change.entry.source_pk), change.delta);
+  }
   return by_kind;
 }
 
@@ -76,30 +98,37 @@ Status PageKind(db::Connection& conn, const Kind& kind, const std::string& targe
 
 Result<std::vector<SourceCount>> CountLinks(db::Connection& conn, const std::string& target_table,
                                             const std::string& target_key) {
-  // One statement, so one snapshot: a merge committing between a read of the counters and a
-  // read of the pending changes would count its changes twice, or not at all.
+  // One snapshot for the counters and the pending changes: a merge committing between the two
+  // reads would count its changes twice, or not at all.
+  ReadSnapshot snapshot(conn);
   // The kinds (a few rows) stay the outer loop (a LEFT JOIN keeps them there): without
   // statistics SQLite may otherwise scan every counter for the target key, which is not a
-  // prefix of their primary key. The pending changes are summed once, by kind.
+  // prefix of their primary key.
   ALM_ASSIGN_OR_RETURN(
       db::Statement stmt,
-      conn.Prepare({"WITH pending AS MATERIALIZED (SELECT kind, sum(delta) AS d FROM "
-                    "_almanac_link_pending WHERE target_key = ?2 GROUP BY kind) "
-                    "SELECT k.source_table, k.source_column, coalesce(c.n, 0) + coalesce(p.d, 0) "
+      conn.Prepare({"SELECT k.id, k.source_table, k.source_column, coalesce(c.n, 0) "
                     "FROM _almanac_link_kinds k LEFT JOIN _almanac_link_counts c ON c.kind = k.id "
-                    "AND c.target_key = ?2 LEFT JOIN pending p ON p.kind = k.id "
-                    "WHERE k.target_table = ?1 ORDER BY k.source_table, k.source_column",
+                    "AND c.target_key = ?2 WHERE k.target_table = ?1 "
+                    "ORDER BY k.source_table, k.source_column",
                     {Value::Text(target_table), Value::Text(target_key)}}));
-  std::vector<SourceCount> counts;
+  std::vector<std::pair<int64_t, SourceCount>> counts;
   for (;;) {
     ALM_ASSIGN_OR_RETURN(bool row, stmt.Step());
     if (!row) break;
-    int64_t n = stmt.ColumnInt(2);
-    if (n <= 0) continue;
-    counts.push_back(
-        SourceCount{std::string(stmt.ColumnText(0)), std::string(stmt.ColumnText(1)), n});
+    counts.emplace_back(stmt.ColumnInt(0),
+                        SourceCount{std::string(stmt.ColumnText(1)),
+                                    std::string(stmt.ColumnText(2)), stmt.ColumnInt(3)});
   }
-  return counts;
+  stmt = db::Statement();
+  ALM_ASSIGN_OR_RETURN(LinkChanges pending, PendingForTarget(conn, target_key));
+  std::vector<SourceCount> out;
+  for (auto& [kind, count] : counts) {
+    for (const LinkChange& change : pending) {
+      if (change.entry.kind == kind) count.count += change.delta;
+    }
+    if (count.count > 0) out.push_back(std::move(count));
+  }
+  return out;
 }
 
 Result<std::vector<LinkingRow>> PageLinks(db::Connection& conn, const std::string& target_table,
@@ -112,6 +141,7 @@ Result<std::vector<LinkingRow>> PageLinks(db::Connection& conn, const std::strin
   // merge commit in between, the index then holds some of them already, and PageKind shows
   // each link once (a link both pending and indexed is one row; a pending removal of a link
   // not indexed hides nothing).
+  ReadSnapshot snapshot(conn);
   ALM_ASSIGN_OR_RETURN(std::vector<Kind> kinds, KindsOfTarget(conn, target_table));
   ALM_ASSIGN_OR_RETURN(auto pending, PendingByKind(conn, target_key));
   std::vector<LinkingRow> rows;

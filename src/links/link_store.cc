@@ -8,6 +8,7 @@
 #include <sqlite3.h>
 
 #include "core/float_repr.h"
+#include "links/link_pending.h"
 
 namespace almanac::links {
 
@@ -86,7 +87,7 @@ Status CreateLinkTables(db::Connection& conn) {
         "DROP TABLE IF EXISTS _almanac_links_state; DROP TABLE IF EXISTS _almanac_link_kinds;"
         "DROP TABLE IF EXISTS _almanac_link_pending"));
   }
-  return conn.Exec(
+  ALM_RETURN_IF_ERROR(conn.Exec(
       "CREATE TABLE IF NOT EXISTS _almanac_link_kinds (id INTEGER PRIMARY KEY, source_table TEXT "
       "NOT NULL, source_column TEXT NOT NULL, target_table TEXT NOT NULL);"
       "CREATE TABLE IF NOT EXISTS _almanac_links (kind INTEGER NOT NULL, target_key TEXT NOT "
@@ -94,9 +95,15 @@ Status CreateLinkTables(db::Connection& conn) {
       "CREATE TABLE IF NOT EXISTS _almanac_link_counts (kind INTEGER NOT NULL, target_key TEXT "
       "NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (kind, target_key)) WITHOUT ROWID;"
       "CREATE TABLE IF NOT EXISTS _almanac_links_state (source_table TEXT PRIMARY KEY, "
-      "fingerprint TEXT NOT NULL);"
-      "CREATE TABLE IF NOT EXISTS _almanac_link_pending (seq INTEGER PRIMARY KEY, kind INTEGER "
-      "NOT NULL, target_key TEXT NOT NULL, source_pk NOT NULL, delta INTEGER NOT NULL)");
+      "fingerprint TEXT NOT NULL);" +
+      std::string(PendingSchemaSql())));
+  // Pending changes of the first layout (one row per change) become one row of this one.
+  return MigratePendingLayout(conn).status();
+}
+
+const char* PendingSchemaSql() {
+  return "CREATE TABLE IF NOT EXISTS _almanac_link_pending (seq INTEGER PRIMARY KEY, n INTEGER "
+         "NOT NULL, changes BLOB NOT NULL)";
 }
 
 namespace {
@@ -144,11 +151,11 @@ Status DropSource(db::Connection& conn, const std::string& source_table) {
   }
   kinds = db::Statement();
   for (int64_t id : ids) {
-    // A kind's links are one range of each primary key.
-    // (The pending changes are a short table, scanned.)
+    // A kind's links are one range of each primary key; its pending changes are decoded
+    // and removed from their rows (a short table).
+    ALM_RETURN_IF_ERROR(DropPendingKind(conn, id));
     for (const char* sql : {"DELETE FROM _almanac_links WHERE kind = ?",
                             "DELETE FROM _almanac_link_counts WHERE kind = ?",
-                            "DELETE FROM _almanac_link_pending WHERE kind = ?",
                             "DELETE FROM _almanac_link_kinds WHERE id = ?"}) {
       ALM_ASSIGN_OR_RETURN(db::Statement stmt, conn.Prepare({sql, {Value::Integer(id)}}));
       ALM_RETURN_IF_ERROR(stmt.Step().status());

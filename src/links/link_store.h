@@ -6,9 +6,9 @@
 //                         one key range, so dropping a definition is one range delete.
 //   _almanac_link_counts  (kind, target_key) -> n: stored counters, so a count is one lookup
 //   _almanac_links_state  (source_table -> fingerprint of its link definitions)
-//   _almanac_link_pending (seq -> kind, target_key, source_pk, delta): link changes of recent
-//                         writes not merged into _almanac_links and the counters yet
-//                         (link_pending.h); readers add them
+//   _almanac_link_pending (seq -> n, changes): the link changes of recent writes not merged
+//                         into _almanac_links and the counters yet, one row (a blob) per
+//                         write (link_pending.h); readers add them
 // A source row's key is stored as an integer when it is one integer ([5] -> 5), else as the
 // JSON array's text. Files written by the first layout (one row of five names per link) are
 // dropped and rebuilt when opened.
@@ -57,6 +57,8 @@ struct Kind {
 
 // Creates the tables when missing (and drops those of the first layout).
 Status CreateLinkTables(db::Connection& conn);
+// The CREATE statement of the pending table (idempotent).
+const char* PendingSchemaSql();
 // Every kind, by id.
 Result<std::vector<Kind>> LoadKinds(db::Connection& conn);
 // The kinds whose target is `target_table`, by source table and column.

@@ -195,6 +195,86 @@ TEST_F(ChangeLogTest, RetentionKeepsTheNewestRows) {
   EXPECT_EQ(events.back().seq, 5);
 }
 
+// A log of the first layout (one `_almanac_changes` row per event, JSON text) is moved into
+// batches when attached: the same seqs and bytes, a cursor inside it resumes, the table filter
+// and the next seq work, and the old table is gone.
+TEST_F(ChangeLogTest, AFirstLayoutLogIsMovedWithItsEventsAndCursors) {
+  log_.reset();
+  db_.reset();
+  ASSERT_TRUE(
+      WriteByAnother("DROP TABLE IF EXISTS _almanac_change_batches;"
+                     "CREATE TABLE _almanac_changes (seq INTEGER PRIMARY KEY, time_ms INTEGER NOT "
+                     "NULL, table_name TEXT, op TEXT NOT NULL, pk TEXT, row TEXT, old TEXT);"
+                     "CREATE INDEX _almanac_changes_by_table ON _almanac_changes(table_name, seq);"
+                     "CREATE TABLE t (id INTEGER PRIMARY KEY, v);"
+                     "INSERT INTO _almanac_changes VALUES "
+                     "(3, 1000, 't', 'insert', '[1]', '{\"id\": 1, \"v\": \"\\u00e9\"}', NULL),"
+                     "(4, 1001, NULL, 'resync', NULL, NULL, NULL),"
+                     "(5, 1003, 't', 'update', '[1]', '{\"id\": 1, \"v\": 2.5}', "
+                     "'{\"id\": 1, \"v\": \"\\u00e9\"}'),"
+                     "(6, 1002, 'u', 'delete', '[\"a\", 2]', NULL, NULL)")
+          .ok());
+  Open();
+  EXPECT_EQ(log_->last_seq(), 6);
+  std::vector<ChangeEvent> events = Events();
+  ASSERT_EQ(events.size(), 4u);
+  auto expect = [](int64_t seq, int64_t time, const char* table, const char* op, const char* pk,
+                   const char* row, const char* old) {
+    ChangeEvent e;
+    e.seq = seq;
+    e.time_ms = time;
+    e.table = table;
+    e.op = op;
+    e.pk = pk;
+    e.row = row;
+    e.old = old;
+    RenderJson(e);
+    return e.json;
+  };
+  EXPECT_EQ(events[0].json,
+            expect(3, 1000, "t", "insert", "[1]", R"({"id": 1, "v": "\u00e9"})", ""));
+  EXPECT_EQ(events[1].json, expect(4, 1001, "", "resync", "", "", ""));
+  EXPECT_EQ(events[2].json, expect(5, 1003, "t", "update", "[1]", R"({"id": 1, "v": 2.5})",
+                                   R"({"id": 1, "v": "\u00e9"})"));
+  EXPECT_EQ(events[3].json, expect(6, 1002, "u", "delete", R"(["a", 2])", "", ""));
+  EXPECT_EQ(Summary(4), (Lines{"update t [1]", "delete u [\"a\", 2]"}));
+  {
+    Result<std::unique_ptr<db::Connection>> conn = db_->OpenStreamingConnection();
+    ASSERT_TRUE(conn.ok());
+    Result<std::vector<ChangeEvent>> only_t = ReadChanges(**conn, 0, std::string("t"), 10);
+    ASSERT_TRUE(only_t.ok());
+    EXPECT_EQ(only_t->size(), 2u);
+    Result<db::Statement> old = (*conn)->Prepare(
+        {"SELECT count(*) FROM sqlite_master WHERE name LIKE '_almanac_changes%'", {}});
+    ASSERT_TRUE(old.ok());
+    ASSERT_TRUE(*old->Step());
+    EXPECT_EQ(old->ColumnInt(0), 0);
+  }
+  ASSERT_TRUE(Write("insert into t values (2, 'x')").ok());
+  events = Events(6);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].seq, 7);
+  EXPECT_EQ(events[0].row, R"({"id": 2, "v": "x"})");
+}
+
+// One row per write, whatever its number of events.
+TEST_F(ChangeLogTest, AWriteIsOneRowOfTheLog) {
+  ASSERT_TRUE(Write("create table t (id integer primary key)").ok());
+  ASSERT_TRUE(Write("insert into t values (1), (2), (3)").ok());
+  ASSERT_TRUE(Write("insert into t values (4)").ok());
+  std::unique_ptr<db::Connection> conn = OtherConnection();
+  ASSERT_TRUE(conn);
+  Result<db::Statement> rows =
+      conn->Prepare({"SELECT seq, n FROM _almanac_change_batches ORDER BY seq", {}});
+  ASSERT_TRUE(rows.ok());
+  std::vector<std::string> seen;
+  while (*rows->Step()) {
+    seen.push_back(std::to_string(rows->ColumnInt(0)) + "+" + std::to_string(rows->ColumnInt(1)));
+  }
+  EXPECT_EQ(seen, (Lines{"1+3", "4+1"}));
+  EXPECT_EQ(Summary(2), (Lines{"insert t [3]", "insert t [4]"}));
+}
+
 TEST_F(ChangeLogTest, WaitersWakeOnCommit) {
   ASSERT_TRUE(Write("create table t (id integer primary key)").ok());
   std::promise<bool> woken;

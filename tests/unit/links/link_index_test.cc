@@ -8,6 +8,7 @@
 #include <chrono>
 #include <filesystem>
 #include <future>
+#include <limits>
 #include <memory>
 #include <string>
 #include <thread>
@@ -19,6 +20,7 @@
 
 #include "../changes/tracked_db_test_util.h"
 #include "changes/change_log.h"
+#include "links/link_pending.h"
 #include "links/link_reader.h"
 #include "links/link_store.h"
 
@@ -506,9 +508,22 @@ TEST_F(LinkIndexTest, AMergeCutByAKillIsDoneOnceAfterwards) {
 TEST_F(LinkIndexTest, VerifyFindsAPendingChangeThatDisagreesWithTheIndex) {
   merge_every_ = 1'000'000;
   Open(kSchema);
-  ASSERT_TRUE(Write("insert into _almanac_link_pending (kind, target_key, source_pk, delta) "
-                    "select kind, target_key, source_pk, 1 from _almanac_links limit 1")
-                  .ok());
+  // A pending addition of a link the index holds already.
+  Result<db::Statement> first =
+      Reader().Prepare({"SELECT kind, target_key, source_pk FROM _almanac_links LIMIT 1", {}});
+  ASSERT_TRUE(first.ok());
+  ASSERT_TRUE(*first->Step());
+  LinkChanges added{LinkChange{Entry{first->ColumnInt(0), std::string(first->ColumnText(1)),
+                                     StoredPk::FromColumn(*first, 2)},
+                               1}};
+  *first = db::Statement();
+  std::string hex;
+  for (unsigned char c : EncodeLinkChanges(added)) {
+    hex += "0123456789abcdef"[c >> 4];
+    hex += "0123456789abcdef"[c & 15];
+  }
+  ASSERT_TRUE(
+      Write("insert into _almanac_link_pending (n, changes) values (1, x'" + hex + "')").ok());
   reader_.reset();
   Result<std::shared_ptr<const db::Schema>> schema = db_->CurrentSchema(Reader());
   ASSERT_TRUE(schema.ok());
@@ -516,6 +531,139 @@ TEST_F(LinkIndexTest, VerifyFindsAPendingChangeThatDisagreesWithTheIndex) {
   ASSERT_TRUE(report.ok());
   EXPECT_FALSE(report->ok());
   EXPECT_EQ(report->bad_counts, 1);
+}
+
+// A file whose pending changes are in the first layout (one row per change, with a delta): the
+// index opens it, moves them into one row of the blob layout, and readers and merges see the
+// same links as before.
+TEST_F(LinkIndexTest, FirstLayoutPendingChangesAreMovedAtOpen) {
+  merge_every_ = 1'000'000;
+  Open(kSchema);
+  ASSERT_TRUE(Write(kChurn).ok());
+  Seen before = SeenOfUser1();
+  ASSERT_GT(before.pending, 0);
+  Close();
+  {
+    // Rewrite the pending table as the first layout stored it.
+    std::unique_ptr<db::Connection> conn = OtherConnection();
+    ASSERT_TRUE(conn);
+    LinkChanges all;
+    {
+      Result<db::Statement> rows =
+          conn->Prepare({"SELECT changes FROM _almanac_link_pending ORDER BY seq", {}});
+      ASSERT_TRUE(rows.ok());
+      while (*rows->Step()) {
+        ASSERT_TRUE(DecodeLinkChanges(rows->ColumnBlob(0), std::nullopt, std::nullopt, all).ok());
+      }
+    }
+    ASSERT_TRUE(conn->Exec("DROP TABLE _almanac_link_pending; CREATE TABLE _almanac_link_pending "
+                           "(seq INTEGER PRIMARY KEY, kind INTEGER NOT NULL, target_key TEXT NOT "
+                           "NULL, source_pk NOT NULL, delta INTEGER NOT NULL)")
+                    .ok());
+    for (const LinkChange& change : all) {
+      Result<db::Statement> insert = conn->Prepare(
+          {"INSERT INTO _almanac_link_pending (kind, target_key, source_pk, delta) VALUES (?, ?, "
+           "?, ?)",
+           {Value::Integer(change.entry.kind), Value::Text(change.entry.target_key),
+            change.entry.source_pk.is_int ? Value::Integer(change.entry.source_pk.integer)
+                                          : Value::Text(change.entry.source_pk.text),
+            Value::Integer(change.delta)}});
+      ASSERT_TRUE(insert.ok());
+      ASSERT_TRUE(insert->Step().ok());
+    }
+  }
+  Open("");
+  Seen after = SeenOfUser1();
+  EXPECT_GT(after.pending, 0);
+  EXPECT_EQ(after.counts, before.counts);
+  EXPECT_EQ(after.pages, before.pages);
+  Result<db::Statement> layout = Reader().Prepare(
+      {"SELECT count(*) FROM pragma_table_info('_almanac_link_pending') WHERE name = 'delta'", {}});
+  ASSERT_TRUE(layout.ok());
+  ASSERT_TRUE(*layout->Step());
+  EXPECT_EQ(layout->ColumnInt(0), 0);
+  *layout = db::Statement();
+  ExpectExact();
+  before.pending = after.pending;
+  ExpectAMergeKeeps(before);
+}
+
+TEST(LinkPendingTest, ChangesRoundTripAndNet) {
+  LinkChanges changes{
+      LinkChange{Entry{3, "k\xc3\xa9y", StoredPk::FromJson("[-9223372036854775808]")}, 1},
+      LinkChange{Entry{1, std::string("a\0b", 3), StoredPk::FromJson("[\"x\", 2]")}, -1},
+      LinkChange{Entry{1, "", StoredPk::FromJson("[5]")}, 1},
+      LinkChange{Entry{1, "", StoredPk::FromJson("[5]")}, -1},
+      LinkChange{Entry{2, "t", StoredPk::FromJson("[7]")}, 1}};
+  LinkChanges back;
+  ASSERT_TRUE(DecodeLinkChanges(EncodeLinkChanges(changes), std::nullopt, std::nullopt, back).ok());
+  ASSERT_EQ(back.size(), changes.size());
+  for (size_t i = 0; i < back.size(); ++i) {
+    EXPECT_TRUE(back[i].entry == changes[i].entry) << i;
+    EXPECT_EQ(back[i].delta, changes[i].delta) << i;
+  }
+  NetChanges(back);
+  ASSERT_EQ(back.size(), 3u);  // the +1 and -1 of [5] cancel
+  EXPECT_EQ(back[0].entry.target_key, std::string("a\0b", 3));
+  EXPECT_EQ(back[1].entry.kind, 2);
+  EXPECT_EQ(back[2].entry.source_pk.integer, std::numeric_limits<int64_t>::min());
+  LinkChanges some;
+  ASSERT_TRUE(DecodeLinkChanges(EncodeLinkChanges(changes), 1, std::nullopt, some).ok());
+  EXPECT_EQ(some.size(), 3u);
+  some.clear();
+  ASSERT_TRUE(DecodeLinkChanges(EncodeLinkChanges(changes), std::nullopt, "t", some).ok());
+  EXPECT_EQ(some.size(), 1u);
+  std::string blob = EncodeLinkChanges(changes);
+  for (size_t cut = 1; cut < blob.size(); ++cut) {
+    LinkChanges out;
+    Status status =
+        DecodeLinkChanges(std::string_view(blob).substr(0, cut), std::nullopt, std::nullopt, out);
+    // A cut between two changes reads as fewer changes; inside one it is an error.
+    if (status.ok()) {
+      EXPECT_LT(out.size(), changes.size());
+    }
+  }
+}
+
+// Pending rows of several writes are read back merged: sorted, one change per link, the
+// changes that cancel out across writes gone; the filters by target and by kind.
+TEST(LinkPendingTest, RowsOfSeveralWritesAreMergedAndNetted) {
+  db::OpenOptions options;
+  options.path = ":memory:";
+  options.read_only = false;
+  Result<std::unique_ptr<db::Connection>> opened = db::Connection::Open(options);
+  ASSERT_TRUE(opened.ok()) << opened.status().message();
+  db::Connection& conn = **opened;
+  ASSERT_TRUE(conn.Exec(PendingSchemaSql()).ok());
+  auto change = [](int64_t kind, const char* target, int64_t pk, int delta) {
+    return LinkChange{Entry{kind, target, StoredPk::FromJson("[" + std::to_string(pk) + "]")},
+                      delta};
+  };
+  std::vector<LinkChanges> writes{
+      {change(1, "a", 1, 1), change(1, "b", 2, 1), change(2, "a", 3, 1)},
+      {change(1, "a", 1, -1), change(1, "a", 4, 1)},
+      {change(1, "a", 0, 1), change(2, "b", 5, -1), change(3, "a", 9, 1)}};
+  for (LinkChanges& write : writes) {
+    NetChanges(write);
+    ASSERT_TRUE(AppendPending(conn, write).ok());
+  }
+  Result<int64_t> count = CountPending(conn);
+  ASSERT_TRUE(count.ok());
+  EXPECT_EQ(*count, 8);
+  auto lines = [](const Result<LinkChanges>& changes) {
+    std::vector<std::string> out;
+    EXPECT_TRUE(changes.ok());
+    if (!changes.ok()) return out;
+    for (const LinkChange& c : *changes) {
+      out.push_back(std::to_string(c.entry.kind) + " " + c.entry.target_key + " " +
+                    c.entry.source_pk.ToJson() + " " + std::to_string(c.delta));
+    }
+    return out;
+  };
+  EXPECT_EQ(lines(PendingForTarget(conn, "a")),
+            (Lines{"1 a [0] 1", "1 a [4] 1", "2 a [3] 1", "3 a [9] 1"}));
+  EXPECT_EQ(lines(PendingForKind(conn, 1)), (Lines{"1 a [0] 1", "1 a [4] 1", "1 b [2] 1"}));
+  EXPECT_EQ(lines(PendingForKind(conn, 2)), (Lines{"2 a [3] 1", "2 b [5] -1"}));
 }
 
 TEST(LinkStoreTest, KeysAsStoredAndTheirOrder) {
