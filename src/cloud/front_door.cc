@@ -233,7 +233,7 @@ http::Response FrontDoor::Handle(http::Request& request) {
             reply(Error(503, lease.status().message()));
             return;
           }
-          std::string path = lease->socket_path;
+          const std::string& path = lease->socket_path;
           if (!lease->handoff_secret.empty()) {
             // The caller (root, a member with a role, or no actor), signed for this worker alone.
             forwarded->headers.emplace_back(

@@ -41,20 +41,26 @@ using Acceptor = asio::basic_socket_acceptor<Protocol>;
 auto AwaitDeferred(asio::any_io_executor executor, Response::Deferred* deferred) {
   return asio::async_initiate<const asio::use_awaitable_t<>&, void(Response)>(
       [executor](auto handler, Response::Deferred* start) {
-        auto shared = std::make_shared<decltype(handler)>(std::move(handler));
-        auto started = std::make_shared<std::atomic<bool>>(false);
-        (*start)([shared, executor, started](Response result) {
-          auto resume = [shared, result = std::move(result)]() mutable {
-            auto completion = std::move(*shared);
+        // The completion and whether `start` has returned, in one allocation.
+        struct Waiting {
+          explicit Waiting(decltype(handler) h) : completion(std::move(h)) {}
+          decltype(handler) completion;
+          std::atomic<bool> started{false};
+        };
+        auto waiting = std::make_shared<Waiting>(std::move(handler));
+        (*start)([waiting, executor](Response result) mutable {
+          bool started = waiting->started.load();
+          auto resume = [waiting = std::move(waiting), result = std::move(result)]() mutable {
+            auto completion = std::move(waiting->completion);
             completion(std::move(result));
           };
-          if (started->load()) {
+          if (started) {
             asio::dispatch(executor, std::move(resume));
           } else {
             asio::post(executor, std::move(resume));
           }
         });
-        started->store(true);
+        waiting->started.store(true);
       },
       asio::use_awaitable, deferred);
 }
