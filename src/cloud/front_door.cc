@@ -223,8 +223,8 @@ http::Response FrontDoor::Handle(http::Request& request) {
   http::Response response;
   auto forwarded = std::make_shared<http::Request>(std::move(request));
   // Each of these callbacks runs once: what they carry is moved along, not copied.
-  response.deferred = [this, space, forwarded,
-                       actor = std::move(actor)](std::function<void(http::Response)> reply) mutable {
+  response.deferred = [this, space, forwarded, actor = std::move(actor)](
+                          std::function<void(http::Response)> reply) mutable {
     auto asked = std::chrono::steady_clock::now();
     supervisor_.Acquire(
         space, [this, forwarded = std::move(forwarded), reply = std::move(reply),

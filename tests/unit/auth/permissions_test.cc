@@ -183,7 +183,9 @@ TEST(PermissionEngine, AllowedAgreesWithExplain) {
       ActorFrom(R"({"id": "root"})"),
       ActorFrom(R"({"id": "ann", "_r": {"d": {"fixtures": ["vt"]}}})"),
       ActorFrom(R"({"id": "root", "_r": {"r": {"fixtures": {"other": ["view-table"]}}}})")};
-  std::vector<Resource> resources = {Resource::Instance(), kFixtures, kFacetable,
+  std::vector<Resource> resources = {Resource::Instance(),
+                                     kFixtures,
+                                     kFacetable,
                                      Resource::Table("fixtures", "other"),
                                      Resource::Database("elsewhere"),
                                      Resource::Table("elsewhere", "facetable")};
