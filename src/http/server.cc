@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <iterator>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -110,6 +111,9 @@ Request RequestHead(const bhttp::request_header<Fields>& head) {
   Request out;
   out.method = std::string(head.method_string());
   SplitTarget(std::string_view(head.target().data(), head.target().size()), out);
+  // One allocation for the list, with room for one more (the hosting front door adds its
+  // signed identity header to the requests it forwards).
+  out.headers.reserve(static_cast<size_t>(std::distance(head.begin(), head.end())) + 1);
   for (const auto& field : head) {
     out.headers.emplace_back(AsciiLower(std::string(field.name_string())),
                              std::string(field.value()));
