@@ -93,16 +93,18 @@ Result<MaybeActor> VerifyIdentity(std::string_view secret, const std::string* he
 }
 
 std::string IdentitySigner::Sign(std::string_view secret, const MaybeActor& actor, int64_t now) {
-  std::string payload = PayloadOf(actor);
   {
     std::lock_guard lock(mutex_);
-    if (now == time_ && payload == payload_ && secret == secret_) return header_;
+    if (now == time_ && !header_.empty() && secret == secret_ &&
+        actor.has_value() == actor_.has_value() && (!actor || actor->data == actor_->data)) {
+      return header_;
+    }
   }
-  std::string signed_part = SignedPart(payload, now);
+  std::string signed_part = SignedPart(PayloadOf(actor), now);
   std::string header = signed_part + "." + Signature(secret, signed_part);
   std::lock_guard lock(mutex_);
   secret_ = std::string(secret);
-  payload_ = std::move(payload);
+  actor_ = actor;
   time_ = now;
   header_ = header;
   return header;

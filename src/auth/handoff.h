@@ -38,7 +38,7 @@ class IdentitySigner {
  private:
   std::mutex mutex_;
   std::string secret_;
-  std::string payload_;
+  MaybeActor actor_;  // compared as JSON values: no serialising to find the same actor again
   int64_t time_ = 0;
   std::string header_;
 };

@@ -121,9 +121,38 @@ Explanation PermissionEngine::Explain(const MaybeActor& actor, Action action,
   return e;
 }
 
+bool PermissionEngine::DecideOne(const MaybeActor& actor, Action action,
+                                 const Resource& resource) const {
+  // ExplainOne's rules: the most specific scope with a matching rule wins, a deny there beats
+  // an allow, no matching rule denies; every restriction must allow too. (The rules' memory is
+  // kept per thread: a page makes several checks.)
+  thread_local std::vector<Rule> rules;
+  rules.clear();
+  for (const auto& source : sources_) source->AddRules(actor, action, rules);
+  int winning_depth = -1;
+  bool rule_allowed = false;
+  for (const Rule& rule : rules) {
+    if (!rule.Matches(resource)) continue;
+    int depth = rule.depth();
+    if (depth > winning_depth) {
+      winning_depth = depth;
+      rule_allowed = rule.allow;
+    } else if (depth == winning_depth) {
+      rule_allowed = rule_allowed && rule.allow;
+    }
+  }
+  rules.clear();
+  if (!rule_allowed) return false;
+  for (const auto& source : sources_) {
+    std::optional<RestrictionResult> r = source->Restrict(actor, action, resource);
+    if (r && !r->allowed) return false;
+  }
+  return true;
+}
+
 bool PermissionEngine::Allowed(const MaybeActor& actor, Action action,
                                const Resource& resource) const {
-  bool result = ExplainOne(actor, action, resource).allowed;
+  bool result = DecideOne(actor, action, resource);
   if (result) {
     if (std::optional<Action> required = Info(action).also_requires) {
       result = Allowed(actor, *required, resource);
@@ -139,13 +168,34 @@ void PermissionEngine::Log(const MaybeActor& actor, Action action, const Resourc
                  std::chrono::system_clock::now().time_since_epoch())
                  .count();
   std::lock_guard lock(log_mutex_);
-  log_.push_back({now, actor, action, resource, result});
-  if (log_.size() > kMaxLoggedChecks) log_.pop_front();
+  // The newest check's actor, shared when it is the same one (a page's checks all are).
+  std::shared_ptr<const MaybeActor> shared;
+  if (!log_.empty()) {
+    const LoggedCheck& newest = log_[(log_next_ + log_.size() - 1) % log_.size()];
+    const MaybeActor& last = *newest.actor;
+    if (last.has_value() == actor.has_value() && (!actor || last->data == actor->data)) {
+      shared = newest.actor;
+    }
+  }
+  if (!shared) shared = std::make_shared<const MaybeActor>(actor);
+  LoggedCheck check{now, std::move(shared), action, resource, result};
+  if (log_.size() < kMaxLoggedChecks) {
+    log_.push_back(std::move(check));
+  } else {
+    log_[log_next_] = std::move(check);
+    log_next_ = (log_next_ + 1) % log_.size();
+  }
 }
 
 std::vector<PermissionCheck> PermissionEngine::RecentChecks() const {
   std::lock_guard lock(log_mutex_);
-  return {log_.rbegin(), log_.rend()};
+  std::vector<PermissionCheck> out;
+  out.reserve(log_.size());
+  for (size_t i = log_.size(); i-- > 0;) {
+    const LoggedCheck& check = log_[(log_next_ + i) % log_.size()];
+    out.push_back({check.when_ms, *check.actor, check.action, check.resource, check.result});
+  }
+  return out;
 }
 
 }  // namespace almanac::auth

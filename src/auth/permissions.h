@@ -19,7 +19,6 @@
 // RuleSource, return Rules for the actions you decide, and nothing for the others.
 #pragma once
 
-#include <deque>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -127,12 +126,24 @@ class PermissionEngine {
 
  private:
   Explanation ExplainOne(const MaybeActor& actor, Action action, const Resource& resource) const;
+  // ExplainOne's `allowed` alone: the same rules, without sorting them into an Explanation.
+  bool DecideOne(const MaybeActor& actor, Action action, const Resource& resource) const;
   void Log(const MaybeActor& actor, Action action, const Resource& resource, bool result) const;
+
+  // A logged check; consecutive checks by the same actor share one copy of it.
+  struct LoggedCheck {
+    int64_t when_ms = 0;
+    std::shared_ptr<const MaybeActor> actor;
+    Action action = Action::kViewInstance;
+    Resource resource;
+    bool result = false;
+  };
 
   PermissionOptions options_;
   std::vector<std::unique_ptr<RuleSource>> sources_;
   mutable std::mutex log_mutex_;
-  mutable std::deque<PermissionCheck> log_;
+  mutable std::vector<LoggedCheck> log_;  // a ring of kMaxLoggedChecks, oldest at log_next_
+  mutable size_t log_next_ = 0;
 };
 
 }  // namespace almanac::auth

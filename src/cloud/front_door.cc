@@ -53,7 +53,11 @@ std::optional<std::string_view> FrontDoor::PathInSpace(const http::Request& requ
                                                        const std::string& space) const {
   std::string_view inside(request.path);
   if (options_.domain.empty()) {
-    if (!inside.starts_with("/" + space + "/")) return std::nullopt;
+    // "/{space}/...": compared in place (this runs several times a request).
+    if (inside.size() < space.size() + 2 || inside[0] != '/' ||
+        inside.substr(1, space.size()) != space || inside[space.size() + 1] != '/') {
+      return std::nullopt;
+    }
     inside.remove_prefix(space.size() + 1);
   }
   if (!inside.starts_with('/')) return std::nullopt;
@@ -218,15 +222,18 @@ http::Response FrontDoor::Handle(http::Request& request) {
 
   http::Response response;
   auto forwarded = std::make_shared<http::Request>(std::move(request));
-  response.deferred = [this, space, forwarded, actor](std::function<void(http::Response)> reply) {
+  // Each of these callbacks runs once: what they carry is moved along, not copied.
+  response.deferred = [this, space, forwarded, actor = std::move(actor)](
+                          std::function<void(http::Response)> reply) mutable {
     auto asked = std::chrono::steady_clock::now();
     supervisor_.Acquire(
-        space, [this, forwarded, reply, actor, space, asked](Result<WorkerLease> lease) {
+        space, [this, forwarded = std::move(forwarded), reply = std::move(reply),
+                actor = std::move(actor), space, asked](Result<WorkerLease> lease) mutable {
           if (!lease.ok()) {
             reply(Error(503, lease.status().message()));
             return;
           }
-          std::string path = lease->socket_path;
+          const std::string& path = lease->socket_path;
           if (!lease->handoff_secret.empty()) {
             // The caller (root, a member with a role, or no actor), signed for this worker alone.
             forwarded->headers.emplace_back(
@@ -236,7 +243,8 @@ http::Response FrontDoor::Handle(http::Request& request) {
           auto leased = std::chrono::steady_clock::now();
           bool woke = lease->woke;
           upstream_.Send(path, std::move(*forwarded), std::move(lease->lease),
-                         [this, reply, woke, space, asked, leased](Result<http::Response> answer) {
+                         [this, reply = std::move(reply), woke, space = std::move(space), asked,
+                          leased](Result<http::Response> answer) {
                            if (woke) {
                              // A cold start's parts (bench/cloud.py reads this line).
                              auto now = std::chrono::steady_clock::now();

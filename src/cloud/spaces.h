@@ -23,7 +23,8 @@ struct DataDir {
   std::string root;
   std::string SpacesDir() const { return root + "/spaces"; }
   std::string SpaceDir(std::string_view name) const;
-  std::string KeysDir() const { return root + "/control/spaces"; }
+  static constexpr std::string_view kKeysSubdir = "/control/spaces";
+  std::string KeysDir() const { return root + std::string(kKeysSubdir); }
   std::string KeyFile(std::string_view name) const;
   // The space's policy (cloud/space_policy.h): written here, read-only to its worker.
   std::string PolicyDir(std::string_view name) const;

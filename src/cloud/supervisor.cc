@@ -307,13 +307,13 @@ void Supervisor::GrantLocked(Worker& worker) {
 }
 
 void Supervisor::Acquire(const std::string& space, Ready ready) {
-  Result<WorkerLease> answer = Status(ErrorCode::kUnavailable, "not started");
+  std::optional<Result<WorkerLease>> answer;  // set on every path below
   bool answered = false;
   bool woke = false;
   {
     std::unique_lock lock(mutex_);
     if (shutting_down_) {
-      answer = Status(ErrorCode::kUnavailable, "The server is shutting down");
+      answer.emplace(Status(ErrorCode::kUnavailable, "The server is shutting down"));
       answered = true;
     } else {
       auto it = workers_.find(space);
@@ -326,7 +326,7 @@ void Supervisor::Acquire(const std::string& space, Ready ready) {
         }
         Status started = StartLocked(space);
         if (!started.ok()) {
-          answer = started;
+          answer.emplace(std::move(started));
           answered = true;
         }
         woke = true;
@@ -337,15 +337,15 @@ void Supervisor::Acquire(const std::string& space, Ready ready) {
         GrantLocked(worker);
         uint64_t generation = worker.generation;
         std::string name = space;
-        answer = WorkerLease{
+        answer.emplace(WorkerLease{
             worker.socket_path, worker.secret,
             std::shared_ptr<void>(static_cast<void*>(this),
                                   [this, name, generation](void*) { Release(name, generation); }),
-            woke};
+            woke});
       }
     }
   }
-  ready(std::move(answer));
+  ready(std::move(*answer));
 }
 
 void Supervisor::Release(const std::string& space, uint64_t generation) {

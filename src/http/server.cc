@@ -7,6 +7,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstring>
+#include <iterator>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -43,20 +44,26 @@ using Acceptor = asio::basic_socket_acceptor<Protocol>;
 auto AwaitDeferred(asio::any_io_executor executor, Response::Deferred* deferred) {
   return asio::async_initiate<const asio::use_awaitable_t<>&, void(Response)>(
       [executor](auto handler, Response::Deferred* start) {
-        auto shared = std::make_shared<decltype(handler)>(std::move(handler));
-        auto started = std::make_shared<std::atomic<bool>>(false);
-        (*start)([shared, executor, started](Response result) {
-          auto resume = [shared, result = std::move(result)]() mutable {
-            auto completion = std::move(*shared);
+        // The completion and whether `start` has returned, in one allocation.
+        struct Waiting {
+          explicit Waiting(decltype(handler) h) : completion(std::move(h)) {}
+          decltype(handler) completion;
+          std::atomic<bool> started{false};
+        };
+        auto waiting = std::make_shared<Waiting>(std::move(handler));
+        (*start)([waiting, executor](Response result) mutable {
+          bool started = waiting->started.load();
+          auto resume = [waiting = std::move(waiting), result = std::move(result)]() mutable {
+            auto completion = std::move(waiting->completion);
             completion(std::move(result));
           };
-          if (started->load()) {
+          if (started) {
             asio::dispatch(executor, std::move(resume));
           } else {
             asio::post(executor, std::move(resume));
           }
         });
-        started->store(true);
+        waiting->started.store(true);
       },
       asio::use_awaitable, deferred);
 }
@@ -106,6 +113,9 @@ Request RequestHead(const bhttp::request_header<Fields>& head) {
   Request out;
   out.method = std::string(head.method_string());
   SplitTarget(std::string_view(head.target().data(), head.target().size()), out);
+  // One allocation for the list, with room for one more (the hosting front door adds its
+  // signed identity header to the requests it forwards).
+  out.headers.reserve(static_cast<size_t>(std::distance(head.begin(), head.end())) + 1);
   for (const auto& field : head) {
     out.headers.emplace_back(AsciiLower(std::string(field.name_string())),
                              std::string(field.value()));

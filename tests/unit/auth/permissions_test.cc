@@ -164,6 +164,71 @@ TEST(PermissionEngine, ExtraRuleSourcesTakePart) {
   EXPECT_EQ(f.engine.RecentChecks().front().resource.child, "x");
 }
 
+// Allowed decides without building an Explanation: it must agree with Explain everywhere,
+// with allows and denies at every scope, restrictions and required actions.
+TEST(PermissionEngine, AllowedAgreesWithExplain) {
+  Fixture f(R"({
+    "permissions": {"view-table": {"id": ["ann", "bob"]}, "execute-sql": {"id": "ann"}},
+    "databases": {"fixtures": {
+      "allow": {"id": ["ann", "cat"]},
+      "permissions": {"view-table": {"id": "bob"}},
+      "tables": {"facetable": {"allow": {"id": "cat"}}, "other": {"allow": false}}}}})",
+            {.default_deny = true, .root_enabled = true});
+  f.engine.AddSource(std::make_unique<PublicTables>());
+  std::vector<MaybeActor> actors = {
+      std::nullopt,
+      ActorFrom(R"({"id": "ann"})"),
+      ActorFrom(R"({"id": "bob"})"),
+      ActorFrom(R"({"id": "cat"})"),
+      ActorFrom(R"({"id": "root"})"),
+      ActorFrom(R"({"id": "ann", "_r": {"d": {"fixtures": ["vt"]}}})"),
+      ActorFrom(R"({"id": "root", "_r": {"r": {"fixtures": {"other": ["view-table"]}}}})")};
+  std::vector<Resource> resources = {Resource::Instance(),
+                                     kFixtures,
+                                     kFacetable,
+                                     Resource::Table("fixtures", "other"),
+                                     Resource::Database("elsewhere"),
+                                     Resource::Table("elsewhere", "facetable")};
+  std::vector<Action> actions = {Action::kViewInstance, Action::kViewDatabase, Action::kViewTable,
+                                 Action::kExecuteSql, Action::kInsertRow};
+  int allowed = 0;
+  for (const MaybeActor& actor : actors) {
+    for (Action action : actions) {
+      for (const Resource& resource : resources) {
+        bool explained = f.engine.Explain(actor, action, resource).allowed;
+        EXPECT_EQ(f.engine.Allowed(actor, action, resource), explained)
+            << (actor ? actor->id() : "anonymous") << " " << Info(action).name << " "
+            << resource.database << "/" << resource.child;
+        allowed += explained ? 1 : 0;
+      }
+    }
+  }
+  // Both outcomes occur (the comparison is not vacuous).
+  EXPECT_GT(allowed, 10);
+  EXPECT_LT(allowed, static_cast<int>(actors.size() * actions.size() * resources.size()) - 10);
+}
+
+// The log keeps the newest checks, newest first, each with its own actor (consecutive checks
+// by the same actor share one copy of it).
+TEST(PermissionEngine, TheLogKeepsTheNewestChecksWithTheirActors) {
+  Fixture f("{}");
+  MaybeActor ann = ActorFrom(R"({"id": "ann"})");
+  MaybeActor bob = ActorFrom(R"({"id": "bob"})");
+  for (int i = 0; i < 450; ++i) {
+    const MaybeActor& actor = i % 3 == 2 ? bob : i % 3 == 1 ? std::nullopt : ann;
+    (void)f.engine.Allowed(actor, Action::kViewTable,
+                           Resource::Table("db", "t" + std::to_string(i)));
+  }
+  std::vector<PermissionCheck> checks = f.engine.RecentChecks();
+  ASSERT_EQ(checks.size(), 200u);
+  for (size_t k = 0; k < checks.size(); ++k) {
+    int i = 449 - static_cast<int>(k);
+    EXPECT_EQ(checks[k].resource.child, "t" + std::to_string(i));
+    std::string expected = i % 3 == 2 ? "bob" : i % 3 == 1 ? "" : "ann";
+    EXPECT_EQ(checks[k].actor ? checks[k].actor->id() : "", expected) << i;
+  }
+}
+
 }  // namespace
 }  // namespace almanac::auth
 

@@ -273,6 +273,16 @@ TEST(Handoff, TheSignerReusesAHeaderWithinOneSecondOnly) {
             auth::SignIdentity("secret-secret-secret", member, 1001));
   EXPECT_EQ(signer.Sign("another-secret-here", member, 1001),
             auth::SignIdentity("another-secret-here", member, 1001));
+  // No actor and an actor, in the same second, never take each other's header.
+  EXPECT_EQ(signer.Sign("another-secret-here", std::nullopt, 1001),
+            auth::SignIdentity("another-secret-here", std::nullopt, 1001));
+  EXPECT_EQ(signer.Sign("another-secret-here", member, 1001),
+            auth::SignIdentity("another-secret-here", member, 1001));
+  // An actor that differs in one member only (a member's role) gets its own header.
+  auth::Actor viewer = member;
+  viewer.data.Set("role", format::JsonValue::String("viewer"));
+  EXPECT_EQ(signer.Sign("another-secret-here", viewer, 1001),
+            auth::SignIdentity("another-secret-here", viewer, 1001));
 }
 
 TEST(Handoff, TheVerifierRemembersAHeaderButChecksItsWindowEachTime) {
