@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "changes/bytes.h"
+#include "format/json_value.h"
 #include "format/json_writer.h"
 
 namespace almanac::changes {
@@ -26,6 +27,14 @@ const char* OpName(uint8_t op) {
       return "resync";
   }
   return "unknown";
+}
+
+// A first-layout event's JSON part as the feed may send it: empty (sent as null) or JSON. The
+// file is input: a blob that is not is refused rather than sent as broken JSON.
+bool EmptyOrJson(std::string_view text) { return text.empty() || format::ParseJson(text).ok(); }
+
+bool KnownOp(std::string_view op) {
+  return op == "insert" || op == "update" || op == "delete" || op == "resync";
 }
 
 void PutValues(std::string& out, const std::vector<Value>& values) {
@@ -193,12 +202,18 @@ Status DecodeBatch(int64_t first_seq, int64_t time_ms, std::string_view blob, in
       std::string_view row = flags & kHasRow ? in.Bytes() : std::string_view();
       std::string_view old = flags & kHasOld ? in.Bytes() : std::string_view();
       if (keep) {
+        if (!KnownOp(op) || !EmptyOrJson(pk) || !EmptyOrJson(row) || !EmptyOrJson(old)) {
+          return Internal("change log batch holds an event that is not JSON");
+        }
         event.op = op;
         event.pk = pk;
         event.row = row;
         event.old = old;
       }
     } else {
+      if ((flags & kOpMask) > static_cast<uint8_t>(EventOp::kResync)) {
+        return Internal("change log batch holds an unknown operation");
+      }
       if (keep) event.op = OpName(flags & kOpMask);
       uint64_t keys = in.Varint();
       if (keys == 0) {

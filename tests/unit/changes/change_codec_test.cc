@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <limits>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -180,6 +181,28 @@ TEST(ChangeCodecTest, EventsKeptAsJsonText) {
   EXPECT_EQ(events[1].pk, "");
   EXPECT_EQ(events[2].time_ms, 1995);
   EXPECT_EQ(events[2].old, R"({"id": 1, "v": 1.5})");
+}
+
+// A served file is input: an event kept as JSON text that is not JSON, or an operation this
+// code does not know, is an error rather than a broken line of the feed.
+TEST(ChangeCodecTest, AnEventThatIsNotJsonIsAnError) {
+  for (auto [op, pk, row] :
+       {std::tuple{"insert", "1], \"x\": [1", "{}"}, std::tuple{"insert", "[1]", "{\"id\": "},
+        std::tuple{"\u0001", "[1]", "{}"}}) {
+    BatchEncoder batch(1);
+    batch.AddJson(1, "t", op, pk, row, "");
+    std::vector<ChangeEvent> out;
+    EXPECT_FALSE(DecodeBatch(1, 1, batch.Finish(), 0, std::nullopt, 10, out).ok()) << op << pk;
+  }
+  db::TableInfo info = Table("t", {"id"}, {"id"});
+  std::vector<Value> values{Value::Integer(1)};
+  BatchEncoder batch(1);
+  batch.AddRow(EventOp::kInsert, "t", &info, values, 0, &values, nullptr);
+  std::string blob = batch.Finish();
+  const size_t header = 1 + 1 + 2 + 1 + 3;  // version, 1 table, "t", 1 column, "id"
+  blob[header] = static_cast<char>((blob[header] & ~0x07) | 0x05);  // operation 5
+  std::vector<ChangeEvent> out;
+  EXPECT_FALSE(DecodeBatch(1, 1, blob, 0, std::nullopt, 10, out).ok());
 }
 
 TEST(ChangeCodecTest, ADamagedBlobIsAnErrorNotACrash) {
