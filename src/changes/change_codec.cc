@@ -37,9 +37,20 @@ bool KnownOp(std::string_view op) {
   return op == "insert" || op == "update" || op == "delete" || op == "resync";
 }
 
-void PutValues(std::string& out, const std::vector<Value>& values) {
+// A row's values as the table gives them back: SQLite stores a whole number in a REAL column
+// as an integer and reads it as a real, and the pre-update hook sees the stored form, so such
+// a value is encoded as the real the row page shows (1.0, not 1).
+void PutValues(std::string& out, const std::vector<Value>& values, const db::TableInfo* info) {
   PutVarint(out, values.size());
-  for (const Value& v : values) PutValue(out, v);
+  for (size_t i = 0; i < values.size(); ++i) {
+    const Value& v = values[i];
+    if (v.type() == Value::Type::kInteger && info && i < info->columns.size() &&
+        db::AffinityOf(info->columns[i].type) == "REAL") {
+      PutValue(out, Value::Real(static_cast<double>(v.integer())));
+    } else {
+      PutValue(out, v);
+    }
+  }
 }
 
 void WriteView(format::JsonWriter& json, const ValueView& v) {
@@ -124,8 +135,8 @@ void BatchEncoder::AddRow(EventOp op, const std::string& table, const db::TableI
     PutVarint(events_, 0);
     PutSigned(events_, rowid);
   }
-  if (row) PutValues(events_, *row);
-  if (old) PutValues(events_, *old);
+  if (row) PutValues(events_, *row, info);
+  if (old) PutValues(events_, *old, info);
   ++count_;
 }
 

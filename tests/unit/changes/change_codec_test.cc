@@ -167,6 +167,22 @@ TEST(ChangeCodecTest, CursorTableAndLimitInsideABatch) {
       R"({"seq": 106, "time_ms": 5, "table": null, "op": "resync", "pk": null, "row": null})");
 }
 
+// A whole number in a REAL column is stored as an integer and read back as a real: the event
+// shows what the row page shows.
+TEST(ChangeCodecTest, WholeNumbersOfRealColumnsAreReals) {
+  db::TableInfo info = Table("t", {"id", "score", "n"}, {"id"});
+  info.columns[1].type = "double precision";
+  info.columns[2].type = "numeric";
+  std::vector<Value> row{Value::Integer(1), Value::Integer(2), Value::Integer(3)};
+  BatchEncoder batch(1);
+  batch.AddRow(EventOp::kUpdate, "t", &info, row, 0, &row, &row);
+  std::vector<ChangeEvent> events = Decode(batch.Finish(), 1, 1);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].pk, "[1]");
+  EXPECT_EQ(events[0].row, R"({"id": 1, "score": 2.0, "n": 3})");
+  EXPECT_EQ(events[0].old, R"({"id": 1, "score": 2.0, "n": 3})");
+}
+
 TEST(ChangeCodecTest, EventsKeptAsJsonText) {
   BatchEncoder batch(2000);
   batch.AddJson(1990, "t", "insert", "[1]", R"({"id": 1, "v": 1.5})", "");
