@@ -36,7 +36,7 @@ asan: setup
 # two at a time on two cores gives each a core of its own, as when they ran one by one).
 FUZZ_SECONDS ?= 60
 FUZZ_JOBS ?= 2
-FUZZERS = token_fuzzer query_string_fuzzer json_body_fuzzer
+FUZZERS = token_fuzzer query_string_fuzzer json_body_fuzzer log_blob_fuzzer
 fuzz-build: setup
 	@tests/fuzz/run.sh --build-only $(FUZZERS)
 

@@ -14,6 +14,9 @@ namespace {
 // Events looked at per page at most, as a multiple of the page size: a reader who may see few
 // tables gets a short page and a cursor rather than a scan of the whole log.
 constexpr size_t kScanFactor = 10;
+// Writes (rows of the log) read per page at most: a `table=` page of a table written rarely
+// among many others ends early with a cursor rather than reading the whole log.
+constexpr size_t kWritesPerRead = 5000;
 
 std::optional<int64_t> ParseWhole(std::string_view text) {
   int64_t value = 0;
@@ -99,16 +102,23 @@ Result<std::string> ChangesPageJson(const Instance& instance, const Request& req
       break;
     }
     size_t want = std::min(budget, args.size - page.size());
-    ALM_ASSIGN_OR_RETURN(std::vector<changes::ChangeEvent> batch,
-                         changes::ReadChanges(*conn, cursor, args.table, want));
-    if (batch.empty()) break;
+    int64_t read_through = cursor;
+    ALM_ASSIGN_OR_RETURN(
+        std::vector<changes::ChangeEvent> batch,
+        changes::ReadChanges(*conn, cursor, args.table, want, kWritesPerRead, &read_through));
     budget -= std::min(budget, batch.size());
     for (changes::ChangeEvent& event : batch) {
       if (event.seq > last_seq) break;
       cursor = event.seq;
       if (visibility.Visible(event.table)) page.push_back(std::move(event));
     }
-    if (batch.size() < want) break;
+    if (batch.size() < want) {
+      // Short of `want`: the log ended, or `table=` found too few of its events among the writes
+      // read. Either way the page ends where the log was looked at.
+      cursor = std::max(cursor, std::min(read_through, last_seq));
+      more = cursor < last_seq;
+      break;
+    }
   }
   if (page.size() >= args.size && cursor < last_seq) more = true;
   std::string out;

@@ -204,23 +204,7 @@ JsonValue RequestJson(const Request& request) {
   return out;
 }
 
-std::string_view SqliteTypeName(std::string_view declared) {
-  std::string t;
-  for (char c : declared) t += static_cast<char>(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
-  size_t first = t.find_first_not_of(" \t\n\r");
-  if (first == std::string::npos) return "BLOB";
-  if (t.find("INT") != std::string::npos) return "INTEGER";
-  if (t.find("CHAR") != std::string::npos || t.find("CLOB") != std::string::npos ||
-      t.find("TEXT") != std::string::npos) {
-    return "TEXT";
-  }
-  if (t.find("BLOB") != std::string::npos) return "BLOB";
-  if (t.find("REAL") != std::string::npos || t.find("FLOA") != std::string::npos ||
-      t.find("DOUB") != std::string::npos) {
-    return "REAL";
-  }
-  return "NUMERIC";
-}
+std::string_view SqliteTypeName(std::string_view declared) { return db::AffinityOf(declared); }
 
 JsonValue ColumnDetailsJson(const db::TableInfo& table) {
   JsonValue out = JsonValue::MakeObject();

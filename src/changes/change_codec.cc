@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "changes/bytes.h"
+#include "format/json_value.h"
 #include "format/json_writer.h"
 
 namespace almanac::changes {
@@ -28,9 +29,28 @@ const char* OpName(uint8_t op) {
   return "unknown";
 }
 
-void PutValues(std::string& out, const std::vector<Value>& values) {
+// A first-layout event's JSON part as the feed may send it: empty (sent as null) or JSON. The
+// file is input: a blob that is not is refused rather than sent as broken JSON.
+bool EmptyOrJson(std::string_view text) { return text.empty() || format::ParseJson(text).ok(); }
+
+bool KnownOp(std::string_view op) {
+  return op == "insert" || op == "update" || op == "delete" || op == "resync";
+}
+
+// A row's values as the table gives them back: SQLite stores a whole number in a REAL column
+// as an integer and reads it as a real, and the pre-update hook sees the stored form, so such
+// a value is encoded as the real the row page shows (1.0, not 1).
+void PutValues(std::string& out, const std::vector<Value>& values, const db::TableInfo* info) {
   PutVarint(out, values.size());
-  for (const Value& v : values) PutValue(out, v);
+  for (size_t i = 0; i < values.size(); ++i) {
+    const Value& v = values[i];
+    if (v.type() == Value::Type::kInteger && info && i < info->columns.size() &&
+        db::AffinityOf(info->columns[i].type) == "REAL") {
+      PutValue(out, Value::Real(static_cast<double>(v.integer())));
+    } else {
+      PutValue(out, v);
+    }
+  }
 }
 
 void WriteView(format::JsonWriter& json, const ValueView& v) {
@@ -115,8 +135,8 @@ void BatchEncoder::AddRow(EventOp op, const std::string& table, const db::TableI
     PutVarint(events_, 0);
     PutSigned(events_, rowid);
   }
-  if (row) PutValues(events_, *row);
-  if (old) PutValues(events_, *old);
+  if (row) PutValues(events_, *row, info);
+  if (old) PutValues(events_, *old, info);
   ++count_;
 }
 
@@ -193,12 +213,18 @@ Status DecodeBatch(int64_t first_seq, int64_t time_ms, std::string_view blob, in
       std::string_view row = flags & kHasRow ? in.Bytes() : std::string_view();
       std::string_view old = flags & kHasOld ? in.Bytes() : std::string_view();
       if (keep) {
+        if (!KnownOp(op) || !EmptyOrJson(pk) || !EmptyOrJson(row) || !EmptyOrJson(old)) {
+          return Internal("change log batch holds an event that is not JSON");
+        }
         event.op = op;
         event.pk = pk;
         event.row = row;
         event.old = old;
       }
     } else {
+      if ((flags & kOpMask) > static_cast<uint8_t>(EventOp::kResync)) {
+        return Internal("change log batch holds an unknown operation");
+      }
       if (keep) event.op = OpName(flags & kOpMask);
       uint64_t keys = in.Varint();
       if (keys == 0) {

@@ -142,23 +142,29 @@ Result<int64_t> MigrateFirstLayout(db::Connection& conn) {
 }
 
 Result<std::vector<ChangeEvent>> ReadChanges(db::Connection& conn, int64_t after,
-                                             const std::optional<std::string>& table,
-                                             size_t limit) {
+                                             const std::optional<std::string>& table, size_t limit,
+                                             size_t max_writes, int64_t* read_through) {
   // From the batch holding the event after the cursor (the last batch starting at or before
   // it), in seq order.
   ALM_ASSIGN_OR_RETURN(
       db::Statement stmt,
-      conn.Prepare({"SELECT seq, time_ms, events FROM _almanac_change_batches WHERE seq >= "
+      conn.Prepare({"SELECT seq, time_ms, events, n FROM _almanac_change_batches WHERE seq >= "
                     "coalesce((SELECT max(seq) FROM _almanac_change_batches WHERE seq <= ?1), 0) "
                     "ORDER BY seq",
                     {Value::Integer(after + 1)}}));
   std::vector<ChangeEvent> events;
-  while (events.size() < limit) {
+  int64_t through = after;
+  for (size_t writes = 0; events.size() < limit && writes < max_writes; ++writes) {
     ALM_ASSIGN_OR_RETURN(bool row, stmt.Step());
     if (!row) break;
-    ALM_RETURN_IF_ERROR(DecodeBatch(stmt.ColumnInt(0), stmt.ColumnInt(1), stmt.ColumnBlob(2), after,
-                                    table, limit, events));
+    int64_t first_seq = stmt.ColumnInt(0);
+    ALM_RETURN_IF_ERROR(
+        DecodeBatch(first_seq, stmt.ColumnInt(1), stmt.ColumnBlob(2), after, table, limit, events));
+    // The whole write was looked at unless the limit stopped its decoding.
+    through = events.size() < limit ? std::max(through, first_seq + stmt.ColumnInt(3) - 1)
+                                    : events.back().seq;
   }
+  if (read_through) *read_through = through;
   return events;
 }
 

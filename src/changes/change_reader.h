@@ -27,8 +27,14 @@ const char* ChangeLogSchemaSql();
 Result<int64_t> MigrateFirstLayout(db::Connection& conn);
 
 // Up to `limit` events with seq > `after`, oldest first; only those of `table` when given.
+// At most `max_writes` of the log's rows (one per write) are read, so that a rare table's
+// events are not looked for through the whole log at once. `read_through`, when given, is set
+// to the seq up to which the log was looked at: every event of `table` after `after` and up
+// to it is in the result (when the result is short of `limit`, a next read goes on from there).
 Result<std::vector<ChangeEvent>> ReadChanges(db::Connection& conn, int64_t after,
-                                             const std::optional<std::string>& table, size_t limit);
+                                             const std::optional<std::string>& table, size_t limit,
+                                             size_t max_writes = SIZE_MAX,
+                                             int64_t* read_through = nullptr);
 // The highest seq in the log (0 when empty or when the log table does not exist; a first-layout
 // log not migrated yet counts too).
 Result<int64_t> LastSeq(db::Connection& conn);

@@ -237,4 +237,21 @@ Result<std::shared_ptr<const Schema>> Schema::Load(Connection& conn, int64_t ver
   return std::shared_ptr<const Schema>(std::move(schema));
 }
 
+std::string_view AffinityOf(std::string_view declared) {
+  std::string t;
+  for (char c : declared) t += static_cast<char>(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
+  if (t.find_first_not_of(" \t\n\r") == std::string::npos) return "BLOB";
+  if (t.find("INT") != std::string::npos) return "INTEGER";
+  if (t.find("CHAR") != std::string::npos || t.find("CLOB") != std::string::npos ||
+      t.find("TEXT") != std::string::npos) {
+    return "TEXT";
+  }
+  if (t.find("BLOB") != std::string::npos) return "BLOB";
+  if (t.find("REAL") != std::string::npos || t.find("FLOA") != std::string::npos ||
+      t.find("DOUB") != std::string::npos) {
+    return "REAL";
+  }
+  return "NUMERIC";
+}
+
 }  // namespace almanac::db

@@ -77,4 +77,9 @@ class Schema {
   std::vector<std::pair<std::string, std::string>> indexed_first_columns_;  // (table, column)
 };
 
+// SQLite's affinity of a declared column type, by its rules (INT, then CHAR/CLOB/TEXT, then
+// BLOB or no type, then REAL/FLOA/DOUB, else NUMERIC): "INTEGER", "TEXT", "BLOB", "REAL" or
+// "NUMERIC".
+std::string_view AffinityOf(std::string_view declared);
+
 }  // namespace almanac::db

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <limits>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -166,6 +167,22 @@ TEST(ChangeCodecTest, CursorTableAndLimitInsideABatch) {
       R"({"seq": 106, "time_ms": 5, "table": null, "op": "resync", "pk": null, "row": null})");
 }
 
+// A whole number in a REAL column is stored as an integer and read back as a real: the event
+// shows what the row page shows.
+TEST(ChangeCodecTest, WholeNumbersOfRealColumnsAreReals) {
+  db::TableInfo info = Table("t", {"id", "score", "n"}, {"id"});
+  info.columns[1].type = "double precision";
+  info.columns[2].type = "numeric";
+  std::vector<Value> row{Value::Integer(1), Value::Integer(2), Value::Integer(3)};
+  BatchEncoder batch(1);
+  batch.AddRow(EventOp::kUpdate, "t", &info, row, 0, &row, &row);
+  std::vector<ChangeEvent> events = Decode(batch.Finish(), 1, 1);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].pk, "[1]");
+  EXPECT_EQ(events[0].row, R"({"id": 1, "score": 2.0, "n": 3})");
+  EXPECT_EQ(events[0].old, R"({"id": 1, "score": 2.0, "n": 3})");
+}
+
 TEST(ChangeCodecTest, EventsKeptAsJsonText) {
   BatchEncoder batch(2000);
   batch.AddJson(1990, "t", "insert", "[1]", R"({"id": 1, "v": 1.5})", "");
@@ -180,6 +197,28 @@ TEST(ChangeCodecTest, EventsKeptAsJsonText) {
   EXPECT_EQ(events[1].pk, "");
   EXPECT_EQ(events[2].time_ms, 1995);
   EXPECT_EQ(events[2].old, R"({"id": 1, "v": 1.5})");
+}
+
+// A served file is input: an event kept as JSON text that is not JSON, or an operation this
+// code does not know, is an error rather than a broken line of the feed.
+TEST(ChangeCodecTest, AnEventThatIsNotJsonIsAnError) {
+  for (auto [op, pk, row] :
+       {std::tuple{"insert", "1], \"x\": [1", "{}"}, std::tuple{"insert", "[1]", "{\"id\": "},
+        std::tuple{"\u0001", "[1]", "{}"}}) {
+    BatchEncoder batch(1);
+    batch.AddJson(1, "t", op, pk, row, "");
+    std::vector<ChangeEvent> out;
+    EXPECT_FALSE(DecodeBatch(1, 1, batch.Finish(), 0, std::nullopt, 10, out).ok()) << op << pk;
+  }
+  db::TableInfo info = Table("t", {"id"}, {"id"});
+  std::vector<Value> values{Value::Integer(1)};
+  BatchEncoder batch(1);
+  batch.AddRow(EventOp::kInsert, "t", &info, values, 0, &values, nullptr);
+  std::string blob = batch.Finish();
+  const size_t header = 1 + 1 + 2 + 1 + 3;  // version, 1 table, "t", 1 column, "id"
+  blob[header] = static_cast<char>((blob[header] & ~0x07) | 0x05);  // operation 5
+  std::vector<ChangeEvent> out;
+  EXPECT_FALSE(DecodeBatch(1, 1, blob, 0, std::nullopt, 10, out).ok());
 }
 
 TEST(ChangeCodecTest, ADamagedBlobIsAnErrorNotACrash) {

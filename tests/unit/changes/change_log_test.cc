@@ -275,6 +275,41 @@ TEST_F(ChangeLogTest, AWriteIsOneRowOfTheLog) {
   EXPECT_EQ(Summary(2), (Lines{"insert t [3]", "insert t [4]"}));
 }
 
+// A table=-filtered read looks at a bounded number of writes and says how far it looked, so that
+// a rare table's events are found page by page, none skipped, rather than by one scan of the log.
+TEST_F(ChangeLogTest, AFilteredReadLooksAtABoundedNumberOfWrites) {
+  ASSERT_TRUE(Write("create table t (id integer primary key)").ok());  // seq: none (no rows)
+  ASSERT_TRUE(Write("create table u (id integer primary key)").ok());
+  for (int i = 1; i <= 5; ++i) {
+    ASSERT_TRUE(Write("insert into t values (" + std::to_string(i) + ")").ok());  // seqs 1-5
+  }
+  ASSERT_TRUE(Write("insert into u values (1), (2)").ok());  // seqs 6-7
+  ASSERT_TRUE(Write("insert into t values (6)").ok());       // seq 8
+  std::unique_ptr<db::Connection> conn = OtherConnection();
+  ASSERT_TRUE(conn);
+  std::vector<int64_t> found;
+  std::vector<int64_t> stops;
+  int64_t cursor = 0;
+  for (int reads = 0; reads < 10 && cursor < 8; ++reads) {
+    int64_t through = -1;
+    Result<std::vector<ChangeEvent>> events =
+        ReadChanges(*conn, cursor, std::string("u"), 10, /*max_writes=*/2, &through);
+    ASSERT_TRUE(events.ok()) << events.status().message();
+    for (const ChangeEvent& e : *events) found.push_back(e.seq);
+    ASSERT_GT(through, cursor);
+    stops.push_back(through);
+    cursor = through;
+  }
+  EXPECT_EQ(found, (std::vector<int64_t>{6, 7}));
+  EXPECT_EQ(stops, (std::vector<int64_t>{2, 4, 7, 8}));
+  // Stopped by the limit inside a write: through is the last event returned.
+  int64_t through = -1;
+  Result<std::vector<ChangeEvent>> one = ReadChanges(*conn, 5, std::string("u"), 1, 100, &through);
+  ASSERT_TRUE(one.ok());
+  ASSERT_EQ(one->size(), 1u);
+  EXPECT_EQ(through, 6);
+}
+
 TEST_F(ChangeLogTest, WaitersWakeOnCommit) {
   ASSERT_TRUE(Write("create table t (id integer primary key)").ok());
   std::promise<bool> woken;
