@@ -27,9 +27,7 @@ struct ScanDef {
 
 // The key of a definition's kind: (source table, column label, target table).
 using KindKey = std::tuple<std::string, std::string, std::string>;
-inline KindKey KeyOf(const LinkDef& def) {
-  return {def.source_table, def.label, def.target_table};
-}
+inline KindKey KeyOf(const LinkDef& def) { return {def.source_table, def.label, def.target_table}; }
 std::map<KindKey, int64_t> KindIds(const std::vector<Kind>& kinds);
 
 // The links one row makes under `defs`, appended to `out`.

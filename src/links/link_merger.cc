@@ -64,8 +64,9 @@ Result<MergeOutcome> MergePending(db::Connection& conn, const LinkOptions& optio
   outcome.changes = read.changes_read;
   if (!read.reset.empty()) {
     // The rows of this snapshot hold these changes already.
-    std::erase_if(read.changes,
-                  [&](const LinkChange& change) { return read.reset.count(change.entry.kind) > 0; });
+    std::erase_if(read.changes, [&](const LinkChange& change) {
+      return read.reset.count(change.entry.kind) > 0;
+    });
   }
   ALM_RETURN_IF_ERROR(ApplyToIndex(conn, read.changes));
   if (!read.reset.empty()) {
@@ -173,9 +174,9 @@ void LinkMerger::Loop() {
     int64_t quiet = SteadyMs() - last_commit_ms_;
     const int64_t idle = options_.merge_when_idle_ms;
     bool due = requested_ > completed_ ||
-               (waiting > 0 &&
-                (options_.merge_every == 0 ||
-                 waiting >= static_cast<int64_t>(options_.merge_every) || (idle > 0 && quiet >= idle)));
+               (waiting > 0 && (options_.merge_every == 0 ||
+                                waiting >= static_cast<int64_t>(options_.merge_every) ||
+                                (idle > 0 && quiet >= idle)));
     if (!due) {
       if (waiting > 0 && idle > 0) {
         wakeup_.wait_for(lock, std::chrono::milliseconds(std::max<int64_t>(idle - quiet, 1)));

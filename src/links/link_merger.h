@@ -76,12 +76,12 @@ class LinkMerger {
   std::atomic<int64_t> unmerged_{0};  // changes committed and not merged, about
 
   std::mutex mutex_;
-  std::condition_variable wakeup_;   // the thread waits on it
-  std::condition_variable merged_;   // MergeNow waits on it
-  uint64_t requested_ = 0;           // rounds asked for (MergeNow, markers)
-  uint64_t completed_ = 0;           // of those, the ones a finished merge covered
-  Status last_status_;               // of the last merge
-  int64_t last_commit_ms_ = 0;       // steady clock
+  std::condition_variable wakeup_;  // the thread waits on it
+  std::condition_variable merged_;  // MergeNow waits on it
+  uint64_t requested_ = 0;          // rounds asked for (MergeNow, markers)
+  uint64_t completed_ = 0;          // of those, the ones a finished merge covered
+  Status last_status_;              // of the last merge
+  int64_t last_commit_ms_ = 0;      // steady clock
   bool stopping_ = false;
   std::thread thread_;
 };
