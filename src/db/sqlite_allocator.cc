@@ -69,7 +69,7 @@ void Shutdown(void*) {}
 }  // namespace
 
 bool InstallSqliteAllocator() {
-  static const sqlite3_mem_methods methods{&Malloc, &Free,    &Realloc, &Size,
+  static const sqlite3_mem_methods methods{&Malloc,  &Free, &Realloc,  &Size,
                                            &Roundup, &Init, &Shutdown, nullptr};
   // SQLITE_MISUSE once SQLite is initialized.
   if (sqlite3_config(SQLITE_CONFIG_MALLOC, &methods) != SQLITE_OK) return installed;

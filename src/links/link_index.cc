@@ -427,9 +427,9 @@ Status LinkIndex::OnRowChange(db::Connection& conn, const changes::RowChange& ch
 
 Status LinkIndex::FlushJob(db::Connection& conn) {
   if (job_links_.empty()) return Status::Ok();
-  // Netted in place, and cleared afterwards: the vector keeps its capacity for the next job.
+  // In the order made: sorting and netting them is left to the merges and readers, off the
+  // write's path. Cleared afterwards: the vector keeps its capacity for the next job.
   LinkChanges& links = job_links_;
-  NetChanges(links);
   Result<int64_t> appended = AppendPending(conn, links);
   links.clear();
   if (!appended.ok()) return appended.status();

@@ -1,8 +1,8 @@
 // LinkIndex: the backlinks index of one database. Its write path runs inside each write's
 // savepoint (a changes::RowSink fed by the ChangeLog's capture): a row change removes exactly
 // the links its old values made and adds those of its new values; the job's changes are
-// collected, sorted, netted and appended to the pending table as one row (link_pending.h), so
-// they commit and roll back with the rows. The keyed index and its counters live in a side file
+// collected and appended to the pending table as one row (link_pending.h), so they commit and
+// roll back with the rows. The keyed index and its counters live in a side file
 // (link_store.h) that a LinkMerger fills from the pending rows beside the writer, never holding
 // it up (link_merger.h); readers add the rows it has not merged yet (link_reader.h).
 // A schema change (create, alter, rename, drop, or a table dropped and made again) or a config
@@ -91,7 +91,7 @@ class LinkIndex : public changes::RowSink {
   // of them when `everything`, and those of `stale_tables_`), appends a marker for the merges
   // to build them, then reloads the definitions.
   Status Reconcile(db::WriteContext& ctx, bool everything);
-  // Appends the job's netted link changes to the pending table.
+  // Appends the job's link changes to the pending table.
   Status FlushJob(db::Connection& conn);
 
   db::Database& db_;
@@ -109,8 +109,7 @@ class LinkIndex : public changes::RowSink {
   // defs_ may name kinds that are gone: row changes only note their table, to rebuild it.
   bool defs_stale_ = false;
   std::set<std::string> stale_tables_;
-  LinkChanges job_links_;        // the running job's link changes, in the order made (netted at
-                                 // the end of the job)
+  LinkChanges job_links_;        // the running job's link changes, in the order made
   int64_t txn_changes_ = 0;      // appended in the open transaction
   bool txn_marker_ = false;      // a marker appended in the open transaction
   int64_t deleted_through_ = 0;  // merged pending rows deleted (seq <= this), committed or not

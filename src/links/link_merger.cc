@@ -133,6 +133,7 @@ void LinkMerger::Start() {
 }
 
 void LinkMerger::Committed(int64_t changes, bool urgent) {
+  ++commits_;
   int64_t waiting = unmerged_ += changes;
   bool due = urgent || (waiting > 0 && (options_.merge_every == 0 ||
                                         waiting >= static_cast<int64_t>(options_.merge_every)));
@@ -186,15 +187,18 @@ void LinkMerger::Loop() {
       continue;
     }
     uint64_t covering = requested_;
+    uint64_t commits = commits_;
     lock.unlock();
     Result<MergeOutcome> outcome = MergeOnce(*conn_, options_);
     lock.lock();
     if (outcome.ok()) {
       merged_through_ = outcome->through;
-      int64_t now_waiting = unmerged_;
-      unmerged_ -= std::min(now_waiting, outcome->changes);
-      // Another program's merge (`links rebuild`) may have merged them: nothing is left.
-      if (outcome->changes == 0) unmerged_ = 0;
+      if (outcome->changes == 0 && commits_ == commits) {
+        unmerged_ = 0;  // another program's merge (`links rebuild`) took them
+      } else {
+        int64_t now_waiting = unmerged_;
+        unmerged_ -= std::min(now_waiting, outcome->changes);
+      }
     } else {
       spdlog::warn("links: merging the pending changes: {}", outcome.status().message());
     }

@@ -74,6 +74,7 @@ class LinkMerger {
   LinkOptions options_;
   std::atomic<int64_t> merged_through_{0};
   std::atomic<int64_t> unmerged_{0};  // changes committed and not merged, about
+  std::atomic<uint64_t> commits_{0};  // Committed calls
 
   std::mutex mutex_;
   std::condition_variable wakeup_;  // the thread waits on it

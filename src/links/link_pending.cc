@@ -176,8 +176,8 @@ Result<PendingRead> ReadPending(db::Connection& conn, int64_t after_seq,
                     {Value::Integer(after_seq)}}));
   PendingRead read;
   LinkChanges& out = read.changes;
-  // Each row is sorted already (a job's netted changes): the runs are merged, pairwise, rather
-  // than the whole sorted again.
+  // Rows written sorted (by earlier versions, and the first layout's move) are runs merged
+  // pairwise; any other row makes the whole be sorted.
   std::vector<size_t> runs{0};
   bool sorted = true;
   for (;;) {

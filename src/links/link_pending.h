@@ -1,5 +1,6 @@
-// Pending link changes: the write path of the backlinks index. A write's netted link changes
-// are appended to `_almanac_link_pending` (in the database file, inside the write's
+// Pending link changes: the write path of the backlinks index. A write's link changes (in the
+// order made: not sorted, nor netted, which would cost the write's path) are appended to
+// `_almanac_link_pending` (in the database file, inside the write's
 // transaction) as one row — one compact blob, whatever the number of changes — and the merges
 // (link_merger.h) fold them into the keyed index in the side file later, beside the writer.
 //   _almanac_link_pending (seq INTEGER PRIMARY KEY, n INTEGER NOT NULL, changes BLOB NOT NULL)
@@ -48,7 +49,7 @@ std::string EncodeLinkChanges(const LinkChanges& changes);
 Status DecodeLinkChanges(std::string_view blob, std::optional<int64_t> kind,
                          std::optional<std::string_view> target_key, LinkChanges& out);
 
-// Appends the (netted) changes as one row. Returns how many changes were appended.
+// Appends the changes as one row. Returns how many changes were appended.
 Result<int64_t> AppendPending(db::Connection& conn, const LinkChanges& changes);
 // Appends a marker: the kinds' links are to be built again from the rows.
 Status AppendMarker(db::Connection& conn, const std::vector<int64_t>& kinds);
@@ -57,7 +58,7 @@ Status ApplyToIndex(db::Connection& conn, const LinkChanges& changes);
 
 // What the pending rows after a seq hold.
 struct PendingRead {
-  LinkChanges changes;       // netted
+  LinkChanges changes;       // sorted and netted
   int64_t changes_read = 0;  // before netting
   std::set<int64_t> reset;   // kinds a marker asks to build again
   int64_t last_seq = 0;      // the newest row read (0: none)

@@ -57,9 +57,10 @@ TEST(SqliteAllocatorTest, ThreadsCountTheirOwnAndAddThemUp) {
   for (int i = 0; i < 4; ++i) {
     threads[i] = std::thread([&conns, i] {
       conns[i] = Memory();
-      ASSERT_TRUE(conns[i]->Exec("CREATE TABLE t (x); WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL "
-                                 "SELECT i + 1 FROM n WHERE i < 20) INSERT INTO t SELECT "
-                                 "zeroblob(100000) FROM n")
+      ASSERT_TRUE(conns[i]
+                      ->Exec("CREATE TABLE t (x); WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL "
+                             "SELECT i + 1 FROM n WHERE i < 20) INSERT INTO t SELECT "
+                             "zeroblob(100000) FROM n")
                       .ok());
     });
   }
