@@ -13,8 +13,8 @@
   subscribers     RSS of the server before and after opening N idle SSE subscribers
   write overhead  inserts (batches of 100, one FK and one soft link per row) into a plain
                   database vs one with the feed, the links index, both, and both with the link
-                  changes written straight to the index (links.merge_every 0, the layout before
-                  the pending table), and with merge_every 1024 and 16384: rows/s, the ratio,
+                  changes merged after every write (links.merge_every 0), and with merge_every
+                  1024 and 16384 (--write-configs picks some of them): rows/s, the ratio,
                   the bytes the server wrote per row (/proc/PID/io wchar: WAL frames,
                   checkpoints), the server's CPU time per row; --write-rounds turns, medians.
                   Then counts and first pages read while link changes are pending
@@ -209,12 +209,12 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
 
 
-def write_overhead(binary, tmp, rows, rounds, before=None):
+def write_overhead(binary, tmp, rows, rounds, before=None, only=None):
     """Each configuration `rounds` times, in turns (so that the machine's load drifts over all of
     them alike); the median round of each is reported. With `before` (another binary), each turn
-    runs both binaries one after the other, and each gets its own figure. "feed+links direct" writes every link
-    change straight to the keyed index (links.merge_every: 0), as the index did before the
-    pending table: the layout this round replaced, measured in the same run."""
+    runs both binaries one after the other, and each gets its own figure. "feed+links direct"
+    is links.merge_every: 0 (a merge after every write; in builds before the side file, every
+    link change written straight to the keyed index). `only`: the configurations to run."""
     soft = {"soft": [{"from": "child.ref", "to": "parent"}]}
     configs = [("plain", {}),
                ("feed", {"databases": {"w": {"changes": True}}}),
@@ -228,6 +228,8 @@ def write_overhead(binary, tmp, rows, rounds, before=None):
                    **soft, "merge_every": 16384}}}}),
                ("feed+links_direct", {"databases": {"w": {"changes": True, "links": {
                    **soft, "merge_every": 0}}}})]
+    if only:
+        configs = [c for c in configs if c[0] in only]
     binaries = [("before", before), ("after", binary)] if before else [("", binary)]
     rates = {(label, name): [] for label, _ in binaries for name, _ in configs}
     written = {key: [] for key in rates}
@@ -284,9 +286,17 @@ def read_with_pending(client, db_path):
     pending link changes not merged yet (how many is said)."""
     conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     columns = [r[1] for r in conn.execute("pragma table_info(_almanac_link_pending)")]
-    # Changes waiting: one row each in the first layout, a row per write (n changes) since.
-    pending = conn.execute("select sum(n) from _almanac_link_pending" if "n" in columns else
-                           "select count(*) from _almanac_link_pending").fetchone()[0] or 0
+    # Changes waiting: one row each in the first layout, a row per write (n changes) since; with
+    # the index in a side file, the rows after the seq it merged through.
+    side = Path(str(db_path) + "-links")
+    if side.exists():
+        conn.execute("attach ? as almanac_links", [f"file:{side}?mode=ro"])
+        pending = conn.execute(
+            "select sum(max(n, 0)) from _almanac_link_pending where seq > "
+            "(select through from almanac_links._almanac_links_merged)").fetchone()[0] or 0
+    else:
+        pending = conn.execute("select sum(n) from _almanac_link_pending" if "n" in columns
+                               else "select count(*) from _almanac_link_pending").fetchone()[0]
     conn.close()
     times = {"count": [], "page": []}
     for i in range(1, 201):
@@ -333,7 +343,10 @@ def rebuild(binary, work, db):
 
 
 def index_bytes(path):
-    conn = sqlite3.connect(path)
+    """The index's pages: in the side file (`<db>-links`) when there is one, else (earlier
+    builds) in the database file."""
+    side = Path(str(path) + "-links")
+    conn = sqlite3.connect(side if side.exists() else path)
     try:
         return conn.execute("select sum(pgsize) from dbstat where name in ('_almanac_links', "
                             "'_almanac_link_counts', '_almanac_link_kinds')").fetchone()[0]
@@ -431,6 +444,8 @@ def main():
     parser.add_argument("--scale-links", type=int, default=100_000_000)
     parser.add_argument("--write-rows", type=int, default=50_000)
     parser.add_argument("--write-rounds", type=int, default=3)
+    parser.add_argument("--write-configs", default=None,
+                        help="the write bench's configurations, comma-separated (default: all)")
     parser.add_argument("--subscribers", type=int, default=1000)
     parser.add_argument("--only", default="feed,write,build,scale")
     parser.add_argument("--dir", default=None, help="where the databases go (default: a temp dir)")
@@ -442,7 +457,8 @@ def main():
         if "feed" in only:
             feed(args.bin, tmp, args.subscribers)
         if "write" in only:
-            write_overhead(args.bin, tmp, args.write_rows, args.write_rounds, args.before)
+            write_overhead(args.bin, tmp, args.write_rows, args.write_rounds, args.before,
+                           args.write_configs.split(",") if args.write_configs else None)
         if "build" in only:
             build_and_row_page(args.bin, tmp, args.rows)
         if "scale" in only:

@@ -18,6 +18,7 @@ namespace {
 constexpr size_t kScanFactor = 10;
 
 struct Target {
+  const links::LinkIndex* index = nullptr;
   ResolvedTable resolved;
   std::string table;
   std::string pk;  // the key as text, as the index stores it
@@ -31,7 +32,9 @@ Result<Target> ResolveTarget(const Instance& instance, const Request& request,
   ALM_RETURN_IF_ERROR(Require(instance, request, auth::Action::kViewDatabase,
                               auth::Resource::Database(std::string(database)),
                               "You do not have permission to view this database"));
-  if (!instance.link_indexes || !instance.link_indexes->Find(database)) {
+  const links::LinkIndex* index =
+      instance.link_indexes ? instance.link_indexes->Find(database) : nullptr;
+  if (!index) {
     return NotFound("The links index is off for this database: turn it on with databases." +
                     std::string(database) + ".links in the config");
   }
@@ -41,6 +44,7 @@ Result<Target> ResolveTarget(const Instance& instance, const Request& request,
     return InvalidArgument("target must be TABLE/PK (the row's table and primary key)");
   }
   Target out;
+  out.index = index;
   out.table = target->substr(0, slash);
   out.pk = TildeDecode(target->substr(slash + 1));
   ALM_ASSIGN_OR_RETURN(out.resolved, ResolveTable(instance, database, out.table));
@@ -78,8 +82,9 @@ std::optional<links::LinkingRow> ParseToken(std::string_view token) {
 Result<std::string> LinksAllJson(const Instance& instance, const Request& request,
                                  std::string_view database) {
   ALM_ASSIGN_OR_RETURN(Target target, ResolveTarget(instance, request, database));
-  ALM_ASSIGN_OR_RETURN(std::vector<links::SourceCount> counts,
-                       links::CountLinks(*target.resolved.conn, target.table, target.pk));
+  ALM_ASSIGN_OR_RETURN(
+      std::vector<links::SourceCount> counts,
+      links::CountLinks(*target.index, *target.resolved.conn, target.table, target.pk));
   ChangeVisibility visibility(instance, request.actor, std::string(database));
   std::string out;
   format::JsonWriter json(out);
@@ -147,7 +152,7 @@ Result<std::string> LinksPageJson(const Instance& instance, const Request& reque
   db::Connection& conn = *target.resolved.conn;
   ChangeVisibility visibility(instance, request.actor, std::string(database));
   ALM_ASSIGN_OR_RETURN(std::vector<links::SourceCount> counts,
-                       links::CountLinks(conn, target.table, target.pk));
+                       links::CountLinks(*target.index, conn, target.table, target.pk));
   int64_t total = 0;
   for (const links::SourceCount& count : counts) {
     if (source && (count.table != source->table || count.column != source->column)) continue;
@@ -162,8 +167,9 @@ Result<std::string> LinksPageJson(const Instance& instance, const Request& reque
       break;
     }
     size_t want = std::min(budget, size - rows.size() + 1);
-    ALM_ASSIGN_OR_RETURN(std::vector<links::LinkingRow> batch,
-                         links::PageLinks(conn, target.table, target.pk, source, after, want));
+    ALM_ASSIGN_OR_RETURN(
+        std::vector<links::LinkingRow> batch,
+        links::PageLinks(*target.index, conn, target.table, target.pk, source, after, want));
     budget -= std::min(budget, batch.size());
     for (links::LinkingRow& row : batch) {
       if (rows.size() == size) {

@@ -35,9 +35,11 @@ Result<std::vector<ForeignKeyTable>> ForeignKeyTables(const Instance& instance,
   const std::vector<db::ForeignKey> incoming =
       ViewableForeignKeys(instance, request, resolved.db->name(), table.incoming);
   if (pk_values.size() != 1 || incoming.empty()) return out;
-  if (instance.link_indexes && instance.link_indexes->Find(resolved.db->name())) {
+  const links::LinkIndex* index =
+      instance.link_indexes ? instance.link_indexes->Find(resolved.db->name()) : nullptr;
+  if (index) {
     ALM_ASSIGN_OR_RETURN(std::vector<links::SourceCount> counts,
-                         links::CountLinks(*resolved.conn, table.name, pk_values[0]));
+                         links::CountLinks(*index, *resolved.conn, table.name, pk_values[0]));
     for (const db::ForeignKey& fk : incoming) {
       int64_t n = 0;
       for (const links::SourceCount& count : counts) {

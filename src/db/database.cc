@@ -179,7 +179,12 @@ Result<std::unique_ptr<Connection>> Database::OpenReadOnly(bool memory_map) cons
                    options_.memory, false, options_.cache_size_kb};
   ALM_ASSIGN_OR_RETURN(std::unique_ptr<Connection> conn, Connection::Open(read));
   ALM_RETURN_IF_ERROR(LoadExtensions(*conn, options_.extensions));
-  for (const DatabaseOptions::Attached& other : options_.attach) {
+  std::vector<DatabaseOptions::Attached> attach = options_.attach;
+  {
+    std::lock_guard lock(attach_mutex_);
+    attach.insert(attach.end(), reader_attachments_.begin(), reader_attachments_.end());
+  }
+  for (const DatabaseOptions::Attached& other : attach) {
     std::string uri = FileUri(other.path) + (other.immutable ? "?immutable=1" : "?mode=ro");
     ALM_RETURN_IF_ERROR(
         conn->Exec("ATTACH DATABASE " + Quote(uri, '\'') + " AS " + Quote(other.name, '"')));
@@ -208,10 +213,25 @@ std::unordered_map<uint64_t, Database::ThreadReader>& Database::ThreadReaders() 
 
 void Database::CloseThreadReaders() { ThreadReaders().clear(); }
 
+void Database::AttachToReaders(std::string name, std::string path) {
+  {
+    std::lock_guard lock(attach_mutex_);
+    reader_attachments_.push_back({std::move(name), std::move(path), false});
+  }
+  ++attachments_version_;
+}
+
 Result<Connection*> Database::ReadConnection() {
   ThreadReader& reader = ThreadReaders()[id_];
+  // Opened before an attachment was added, and not in a request's transaction: again.
+  uint64_t attachments = attachments_version_.load();
+  if (reader.conn && reader.attached_version != attachments &&
+      sqlite3_get_autocommit(reader.conn->handle()) != 0) {
+    reader.conn.reset();
+  }
   if (!reader.conn) {
     ALM_ASSIGN_OR_RETURN(reader.conn, OpenReadOnly(true));
+    reader.attached_version = attachments;
   }
   Connection* conn = reader.conn.get();
   // A file's readers share one transaction per request (read_transaction.h); memory and

@@ -66,6 +66,10 @@ class Database {
   // The row count of `table` precomputed by --inspect-file (immutable databases), or nullopt.
   std::optional<int64_t> InspectedCount(const std::string& table) const;
 
+  // Attaches `path` (read-only) as `name` to every read connection opened from now on; a
+  // thread's connection opened before is opened again at its next use outside a transaction.
+  // (The links index's side file, links/link_store.h.)
+  void AttachToReaders(std::string name, std::string path);
   // This thread's read-only connection, opened on first use.
   Result<Connection*> ReadConnection();
   // Closes every read connection of the calling thread (of all databases; each opens again on
@@ -100,6 +104,7 @@ class Database {
     std::unique_ptr<Connection> conn;
     std::optional<unsigned int> seen_data_version;
     uint64_t seen_generation = 0;
+    uint64_t attached_version = 0;  // of the reader attachments it was opened with
   };
   // This thread's readers, by database id.
   static std::unordered_map<uint64_t, ThreadReader>& ThreadReaders();
@@ -118,6 +123,9 @@ class Database {
   std::unique_ptr<WriteQueue> write_queue_;
   // Keeps shared-cache memory databases alive while the server runs.
   std::unique_ptr<Connection> memory_anchor_;
+  mutable std::mutex attach_mutex_;
+  std::vector<DatabaseOptions::Attached> reader_attachments_;  // AttachToReaders
+  std::atomic<uint64_t> attachments_version_{0};
   std::mutex schema_mutex_;
   std::shared_ptr<const Schema> schema_;
   std::mutex generation_mutex_;

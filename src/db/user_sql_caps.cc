@@ -7,6 +7,8 @@
 
 #include <sqlite3.h>
 
+#include "db/sqlite_allocator.h"
+
 namespace almanac::db {
 namespace {
 
@@ -121,10 +123,15 @@ UserSqlCaps CurrentUserSqlCaps() { return UserSqlCaps{max_value_bytes, max_resul
 void ConfigureSqliteForServing() {
   // SQLITE_MISUSE once SQLite is initialized (a test that already ran SQL): then it stays.
   (void)sqlite3_config(SQLITE_CONFIG_PAGECACHE, nullptr, 0, 0);
+  (void)InstallSqliteAllocator();
 }
 
 bool SetSqliteHeapLimit(int64_t bytes) {
   heap_limit_bytes = bytes;
+  if (SqliteAllocatorInstalled()) {
+    SetAllocatorHeapLimit(bytes);
+    return true;
+  }
   sqlite3_hard_heap_limit64(bytes);
   return sqlite3_hard_heap_limit64(-1) == bytes;
 }

@@ -6,8 +6,9 @@
 // - the total bytes of the cells one user query returns;
 // - printf()/format() checked before they run (SQLite 3.40 builds '%.*c' one character at a
 //   time, for seconds, without ever reaching the progress handler);
-// - SQLite's whole heap (sqlite3_hard_heap_limit64): past it an allocation fails the query
-//   that made it (SQLITE_NOMEM), not the process.
+// - SQLite's whole heap (db/sqlite_allocator.h, or sqlite3_hard_heap_limit64 when SQLite was
+//   in use before ConfigureSqliteForServing): past it an allocation fails the query that made
+//   it (SQLITE_NOMEM), not the process.
 // The caps are process-wide and set once at startup, before any query runs.
 #pragma once
 
@@ -31,7 +32,8 @@ UserSqlCaps CurrentUserSqlCaps();
 // Process-wide SQLite configuration for the server, before SQLite is first used: no bulk
 // page-cache allocation per connection (SQLite's default is 20 pages, ~87 KB at every
 // connection's first read, kept for the connection's life): pages are allocated as they are
-// needed, and reads through the memory map need none.
+// needed, and reads through the memory map need none; and the server's allocator, without
+// SQLite's global memory-statistics mutex (db/sqlite_allocator.h).
 void ConfigureSqliteForServing();
 
 // Sets SQLite's heap ceiling for the whole process (0: none). Returns false when SQLite

@@ -13,99 +13,10 @@
 
 #include "changes/change_event.h"
 #include "changes/change_log.h"
+#include "links/link_build.h"
 
 namespace almanac::links {
 namespace {
-
-// The key of a definition's kind: (source table, column label, target table).
-using KindKey = std::tuple<std::string, std::string, std::string>;
-
-KindKey KeyOf(const LinkDef& def) { return {def.source_table, def.label, def.target_table}; }
-
-std::map<KindKey, int64_t> KindIds(const std::vector<Kind>& kinds) {
-  std::map<KindKey, int64_t> ids;
-  for (const Kind& kind : kinds) {
-    ids.emplace(KindKey{kind.source_table, kind.source_column, kind.target_table}, kind.id);
-  }
-  return ids;
-}
-
-// The links one row makes under `defs` (kind ids beside them), appended to `out`.
-template <typename DefT>
-void RowEntries(const std::vector<DefT>& defs, const std::vector<Value>& values, const StoredPk& pk,
-                std::vector<Entry>& out) {
-  std::vector<std::string> keys;
-  for (const DefT& d : defs) {
-    if (d.def.column_index >= values.size()) continue;
-    keys.clear();
-    TargetKeys(d.def, values[d.def.column_index], keys);
-    for (std::string& key : keys) out.push_back(Entry{d.kind, std::move(key), pk});
-  }
-}
-
-int64_t SteadyMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
-struct ScanDef {
-  LinkDef def;
-  int64_t kind = 0;
-};
-
-// Calls `emit` for every link the rows of `table` make under `defs`.
-template <typename Emit>
-Status ScanTable(db::Connection& conn, const db::TableInfo& table, const std::vector<ScanDef>& defs,
-                 Emit emit) {
-  if (defs.empty()) return Status::Ok();
-  // Only the key and link columns are read.
-  bool rowid = table.primary_keys.empty();
-  std::vector<size_t> wanted;
-  for (size_t i = 0; i < table.columns.size(); ++i) {
-    bool needed = std::find(table.primary_keys.begin(), table.primary_keys.end(),
-                            table.columns[i].name) != table.primary_keys.end();
-    for (const ScanDef& d : defs) needed = needed || d.def.column_index == i;
-    if (needed) wanted.push_back(i);
-  }
-  std::string sql = "SELECT ";
-  sql += rowid ? "rowid" : "NULL";
-  for (size_t i : wanted) {
-    sql += ", " + sql::Identifier::FromSchema(table.columns[i].name).Quoted();
-  }
-  sql += " FROM " + sql::Identifier::FromSchema(table.name).Quoted();
-  ALM_ASSIGN_OR_RETURN(db::Statement stmt, conn.Prepare({sql, {}}));
-  // One integer key (or the rowid) is stored as that integer, without making JSON.
-  std::optional<size_t> int_key;
-  if (table.primary_keys.size() == 1) {
-    for (size_t i = 0; i < table.columns.size(); ++i) {
-      if (table.columns[i].name == table.primary_keys[0]) int_key = i;
-    }
-  }
-  std::vector<Value> values(table.columns.size());
-  std::vector<Entry> entries;
-  for (;;) {
-    ALM_ASSIGN_OR_RETURN(bool row, stmt.Step());
-    if (!row) break;
-    for (size_t w = 0; w < wanted.size(); ++w) {
-      values[wanted[w]] = stmt.Column(static_cast<int>(w) + 1);
-    }
-    StoredPk pk;
-    if (rowid) {
-      pk.is_int = true;
-      pk.integer = stmt.ColumnInt(0);
-    } else if (int_key && values[*int_key].type() == Value::Type::kInteger) {
-      pk.is_int = true;
-      pk.integer = values[*int_key].integer();
-    } else {
-      pk = StoredPk::FromJson(changes::KeyJson(&table, values, 0));
-    }
-    entries.clear();
-    RowEntries(defs, values, pk, entries);
-    for (Entry& entry : entries) ALM_RETURN_IF_ERROR(emit(std::move(entry)));
-  }
-  return Status::Ok();
-}
 
 // The fingerprint stored for a source table: its definitions, and its root page, which changes
 // when the table is dropped and made again under the same name (a rename keeps it).
@@ -126,60 +37,26 @@ Result<std::map<std::string, int64_t>> RootPages(db::Connection& conn) {
   return pages;
 }
 
-// Replaces the index of one source table (none when `defs` is empty) and its stored
-// fingerprint; `table` may be null (the table is gone). Returns the links written.
-Result<int64_t> RebuildSource(db::Connection& conn, const std::string& name,
-                              const db::TableInfo* table, const std::vector<LinkDef>& defs,
-                              int64_t rootpage) {
-  ALM_RETURN_IF_ERROR(DropSource(conn, name));
-  if (!table || defs.empty()) return int64_t{0};
-  std::vector<ScanDef> scan;
-  std::map<KindKey, int64_t> ids;
+// Replaces the kinds of one source table (none when `defs` is empty) and its stored
+// fingerprint, in the database file; the ids of the kinds dropped and made are added to
+// `reset` (the merges build their links). `table` may be null (the table is gone).
+Status ReplaceSourceKinds(db::Connection& conn, const std::string& name, const db::TableInfo* table,
+                          const std::vector<LinkDef>& defs, int64_t rootpage,
+                          std::vector<int64_t>& reset) {
+  ALM_ASSIGN_OR_RETURN(std::vector<int64_t> dropped, DropSourceKinds(conn, name));
+  reset.insert(reset.end(), dropped.begin(), dropped.end());
+  if (!table || defs.empty()) return Status::Ok();
+  std::set<KindKey> made;
   for (const LinkDef& def : defs) {
-    auto [at, added] = ids.emplace(KeyOf(def), 0);
-    if (added) {
-      ALM_ASSIGN_OR_RETURN(at->second, AddKind(conn, name, def.label, def.target_table));
-    }
-    scan.push_back(ScanDef{def, at->second});
+    if (!made.insert(KeyOf(def)).second) continue;
+    ALM_ASSIGN_OR_RETURN(int64_t kind, AddKind(conn, name, def.label, def.target_table));
+    reset.push_back(kind);
   }
-  // A table keyed by its rowid: plain columns are built by SQLite itself (BuildPlainKind);
-  // JSON paths and other keys by a scan here.
-  bool rowid_key = table->primary_keys.empty();
-  std::string key_sql = "rowid";
-  if (!table->without_rowid && table->primary_keys.size() == 1) {
-    const db::ColumnInfo* column = table->FindColumn(table->primary_keys[0]);
-    std::string type = column ? column->type : std::string();
-    std::transform(type.begin(), type.end(), type.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    if (type == "integer") {  // INTEGER PRIMARY KEY: the rowid under another name
-      rowid_key = true;
-      key_sql = sql::Identifier::FromSchema(column->name).Quoted();
-    }
-  }
-  int64_t written = 0;
-  std::set<int64_t> built;
-  std::vector<ScanDef> rest;
-  for (ScanDef& d : scan) {
-    if (!rowid_key || !d.def.steps.empty()) {
-      rest.push_back(std::move(d));
-    } else if (built.insert(d.kind).second) {
-      ALM_ASSIGN_OR_RETURN(
-          int64_t made,
-          BuildPlainKind(conn, d.kind, sql::Identifier::FromSchema(table->name).Quoted(),
-                         sql::Identifier::FromSchema(d.def.column).Quoted(), key_sql));
-      written += made;
-    }
-  }
-  BulkWriter writer(conn);
-  ALM_RETURN_IF_ERROR(
-      ScanTable(conn, *table, rest, [&](Entry entry) { return writer.Add(std::move(entry)); }));
-  ALM_RETURN_IF_ERROR(writer.Flush());
   ALM_ASSIGN_OR_RETURN(db::Statement state,
                        conn.Prepare({"INSERT INTO _almanac_links_state (source_table, fingerprint) "
                                      "VALUES (?, ?)",
                                      {Value::Text(name), Value::Text(StateOf(defs, rootpage))}}));
-  ALM_RETURN_IF_ERROR(state.Step().status());
-  return written + writer.written();
+  return state.Step().status();
 }
 
 Result<std::map<std::string, std::string>> StoredFingerprints(db::Connection& conn) {
@@ -196,25 +73,6 @@ Result<std::map<std::string, std::string>> StoredFingerprints(db::Connection& co
 }
 
 }  // namespace
-
-Result<int64_t> RebuildAll(db::Connection& conn, const db::Schema& schema,
-                           const LinkOptions& options) {
-  ALM_RETURN_IF_ERROR(CreateLinkTables(conn));
-  ALM_RETURN_IF_ERROR(
-      conn.Exec("DELETE FROM _almanac_links; DELETE FROM _almanac_link_counts; "
-                "DELETE FROM _almanac_link_kinds; DELETE FROM _almanac_links_state; "
-                "DELETE FROM _almanac_link_pending"));
-  ALM_ASSIGN_OR_RETURN(auto pages, RootPages(conn));
-  int64_t total = 0;
-  for (const db::TableInfo& table : schema.tables()) {
-    std::vector<LinkDef> defs = DefsForTable(table, options);
-    if (defs.empty()) continue;
-    ALM_ASSIGN_OR_RETURN(int64_t written,
-                         RebuildSource(conn, table.name, &table, defs, pages[table.name]));
-    total += written;
-  }
-  return total;
-}
 
 namespace {
 
@@ -260,13 +118,50 @@ Result<VerifyReport> VerifyNow(db::Connection& conn, const db::Schema& schema,
                                      {}}));
   ALM_ASSIGN_OR_RETURN(bool has_pending, exists.Step());
   exists = db::Statement();
+  // The pending rows after the side file's seq are not merged yet (a file of an earlier
+  // layout, with the index in the file itself, merged by deleting them: all are pending).
+  ALM_ASSIGN_OR_RETURN(
+      db::Statement in_file,
+      conn.Prepare({"SELECT 1 FROM main.sqlite_master WHERE name = '_almanac_links'", {}}));
+  ALM_ASSIGN_OR_RETURN(bool index_in_file, in_file.Step());
+  in_file = db::Statement();
+  int64_t through = 0;
+  std::set<int64_t> reset;  // kinds waiting for a rebuild: not compared
+  if (!index_in_file) {
+    ALM_ASSIGN_OR_RETURN(SideState side, ReadSideState(conn));
+    ALM_ASSIGN_OR_RETURN(db::Statement id,
+                         conn.Prepare({"SELECT id FROM main._almanac_links_id LIMIT 1", {}}));
+    ALM_ASSIGN_OR_RETURN(bool has_id, id.Step());
+    std::string main_id = has_id ? std::string(id.ColumnText(0)) : std::string();
+    id = db::Statement();
+    ALM_ASSIGN_OR_RETURN(PendingSpan span, PendingSpanAfter(conn, side.through));
+    if (!SideMatches(side, main_id, span)) {
+      report.stale = true;
+      report.examples.push_back(
+          "the index file does not belong to this database or misses some of its changes (it "
+          "is rebuilt when the database is served with links on)");
+      return report;
+    }
+    through = side.through;
+    if (has_pending) {
+      ALM_ASSIGN_OR_RETURN(PendingRead markers, PendingForKind(conn, through, -1));
+      reset = std::move(markers.reset);
+    }
+  }
+  for (int64_t kind : reset) {
+    if (!names.count(kind)) continue;
+    ++report.rebuilds_pending;
+    report.examples.push_back("not compared: " + names[kind] +
+                              " (its links are being built again)");
+  }
   // The kind's links as the index and its pending changes say (sorted). A pending change that
   // adds a link the index has, or removes one it lacks, is a wrong count.
   auto indexed_of = [&](int64_t kind, std::vector<Entry>& out) -> Status {
     if (kind < 0) return Status::Ok();
     LinkChanges pending;
     if (has_pending) {
-      ALM_ASSIGN_OR_RETURN(pending, PendingForKind(conn, kind));
+      ALM_ASSIGN_OR_RETURN(PendingRead read, PendingForKind(conn, through, kind));
+      pending = std::move(read.changes);
     }
     ALM_ASSIGN_OR_RETURN(db::Statement stmt,
                          conn.Prepare({"SELECT target_key, source_pk FROM _almanac_links WHERE "
@@ -318,6 +213,7 @@ Result<VerifyReport> VerifyNow(db::Connection& conn, const db::Schema& schema,
     std::set<int64_t> table_kinds;
     for (const LinkDef& def : defs) {
       auto found = ids.find(KeyOf(def));
+      if (found != ids.end() && reset.count(found->second)) continue;
       int64_t kind = found != ids.end() ? found->second : -(++unknown);
       if (kind < 0) ids.emplace(KeyOf(def), kind);
       if (kind < 0) names[kind] = def.source_table + "." + def.label + " -> " + def.target_table;
@@ -336,7 +232,7 @@ Result<VerifyReport> VerifyNow(db::Connection& conn, const db::Schema& schema,
   }
   // Kinds no definition has any more: all their links are extra.
   for (const Kind& kind : kinds) {
-    if (checked.count(kind.id)) continue;
+    if (checked.count(kind.id) || reset.count(kind.id)) continue;
     std::vector<Entry> expected;
     std::vector<Entry> indexed;
     ALM_RETURN_IF_ERROR(indexed_of(kind.id, indexed));
@@ -378,23 +274,44 @@ Result<VerifyReport> Verify(db::Connection& conn, const db::Schema& schema,
   return report;
 }
 
-Result<std::unique_ptr<LinkIndex>> LinkIndex::Open(db::Database& db, LinkOptions options) {
+Result<std::unique_ptr<LinkIndex>> LinkIndex::Open(db::Database& db, LinkOptions options,
+                                                   bool rebuild) {
   if (!db.write_queue() || db.is_memory()) {
     return InvalidArgument("The links index needs a writable database file, and " + db.name() +
                            " is not one");
   }
   std::unique_ptr<LinkIndex> index(new LinkIndex(db, std::move(options)));
   LinkIndex* self = index.get();
-  Status opened = db.write_queue()->Run([self](db::WriteContext& ctx) -> Status {
-    ALM_RETURN_IF_ERROR(CreateLinkTables(ctx.conn()));
-    ALM_ASSIGN_OR_RETURN(self->pending_rows_, CountPending(ctx.conn()));
-    return self->Reconcile(ctx, false);
+  // The database file's tables first (and what the side file must match).
+  bool earlier_layout = false;
+  std::string main_id;
+  PendingSpan span;
+  Status created = db.write_queue()->Run([&](db::WriteContext& ctx) -> Status {
+    ALM_ASSIGN_OR_RETURN(earlier_layout, CreateMainTables(ctx.conn()));
+    ALM_ASSIGN_OR_RETURN(main_id, MainId(ctx.conn()));
+    ALM_ASSIGN_OR_RETURN(span, PendingSpanAfter(ctx.conn(), 0));
+    return Status::Ok();
   });
+  if (!created.ok()) return created;
+  ALM_ASSIGN_OR_RETURN(index->merger_,
+                       LinkMerger::Open(db.path(), index->side_path_, index->options_));
+  db.AttachToReaders(kSideSchema, index->side_path_);
+  ALM_ASSIGN_OR_RETURN(SideState side, index->merger_->State());
+  bool everything = rebuild || earlier_layout || !SideMatches(side, main_id, span);
+  if (everything) {
+    // Emptied, at the newest seq: the marker appended next rebuilds every kind.
+    ALM_RETURN_IF_ERROR(index->merger_->Reset(SideState{span.last_seq, main_id}));
+  }
+  index->deleted_through_ = index->committed_deleted_through_ =
+      span.first_seq > 0 ? span.first_seq - 1 : 0;
+  Status opened = db.write_queue()->Run(
+      [self, everything](db::WriteContext& ctx) { return self->Reconcile(ctx, everything); });
   if (!opened.ok()) return opened;
   index->reconciled_uncommitted_ = false;  // Run returned: committed
-  if (index->options_.merge_when_idle_ms > 0) {
-    index->idle_thread_ = std::thread([self] { self->IdleLoop(); });
-  }
+  index->merger_->Start();
+  if (index->txn_marker_) index->merger_->Committed(0, true);
+  index->txn_changes_ = 0;
+  index->txn_marker_ = false;
   return index;
 }
 
@@ -402,6 +319,7 @@ Status LinkIndex::Reconcile(db::WriteContext& ctx, bool everything) {
   ALM_ASSIGN_OR_RETURN(std::shared_ptr<const db::Schema> schema, ctx.CurrentSchema());
   ALM_ASSIGN_OR_RETURN(auto stored, StoredFingerprints(ctx.conn()));
   ALM_ASSIGN_OR_RETURN(auto pages, RootPages(ctx.conn()));
+  std::vector<int64_t> reset;  // kinds dropped or made: their links are built again
   for (const db::TableInfo& table : schema->tables()) {
     std::vector<LinkDef> defs = DefsForTable(table, options_);
     std::string state = StateOf(defs, pages[table.name]);
@@ -411,14 +329,18 @@ Status LinkIndex::Reconcile(db::WriteContext& ctx, bool everything) {
     if (known) stored.erase(found);
     if (!everything && same && !stale_tables_.count(table.name)) continue;
     ALM_RETURN_IF_ERROR(
-        RebuildSource(ctx.conn(), table.name, &table, defs, pages[table.name]).status());
+        ReplaceSourceKinds(ctx.conn(), table.name, &table, defs, pages[table.name], reset));
   }
-  // Tables gone (dropped, or renamed: the new name was rebuilt above).
+  // Tables gone (dropped, or renamed: the new name was replaced above).
   for (const auto& [name, fingerprint] : stored) {
     (void)fingerprint;
-    ALM_RETURN_IF_ERROR(DropSource(ctx.conn(), name));
+    ALM_RETURN_IF_ERROR(ReplaceSourceKinds(ctx.conn(), name, nullptr, {}, 0, reset));
   }
-  // After the rebuilds: they may not change the schema, but read it again to be sure.
+  if (!reset.empty()) {
+    ALM_RETURN_IF_ERROR(AppendMarker(ctx.conn(), reset));
+    txn_marker_ = true;
+  }
+  // After the changes: they may not change the schema, but read it again to be sure.
   ALM_ASSIGN_OR_RETURN(schema, ctx.CurrentSchema());
   ALM_ASSIGN_OR_RETURN(std::vector<Kind> kinds, LoadKinds(ctx.conn()));
   std::map<KindKey, int64_t> ids = KindIds(kinds);
@@ -427,7 +349,7 @@ Status LinkIndex::Reconcile(db::WriteContext& ctx, bool everything) {
   for (const db::TableInfo& table : schema->tables()) {
     for (LinkDef& def : DefsForTable(table, options_)) {
       auto found = ids.find(KeyOf(def));
-      if (found == ids.end()) continue;  // not possible after the rebuilds above
+      if (found == ids.end()) continue;  // not possible after the changes above
       std::vector<bool>& columns = columns_[table.name];
       if (columns.empty()) {
         columns.resize(table.columns.size());
@@ -505,87 +427,23 @@ Status LinkIndex::OnRowChange(db::Connection& conn, const changes::RowChange& ch
 
 Status LinkIndex::FlushJob(db::Connection& conn) {
   if (job_links_.empty()) return Status::Ok();
-  // Netted in place, and cleared afterwards: the vector keeps its capacity for the next job.
+  // In the order made: sorting and netting them is left to the merges and readers, off the
+  // write's path. Cleared afterwards: the vector keeps its capacity for the next job.
   LinkChanges& links = job_links_;
-  NetChanges(links);
-  if (links.empty()) return Status::Ok();
-  if (links.size() < options_.merge_every) {
-    Result<int64_t> appended = AppendPending(conn, links);
-    links.clear();
-    if (!appended.ok()) return appended.status();
-    pending_rows_ += *appended;
-    return Status::Ok();
-  }
-  // Many changes: the index's pages are written in key order anyway. What waits is merged
-  // first, so that no pending change undoes one written here.
-  Status merged = Merge(conn);
-  if (merged.ok()) {
-    changes::ChangeLog::CaptureOff off(conn);
-    merged = ApplyToIndex(conn, links);
-  }
+  Result<int64_t> appended = AppendPending(conn, links);
   links.clear();
-  return merged;
-}
-
-Status LinkIndex::Merge(db::Connection& conn) {
-  changes::ChangeLog::CaptureOff off(conn);
-  ALM_RETURN_IF_ERROR(MergePending(conn).status());
-  pending_rows_ = 0;  // the table is empty now (a rollback leaves the count low: harmless)
+  if (!appended.ok()) return appended.status();
+  txn_changes_ += *appended;
   return Status::Ok();
-}
-
-void LinkIndex::OnCommitted() {
-  reconciled_uncommitted_ = false;
-  last_commit_ms_ = SteadyMs();
-  // After this commit, in a write of its own: the write that filled the table is answered
-  // without waiting for the merge.
-  if (pending_rows_ > 0 && pending_rows_ >= static_cast<int64_t>(options_.merge_every)) {
-    QueueMerge();
-  }
-}
-
-void LinkIndex::QueueMerge() {
-  if (merge_queued_.exchange(true)) return;
-  db_.write_queue()->Submit([this](db::WriteContext& ctx) { return Merge(ctx.conn()); },
-                            [this](const Status& status) {
-                              merge_queued_ = false;
-                              if (!status.ok()) {
-                                spdlog::warn("links of {}: merging the pending changes: {}",
-                                             db_.name(), status.message());
-                              }
-                            });
-}
-
-void LinkIndex::IdleLoop() {
-  const int64_t idle = options_.merge_when_idle_ms;
-  std::unique_lock lock(idle_mutex_);
-  while (!stopping_) {
-    int64_t quiet = SteadyMs() - last_commit_ms_;
-    int64_t wait = pending_rows_ > 0 && quiet < idle ? idle - quiet : idle;
-    idle_wakeup_.wait_for(lock, std::chrono::milliseconds(wait), [this] { return stopping_; });
-    if (stopping_) break;
-    if (pending_rows_ > 0 && SteadyMs() - last_commit_ms_ >= idle) QueueMerge();
-  }
-}
-
-Status LinkIndex::MergeNow() {
-  return db_.write_queue()->Run([this](db::WriteContext& ctx) { return Merge(ctx.conn()); });
-}
-
-LinkIndex::~LinkIndex() {
-  {
-    std::lock_guard lock(idle_mutex_);
-    stopping_ = true;
-  }
-  idle_wakeup_.notify_all();
-  if (idle_thread_.joinable()) idle_thread_.join();
-  if (merge_queued_ && db_.write_queue() && !db_.write_queue()->OnWriterThread()) {
-    (void)db_.write_queue()->Run([](db::WriteContext&) { return Status::Ok(); });
-  }
 }
 
 Status LinkIndex::AfterJob(db::WriteContext& ctx) {
   ALM_RETURN_IF_ERROR(FlushJob(ctx.conn()));
+  // The rows merged since are deleted with this write (a few rows, once per merge).
+  if (int64_t merged = merger_->merged_through(); merged > deleted_through_) {
+    ALM_RETURN_IF_ERROR(DeleteMerged(ctx.conn(), merged));
+    deleted_through_ = merged;
+  }
   ALM_ASSIGN_OR_RETURN(std::shared_ptr<const db::Schema> schema, ctx.CurrentSchema());
   if (schema->version() == checked_version_ && !defs_stale_) return Status::Ok();
   return Reconcile(ctx, false);
@@ -593,8 +451,19 @@ Status LinkIndex::AfterJob(db::WriteContext& ctx) {
 
 Status LinkIndex::OnResync(db::WriteContext& ctx) { return Reconcile(ctx, true); }
 
+void LinkIndex::OnCommitted() {
+  reconciled_uncommitted_ = false;
+  committed_deleted_through_ = deleted_through_;
+  if (txn_changes_ > 0 || txn_marker_) merger_->Committed(txn_changes_, txn_marker_);
+  txn_changes_ = 0;
+  txn_marker_ = false;
+}
+
 void LinkIndex::OnRolledBack() {
   job_links_.clear();
+  // The job's pending row and deletion are undone (with the whole transaction, maybe earlier
+  // jobs' too: the counts below only decide when to merge).
+  deleted_through_ = committed_deleted_through_;
   if (reconciled_uncommitted_) {
     // The kinds it made are gone: reconcile again at the end of the next job, and rebuild the
     // tables that job changes.
@@ -602,5 +471,11 @@ void LinkIndex::OnRolledBack() {
     reconciled_uncommitted_ = false;
   }
 }
+
+Status LinkIndex::MergeNow() { return merger_->MergeNow(); }
+
+Status LinkIndex::WaitMerged(int64_t seq) const { return merger_->WaitMerged(seq); }
+
+LinkIndex::~LinkIndex() = default;
 
 }  // namespace almanac::links

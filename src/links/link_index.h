@@ -1,26 +1,23 @@
-// LinkIndex: the backlinks index of one database, kept in hidden tables of the database itself
-// (link_store.h) and maintained inside each write's savepoint (a changes::RowSink fed by the
-// ChangeLog's capture), so it commits and rolls back with the rows.
-// A row change removes exactly the links its old values made and adds those of its new values:
-// the job's changes are collected in a vector and, at the end of the job, sorted, netted and
-// appended to the pending table as one row (link_pending.h); once `merge_every` changes wait there,
-// a write of its own merges them into the index and its counters. A job with that many changes or
-// more merges what waits and writes its own changes to the index directly, in key order. A schema
-// change (create, alter, rename, drop, or a table dropped and made again) or a config change
-// rebuilds the index of the source tables whose definitions changed; a write by another process
-// rebuilds everything.
+// LinkIndex: the backlinks index of one database. Its write path runs inside each write's
+// savepoint (a changes::RowSink fed by the ChangeLog's capture): a row change removes exactly
+// the links its old values made and adds those of its new values; the job's changes are
+// collected and appended to the pending table as one row (link_pending.h), so they commit and
+// roll back with the rows. The keyed index and its counters live in a side file
+// (link_store.h) that a LinkMerger fills from the pending rows beside the writer, never holding
+// it up (link_merger.h); readers add the rows it has not merged yet (link_reader.h).
+// A schema change (create, alter, rename, drop, or a table dropped and made again) or a config
+// change replaces the kinds of the source tables whose definitions changed and appends a marker
+// for them: the merger builds their links again from the rows. A write by another process
+// rebuilds everything, and so does a side file that does not match the database file (missing,
+// another file's, or behind what was deleted) when the index opens.
 #pragma once
 
-#include <atomic>
-#include <condition_variable>
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <set>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -31,15 +28,11 @@
 #include "db/database.h"
 #include "db/schema.h"
 #include "links/link_defs.h"
+#include "links/link_merger.h"
 #include "links/link_pending.h"
 #include "links/link_store.h"
 
 namespace almanac::links {
-
-// Rebuilds the whole index from the rows (inside the caller's transaction). Returns the
-// number of links.
-Result<int64_t> RebuildAll(db::Connection& conn, const db::Schema& schema,
-                           const LinkOptions& options);
 
 struct VerifyReport {
   int64_t expected = 0;  // links the rows make
@@ -47,23 +40,34 @@ struct VerifyReport {
   int64_t missing = 0;   // made by the rows, not in the index
   int64_t extra = 0;     // in the index, not made by the rows
   int64_t bad_counts = 0;
+  int64_t rebuilds_pending = 0;  // kinds being built again (not compared)
+  bool stale = false;  // the side file does not match the database file (nothing compared)
   std::vector<std::string> examples;  // a few differences, in words
-  bool ok() const { return missing == 0 && extra == 0 && bad_counts == 0; }
+  bool ok() const { return !stale && missing == 0 && extra == 0 && bad_counts == 0; }
 };
-// Recounts the links from scratch and compares them with the index and its counters.
+// Recounts the links from scratch and compares them with the index and its counters. `conn`
+// reads the database file with the side file attached (AttachSide).
 Result<VerifyReport> Verify(db::Connection& conn, const db::Schema& schema,
                             const LinkOptions& options);
 
 class LinkIndex : public changes::RowSink {
  public:
-  // Creates the tables and brings the index up to date (a job on `db`'s write queue).
-  static Result<std::unique_ptr<LinkIndex>> Open(db::Database& db, LinkOptions options);
-  // Stops the idle merges, and waits for a merge still queued (it uses this object).
+  // Creates the tables, opens the side file and brings the index up to date (a job on `db`'s
+  // write queue, then the merges). `rebuild`: build the whole index again from the rows.
+  static Result<std::unique_ptr<LinkIndex>> Open(db::Database& db, LinkOptions options,
+                                                 bool rebuild = false);
+  // Stops the merges (after the one in progress).
   ~LinkIndex() override;
   LinkIndex(const LinkIndex&) = delete;
   LinkIndex& operator=(const LinkIndex&) = delete;
-  // Merges the pending changes now, in a write of its own (not from the writer thread).
+  // Merges what was committed so far, and waits for it.
   Status MergeNow();
+  // For readers: returns once the pending rows through `seq` are merged (link_reader.h), and
+  // the seq merged through so far.
+  Status WaitMerged(int64_t seq) const;
+  int64_t merged_through() const { return merger_->merged_through(); }
+  // The side file, for readers to attach.
+  const std::string& side_path() const { return side_path_; }
 
   db::Database& database() const { return db_; }
   const LinkOptions& options() const { return options_; }
@@ -81,22 +85,19 @@ class LinkIndex : public changes::RowSink {
     LinkDef def;
     int64_t kind = 0;
   };
-  LinkIndex(db::Database& db, LinkOptions options) : db_(db), options_(std::move(options)) {}
-  // Rebuilds the source tables whose definitions differ from the stored ones (all of them
-  // when `everything`, and those of `stale_tables_`), then reloads the definitions.
+  LinkIndex(db::Database& db, LinkOptions options)
+      : db_(db), options_(std::move(options)), side_path_(SidePath(db.path())) {}
+  // Replaces the kinds of the source tables whose definitions differ from the stored ones (all
+  // of them when `everything`, and those of `stale_tables_`), appends a marker for the merges
+  // to build them, then reloads the definitions.
   Status Reconcile(db::WriteContext& ctx, bool everything);
-  // Appends the job's netted link changes to the pending table, or applies them to the index
-  // when there are many.
+  // Appends the job's link changes to the pending table.
   Status FlushJob(db::Connection& conn);
-  // Merges the pending changes (in the running job).
-  Status Merge(db::Connection& conn);
-  // Puts a merge job on the write queue, unless one is there.
-  void QueueMerge();
-  // The idle merges' thread: a merge once no write has committed for merge_when_idle_ms.
-  void IdleLoop();
 
   db::Database& db_;
   LinkOptions options_;
+  std::string side_path_;
+  std::unique_ptr<LinkMerger> merger_;
   // Writer thread only.
   int64_t checked_version_ = -1;                            // schema version last reconciled
   std::unordered_map<std::string, std::vector<Def>> defs_;  // by source table, at that version
@@ -108,17 +109,11 @@ class LinkIndex : public changes::RowSink {
   // defs_ may name kinds that are gone: row changes only note their table, to rebuild it.
   bool defs_stale_ = false;
   std::set<std::string> stale_tables_;
-  LinkChanges job_links_;  // the running job's link changes, in the order made (netted at
-                           // the end of the job)
-  // Shared with the idle thread.
-  std::atomic<int64_t> pending_rows_{0};    // in the pending table, about (a rollback may leave
-                                            // it high)
-  std::atomic<bool> merge_queued_{false};   // a merge job is on the write queue
-  std::atomic<int64_t> last_commit_ms_{0};  // steady clock
-  std::mutex idle_mutex_;
-  std::condition_variable idle_wakeup_;
-  bool stopping_ = false;  // under idle_mutex_
-  std::thread idle_thread_;
+  LinkChanges job_links_;        // the running job's link changes, in the order made
+  int64_t txn_changes_ = 0;      // appended in the open transaction
+  bool txn_marker_ = false;      // a marker appended in the open transaction
+  int64_t deleted_through_ = 0;  // merged pending rows deleted (seq <= this), committed or not
+  int64_t committed_deleted_through_ = 0;
   std::vector<Entry> before_;  // scratch, reused row after row
   std::vector<Entry> after_;
 };

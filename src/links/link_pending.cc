@@ -48,42 +48,15 @@ Result<LinkChanges> FirstLayoutChanges(db::Connection& conn, std::optional<int64
   return out;
 }
 
-// Every pending row's changes (of `kind` and/or `target_key` when given), netted.
-Result<LinkChanges> ReadPending(db::Connection& conn, std::optional<int64_t> kind,
-                                std::optional<std::string_view> target_key) {
-  ALM_ASSIGN_OR_RETURN(db::Statement stmt,
-                       conn.Prepare({"SELECT changes FROM _almanac_link_pending", {}}));
-  LinkChanges out;
-  // Each row is sorted already (a job's netted changes): the runs are merged, pairwise, rather
-  // than the whole sorted again.
-  std::vector<size_t> runs{0};
-  bool sorted = true;
-  for (;;) {
-    ALM_ASSIGN_OR_RETURN(bool row, stmt.Step());
-    if (!row) break;
-    ALM_RETURN_IF_ERROR(DecodeLinkChanges(stmt.ColumnBlob(0), kind, target_key, out));
-    if (out.size() == runs.back()) continue;
-    sorted = sorted &&
-             std::is_sorted(out.begin() + static_cast<ptrdiff_t>(runs.back()), out.end(), ByEntry);
-    runs.push_back(out.size());
+// The kind ids of a marker's blob.
+Status DecodeMarker(std::string_view blob, std::set<int64_t>& out) {
+  ByteReader in(blob);
+  while (!in.done()) {
+    auto kind = static_cast<int64_t>(in.Varint());
+    if (!in.ok()) return Internal("pending rebuild marker cut short");
+    out.insert(kind);
   }
-  if (!sorted) {
-    NetChanges(out);
-    return out;
-  }
-  while (runs.size() > 2) {
-    std::vector<size_t> merged{0};
-    for (size_t i = 0; i + 1 < runs.size(); i += 2) {
-      size_t end = i + 2 < runs.size() ? runs[i + 2] : runs[i + 1];
-      std::inplace_merge(out.begin() + static_cast<ptrdiff_t>(runs[i]),
-                         out.begin() + static_cast<ptrdiff_t>(runs[i + 1]),
-                         out.begin() + static_cast<ptrdiff_t>(end), ByEntry);
-      merged.push_back(end);
-    }
-    runs = std::move(merged);
-  }
-  NetSorted(out);
-  return out;
+  return Status::Ok();
 }
 
 }  // namespace
@@ -174,6 +147,17 @@ Result<int64_t> AppendPending(db::Connection& conn, const LinkChanges& changes) 
   return n;
 }
 
+Status AppendMarker(db::Connection& conn, const std::vector<int64_t>& kinds) {
+  if (kinds.empty()) return Status::Ok();
+  std::string blob;
+  for (int64_t kind : kinds) changes::PutVarint(blob, static_cast<uint64_t>(kind));
+  ALM_ASSIGN_OR_RETURN(
+      db::Statement insert,
+      conn.Prepare({"INSERT INTO _almanac_link_pending (n, changes) VALUES (?, ?)",
+                    {Value::Integer(-static_cast<int64_t>(kinds.size())), Value::BlobOf(blob)}}));
+  return insert.Step().status();
+}
+
 Status ApplyToIndex(db::Connection& conn, const LinkChanges& changes) {
   if (changes.empty()) return Status::Ok();
   ALM_ASSIGN_OR_RETURN(IndexWriter writer, IndexWriter::Open(conn));
@@ -183,75 +167,108 @@ Status ApplyToIndex(db::Connection& conn, const LinkChanges& changes) {
   return writer.Finish();
 }
 
-Result<int64_t> CountPending(db::Connection& conn) {
-  ALM_ASSIGN_OR_RETURN(db::Statement stmt,
-                       conn.Prepare({"SELECT coalesce(sum(n), 0) FROM _almanac_link_pending", {}}));
-  ALM_ASSIGN_OR_RETURN(bool row, stmt.Step());
-  return row ? stmt.ColumnInt(0) : int64_t{0};
-}
-
-Result<int64_t> MergePending(db::Connection& conn) {
-  ALM_ASSIGN_OR_RETURN(int64_t rows, CountPending(conn));
-  if (rows == 0) return int64_t{0};
-  ALM_ASSIGN_OR_RETURN(LinkChanges changes, ReadPending(conn, std::nullopt, std::nullopt));
-  ALM_RETURN_IF_ERROR(ApplyToIndex(conn, changes));
-  // Without WHERE: SQLite frees the table's pages at once rather than row by row.
-  ALM_RETURN_IF_ERROR(conn.Exec("DELETE FROM _almanac_link_pending"));
-  return rows;
-}
-
-Result<LinkChanges> PendingForTarget(db::Connection& conn, const std::string& target_key) {
-  return ReadPending(conn, std::nullopt, target_key);
-}
-
-Result<LinkChanges> PendingForKind(db::Connection& conn, int64_t kind) {
-  ALM_ASSIGN_OR_RETURN(bool first, FirstLayout(conn));
-  if (first) return FirstLayoutChanges(conn, kind);
-  return ReadPending(conn, kind, std::nullopt);
-}
-
-Status DropPendingKind(db::Connection& conn, int64_t kind) {
-  ALM_ASSIGN_OR_RETURN(db::Statement stmt,
-                       conn.Prepare({"SELECT seq, changes FROM _almanac_link_pending", {}}));
-  std::vector<std::pair<int64_t, LinkChanges>> rewritten;
+Result<PendingRead> ReadPending(db::Connection& conn, int64_t after_seq,
+                                std::optional<int64_t> kind,
+                                std::optional<std::string_view> target_key) {
+  ALM_ASSIGN_OR_RETURN(
+      db::Statement stmt,
+      conn.Prepare({"SELECT seq, n, changes FROM _almanac_link_pending WHERE seq > ? ORDER BY seq",
+                    {Value::Integer(after_seq)}}));
+  PendingRead read;
+  LinkChanges& out = read.changes;
+  // Rows written sorted (by earlier versions, and the first layout's move) are runs merged
+  // pairwise; any other row makes the whole be sorted.
+  std::vector<size_t> runs{0};
+  bool sorted = true;
   for (;;) {
     ALM_ASSIGN_OR_RETURN(bool row, stmt.Step());
     if (!row) break;
-    LinkChanges all;
-    ALM_RETURN_IF_ERROR(DecodeLinkChanges(stmt.ColumnBlob(1), std::nullopt, std::nullopt, all));
-    size_t before = all.size();
-    std::erase_if(all, [kind](const LinkChange& c) { return c.entry.kind == kind; });
-    if (all.size() != before) rewritten.emplace_back(stmt.ColumnInt(0), std::move(all));
-  }
-  stmt = db::Statement();
-  for (auto& [seq, rest] : rewritten) {
-    if (rest.empty()) {
-      ALM_ASSIGN_OR_RETURN(
-          db::Statement drop,
-          conn.Prepare({"DELETE FROM _almanac_link_pending WHERE seq = ?", {Value::Integer(seq)}}));
-      ALM_RETURN_IF_ERROR(drop.Step().status());
+    read.last_seq = stmt.ColumnInt(0);
+    if (stmt.ColumnInt(1) < 0) {
+      ALM_RETURN_IF_ERROR(DecodeMarker(stmt.ColumnBlob(2), read.reset));
       continue;
     }
-    std::string blob = EncodeLinkChanges(rest);
-    ALM_ASSIGN_OR_RETURN(
-        db::Statement update,
-        conn.Prepare({"UPDATE _almanac_link_pending SET n = ?, changes = ? WHERE seq = ?",
-                      std::vector<Value>(3)}));
-    ALM_RETURN_IF_ERROR(update.BindInt(1, static_cast<int64_t>(rest.size())));
-    ALM_RETURN_IF_ERROR(update.BindBlob(2, blob));
-    ALM_RETURN_IF_ERROR(update.BindInt(3, seq));
-    ALM_RETURN_IF_ERROR(update.Step().status());
+    ALM_RETURN_IF_ERROR(DecodeLinkChanges(stmt.ColumnBlob(2), kind, target_key, out));
+    read.changes_read += static_cast<int64_t>(out.size() - runs.back());
+    if (out.size() == runs.back()) continue;
+    sorted = sorted &&
+             std::is_sorted(out.begin() + static_cast<ptrdiff_t>(runs.back()), out.end(), ByEntry);
+    runs.push_back(out.size());
   }
-  return Status::Ok();
+  if (!sorted) {
+    NetChanges(out);
+    return read;
+  }
+  while (runs.size() > 2) {
+    std::vector<size_t> merged{0};
+    for (size_t i = 0; i + 1 < runs.size(); i += 2) {
+      size_t end = i + 2 < runs.size() ? runs[i + 2] : runs[i + 1];
+      std::inplace_merge(out.begin() + static_cast<ptrdiff_t>(runs[i]),
+                         out.begin() + static_cast<ptrdiff_t>(runs[i + 1]),
+                         out.begin() + static_cast<ptrdiff_t>(end), ByEntry);
+      merged.push_back(end);
+    }
+    runs = std::move(merged);
+  }
+  NetSorted(out);
+  return read;
 }
 
-Result<int64_t> MigratePendingLayout(db::Connection& conn) {
+Result<PendingRead> PendingForTarget(db::Connection& conn, int64_t after_seq,
+                                     const std::string& target_key) {
+  return ReadPending(conn, after_seq, std::nullopt, target_key);
+}
+
+Result<PendingRead> PendingForKind(db::Connection& conn, int64_t after_seq, int64_t kind) {
   ALM_ASSIGN_OR_RETURN(bool first, FirstLayout(conn));
-  if (!first) return int64_t{0};
+  if (!first) return ReadPending(conn, after_seq, kind, std::nullopt);
+  PendingRead read;
+  ALM_ASSIGN_OR_RETURN(read.changes, FirstLayoutChanges(conn, kind));
+  return read;
+}
+
+Result<PendingSpan> PendingSpanAfter(db::Connection& conn, int64_t after_seq) {
+  ALM_ASSIGN_OR_RETURN(
+      db::Statement stmt,
+      conn.Prepare({"SELECT (SELECT coalesce(sum(max(n, 0)), 0) FROM _almanac_link_pending WHERE "
+                    "seq > ?), coalesce(min(seq), 0), coalesce(max(seq), 0) FROM "
+                    "_almanac_link_pending",
+                    {Value::Integer(after_seq)}}));
+  ALM_ASSIGN_OR_RETURN(bool row, stmt.Step());
+  PendingSpan span;
+  if (row) {
+    span.changes = stmt.ColumnInt(0);
+    span.first_seq = stmt.ColumnInt(1);
+    span.last_seq = stmt.ColumnInt(2);
+  }
+  return span;
+}
+
+bool SideMatches(const SideState& side, const std::string& main_id, const PendingSpan& span) {
+  if (main_id.empty() || side.main_id != main_id) return false;
+  if (span.last_seq == 0) return side.through == 0;
+  return side.through >= span.first_seq - 1 && side.through <= span.last_seq;
+}
+
+Status DeleteMerged(db::Connection& conn, int64_t through) {
+  // The newest row stays: SQLite numbers a new row after the largest seq left, and a seq the
+  // side file has merged must never come again.
+  ALM_ASSIGN_OR_RETURN(
+      db::Statement stmt,
+      conn.Prepare({"DELETE FROM _almanac_link_pending WHERE seq <= ?1 AND seq < (SELECT max(seq) "
+                    "FROM _almanac_link_pending)",
+                    {Value::Integer(through)}}));
+  return stmt.Step().status();
+}
+
+Result<std::optional<int64_t>> MigratePendingLayout(db::Connection& conn) {
+  ALM_ASSIGN_OR_RETURN(bool first, FirstLayout(conn));
+  if (!first) return std::optional<int64_t>();
   ALM_ASSIGN_OR_RETURN(LinkChanges changes, FirstLayoutChanges(conn, std::nullopt));
   ALM_RETURN_IF_ERROR(conn.Exec("DROP TABLE _almanac_link_pending"));
   ALM_RETURN_IF_ERROR(conn.Exec(PendingSchemaSql()));
-  return AppendPending(conn, changes);
+  ALM_ASSIGN_OR_RETURN(int64_t moved, AppendPending(conn, changes));
+  return std::optional<int64_t>(moved);
 }
 
 }  // namespace almanac::links

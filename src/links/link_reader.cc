@@ -32,14 +32,41 @@ class ReadSnapshot {
 // The pending changes of links to `target_key` (link_pending.h), by kind: source pk -> +1/-1.
 using PendingBySource = std::map<StoredPk, int>;
 
-Result<std::map<int64_t, PendingBySource>> PendingByKind(db::Connection& conn,
-                                                         const std::string& target_key) {
-  ALM_ASSIGN_OR_RETURN(LinkChanges changes, PendingForTarget(conn, target_key));
+std::map<int64_t, PendingBySource> ByKind(LinkChanges changes) {
   std::map<int64_t, PendingBySource> by_kind;
   for (LinkChange& change : changes) {
     by_kind[change.entry.kind].emplace(std::move(change.entry.source_pk), change.delta);
   }
   return by_kind;
+}
+
+// Runs `read` with the pending changes of links to `target_key` that the side file has not
+// merged, inside one read transaction (unless the connection is in one already, a request's)
+// that sees the database file first and the side file after it: every row the side file had
+// not merged when its snapshot began is still in the database file's (the writer deletes merged
+// rows only). A marker (definitions being built again) in the database file's snapshot is
+// waited for before the side file is read, so that its snapshot has the rebuilt links.
+template <typename Read>
+auto WithPending(const LinkIndex& index, db::Connection& conn, const std::string& target_key,
+                 Read read) -> decltype(read(std::declval<LinkChanges&>())) {
+  ALM_RETURN_IF_ERROR(AttachSide(conn, index.side_path()));
+  ReadSnapshot snapshot(conn);
+  ALM_ASSIGN_OR_RETURN(
+      db::Statement markers,
+      conn.Prepare({"SELECT coalesce(max(seq), 0) FROM main._almanac_link_pending WHERE seq > ? "
+                    "AND n < 0",
+                    {Value::Integer(index.merged_through())}}));
+  ALM_ASSIGN_OR_RETURN(bool row, markers.Step());
+  int64_t marker = row ? markers.ColumnInt(0) : 0;
+  markers = db::Statement();
+  if (marker > 0) ALM_RETURN_IF_ERROR(index.WaitMerged(marker));
+  ALM_ASSIGN_OR_RETURN(SideState side, ReadSideState(conn));
+  ALM_ASSIGN_OR_RETURN(PendingRead pending, PendingForTarget(conn, side.through, target_key));
+  if (!pending.reset.empty()) {
+    // Only when this transaction read the side file before the merge.
+    return Internal("The links index is being built again; try again in a moment");
+  }
+  return read(pending.changes);
 }
 
 // Up to `limit` source keys of (kind, target_key) after `from`, in key order: the index's,
@@ -96,72 +123,74 @@ Status PageKind(db::Connection& conn, const Kind& kind, const std::string& targe
 
 }  // namespace
 
-Result<std::vector<SourceCount>> CountLinks(db::Connection& conn, const std::string& target_table,
+Result<std::vector<SourceCount>> CountLinks(const LinkIndex& index, db::Connection& conn,
+                                            const std::string& target_table,
                                             const std::string& target_key) {
-  // One snapshot for the counters and the pending changes: a merge committing between the two
-  // reads would count its changes twice, or not at all.
-  ReadSnapshot snapshot(conn);
-  // The kinds (a few rows) stay the outer loop (a LEFT JOIN keeps them there): without
-  // statistics SQLite may otherwise scan every counter for the target key, which is not a
-  // prefix of their primary key.
-  ALM_ASSIGN_OR_RETURN(
-      db::Statement stmt,
-      conn.Prepare({"SELECT k.id, k.source_table, k.source_column, coalesce(c.n, 0) "
-                    "FROM _almanac_link_kinds k LEFT JOIN _almanac_link_counts c ON c.kind = k.id "
-                    "AND c.target_key = ?2 WHERE k.target_table = ?1 "
-                    "ORDER BY k.source_table, k.source_column",
-                    {Value::Text(target_table), Value::Text(target_key)}}));
-  std::vector<std::pair<int64_t, SourceCount>> counts;
-  for (;;) {
-    ALM_ASSIGN_OR_RETURN(bool row, stmt.Step());
-    if (!row) break;
-    counts.emplace_back(stmt.ColumnInt(0),
-                        SourceCount{std::string(stmt.ColumnText(1)),
-                                    std::string(stmt.ColumnText(2)), stmt.ColumnInt(3)});
-  }
-  stmt = db::Statement();
-  ALM_ASSIGN_OR_RETURN(LinkChanges pending, PendingForTarget(conn, target_key));
-  std::vector<SourceCount> out;
-  for (auto& [kind, count] : counts) {
-    for (const LinkChange& change : pending) {
-      if (change.entry.kind == kind) count.count += change.delta;
-    }
-    if (count.count > 0) out.push_back(std::move(count));
-  }
-  return out;
+  return WithPending(
+      index, conn, target_key, [&](LinkChanges& pending) -> Result<std::vector<SourceCount>> {
+        // The kinds (a few rows) stay the outer loop (a LEFT JOIN keeps them there): without
+        // statistics SQLite may otherwise scan every counter for the target key, which is not a
+        // prefix of their primary key.
+        ALM_ASSIGN_OR_RETURN(
+            db::Statement stmt,
+            conn.Prepare({"SELECT k.id, k.source_table, k.source_column, coalesce(c.n, 0) "
+                          "FROM _almanac_link_kinds k LEFT JOIN _almanac_link_counts c ON c.kind = "
+                          "k.id AND c.target_key = ?2 WHERE k.target_table = ?1 "
+                          "ORDER BY k.source_table, k.source_column",
+                          {Value::Text(target_table), Value::Text(target_key)}}));
+        std::vector<std::pair<int64_t, SourceCount>> counts;
+        for (;;) {
+          ALM_ASSIGN_OR_RETURN(bool row, stmt.Step());
+          if (!row) break;
+          counts.emplace_back(stmt.ColumnInt(0),
+                              SourceCount{std::string(stmt.ColumnText(1)),
+                                          std::string(stmt.ColumnText(2)), stmt.ColumnInt(3)});
+        }
+        std::vector<SourceCount> out;
+        for (auto& [kind, count] : counts) {
+          for (const LinkChange& change : pending) {
+            if (change.entry.kind == kind) count.count += change.delta;
+          }
+          if (count.count > 0) out.push_back(std::move(count));
+        }
+        return out;
+      });
 }
 
-Result<std::vector<LinkingRow>> PageLinks(db::Connection& conn, const std::string& target_table,
+Result<std::vector<LinkingRow>> PageLinks(const LinkIndex& index, db::Connection& conn,
+                                          const std::string& target_table,
                                           const std::string& target_key,
                                           const std::optional<LinkSource>& source,
                                           const std::optional<LinkingRow>& after, size_t limit) {
   // The sources in (table, column) order, then each source's links in key order: every step
   // is a range of a primary key, so a page costs its own size whatever the total (and the
-  // pending changes, a short table). The pending changes are read before the index: should a
-  // merge commit in between, the index then holds some of them already, and PageKind shows
-  // each link once (a link both pending and indexed is one row; a pending removal of a link
-  // not indexed hides nothing).
-  ReadSnapshot snapshot(conn);
-  ALM_ASSIGN_OR_RETURN(std::vector<Kind> kinds, KindsOfTarget(conn, target_table));
-  ALM_ASSIGN_OR_RETURN(auto pending, PendingByKind(conn, target_key));
-  std::vector<LinkingRow> rows;
-  for (const Kind& kind : kinds) {
-    if (rows.size() >= limit) break;
-    if (source && (kind.source_table != source->table || kind.source_column != source->column)) {
-      continue;
-    }
-    std::optional<StoredPk> from;
-    if (after) {
-      auto here = std::tie(kind.source_table, kind.source_column);
-      auto there = std::tie(after->table, after->column);
-      if (here < there) continue;
-      if (here == there) from = StoredPk::FromJson(after->pk);
-    }
-    auto found = pending.find(kind.id);
-    ALM_RETURN_IF_ERROR(PageKind(conn, kind, target_key, from,
-                                 found == pending.end() ? nullptr : &found->second, limit, rows));
-  }
-  return rows;
+  // pending changes, a short table). A link both pending and indexed is one row; a pending
+  // removal of a link not indexed hides nothing.
+  return WithPending(
+      index, conn, target_key, [&](LinkChanges& changes) -> Result<std::vector<LinkingRow>> {
+        ALM_ASSIGN_OR_RETURN(std::vector<Kind> kinds, KindsOfTarget(conn, target_table));
+        std::map<int64_t, PendingBySource> pending = ByKind(std::move(changes));
+        std::vector<LinkingRow> rows;
+        for (const Kind& kind : kinds) {
+          if (rows.size() >= limit) break;
+          if (source &&
+              (kind.source_table != source->table || kind.source_column != source->column)) {
+            continue;
+          }
+          std::optional<StoredPk> from;
+          if (after) {
+            auto here = std::tie(kind.source_table, kind.source_column);
+            auto there = std::tie(after->table, after->column);
+            if (here < there) continue;
+            if (here == there) from = StoredPk::FromJson(after->pk);
+          }
+          auto found = pending.find(kind.id);
+          ALM_RETURN_IF_ERROR(PageKind(conn, kind, target_key, from,
+                                       found == pending.end() ? nullptr : &found->second, limit,
+                                       rows));
+        }
+        return rows;
+      });
 }
 
 }  // namespace almanac::links

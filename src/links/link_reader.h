@@ -1,5 +1,8 @@
 // Reading the backlinks index: the stored counts per source (one primary-key lookup each) and
-// the linking rows in keyset order (source table, column, source primary key).
+// the linking rows in keyset order (source table, column, source primary key), with the
+// pending changes not merged yet added, so answers are exact at any moment. `conn` is a
+// connection to the database file (a reader's); the side file is attached to it when first
+// read (outside a transaction).
 #pragma once
 
 #include <cstdint>
@@ -9,6 +12,7 @@
 
 #include "core/result.h"
 #include "db/connection.h"
+#include "links/link_index.h"
 
 namespace almanac::links {
 
@@ -30,11 +34,13 @@ struct LinkSource {
 };
 
 // The counts of links to (target_table, target_key), per source, in source order.
-Result<std::vector<SourceCount>> CountLinks(db::Connection& conn, const std::string& target_table,
+Result<std::vector<SourceCount>> CountLinks(const LinkIndex& index, db::Connection& conn,
+                                            const std::string& target_table,
                                             const std::string& target_key);
 
 // Up to `limit` linking rows after `after` (exclusive), optionally from one source only.
-Result<std::vector<LinkingRow>> PageLinks(db::Connection& conn, const std::string& target_table,
+Result<std::vector<LinkingRow>> PageLinks(const LinkIndex& index, db::Connection& conn,
+                                          const std::string& target_table,
                                           const std::string& target_key,
                                           const std::optional<LinkSource>& source,
                                           const std::optional<LinkingRow>& after, size_t limit);

@@ -71,34 +71,117 @@ bool operator==(const Entry& a, const Entry& b) {
   return a.kind == b.kind && a.target_key == b.target_key && a.source_pk == b.source_pk;
 }
 
-Status CreateLinkTables(db::Connection& conn) {
-  // The first layout stored five names per link; its tables are dropped (and rebuilt by the
-  // caller, since no source has a fingerprint any more).
+std::string SidePath(const std::string& db_path) { return db_path + "-links"; }
+
+Status AttachSide(db::Connection& conn, const std::string& side_path) {
+  if (sqlite3_db_filename(conn.handle(), kSideSchema) != nullptr) return Status::Ok();
+  if (sqlite3_get_autocommit(conn.handle()) == 0) {
+    return Internal("the links index cannot be read inside this transaction");
+  }
+  ALM_ASSIGN_OR_RETURN(
+      db::Statement attach,
+      conn.Prepare({std::string("ATTACH ? AS ") + kSideSchema, {Value::Text(side_path)}}));
+  return attach.Step().status();
+}
+
+Result<bool> CreateMainTables(db::Connection& conn) {
+  // Earlier layouts kept the links and counters in the database file itself (the first one
+  // with five names per link): their tables are dropped, and everything is rebuilt.
   ALM_ASSIGN_OR_RETURN(
       db::Statement old,
-      conn.Prepare({"SELECT 1 FROM pragma_table_info('_almanac_links') WHERE name = "
-                    "'target_table'",
+      conn.Prepare({"SELECT 1 FROM main.sqlite_master WHERE type = 'table' AND name IN "
+                    "('_almanac_links', '_almanac_link_counts')",
                     {}}));
-  ALM_ASSIGN_OR_RETURN(bool first_layout, old.Step());
+  ALM_ASSIGN_OR_RETURN(bool earlier_layout, old.Step());
   old = db::Statement();
-  if (first_layout) {
-    ALM_RETURN_IF_ERROR(conn.Exec(
-        "DROP TABLE IF EXISTS _almanac_links; DROP TABLE IF EXISTS _almanac_link_counts;"
-        "DROP TABLE IF EXISTS _almanac_links_state; DROP TABLE IF EXISTS _almanac_link_kinds;"
-        "DROP TABLE IF EXISTS _almanac_link_pending"));
+  if (earlier_layout) {
+    ALM_ASSIGN_OR_RETURN(
+        db::Statement first,
+        conn.Prepare({"SELECT 1 FROM pragma_table_info('_almanac_links', 'main') WHERE name = "
+                      "'target_table'",
+                      {}}));
+    ALM_ASSIGN_OR_RETURN(bool first_layout, first.Step());
+    first = db::Statement();
+    ALM_RETURN_IF_ERROR(
+        conn.Exec("DROP TABLE IF EXISTS main._almanac_links; DROP TABLE IF EXISTS "
+                  "main._almanac_link_counts"));
+    if (first_layout) {
+      ALM_RETURN_IF_ERROR(
+          conn.Exec("DROP TABLE IF EXISTS main._almanac_links_state; DROP TABLE "
+                    "IF EXISTS main._almanac_link_kinds; DROP TABLE IF EXISTS "
+                    "main._almanac_link_pending"));
+    }
   }
   ALM_RETURN_IF_ERROR(conn.Exec(
-      "CREATE TABLE IF NOT EXISTS _almanac_link_kinds (id INTEGER PRIMARY KEY, source_table TEXT "
-      "NOT NULL, source_column TEXT NOT NULL, target_table TEXT NOT NULL);"
-      "CREATE TABLE IF NOT EXISTS _almanac_links (kind INTEGER NOT NULL, target_key TEXT NOT "
-      "NULL, source_pk NOT NULL, PRIMARY KEY (kind, target_key, source_pk)) WITHOUT ROWID;"
-      "CREATE TABLE IF NOT EXISTS _almanac_link_counts (kind INTEGER NOT NULL, target_key TEXT "
-      "NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (kind, target_key)) WITHOUT ROWID;"
-      "CREATE TABLE IF NOT EXISTS _almanac_links_state (source_table TEXT PRIMARY KEY, "
-      "fingerprint TEXT NOT NULL);" +
+      "CREATE TABLE IF NOT EXISTS main._almanac_link_kinds (id INTEGER PRIMARY KEY, source_table "
+      "TEXT NOT NULL, source_column TEXT NOT NULL, target_table TEXT NOT NULL);"
+      "CREATE TABLE IF NOT EXISTS main._almanac_links_state (source_table TEXT PRIMARY KEY, "
+      "fingerprint TEXT NOT NULL);"
+      "CREATE TABLE IF NOT EXISTS main._almanac_links_id (id TEXT NOT NULL);" +
       std::string(PendingSchemaSql())));
-  // Pending changes of the first layout (one row per change) become one row of this one.
-  return MigratePendingLayout(conn).status();
+  // Pending changes of the first layout (one row per change) become one row of this one; their
+  // seqs start again, so the whole index is rebuilt (that layout kept it in the file anyway).
+  ALM_ASSIGN_OR_RETURN(std::optional<int64_t> moved, MigratePendingLayout(conn));
+  return earlier_layout || moved.has_value();
+}
+
+Result<std::string> MainId(db::Connection& conn) {
+  ALM_ASSIGN_OR_RETURN(db::Statement read,
+                       conn.Prepare({"SELECT id FROM main._almanac_links_id LIMIT 1", {}}));
+  ALM_ASSIGN_OR_RETURN(bool row, read.Step());
+  if (row) return std::string(read.ColumnText(0));
+  read = db::Statement();
+  ALM_ASSIGN_OR_RETURN(
+      db::Statement make,
+      conn.Prepare({"INSERT INTO main._almanac_links_id (id) VALUES (lower(hex(randomblob(16)))) "
+                    "RETURNING id",
+                    {}}));
+  ALM_ASSIGN_OR_RETURN(bool made, make.Step());
+  if (!made) return Internal("could not name the links index");
+  std::string id(make.ColumnText(0));
+  ALM_RETURN_IF_ERROR(make.Step().status());
+  return id;
+}
+
+Status CreateSideTables(db::Connection& conn) {
+  const std::string side = kSideSchema;
+  return conn.Exec(
+      "CREATE TABLE IF NOT EXISTS " + side +
+      "._almanac_links (kind INTEGER NOT NULL, target_key TEXT NOT NULL, source_pk NOT NULL, "
+      "PRIMARY KEY (kind, target_key, source_pk)) WITHOUT ROWID;"
+      "CREATE TABLE IF NOT EXISTS " +
+      side +
+      "._almanac_link_counts (kind INTEGER NOT NULL, target_key TEXT NOT NULL, n INTEGER NOT "
+      "NULL, PRIMARY KEY (kind, target_key)) WITHOUT ROWID;"
+      "CREATE TABLE IF NOT EXISTS " +
+      side +
+      "._almanac_links_merged (id INTEGER PRIMARY KEY CHECK (id = 1), through INTEGER NOT NULL, "
+      "main_id TEXT NOT NULL);"
+      "INSERT OR IGNORE INTO " +
+      side + "._almanac_links_merged (id, through, main_id) VALUES (1, 0, '')");
+}
+
+Result<SideState> ReadSideState(db::Connection& conn) {
+  ALM_ASSIGN_OR_RETURN(db::Statement stmt,
+                       conn.Prepare({std::string("SELECT through, main_id FROM ") + kSideSchema +
+                                         "._almanac_links_merged WHERE id = 1",
+                                     {}}));
+  ALM_ASSIGN_OR_RETURN(bool row, stmt.Step());
+  SideState state;
+  if (row) {
+    state.through = stmt.ColumnInt(0);
+    state.main_id = std::string(stmt.ColumnText(1));
+  }
+  return state;
+}
+
+Status WriteSideState(db::Connection& conn, const SideState& state) {
+  ALM_ASSIGN_OR_RETURN(
+      db::Statement stmt,
+      conn.Prepare({std::string("UPDATE ") + kSideSchema +
+                        "._almanac_links_merged SET through = ?, main_id = ? WHERE id = 1",
+                    {Value::Integer(state.through), Value::Text(state.main_id)}}));
+  return stmt.Step().status();
 }
 
 const char* PendingSchemaSql() {
@@ -139,10 +222,12 @@ Result<std::vector<Kind>> KindsOfTarget(db::Connection& conn, const std::string&
   return ReadKinds(stmt);
 }
 
-Status DropSource(db::Connection& conn, const std::string& source_table) {
-  ALM_ASSIGN_OR_RETURN(db::Statement kinds,
-                       conn.Prepare({"SELECT id FROM _almanac_link_kinds WHERE source_table = ?",
-                                     {Value::Text(source_table)}}));
+Result<std::vector<int64_t>> DropSourceKinds(db::Connection& conn,
+                                             const std::string& source_table) {
+  ALM_ASSIGN_OR_RETURN(
+      db::Statement kinds,
+      conn.Prepare({"DELETE FROM main._almanac_link_kinds WHERE source_table = ? RETURNING id",
+                    {Value::Text(source_table)}}));
   std::vector<int64_t> ids;
   for (;;) {
     ALM_ASSIGN_OR_RETURN(bool row, kinds.Step());
@@ -150,21 +235,21 @@ Status DropSource(db::Connection& conn, const std::string& source_table) {
     ids.push_back(kinds.ColumnInt(0));
   }
   kinds = db::Statement();
-  for (int64_t id : ids) {
-    // A kind's links are one range of each primary key; its pending changes are decoded
-    // and removed from their rows (a short table).
-    ALM_RETURN_IF_ERROR(DropPendingKind(conn, id));
-    for (const char* sql : {"DELETE FROM _almanac_links WHERE kind = ?",
-                            "DELETE FROM _almanac_link_counts WHERE kind = ?",
-                            "DELETE FROM _almanac_link_kinds WHERE id = ?"}) {
-      ALM_ASSIGN_OR_RETURN(db::Statement stmt, conn.Prepare({sql, {Value::Integer(id)}}));
-      ALM_RETURN_IF_ERROR(stmt.Step().status());
-    }
-  }
   ALM_ASSIGN_OR_RETURN(db::Statement state,
-                       conn.Prepare({"DELETE FROM _almanac_links_state WHERE source_table = ?",
+                       conn.Prepare({"DELETE FROM main._almanac_links_state WHERE source_table = ?",
                                      {Value::Text(source_table)}}));
-  return state.Step().status();
+  ALM_RETURN_IF_ERROR(state.Step().status());
+  return ids;
+}
+
+Status DropKindLinks(db::Connection& conn, int64_t kind) {
+  // A kind's links are one range of each primary key.
+  for (const char* sql : {"DELETE FROM _almanac_links WHERE kind = ?",
+                          "DELETE FROM _almanac_link_counts WHERE kind = ?"}) {
+    ALM_ASSIGN_OR_RETURN(db::Statement stmt, conn.Prepare({sql, {Value::Integer(kind)}}));
+    ALM_RETURN_IF_ERROR(stmt.Step().status());
+  }
+  return Status::Ok();
 }
 
 Result<int64_t> AddKind(db::Connection& conn, const std::string& source_table,

@@ -1,17 +1,23 @@
-// How the backlinks index is stored: four hidden tables of the database itself.
+// How the backlinks index is stored. The database file itself holds what its writer keeps in
+// step with each write (inside the write's transaction):
 //   _almanac_link_kinds   (id -> source_table, source_column, target_table): one row per link
 //                         definition, so that each link stores a small integer, not three names
+//   _almanac_links_state  (source_table -> fingerprint of its link definitions)
+//   _almanac_link_pending (seq -> n, changes): the link changes of each write, one row (a blob)
+//                         per write, and the markers of kinds to rebuild (link_pending.h)
+//   _almanac_links_id     (id): a random name of this file's index, copied into the side file
+// A side file beside it, `<file>-links` (attached as `almanac_links`), holds what is derived from
+// them by the merges (link_merger.h), which run beside the writer, never blocking it:
 //   _almanac_links        (kind, target_key, source_pk), the primary key of a WITHOUT ROWID
 //                         table: the reverse index, paged in keyset order. A kind's links are
 //                         one key range, so dropping a definition is one range delete.
 //   _almanac_link_counts  (kind, target_key) -> n: stored counters, so a count is one lookup
-//   _almanac_links_state  (source_table -> fingerprint of its link definitions)
-//   _almanac_link_pending (seq -> n, changes): the link changes of recent writes not merged
-//                         into _almanac_links and the counters yet, one row (a blob) per
-//                         write (link_pending.h); readers add them
-// A source row's key is stored as an integer when it is one integer ([5] -> 5), else as the
-// JSON array's text. Files written by the first layout (one row of five names per link) are
-// dropped and rebuilt when opened.
+//   _almanac_links_merged (through, main_id): the pending rows merged so far (seq <= through),
+//                         written in the same transaction as what they changed
+// The side file can always be made again from the database file (a full rebuild). A source
+// row's key is stored as an integer when it is one integer ([5] -> 5), else as the JSON array's
+// text. Files written by earlier layouts (the index inside the database file) have those tables
+// dropped when opened, and the index is rebuilt in the side file.
 #pragma once
 
 #include <cstdint>
@@ -55,16 +61,40 @@ struct Kind {
   std::string target_table;
 };
 
-// Creates the tables when missing (and drops those of the first layout).
-Status CreateLinkTables(db::Connection& conn);
+// The schema name the side file is attached under, and its path for a database file.
+inline constexpr const char* kSideSchema = "almanac_links";
+std::string SidePath(const std::string& db_path);
+// Attaches the side file to `conn` (read-only when `conn` is), unless it is attached already.
+// Outside a transaction only (SQLite's rule).
+Status AttachSide(db::Connection& conn, const std::string& side_path);
+
+// Creates the database file's tables when missing. Returns true when the file held an index
+// of an earlier layout in its own tables (or pending changes of the first layout): they are
+// dropped or moved, and the whole index must be rebuilt.
+Result<bool> CreateMainTables(db::Connection& conn);
+// The random name of the file's index (made when missing).
+Result<std::string> MainId(db::Connection& conn);
+// Creates the side file's tables (attached to `conn`) when missing.
+Status CreateSideTables(db::Connection& conn);
+// The side file's merge cursor and the name of the database file it was made from ("" when
+// it has none yet).
+struct SideState {
+  int64_t through = 0;
+  std::string main_id;
+};
+Result<SideState> ReadSideState(db::Connection& conn);
+Status WriteSideState(db::Connection& conn, const SideState& state);
 // The CREATE statement of the pending table (idempotent).
 const char* PendingSchemaSql();
 // Every kind, by id.
 Result<std::vector<Kind>> LoadKinds(db::Connection& conn);
 // The kinds whose target is `target_table`, by source table and column.
 Result<std::vector<Kind>> KindsOfTarget(db::Connection& conn, const std::string& target_table);
-// Removes a source table's kinds, with their links and counts.
-Status DropSource(db::Connection& conn, const std::string& source_table);
+// Removes a source table's kinds and its fingerprint (in the database file); returns the ids
+// of the kinds removed (their links are dropped by the merges: DropKindLinks).
+Result<std::vector<int64_t>> DropSourceKinds(db::Connection& conn, const std::string& source_table);
+// Removes a kind's links and counters (in the side file).
+Status DropKindLinks(db::Connection& conn, int64_t kind);
 // Adds a kind (the caller removed the source's old ones) and returns its id.
 Result<int64_t> AddKind(db::Connection& conn, const std::string& source_table,
                         const std::string& source_column, const std::string& target_table);

@@ -107,12 +107,20 @@ def test_counts_pages_and_permissions(tmp_path):
     assert "OK" in result.stdout
 
 
+def with_side_file(tmp_path):
+    """The database file with the index's side file attached: the links and counters are
+    there, their kinds in the database file."""
+    conn = sqlite3.connect(tmp_path / "blog.db")
+    conn.execute("attach ? as almanac_links", [str(tmp_path / "blog.db-links")])
+    return conn
+
+
 def test_verify_finds_a_difference_and_rebuild_repairs(tmp_path):
     make_db(tmp_path)
     server = start(tmp_path)
     server.stop()
     assert verify(tmp_path).returncode == 0
-    conn = sqlite3.connect(tmp_path / "blog.db")
+    conn = with_side_file(tmp_path)
     conn.execute("delete from _almanac_links where kind in "
                  "(select id from _almanac_link_kinds where source_column = 'reviewer')")
     conn.commit()
@@ -138,13 +146,14 @@ def test_off_unless_configured(tmp_path):
     names = [r[0] for r in sqlite3.connect(tmp_path / "blog.db").execute(
         "select name from sqlite_master")]
     assert not [n for n in names if n.startswith("_almanac")]
+    assert not (tmp_path / "blog.db-links").exists()
 
 
 def test_row_page_counts_come_from_the_index(tmp_path):
     make_db(tmp_path)
     start(tmp_path).stop()
     # Tamper with a stored counter: the row page shows it, so it read the index, not COUNT(*).
-    conn = sqlite3.connect(tmp_path / "blog.db")
+    conn = with_side_file(tmp_path)
     conn.execute("update _almanac_link_counts set n = 42 where target_key = '1' and kind in "
                  "(select id from _almanac_link_kinds where source_column = 'author')")
     conn.commit()
