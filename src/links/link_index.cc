@@ -400,10 +400,12 @@ Status LinkIndex::OnRowChange(db::Connection& conn, const changes::RowChange& ch
   before_.clear();
   after_.clear();
   if (!change.old_values.empty()) {
-    RowEntries(defs, change.old_values, StoredPk::FromJson(change.old_key), before_);
+    RowEntries(defs, change.old_values,
+               StoredPk::FromRow(change.info, change.old_values, change.old_rowid), keys_, before_);
   }
   if (!change.new_values.empty()) {
-    RowEntries(defs, change.new_values, StoredPk::FromJson(change.new_key), after_);
+    RowEntries(defs, change.new_values,
+               StoredPk::FromRow(change.info, change.new_values, change.new_rowid), keys_, after_);
   }
   for (std::vector<Entry>* entries : {&before_, &after_}) {
     std::sort(entries->begin(), entries->end());
