@@ -353,8 +353,13 @@ Status ChangeLog::OnJobSucceeded(db::WriteContext& ctx) {
   std::span<const Captured> captured(captured_.data(), captured_count_);
   ALM_ASSIGN_OR_RETURN(std::shared_ptr<const db::Schema> schema, ctx.CurrentSchema());
   BatchEncoder batch(NowMs());
+  const db::TableInfo* info = nullptr;
+  const std::string* info_of = nullptr;  // the table `info` was looked up for
   for (const Captured& change : captured) {
-    const db::TableInfo* info = schema->Find(change.table);
+    if (!info_of || *info_of != change.table) {
+      info = schema->Find(change.table);
+      info_of = &change.table;
+    }
     if (info && info->kind == db::TableKind::kShadow) continue;
     bool update = change.op == SQLITE_UPDATE;
     bool moved = update && !SameKey(info, change.old_values, change.old_rowid, change.new_values,

@@ -166,6 +166,7 @@ Status LinkMerger::WaitMerged(int64_t seq) {
 void LinkMerger::Loop() {
   // Merges are background work: below the threads that answer requests and write (a real-time
   // policy inherited from the server is dropped too). Failing that, they run as they are.
+  (void)pthread_setname_np(pthread_self(), "links-merge");  // as top and perf show it
   sched_param normal{};
   (void)pthread_setschedparam(pthread_self(), SCHED_OTHER, &normal);
   (void)setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 10);

@@ -276,6 +276,19 @@ TEST_P(LinkIndexEveryWayTest, SoftLinksAndJsonPaths) {
   ExpectExact();
 }
 
+TEST_P(LinkIndexEveryWayTest, ASoftLinkDeclaredOnAForeignKeyCountsOnce) {
+  // The same (table, column, target) as the foreign key: one kind, each link once.
+  LinkOptions options;
+  options.soft.push_back({"posts", "author", "", {}, "users"});
+  Open(kSchema, options);
+  EXPECT_EQ(Counts("users", "1"), (Lines{"posts.author=2", "posts.editor=1"}));
+  ASSERT_TRUE(Write("insert into posts values (12, 1, 2, null)").ok());
+  EXPECT_EQ(Counts("users", "1"), (Lines{"posts.author=3", "posts.editor=1"}));
+  ASSERT_TRUE(Write("delete from posts where id = 10").ok());
+  EXPECT_EQ(Counts("users", "1"), (Lines{"posts.author=2", "posts.editor=1"}));
+  ExpectExact();
+}
+
 TEST_P(LinkIndexEveryWayTest, DropRenameAndAlter) {
   Open(kSchema);
   ASSERT_TRUE(Write("alter table posts rename to articles").ok());
