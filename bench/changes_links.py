@@ -280,9 +280,9 @@ def write_overhead(binary, tmp, rows, rounds, before=None, only=None):
             written[key].append((wchar(server.process.pid) - before_bytes) / rows)
             cpu[key].append((cpu_seconds(server.process.pid) - cpu_before) * 1e6 / rows)
             threads_after = named_threads_cpu(server.process.pid)
-            for name in threads[key]:
-                threads[key][name].append((threads_after.get(name, 0) - threads_before.get(
-                    name, 0)) * 1e6 / rows)
+            for thread in threads[key]:
+                threads[key][thread].append((threads_after.get(thread, 0) - threads_before.get(
+                    thread, 0)) * 1e6 / rows)
             if name == "feed+links":
                 reads[label].append(read_with_pending(client, work / "w.db"))
         finally:
