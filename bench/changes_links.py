@@ -16,7 +16,8 @@
                   changes merged after every write (links.merge_every 0), and with merge_every
                   1024 and 16384 (--write-configs picks some of them): rows/s, the ratio,
                   the bytes the server wrote per row (/proc/PID/io wchar: WAL frames,
-                  checkpoints), the server's CPU time per row; --write-rounds turns, medians.
+                  checkpoints), the server's CPU time per row, and that of its writer thread and
+                  of the links' merges; --write-rounds turns, medians.
                   Then counts and first pages read while link changes are pending
   build           `almanac links rebuild` on a child table of --rows rows with 3 foreign keys:
                   links/s (the command's own timing, and wall time), bytes per link (dbstat)
@@ -209,6 +210,21 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
 
 
+def named_threads_cpu(pid):
+    """CPU seconds of the server's named threads (the writer, the links' merges)."""
+    out = {}
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            name = (task / "comm").read_text().strip()
+            fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if name in ("writer", "links-merge"):
+            out[name] = out.get(name, 0) + (int(fields[11]) + int(fields[12])) / os.sysconf(
+                "SC_CLK_TCK")
+    return out
+
+
 def write_overhead(binary, tmp, rows, rounds, before=None, only=None):
     """Each configuration `rounds` times, in turns (so that the machine's load drifts over all of
     them alike); the median round of each is reported. With `before` (another binary), each turn
@@ -234,6 +250,7 @@ def write_overhead(binary, tmp, rows, rounds, before=None, only=None):
     rates = {(label, name): [] for label, _ in binaries for name, _ in configs}
     written = {key: [] for key in rates}
     cpu = {key: [] for key in rates}
+    threads = {key: {"writer": [], "links-merge": []} for key in rates}
     reads = {label: [] for label, _ in binaries}
     turns = [(round_, name, config, label, exe) for round_ in range(rounds)
              for name, config in configs for label, exe in binaries]
@@ -253,6 +270,7 @@ def write_overhead(binary, tmp, rows, rounds, before=None, only=None):
             start = time.perf_counter()
             before_bytes = wchar(server.process.pid)
             cpu_before = cpu_seconds(server.process.pid)
+            threads_before = named_threads_cpu(server.process.pid)
             for b in range(rows // 100):
                 batch = [{"id": b * 100 + i, "parent": 1 + (b * 100 + i) % 1000,
                           "ref": str(1 + (b * 7 + i) % 1000), "v": "x" * 20}
@@ -261,6 +279,10 @@ def write_overhead(binary, tmp, rows, rounds, before=None, only=None):
             rates[key].append(rows / (time.perf_counter() - start))
             written[key].append((wchar(server.process.pid) - before_bytes) / rows)
             cpu[key].append((cpu_seconds(server.process.pid) - cpu_before) * 1e6 / rows)
+            threads_after = named_threads_cpu(server.process.pid)
+            for thread in threads[key]:
+                threads[key][thread].append((threads_after.get(thread, 0) - threads_before.get(
+                    thread, 0)) * 1e6 / rows)
             if name == "feed+links":
                 reads[label].append(read_with_pending(client, work / "w.db"))
         finally:
@@ -275,7 +297,11 @@ def write_overhead(binary, tmp, rows, rounds, before=None, only=None):
              **{f"{name}_bytes_written_per_row": round(statistics.median(written[(label, name)]))
                 for name, _ in configs},
              **{f"{name}_server_cpu_us_per_row": round(statistics.median(cpu[(label, name)]), 1)
-                for name, _ in configs})
+                for name, _ in configs},
+             # the writer thread and the merges' thread (builds that name them; 0 otherwise)
+             **{f"{name}_{thread}_cpu_us_per_row": round(statistics.median(
+                 threads[(label, name)][thread]), 2)
+                for name, _ in configs for thread in ("writer", "links-merge")})
         for read in reads[label]:
             emit(figure="counts and first pages while link changes are pending",
                  binary=label or exe, **read)

@@ -40,12 +40,11 @@ bool KnownOp(std::string_view op) {
 // A row's values as the table gives them back: SQLite stores a whole number in a REAL column
 // as an integer and reads it as a real, and the pre-update hook sees the stored form, so such
 // a value is encoded as the real the row page shows (1.0, not 1).
-void PutValues(std::string& out, const std::vector<Value>& values, const db::TableInfo* info) {
+void PutValues(std::string& out, const std::vector<Value>& values, const std::vector<bool>& real) {
   PutVarint(out, values.size());
   for (size_t i = 0; i < values.size(); ++i) {
     const Value& v = values[i];
-    if (v.type() == Value::Type::kInteger && info && i < info->columns.size() &&
-        db::AffinityOf(info->columns[i].type) == "REAL") {
+    if (v.type() == Value::Type::kInteger && i < real.size() && real[i]) {
       PutValue(out, Value::Real(static_cast<double>(v.integer())));
     } else {
       PutValue(out, v);
@@ -109,7 +108,11 @@ size_t BatchEncoder::TableIndex(const std::string& table, const db::TableInfo* i
   PutBytes(tables_, table);
   size_t columns = info ? info->columns.size() : 0;
   PutVarint(tables_, columns);
-  for (size_t i = 0; i < columns; ++i) PutBytes(tables_, info->columns[i].name);
+  std::vector<bool>& real = table_reals_.emplace_back(columns);
+  for (size_t i = 0; i < columns; ++i) {
+    PutBytes(tables_, info->columns[i].name);
+    real[i] = db::AffinityOf(info->columns[i].type) == "REAL";
+  }
   return last_table_ = table_names_.size();
 }
 
@@ -135,8 +138,9 @@ void BatchEncoder::AddRow(EventOp op, const std::string& table, const db::TableI
     PutVarint(events_, 0);
     PutSigned(events_, rowid);
   }
-  if (row) PutValues(events_, *row, info);
-  if (old) PutValues(events_, *old, info);
+  const std::vector<bool>& real = table_reals_[index - 1];
+  if (row) PutValues(events_, *row, real);
+  if (old) PutValues(events_, *old, real);
   ++count_;
 }
 
@@ -174,6 +178,7 @@ std::string BatchEncoder::Finish() {
   out += events_;
   tables_.clear();
   table_names_.clear();
+  table_reals_.clear();
   last_table_ = 0;
   events_.clear();
   count_ = 0;

@@ -58,6 +58,7 @@ class BatchEncoder {
   int64_t count_ = 0;
   std::string tables_;
   std::vector<std::string> table_names_;
+  std::vector<std::vector<bool>> table_reals_;  // per table: its columns of REAL affinity
   size_t last_table_ = 0;  // index + 1 of the table of the previous event (0: none)
   std::string events_;
 };

@@ -30,5 +30,8 @@ void RenderJson(ChangeEvent& event);
 // A row's primary key as the feed writes it: a JSON array of the declared key columns' values
 // (`values` in column order), or [rowid] for a table without one (or a table now gone).
 std::string KeyJson(const db::TableInfo* info, const std::vector<Value>& values, int64_t rowid);
+// Whether two versions of a row have the same key, as KeyJson writes it (without writing it).
+bool SameKey(const db::TableInfo* info, const std::vector<Value>& a, int64_t a_rowid,
+             const std::vector<Value>& b, int64_t b_rowid);
 
 }  // namespace almanac::changes

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <span>
 #include <utility>
 
 #include <spdlog/spdlog.h>
@@ -19,6 +20,8 @@ namespace almanac::changes {
 namespace {
 
 constexpr size_t kRecentEvents = 4096;
+// The capture slots kept between jobs (a job's rows beyond them are captured in new ones).
+constexpr size_t kKeptCaptureSlots = 4096;
 constexpr int64_t kAgePruneEveryMs = 10'000;
 
 int64_t NowMs() {
@@ -229,29 +232,40 @@ void ChangeLog::PreUpdate(void* self_ptr, sqlite3* handle, int op, const char* d
     }
     if (!wanted) return;
   }
-  Captured& change = self->captured_.emplace_back();
+  // The slots of earlier jobs are refilled: their vectors and text buffers are reused.
+  if (self->captured_count_ == self->captured_.size()) self->captured_.emplace_back();
+  Captured& change = self->captured_[self->captured_count_++];
   change.op = op;
-  change.table = std::string(name);
+  change.table.assign(name);
   change.old_rowid = old_rowid;
   change.new_rowid = new_rowid;
-  int count = sqlite3_preupdate_count(handle);
-  if (op != SQLITE_INSERT) change.old_values.reserve(static_cast<size_t>(count));
-  if (op != SQLITE_DELETE) change.new_values.reserve(static_cast<size_t>(count));
-  for (int i = 0; i < count; ++i) {
-    if (columns && (static_cast<size_t>(i) >= columns->size() || !(*columns)[i])) {
-      if (op != SQLITE_INSERT) change.old_values.emplace_back();
-      if (op != SQLITE_DELETE) change.new_values.emplace_back();
+  const size_t count = static_cast<size_t>(sqlite3_preupdate_count(handle));
+  if (op == SQLITE_INSERT) {
+    change.old_values.clear();
+  } else {
+    change.old_values.resize(count);
+  }
+  if (op == SQLITE_DELETE) {
+    change.new_values.clear();
+  } else {
+    change.new_values.resize(count);
+  }
+  for (size_t i = 0; i < count; ++i) {
+    if (columns && (i >= columns->size() || !(*columns)[i])) {
+      if (op != SQLITE_INSERT) change.old_values[i].AssignNull();
+      if (op != SQLITE_DELETE) change.new_values[i].AssignNull();
       continue;
     }
+    const int column = static_cast<int>(i);
     sqlite3_value* value = nullptr;
     if (op != SQLITE_INSERT) {
-      sqlite3_preupdate_old(handle, i, &value);
-      change.old_values.push_back(db::ValueFromSqlite(value));
+      sqlite3_preupdate_old(handle, column, &value);
+      db::AssignFromSqlite(change.old_values[i], value);
     }
     if (op != SQLITE_DELETE) {
       value = nullptr;
-      sqlite3_preupdate_new(handle, i, &value);
-      change.new_values.push_back(db::ValueFromSqlite(value));
+      sqlite3_preupdate_new(handle, column, &value);
+      db::AssignFromSqlite(change.new_values[i], value);
     }
   }
 }
@@ -321,7 +335,9 @@ Status ChangeLog::OnBegin(db::WriteContext& ctx) {
 }
 
 void ChangeLog::OnJobStart() {
-  captured_.clear();
+  // The slots are kept for the next jobs, but not those of an unusually large one.
+  if (captured_.size() > kKeptCaptureSlots) captured_.resize(kKeptCaptureSlots);
+  captured_count_ = 0;
   capturing_ = true;
   job_pending_start_ = pending_.size();
   job_start_seq_ = next_seq_;
@@ -329,40 +345,34 @@ void ChangeLog::OnJobStart() {
 
 Status ChangeLog::OnJobSucceeded(db::WriteContext& ctx) {
   capturing_ = false;
-  if (captured_.empty()) {
+  if (captured_count_ == 0) {
     for (RowSink* sink : sinks_) ALM_RETURN_IF_ERROR(sink->AfterJob(ctx));
     return Status::Ok();
   }
-  // captured_ is cleared by the next job (capturing_ is off: the sinks' writes add nothing).
-  const std::vector<Captured>& captured = captured_;
+  // The slots are refilled by the next job (capturing_ is off: the sinks' writes add nothing).
+  std::span<const Captured> captured(captured_.data(), captured_count_);
   ALM_ASSIGN_OR_RETURN(std::shared_ptr<const db::Schema> schema, ctx.CurrentSchema());
   BatchEncoder batch(NowMs());
-  const bool keys_for_sinks = !sinks_.empty();
-  std::string old_key;
-  std::string new_key;
+  const db::TableInfo* info = nullptr;
+  const std::string* info_of = nullptr;  // the table `info` was looked up for
   for (const Captured& change : captured) {
-    const db::TableInfo* info = schema->Find(change.table);
+    if (!info_of || *info_of != change.table) {
+      info = schema->Find(change.table);
+      info_of = &change.table;
+    }
     if (info && info->kind == db::TableKind::kShadow) continue;
-    // The keys as JSON: for the sinks, and to tell an update that moved the key.
     bool update = change.op == SQLITE_UPDATE;
-    old_key.clear();
-    new_key.clear();
-    if (change.op != SQLITE_INSERT && (keys_for_sinks || update)) {
-      old_key = KeyJson(info, change.old_values, change.old_rowid);
-    }
-    if (change.op != SQLITE_DELETE && (keys_for_sinks || update)) {
-      new_key = KeyJson(info, change.new_values, change.new_rowid);
-    }
-    bool moved = update && old_key != new_key;
-    if (keys_for_sinks) {
+    bool moved = update && !SameKey(info, change.old_values, change.old_rowid, change.new_values,
+                                    change.new_rowid);
+    if (!sinks_.empty()) {
       RowChange row_change{change.table,
                            info,
                            change.op == SQLITE_DELETE || moved,
                            change.op == SQLITE_INSERT || moved,
                            change.old_values,
                            change.new_values,
-                           old_key,
-                           new_key};
+                           change.old_rowid,
+                           change.new_rowid};
       for (RowSink* sink : sinks_) ALM_RETURN_IF_ERROR(sink->OnRowChange(ctx.conn(), row_change));
     }
     if (!options_.events) continue;
@@ -391,7 +401,7 @@ Status ChangeLog::OnJobSucceeded(db::WriteContext& ctx) {
 void ChangeLog::OnJobRolledBack() {
   for (RowSink* sink : sinks_) sink->OnRolledBack();
   capturing_ = false;
-  captured_.clear();
+  captured_count_ = 0;
   pending_.resize(std::min(pending_.size(), job_pending_start_));
   next_seq_ = job_start_seq_;
 }
@@ -431,7 +441,7 @@ void ChangeLog::OnCommit() {
 void ChangeLog::OnRollback() {
   for (RowSink* sink : sinks_) sink->OnRolledBack();
   capturing_ = false;
-  captured_.clear();
+  captured_count_ = 0;
   pending_.clear();
   next_seq_ = committed_next_seq_;
   seen_data_version_ = committed_data_version_;

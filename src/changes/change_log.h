@@ -126,7 +126,8 @@ class ChangeLog : public db::WriteObserver {
 
   // Writer thread only.
   bool capturing_ = false;
-  std::vector<Captured> captured_;  // the running job's row changes
+  std::vector<Captured> captured_;  // slots: the running job's row changes are the first
+  size_t captured_count_ = 0;       // captured_count_ of them
   std::vector<BatchPtr> pending_;   // appended in this transaction, not committed
   size_t job_pending_start_ = 0;    // pending_ size when the running job started
   int64_t next_seq_ = 1;

@@ -55,6 +55,24 @@ std::string KeyJson(const db::TableInfo* info, const std::vector<Value>& values,
   return out;
 }
 
+bool SameKey(const db::TableInfo* info, const std::vector<Value>& a, int64_t a_rowid,
+             const std::vector<Value>& b, int64_t b_rowid) {
+  if (!info || info->primary_keys.empty()) return a_rowid == b_rowid;
+  for (const std::string& key : info->primary_keys) {
+    size_t index = 0;
+    while (index < info->columns.size() && info->columns[index].name != key) ++index;
+    const Value none;
+    const Value& x = index < a.size() ? a[index] : none;
+    const Value& y = index < b.size() ? b[index] : none;
+    // Reals compare as JSON writes them (0.0 and -0.0 differ there).
+    if (x.type() == Value::Type::kReal || y.type() == Value::Type::kReal) {
+      return KeyJson(info, a, a_rowid) == KeyJson(info, b, b_rowid);
+    }
+    if (!(x == y)) return false;
+  }
+  return true;
+}
+
 const char* ChangeLogSchemaSql() {
   return "CREATE TABLE IF NOT EXISTS _almanac_change_batches ("
          "seq INTEGER PRIMARY KEY, n INTEGER NOT NULL, time_ms INTEGER NOT NULL, "

@@ -4,6 +4,7 @@
 // change.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,8 +23,8 @@ struct RowChange {
   bool inserted_new = false;  // the new row is new (insert, or an update that moved the key)
   const std::vector<Value>& old_values;  // empty for an insert
   const std::vector<Value>& new_values;  // empty for a delete
-  const std::string& old_key;            // JSON array of the old primary key ("" for an insert)
-  const std::string& new_key;            // JSON array of the new primary key ("" for a delete)
+  int64_t old_rowid = 0;                 // the key of a table without a declared one
+  int64_t new_rowid = 0;
 };
 
 class RowSink {

@@ -35,6 +35,26 @@ class Value {
   const std::string& text() const { return std::get<3>(storage_); }
   const std::string& blob() const { return std::get<4>(storage_).bytes; }
 
+  // Replace the value in place, reusing its buffer when it holds text (or a blob) already:
+  // for code that refills the same values row after row without allocating.
+  void AssignNull() { storage_.emplace<0>(); }
+  void AssignInteger(int64_t v) { storage_.emplace<1>(v); }
+  void AssignReal(double v) { storage_.emplace<2>(v); }
+  void AssignText(std::string_view v) {
+    if (auto* text = std::get_if<3>(&storage_)) {
+      text->assign(v);
+    } else {
+      storage_.emplace<3>(v);
+    }
+  }
+  void AssignBlob(std::string_view v) {
+    if (auto* blob = std::get_if<4>(&storage_)) {
+      blob->bytes.assign(v);
+    } else {
+      storage_.emplace<4>(Blob{std::string(v)});
+    }
+  }
+
   // The value as Python's str() would print it (used for pk paths and CSV).
   std::string ToDisplayString() const;
 

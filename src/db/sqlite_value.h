@@ -9,5 +9,7 @@ namespace almanac::db {
 
 // NULL for a null pointer.
 Value ValueFromSqlite(sqlite3_value* value);
+// The same, into `out`, reusing its text buffer (Value::AssignText).
+void AssignFromSqlite(Value& out, sqlite3_value* value);
 
 }  // namespace almanac::db

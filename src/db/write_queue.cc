@@ -5,6 +5,7 @@
 #include <utility>
 #include <vector>
 
+#include <pthread.h>
 #include <spdlog/spdlog.h>
 #include <sqlite3.h>
 
@@ -56,6 +57,7 @@ uint64_t WriteQueue::commits() const {
 }
 
 void WriteQueue::Loop() noexcept {
+  (void)pthread_setname_np(pthread_self(), "writer");  // as top and perf show it
   for (;;) {
     std::deque<Job> group;
     {

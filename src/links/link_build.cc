@@ -38,33 +38,18 @@ Status ScanTable(db::Connection& conn, const db::TableInfo& table, const std::ve
   }
   sql += " FROM " + sql::Identifier::FromSchema(table.name).Quoted();
   ALM_ASSIGN_OR_RETURN(db::Statement stmt, conn.Prepare({sql, {}}));
-  // One integer key (or the rowid) is stored as that integer, without making JSON.
-  std::optional<size_t> int_key;
-  if (table.primary_keys.size() == 1) {
-    for (size_t i = 0; i < table.columns.size(); ++i) {
-      if (table.columns[i].name == table.primary_keys[0]) int_key = i;
-    }
-  }
   std::vector<Value> values(table.columns.size());
   std::vector<Entry> entries;
+  std::vector<std::string> keys;
   for (;;) {
     ALM_ASSIGN_OR_RETURN(bool row, stmt.Step());
     if (!row) break;
     for (size_t w = 0; w < wanted.size(); ++w) {
       values[wanted[w]] = stmt.Column(static_cast<int>(w) + 1);
     }
-    StoredPk pk;
-    if (rowid) {
-      pk.is_int = true;
-      pk.integer = stmt.ColumnInt(0);
-    } else if (int_key && values[*int_key].type() == Value::Type::kInteger) {
-      pk.is_int = true;
-      pk.integer = values[*int_key].integer();
-    } else {
-      pk = StoredPk::FromJson(changes::KeyJson(&table, values, 0));
-    }
+    StoredPk pk = StoredPk::FromRow(&table, values, rowid ? stmt.ColumnInt(0) : 0);
     entries.clear();
-    RowEntries(defs, values, pk, entries);
+    RowEntries(defs, values, pk, keys, entries);
     for (Entry& entry : entries) ALM_RETURN_IF_ERROR(emit(std::move(entry)));
   }
   return Status::Ok();

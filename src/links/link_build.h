@@ -30,11 +30,10 @@ using KindKey = std::tuple<std::string, std::string, std::string>;
 inline KindKey KeyOf(const LinkDef& def) { return {def.source_table, def.label, def.target_table}; }
 std::map<KindKey, int64_t> KindIds(const std::vector<Kind>& kinds);
 
-// The links one row makes under `defs`, appended to `out`.
+// The links one row makes under `defs`, appended to `out` (`keys`: scratch, reused).
 template <typename DefT>
 void RowEntries(const std::vector<DefT>& defs, const std::vector<Value>& values, const StoredPk& pk,
-                std::vector<Entry>& out) {
-  std::vector<std::string> keys;
+                std::vector<std::string>& keys, std::vector<Entry>& out) {
   for (const DefT& d : defs) {
     if (d.def.column_index >= values.size()) continue;
     keys.clear();

@@ -131,8 +131,14 @@ Result<std::optional<LinkOptions>> ParseLinkOptions(const format::JsonValue* db_
         return InvalidArgument("links.merge_every must be a whole number of zero or more");
       }
       options.merge_every = static_cast<size_t>(value.as_int());
+    } else if (key == "merge_gap_ms") {
+      if (!value.is_int() || value.as_int() < 0) {
+        return InvalidArgument("links.merge_gap_ms must be a whole number of zero or more");
+      }
+      options.merge_gap_ms = value.as_int();
     } else {
-      return InvalidArgument("Unknown option links." + key + " (known: soft, merge_every)");
+      return InvalidArgument("Unknown option links." + key +
+                             " (known: soft, merge_every, merge_gap_ms)");
     }
   }
   return std::optional<LinkOptions>(options);

@@ -6,6 +6,7 @@
 //       - {from: posts.author, to: users}            (a column holding users' key)
 //       - {from: posts.meta, path: $.reviewers[*], to: users}   (inside a JSON column)
 //     merge_every: 4096                              (LinkOptions::merge_every)
+//     merge_gap_ms: 100                              (LinkOptions::merge_gap_ms)
 // A path is `$` followed by `.key`, `[N]` or `[*]` steps. A link's target key is the value
 // as text ("5" for the integer 5), matched against the target row's (single) primary key.
 #pragma once
@@ -41,6 +42,11 @@ struct LinkOptions {
   // waiting, then are merged into the index in a write of their own; a write that changes this
   // many links or more merges and writes them to the index itself. 0: merge after every write.
   size_t merge_every = 4096;
+  // The least time from the end of a merge to the next one `merge_every` starts (markers,
+  // readers and idle merges do not wait), unless 4 x `merge_every` changes are waiting: under
+  // a fast stream of writes merges take bigger batches, and each index page they write then
+  // carries more changes. 0: no gap.
+  int64_t merge_gap_ms = 100;
   // Changes still pending this long after the last write are merged then (0: only when
   // `merge_every` are waiting), so that readers of a database at rest find none.
   int64_t merge_when_idle_ms = 1000;

@@ -385,6 +385,20 @@ bool LinkIndex::Wants(std::string_view table, const std::vector<bool>*& columns)
   return true;
 }
 
+namespace {
+
+template <typename DefT>
+bool DistinctKinds(const std::vector<DefT>& defs) {
+  for (size_t i = 0; i < defs.size(); ++i) {
+    for (size_t j = i + 1; j < defs.size(); ++j) {
+      if (defs[i].kind == defs[j].kind) return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
 Status LinkIndex::OnRowChange(db::Connection& conn, const changes::RowChange& change) {
   (void)conn;  // written at the end of the job (FlushJob)
   if (!change.info) return Status::Ok();
@@ -400,14 +414,28 @@ Status LinkIndex::OnRowChange(db::Connection& conn, const changes::RowChange& ch
   before_.clear();
   after_.clear();
   if (!change.old_values.empty()) {
-    RowEntries(defs, change.old_values, StoredPk::FromJson(change.old_key), before_);
+    RowEntries(defs, change.old_values,
+               StoredPk::FromRow(change.info, change.old_values, change.old_rowid), keys_, before_);
   }
   if (!change.new_values.empty()) {
-    RowEntries(defs, change.new_values, StoredPk::FromJson(change.new_key), after_);
+    RowEntries(defs, change.new_values,
+               StoredPk::FromRow(change.info, change.new_values, change.new_rowid), keys_, after_);
   }
+  // An insert's links are all added, a delete's all removed. Entries of one definition are
+  // distinct (TargetKeys); two definitions of the same kind (a soft link declared on a
+  // foreign key) could repeat one.
+  const bool one_side = before_.empty() || after_.empty();
   for (std::vector<Entry>* entries : {&before_, &after_}) {
+    if (entries->size() < 2 || (one_side && DistinctKinds(defs))) continue;
     std::sort(entries->begin(), entries->end());
     entries->erase(std::unique(entries->begin(), entries->end()), entries->end());
+  }
+  if (one_side) {
+    const int delta = before_.empty() ? 1 : -1;
+    for (Entry& entry : before_.empty() ? after_ : before_) {
+      job_links_.push_back(LinkChange{std::move(entry), delta});
+    }
+    return Status::Ok();
   }
   // Links both before and after stay (same key, same targets): nothing to write.
   auto b = before_.begin();

@@ -116,6 +116,7 @@ class LinkIndex : public changes::RowSink {
   int64_t committed_deleted_through_ = 0;
   std::vector<Entry> before_;  // scratch, reused row after row
   std::vector<Entry> after_;
+  std::vector<std::string> keys_;
 };
 
 // The link indexes of an instance, by database name.

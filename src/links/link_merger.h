@@ -7,9 +7,9 @@
 // the side file has merged through, and writes their netted changes, the rebuilds their markers
 // ask for (from the rows of that same snapshot: the changes of a rebuilt kind are skipped, the
 // rows have them already) and the new seq in one transaction of the side file: each change is
-// merged exactly once, whatever crashes. Merges run once `merge_every` changes wait, at once
-// after a marker, when a reader asks (WaitMerged), and once writes pause for
-// `merge_when_idle_ms`.
+// merged exactly once, whatever crashes. Merges run once `merge_every` changes wait (and
+// `merge_gap_ms` has passed since the last one, unless 4 x `merge_every` wait), at once after a
+// marker, when a reader asks (WaitMerged), and once writes pause for `merge_when_idle_ms`.
 #pragma once
 
 #include <atomic>
@@ -69,6 +69,8 @@ class LinkMerger {
   LinkMerger(std::unique_ptr<db::Connection> conn, LinkOptions options)
       : conn_(std::move(conn)), options_(std::move(options)) {}
   void Loop();
+  // How long the thread may wait before the next merge is due (0: due now; -1: until woken).
+  int64_t WaitBeforeMerge(int64_t now_ms) const;
 
   std::unique_ptr<db::Connection> conn_;  // the thread's, once started
   LinkOptions options_;
@@ -83,6 +85,7 @@ class LinkMerger {
   uint64_t completed_ = 0;          // of those, the ones a finished merge covered
   Status last_status_;              // of the last merge
   int64_t last_commit_ms_ = 0;      // steady clock
+  int64_t last_merge_ms_ = 0;       // steady clock, when the last merge ended
   bool stopping_ = false;
   std::thread thread_;
 };

@@ -7,6 +7,7 @@
 
 #include <sqlite3.h>
 
+#include "changes/change_event.h"
 #include "core/float_repr.h"
 #include "links/link_pending.h"
 
@@ -30,6 +31,28 @@ StoredPk StoredPk::FromJson(std::string_view json) {
   }
   pk.text = std::string(json);
   return pk;
+}
+
+StoredPk StoredPk::FromRow(const db::TableInfo* info, const std::vector<Value>& values,
+                           int64_t rowid) {
+  StoredPk pk;
+  if (!info || info->primary_keys.empty()) {
+    pk.is_int = true;
+    pk.integer = rowid;
+    return pk;
+  }
+  if (info->primary_keys.size() == 1) {
+    size_t index = 0;
+    while (index < info->columns.size() && info->columns[index].name != info->primary_keys[0]) {
+      ++index;
+    }
+    if (index < values.size() && values[index].type() == Value::Type::kInteger) {
+      pk.is_int = true;
+      pk.integer = values[index].integer();
+      return pk;
+    }
+  }
+  return FromJson(changes::KeyJson(info, values, rowid));
 }
 
 StoredPk StoredPk::FromColumn(const db::Statement& stmt, int column) {

@@ -26,7 +26,9 @@
 #include <vector>
 
 #include "core/result.h"
+#include "core/value.h"
 #include "db/connection.h"
+#include "db/schema.h"
 
 namespace almanac::links {
 
@@ -37,6 +39,10 @@ struct StoredPk {
   std::string text;  // the JSON array, when not one integer
 
   static StoredPk FromJson(std::string_view json);
+  // The key of a row of `info` (its values in column order; `rowid` for a table without a
+  // declared key), as FromJson(KeyJson(...)) makes it, without the JSON when it is one integer.
+  static StoredPk FromRow(const db::TableInfo* info, const std::vector<Value>& values,
+                          int64_t rowid);
   static StoredPk FromColumn(const db::Statement& stmt, int column);
   std::string ToJson() const;
   Status Bind(db::Statement& stmt, int index) const;

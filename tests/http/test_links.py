@@ -42,6 +42,16 @@ def start(tmp):
                          cwd=tmp).start()
 
 
+def build_index(tmp):
+    """Serves the file until its index is built (a read waits for the build, which runs beside
+    the server's writer), then stops."""
+    server = start(tmp)
+    try:
+        get(server.url, "/blog/-/links/all.json", auth(), target="users/1")
+    finally:
+        server.stop()
+
+
 def auth():
     return {"Authorization": "Bearer " + root_token(SECRET)}
 
@@ -117,8 +127,7 @@ def with_side_file(tmp_path):
 
 def test_verify_finds_a_difference_and_rebuild_repairs(tmp_path):
     make_db(tmp_path)
-    server = start(tmp_path)
-    server.stop()
+    build_index(tmp_path)
     assert verify(tmp_path).returncode == 0
     conn = with_side_file(tmp_path)
     conn.execute("delete from _almanac_links where kind in "
@@ -151,7 +160,7 @@ def test_off_unless_configured(tmp_path):
 
 def test_row_page_counts_come_from_the_index(tmp_path):
     make_db(tmp_path)
-    start(tmp_path).stop()
+    build_index(tmp_path)
     # Tamper with a stored counter: the row page shows it, so it read the index, not COUNT(*).
     conn = with_side_file(tmp_path)
     conn.execute("update _almanac_link_counts set n = 42 where target_key = '1' and kind in "

@@ -54,6 +54,7 @@ class LinkIndexTest : public changes::TrackedDatabaseTest {
     }
     options.merge_every = merge_every_;
     options.merge_when_idle_ms = merge_when_idle_ms_;
+    options.merge_gap_ms = merge_gap_ms_;
     Result<std::unique_ptr<LinkIndex>> index = LinkIndex::Open(*db_, options);
     ASSERT_TRUE(index.ok()) << index.status().message();
     index_ = std::move(index).value();
@@ -165,6 +166,7 @@ class LinkIndexTest : public changes::TrackedDatabaseTest {
 
   size_t merge_every_ = LinkOptions().merge_every;
   int64_t merge_when_idle_ms_ = 0;  // no merge at a moment of the machine's choosing
+  int64_t merge_gap_ms_ = 0;        // a merge as soon as merge_every changes wait
   std::unique_ptr<LinkIndex> index_;
   std::unique_ptr<changes::ChangeLog> log_;
   std::unique_ptr<db::Connection> reader_;
@@ -273,6 +275,19 @@ TEST_P(LinkIndexEveryWayTest, SoftLinksAndJsonPaths) {
             (Lines{"notes.user_ref=1", "posts.editor=1", "posts.meta$.reviewers[*]=1"}));
   ASSERT_TRUE(Write("update posts set meta = '{\"reviewers\": [1]}' where id = 10").ok());
   EXPECT_EQ(Counts("users", "2"), (Lines{"notes.user_ref=1", "posts.editor=1"}));
+  ExpectExact();
+}
+
+TEST_P(LinkIndexEveryWayTest, ASoftLinkDeclaredOnAForeignKeyCountsOnce) {
+  // The same (table, column, target) as the foreign key: one kind, each link once.
+  LinkOptions options;
+  options.soft.push_back({"posts", "author", "", {}, "users"});
+  Open(kSchema, options);
+  EXPECT_EQ(Counts("users", "1"), (Lines{"posts.author=2", "posts.editor=1"}));
+  ASSERT_TRUE(Write("insert into posts values (12, 1, 2, null)").ok());
+  EXPECT_EQ(Counts("users", "1"), (Lines{"posts.author=3", "posts.editor=1"}));
+  ASSERT_TRUE(Write("delete from posts where id = 10").ok());
+  EXPECT_EQ(Counts("users", "1"), (Lines{"posts.author=2", "posts.editor=1"}));
   ExpectExact();
 }
 
@@ -468,6 +483,24 @@ TEST_F(LinkIndexTest, EnoughPendingChangesAreMergedBesideTheWriter) {
 
 // The merges take the side file's write lock only: while another program holds it (as a long
 // merge would), writes go on at once and readers still see every link.
+TEST_F(LinkIndexTest, MergesWaitForTheGapUnlessFourTimesMergeEveryWait) {
+  merge_every_ = 3;
+  merge_gap_ms_ = 3'600'000;  // an hour from the build's merge at open
+  Open(kSchema);
+  ASSERT_TRUE(Write("insert into posts values (20, 1, 1, null), (21, 2, null, null)").ok());
+  EXPECT_EQ(Pending(), 3);  // merge_every wait, but the gap has not passed
+  ASSERT_TRUE(Write("insert into posts values (22, 1, 2, null), (23, 2, 2, null)").ok());
+  EXPECT_EQ(Pending(), 7);
+  // 4 x merge_every wait: merged without waiting for the gap
+  ASSERT_TRUE(
+      Write("insert into posts values (24, 1, 2, null), (25, 2, 2, null), (26, 1, null, null)")
+          .ok());
+  WaitUntilMerged();
+  EXPECT_EQ(Pending(), 0);
+  EXPECT_EQ(Counts("users", "2"), (Lines{"posts.author=3", "posts.editor=5"}));
+  ExpectExact();
+}
+
 TEST_F(LinkIndexTest, AMergeNeverHoldsUpTheWriter) {
   merge_every_ = 0;  // a merge after every write
   Open(kSchema);
