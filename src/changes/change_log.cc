@@ -20,8 +20,11 @@ namespace almanac::changes {
 namespace {
 
 constexpr size_t kRecentEvents = 4096;
-// The capture slots kept between jobs (a job's rows beyond them are captured in new ones).
+// The capture slots kept between jobs (a job's rows beyond them are captured in new ones), and
+// the text they may have taken in since they were last freed: their buffers hold at most
+// about twice that.
 constexpr size_t kKeptCaptureSlots = 4096;
+constexpr size_t kKeptCaptureBytes = size_t{4} << 20;
 constexpr int64_t kAgePruneEveryMs = 10'000;
 
 int64_t NowMs() {
@@ -260,12 +263,12 @@ void ChangeLog::PreUpdate(void* self_ptr, sqlite3* handle, int op, const char* d
     sqlite3_value* value = nullptr;
     if (op != SQLITE_INSERT) {
       sqlite3_preupdate_old(handle, column, &value);
-      db::AssignFromSqlite(change.old_values[i], value);
+      self->captured_bytes_ += db::AssignFromSqlite(change.old_values[i], value);
     }
     if (op != SQLITE_DELETE) {
       value = nullptr;
       sqlite3_preupdate_new(handle, column, &value);
-      db::AssignFromSqlite(change.new_values[i], value);
+      self->captured_bytes_ += db::AssignFromSqlite(change.new_values[i], value);
     }
   }
 }
@@ -335,8 +338,14 @@ Status ChangeLog::OnBegin(db::WriteContext& ctx) {
 }
 
 void ChangeLog::OnJobStart() {
-  // The slots are kept for the next jobs, but not those of an unusually large one.
-  if (captured_.size() > kKeptCaptureSlots) captured_.resize(kKeptCaptureSlots);
+  // The slots are kept for the next jobs, and freed once they have taken in enough text that
+  // their buffers could hold much memory (at once after a large write).
+  if (captured_bytes_ > kKeptCaptureBytes) {
+    captured_.clear();
+    captured_bytes_ = 0;
+  } else if (captured_.size() > kKeptCaptureSlots) {
+    captured_.resize(kKeptCaptureSlots);
+  }
   captured_count_ = 0;
   capturing_ = true;
   job_pending_start_ = pending_.size();

@@ -128,6 +128,7 @@ class ChangeLog : public db::WriteObserver {
   bool capturing_ = false;
   std::vector<Captured> captured_;  // slots: the running job's row changes are the first
   size_t captured_count_ = 0;       // captured_count_ of them
+  size_t captured_bytes_ = 0;       // text and blobs copied into the slots since last freed
   std::vector<BatchPtr> pending_;   // appended in this transaction, not committed
   size_t job_pending_start_ = 0;    // pending_ size when the running job started
   int64_t next_seq_ = 1;

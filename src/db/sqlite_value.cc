@@ -21,27 +21,32 @@ Value ValueFromSqlite(sqlite3_value* value) {
   return out;
 }
 
-void AssignFromSqlite(Value& out, sqlite3_value* value) {
+size_t AssignFromSqlite(Value& out, sqlite3_value* value) {
   if (!value) {
     out.AssignNull();
-    return;
+    return 0;
   }
   switch (sqlite3_value_type(value)) {
     case SQLITE_INTEGER:
       out.AssignInteger(sqlite3_value_int64(value));
-      return;
+      return 0;
     case SQLITE_FLOAT:
       out.AssignReal(sqlite3_value_double(value));
-      return;
-    case SQLITE_TEXT:
+      return 0;
+    case SQLITE_TEXT: {
       // The text first, its length after (SQLite's rule: the length of the form last asked).
-      out.AssignText(BytesOf(sqlite3_value_text(value), value));
-      return;
-    case SQLITE_BLOB:
-      out.AssignBlob(BytesOf(sqlite3_value_blob(value), value));
-      return;
+      std::string_view text = BytesOf(sqlite3_value_text(value), value);
+      out.AssignText(text);
+      return text.size();
+    }
+    case SQLITE_BLOB: {
+      std::string_view blob = BytesOf(sqlite3_value_blob(value), value);
+      out.AssignBlob(blob);
+      return blob.size();
+    }
     default:
       out.AssignNull();
+      return 0;
   }
 }
 

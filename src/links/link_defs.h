@@ -39,8 +39,8 @@ struct SoftLink {
 struct LinkOptions {
   std::vector<SoftLink> soft;
   // A write's link changes wait in the pending table (link_pending.h) until this many are
-  // waiting, then are merged into the index in a write of their own; a write that changes this
-  // many links or more merges and writes them to the index itself. 0: merge after every write.
+  // waiting, then are merged into the index in the side file, beside the writer
+  // (link_merger.h). 0: merge after every write.
   size_t merge_every = 4096;
   // The least time from the end of a merge to the next one `merge_every` starts (markers,
   // readers and idle merges do not wait), unless 4 x `merge_every` changes are waiting: under

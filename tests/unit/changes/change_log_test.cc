@@ -92,6 +92,37 @@ TEST_F(ChangeLogTest, OldValuesWhenAsked) {
   EXPECT_EQ(events[1].old, R"({"id": 1, "v": "a"})");
 }
 
+TEST_F(ChangeLogTest, EachWriteLogsItsOwnValuesWhateverTheWritesBefore) {
+  // The capture refills the same slots write after write: values of other types, shorter,
+  // longer or missing must not keep anything of the values before them.
+  ChangeLogOptions options;
+  options.old_values = true;
+  Open(options);
+  const std::string long_text(5000, 'x');
+  ASSERT_TRUE(Write("create table t (id integer primary key, v, w)").ok());
+  ASSERT_TRUE(Write("insert into t values (1, '" + long_text + "', x'00ff'), (2, 'b', 2.5)").ok());
+  ASSERT_TRUE(Write("insert into t values (3, 42, null), (4, 'c', 'dd')").ok());
+  ASSERT_TRUE(Write("update t set v = null, w = 'e' where id = 1").ok());
+  ASSERT_TRUE(Write("delete from t where id = 4").ok());
+  ASSERT_TRUE(Write("insert into t values (5, 'f', null)").ok());
+  std::vector<ChangeEvent> events = Events();
+  ASSERT_EQ(events.size(), 7u);
+  EXPECT_EQ(events[0].row, R"({"id": 1, "v": ")" + long_text +
+                               R"(", "w": {"$base64": true, )"
+                               R"("encoded": "AP8="}})");
+  EXPECT_EQ(events[1].row, R"({"id": 2, "v": "b", "w": 2.5})");
+  EXPECT_EQ(events[2].row, R"({"id": 3, "v": 42, "w": null})");
+  EXPECT_EQ(events[3].row, R"({"id": 4, "v": "c", "w": "dd"})");
+  EXPECT_EQ(events[4].row, R"({"id": 1, "v": null, "w": "e"})");
+  EXPECT_EQ(events[4].old, R"({"id": 1, "v": ")" + long_text +
+                               R"(", "w": {"$base64": true, )"
+                               R"("encoded": "AP8="}})");
+  EXPECT_EQ(events[5].op, "delete");
+  EXPECT_EQ(events[5].old, R"({"id": 4, "v": "c", "w": "dd"})");
+  EXPECT_EQ(events[6].row, R"({"id": 5, "v": "f", "w": null})");
+  EXPECT_EQ(events[6].old, "");  // an insert has no old values, whatever the slot held
+}
+
 TEST_F(ChangeLogTest, AFailedJobLeavesNoEventAndNoGap) {
   ASSERT_TRUE(Write("create table t (id integer primary key, v text not null)").ok());
   ASSERT_TRUE(Write("insert into t values (1, 'a')").ok());

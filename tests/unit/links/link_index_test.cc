@@ -23,6 +23,7 @@
 
 #include "../changes/tracked_db_test_util.h"
 #include "changes/change_log.h"
+#include "format/json_value.h"
 #include "links/link_merger.h"
 #include "links/link_pending.h"
 #include "links/link_reader.h"
@@ -847,6 +848,31 @@ TEST(LinkDefsTest, Paths) {
   EXPECT_TRUE(ParsePath("$[0].id").ok());
   EXPECT_FALSE(ParsePath("a.b").ok());
   EXPECT_FALSE(ParsePath("$.a[x]").ok());
+}
+
+TEST(LinkDefsTest, MergeOptions) {
+  auto parse = [](std::string_view json) {
+    Result<format::JsonValue> config = format::ParseJson(json);
+    EXPECT_TRUE(config.ok());
+    return ParseLinkOptions(&*config);
+  };
+  Result<std::optional<LinkOptions>> options =
+      parse(R"({"links": {"merge_every": 10, "merge_gap_ms": 0}})");
+  ASSERT_TRUE(options.ok()) << options.status().message();
+  ASSERT_TRUE(options->has_value());
+  EXPECT_EQ((*options)->merge_every, 10u);
+  EXPECT_EQ((*options)->merge_gap_ms, 0);
+  options = parse(R"({"links": true})");
+  ASSERT_TRUE(options.ok() && options->has_value());
+  EXPECT_EQ((*options)->merge_gap_ms, 100);  // the default
+  options = parse(R"({"links": {"merge_gap_ms": -1}})");
+  ASSERT_FALSE(options.ok());
+  EXPECT_EQ(options.status().message(),
+            "links.merge_gap_ms must be a whole number of zero or more");
+  options = parse(R"({"links": {"merge_gap": 5}})");
+  ASSERT_FALSE(options.ok());
+  EXPECT_EQ(options.status().message(),
+            "Unknown option links.merge_gap (known: soft, merge_every, merge_gap_ms)");
 }
 
 }  // namespace
