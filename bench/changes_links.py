@@ -446,7 +446,8 @@ def write_big(binary, tmp, rows, write_rows, rounds):
                                                                   "links": True}}})]
     rng = random.Random(7)
     figures = {name: {"rows_s": [], "cpu": [], "merge": [], "writer": [], "bytes": [],
-                      "pending": []} for name, _ in configs}
+                      "pending": [], "count_p50_ms": [], "count_p99_ms": []}
+               for name, _ in configs}
     for round_ in range(rounds):
         for name, config in configs:
             run = work / f"{name}-{round_}"
@@ -475,7 +476,10 @@ def write_big(binary, tmp, rows, write_rows, rounds):
                     f[key].append((threads_after.get(thread, 0) - threads_before.get(thread, 0))
                                   * 1e6 / write_rows)
                 if name != "plain":
-                    f["pending"].append(read_with_pending(client, run / "w.db")["pending_rows"])
+                    read = read_with_pending(client, run / "w.db")
+                    f["pending"].append(read["pending_rows"])
+                    f["count_p50_ms"].append(read["count_p50_ms"])
+                    f["count_p99_ms"].append(read["count_p99_ms"])
             finally:
                 server.stop()
             shutil.rmtree(run)
@@ -492,7 +496,10 @@ def write_big(binary, tmp, rows, write_rows, rounds):
          **{f"{name}_writer_cpu_us_per_row": round(m["writer"], 2)
             for name, m in median.items()},
          merge_cpu_us_per_row=round(median["feed+links"]["merge"], 2),
-         pending_after_writes=median["feed+links"]["pending"])
+         pending_after_writes=median["feed+links"]["pending"],
+         # read right after the writes, with those changes pending
+         count_p50_ms=median["feed+links"]["count_p50_ms"],
+         count_p99_ms=median["feed+links"]["count_p99_ms"])
 
 
 def scale(binary, tmp, links):
