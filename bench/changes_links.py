@@ -19,6 +19,10 @@
                   checkpoints), the server's CPU time per row, and that of its writer thread and
                   of the links' merges; --write-rounds turns, medians.
                   Then counts and first pages read while link changes are pending
+  write-big       (not in the default run) the same inserts into a copy of a child table of
+                  --big-rows rows x 3 links to rows/10 parents, indexed first: rows/s without
+                  and with the feed and links, bytes and CPU per row, the merges' CPU, what is
+                  pending when the writes end and counts read then
   build           `almanac links rebuild` on a child table of --rows rows with 3 foreign keys:
                   links/s (the command's own timing, and wall time), bytes per link (dbstat)
   row page        /db/parent/ID.json?_extra=foreign_key_tables with 3 incoming foreign keys on
