@@ -19,6 +19,10 @@
                   checkpoints), the server's CPU time per row, and that of its writer thread and
                   of the links' merges; --write-rounds turns, medians.
                   Then counts and first pages read while link changes are pending
+  write-big       (not in the default run) the same inserts into a copy of a child table of
+                  --big-rows rows x 3 links to rows/10 parents, indexed first: rows/s without
+                  and with the feed and links, bytes and CPU per row, the merges' CPU, what is
+                  pending when the writes end and counts read then
   build           `almanac links rebuild` on a child table of --rows rows with 3 foreign keys:
                   links/s (the command's own timing, and wall time), bytes per link (dbstat)
   row page        /db/parent/ID.json?_extra=foreign_key_tables with 3 incoming foreign keys on
@@ -34,6 +38,8 @@ import http.client
 import multiprocessing
 import json
 import os
+import random
+import shutil
 import socket
 import sqlite3
 import statistics
@@ -425,6 +431,81 @@ def build_and_row_page(binary, tmp, rows):
     (work / "big.db").unlink()
 
 
+def write_big(binary, tmp, rows, write_rows, rounds):
+    """The write overhead on a big index: a child table of `rows` rows with 3 foreign keys to
+    rows/10 parents (so the links' targets spread over the whole reverse index), indexed once;
+    then, on a copy per round, `write_rows` more rows inserted as in the write bench (batches of
+    100, 3 links each to random parents), without and with the feed and the links."""
+    work = tmp / "wbig"
+    work.mkdir()
+    parents = max(1000, rows // 10)
+    make_big(work / "base.db", rows, parents)
+    rebuild(binary, work, "base.db")
+    side = work / "base.db-links"
+    for path in (work / "base.db", side):  # the copies take the files alone, not their WALs
+        conn = sqlite3.connect(path)
+        conn.execute("pragma wal_checkpoint(truncate)")
+        conn.close()
+    configs = [("plain", {}), ("feed+links", {"databases": {"w": {"changes": True,
+                                                                  "links": True}}})]
+    rng = random.Random(7)
+    figures = {name: {"rows_s": [], "cpu": [], "merge": [], "writer": [], "bytes": [],
+                      "pending": [], "count_p50_ms": [], "count_p99_ms": []}
+               for name, _ in configs}
+    for round_ in range(rounds):
+        for name, config in configs:
+            run = work / f"{name}-{round_}"
+            run.mkdir()
+            shutil.copy(work / "base.db", run / "w.db")
+            if name != "plain":
+                shutil.copy(side, run / "w.db-links")
+            server = serve(binary, run, "w.db", config)
+            try:
+                client = Http(server.url)
+                pid = server.process.pid
+                start = time.perf_counter()
+                bytes_before, cpu_before = wchar(pid), cpu_seconds(pid)
+                threads_before = named_threads_cpu(pid)
+                for b in range(write_rows // 100):
+                    batch = [{"id": rows + b * 100 + i, "a": rng.randint(1, parents),
+                              "b": rng.randint(1, parents), "c": rng.randint(1, parents),
+                              "v": "x"} for i in range(100)]
+                    client.call("POST", "/w/child/-/insert", {"rows": batch}, 201)
+                f = figures[name]
+                f["rows_s"].append(write_rows / (time.perf_counter() - start))
+                f["bytes"].append((wchar(pid) - bytes_before) / write_rows)
+                f["cpu"].append((cpu_seconds(pid) - cpu_before) * 1e6 / write_rows)
+                threads_after = named_threads_cpu(pid)
+                for thread, key in (("writer", "writer"), ("links-merge", "merge")):
+                    f[key].append((threads_after.get(thread, 0) - threads_before.get(thread, 0))
+                                  * 1e6 / write_rows)
+                if name != "plain":
+                    read = read_with_pending(client, run / "w.db")
+                    f["pending"].append(read["pending_rows"])
+                    f["count_p50_ms"].append(read["count_p50_ms"])
+                    f["count_p99_ms"].append(read["count_p99_ms"])
+            finally:
+                server.stop()
+            shutil.rmtree(run)
+    median = {name: {k: statistics.median(v) for k, v in f.items() if v}
+              for name, f in figures.items()}
+    emit(figure=f"write overhead on a big index: {rows:,} rows x 3 links to {parents:,} "
+                "parents, then batches of 100 rows x 3 links", write_rows=write_rows,
+         rounds=rounds, load=os.getloadavg(),
+         **{f"{name}_rows_s": round(m["rows_s"]) for name, m in median.items()},
+         overhead_pct=round((median["plain"]["rows_s"] / median["feed+links"]["rows_s"] - 1)
+                            * 100, 1),
+         **{f"{name}_bytes_written_per_row": round(m["bytes"]) for name, m in median.items()},
+         **{f"{name}_server_cpu_us_per_row": round(m["cpu"], 1) for name, m in median.items()},
+         **{f"{name}_writer_cpu_us_per_row": round(m["writer"], 2)
+            for name, m in median.items()},
+         merge_cpu_us_per_row=round(median["feed+links"]["merge"], 2),
+         pending_after_writes=median["feed+links"]["pending"],
+         # read right after the writes, with those changes pending
+         count_p50_ms=median["feed+links"]["count_p50_ms"],
+         count_p99_ms=median["feed+links"]["count_p99_ms"])
+
+
 def scale(binary, tmp, links):
     work = tmp / "scale"
     work.mkdir()
@@ -445,7 +526,6 @@ def scale(binary, tmp, links):
     server = AlmanacServer(["scale.db", "-c", "config.json", "--secret", SECRET], cwd=work,
                            binary=binary).start()
     try:
-        import random
         rng = random.Random(1)
         for name, template in [
                 ("count", "/scale/-/links/all.json?target=parent/{}"),
@@ -472,6 +552,8 @@ def main():
     parser.add_argument("--write-rounds", type=int, default=3)
     parser.add_argument("--write-configs", default=None,
                         help="the write bench's configurations, comma-separated (default: all)")
+    parser.add_argument("--big-rows", type=int, default=3_000_000,
+                        help="write-big: the rows (x 3 links) already indexed")
     parser.add_argument("--subscribers", type=int, default=1000)
     parser.add_argument("--only", default="feed,write,build,scale")
     parser.add_argument("--dir", default=None, help="where the databases go (default: a temp dir)")
@@ -485,6 +567,8 @@ def main():
         if "write" in only:
             write_overhead(args.bin, tmp, args.write_rows, args.write_rounds, args.before,
                            args.write_configs.split(",") if args.write_configs else None)
+        if "write-big" in only:
+            write_big(args.bin, tmp, args.big_rows, args.write_rows, args.write_rounds)
         if "build" in only:
             build_and_row_page(args.bin, tmp, args.rows)
         if "scale" in only:
