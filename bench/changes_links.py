@@ -431,6 +431,23 @@ def build_and_row_page(binary, tmp, rows):
     (work / "big.db").unlink()
 
 
+def wait_merged(db_path, since):
+    """Seconds from `since` until the side file has merged every pending row (polled)."""
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    conn.execute("attach ? as almanac_links", [f"file:{db_path}-links?mode=ro"])
+    try:
+        while time.perf_counter() - since < 600:
+            last = conn.execute("select coalesce(max(seq), 0) from _almanac_link_pending "
+                                "where n > 0").fetchone()[0]
+            merged = conn.execute("select through from almanac_links._almanac_links_merged")
+            if merged.fetchone()[0] >= last:
+                break
+            time.sleep(0.05)
+    finally:
+        conn.close()
+    return time.perf_counter() - since
+
+
 def write_big(binary, tmp, rows, write_rows, rounds):
     """The write overhead on a big index: a child table of `rows` rows with 3 foreign keys to
     rows/10 parents (so the links' targets spread over the whole reverse index), indexed once;
@@ -450,7 +467,7 @@ def write_big(binary, tmp, rows, write_rows, rounds):
                                                                   "links": True}}})]
     rng = random.Random(7)
     figures = {name: {"rows_s": [], "cpu": [], "merge": [], "writer": [], "bytes": [],
-                      "pending": [], "count_p50_ms": [], "count_p99_ms": []}
+                      "pending": [], "count_p50_ms": [], "count_p99_ms": [], "catch_up_s": []}
                for name, _ in configs}
     for round_ in range(rounds):
         for name, config in configs:
@@ -484,6 +501,7 @@ def write_big(binary, tmp, rows, write_rows, rounds):
                     f["pending"].append(read["pending_rows"])
                     f["count_p50_ms"].append(read["count_p50_ms"])
                     f["count_p99_ms"].append(read["count_p99_ms"])
+                    f["catch_up_s"].append(wait_merged(run / "w.db", time.perf_counter()))
             finally:
                 server.stop()
             shutil.rmtree(run)
@@ -503,7 +521,9 @@ def write_big(binary, tmp, rows, write_rows, rounds):
          pending_after_writes=median["feed+links"]["pending"],
          # read right after the writes, with those changes pending
          count_p50_ms=median["feed+links"]["count_p50_ms"],
-         count_p99_ms=median["feed+links"]["count_p99_ms"])
+         count_p99_ms=median["feed+links"]["count_p99_ms"],
+         # from the end of those reads until nothing is pending
+         catch_up_s=round(median["feed+links"]["catch_up_s"], 2))
 
 
 def scale(binary, tmp, links):
